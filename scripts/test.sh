@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Everything the project tests: lint, native tests with -race, the wasm packages under Node,
+# and the protoc cross-check of the wire codec.
+source "$(dirname "$0")/lib.sh"
+scripts/lint.sh
+step "go test -race (native)"
+go test -race -count=1 ./...
+step "go test (js/wasm in Node)"
+wasm_go test -count=1 $(wasm_go list "${WASM_PKGS[@]}" | grep -v '/internal/gencodes')
+step "codec cross-check against protoc-gen-go"
+scripts/test-crosscheck.sh
