@@ -5,4 +5,4 @@ BENCHTIME=${BENCHTIME:-1s}
 step "native"
 go test -run '^$' -bench . -benchmem -benchtime "$BENCHTIME" ./...
 step "js/wasm in Node"
-wasm_go test -run '^$' -bench . -benchmem -benchtime "$BENCHTIME" "${WASM_PKGS[@]}"
+wasm_go test -run '^$' -bench . -benchmem -benchtime "$BENCHTIME" $(wasm_pkgs)

@@ -7,4 +7,4 @@ if [ -n "$bad" ]; then echo "not gofmt-ed:"; echo "$bad"; exit 1; fi
 step "go vet (native)"
 go vet ./...
 step "go vet (js/wasm)"
-wasm_go vet $(wasm_go list "${WASM_PKGS[@]}" ./jsbridge/... ./wasm/... 2>/dev/null | grep -v '/internal/gencodes' || true)
+wasm_go vet $(wasm_pkgs)
