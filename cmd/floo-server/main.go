@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/flooim/floo/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "floo-server:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// shutdownTimeout bounds how long in-flight requests may take at shutdown.
+const shutdownTimeout = 10 * time.Second
+
+// options are the parsed flags.
+type options struct {
+	addr             string
+	data             string
+	appID            string
+	openRegistration bool
+	web              string
+	publicURL        string
+	logLevel         slog.Level
+}
+
+// flagDefs describes one flag and its environment variable.
+type flagDef struct {
+	name, env, usage string
+}
+
+var defs = []flagDef{
+	{"addr", "FLOO_ADDR", "listen address (host:port)"},
+	{"data", "FLOO_DATA", "data directory (database and files)"},
+	{"app-id", "FLOO_APP_ID", "the app id served"},
+	{"open-registration", "FLOO_OPEN_REGISTRATION", "let anyone register through /user/register/*"},
+	{"web", "FLOO_WEB", "folder of static files served at / (optional)"},
+	{"public-url", "FLOO_PUBLIC_URL", "scheme://host[:port][/path] advertised in DNS (default: as the client connected)"},
+	{"log-level", "FLOO_LOG_LEVEL", "debug, info, warn or error"},
+}
+
+// parse reads flags, falling back to environment variables for flags not
+// given on the command line.
+func parse(args []string, getenv func(string) string, out io.Writer) (options, error) {
+	o := options{}
+	fs := flag.NewFlagSet("floo-server", flag.ContinueOnError)
+	fs.SetOutput(out)
+	var level string
+	usage := func(name string) string {
+		for _, d := range defs {
+			if d.name == name {
+				return d.usage + " [$" + d.env + "]"
+			}
+		}
+		return ""
+	}
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", usage("addr"))
+	fs.StringVar(&o.data, "data", "./data", usage("data"))
+	fs.StringVar(&o.appID, "app-id", "welovemaxim", usage("app-id"))
+	fs.BoolVar(&o.openRegistration, "open-registration", true, usage("open-registration"))
+	fs.StringVar(&o.web, "web", "", usage("web"))
+	fs.StringVar(&o.publicURL, "public-url", "", usage("public-url"))
+	fs.StringVar(&level, "log-level", "info", usage("log-level"))
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: floo-server [flags]\n\nRuns the Floo reference server. Each flag falls back to the\nenvironment variable in brackets when not given.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, d := range defs {
+		if set[d.name] {
+			continue
+		}
+		if v, ok := lookup(getenv, d.env); ok {
+			if err := fs.Set(d.name, v); err != nil {
+				return o, fmt.Errorf("$%s: %w", d.env, err)
+			}
+		}
+	}
+	if err := o.logLevel.UnmarshalText([]byte(level)); err != nil {
+		return o, fmt.Errorf("-log-level: %w", err)
+	}
+	return o, nil
+}
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	v := strings.TrimSpace(getenv(key))
+	return v, v != ""
+}
+
+// run starts the server and blocks until ctx is done, then shuts down.
+// ready, when not nil, receives the bound address once listening (tests
+// pass "-addr 127.0.0.1:0").
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, ready chan<- string) error {
+	o, err := parse(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
+	srv, err := server.New(server.Config{
+		DataDir:            o.data,
+		AppID:              o.appID,
+		ClosedRegistration: !o.openRegistration,
+		WebDir:             o.web,
+		PublicURL:          o.publicURL,
+		Logger:             log,
+	})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("floo-server listening", "addr", ln.Addr().String(), "data", o.data, "app_id", o.appID,
+		"open_registration", o.openRegistration, "web", o.web, "public_url", o.publicURL)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("floo-server shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	serr := hs.Shutdown(sctx)
+	if errors.Is(serr, context.DeadlineExceeded) {
+		hs.Close()
+	}
+	cerr := srv.Close()
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return errors.Join(serr, cerr)
+}

@@ -1,0 +1,8 @@
+// Package dns serves the discovery endpoints of REST.md §3: GET /v2/app_dns,
+// which points ratel, webim and rtc at this same server, and GET /api/health.
+//
+// The advertised address is the one the client used to reach the server
+// (scheme from TLS or X-Forwarded-Proto, host from X-Forwarded-Host or the
+// Host header), unless a public URL is configured. Forwarded headers are
+// trusted: they only change what is told to the client that sent them.
+package dns

@@ -1,0 +1,18 @@
+// Package server assembles the Floo reference server: the DNS endpoints
+// (server/dns), the REST API (server/ratel), the XSYNC WebSocket gateway
+// (server/fireplace, plugged in through Config.NewGateway) and an optional
+// static web folder, all behind one http.Handler with CORS (REST.md §2.1).
+//
+// Routing on the single address, in order:
+//
+//   - OPTIONS anything: CORS preflight, 204.
+//   - a WebSocket upgrade (any path): the gateway; 501 without one.
+//   - GET /v2/app_dns, GET /api/health: DNS.
+//   - a registered REST route: ratel.
+//   - GET/HEAD of a file in the web folder (Config.WebDir): that file.
+//   - GET / (no web folder): 200 "floo" at once, for the web client's
+//     latency probe (REST.md §2.7).
+//   - anything else: ratel's JSON 404.
+//
+// See README.md in this directory for how to extend the server.
+package server

@@ -1,0 +1,157 @@
+package fireplace
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/server/store"
+)
+
+// nopStore satisfies Store for tests that never reach the store; any call
+// panics through the nil embedded interface.
+type nopStore struct{ Store }
+
+func TestSlowClientIsDropped(t *testing.T) {
+	g, err := New(Config{Store: nopStore{}, QueueSize: 4})
+	require.NoError(t, err)
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	defer g.Close()
+
+	// A client that never reads.
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	require.NoError(t, err)
+	defer ws.Close()
+	var c *conn
+	require.Eventually(t, func() bool {
+		g.mu.RLock()
+		defer g.mu.RUnlock()
+		for x := range g.conns {
+			c = x
+		}
+		return c != nil
+	}, time.Second, time.Millisecond)
+
+	// Large frames fill the socket buffers, then the writer blocks, then
+	// the queue fills: the connection is closed instead of growing.
+	frame := make([]byte, 256<<10)
+	dropped := false
+	for i := 0; i < 10000 && !dropped; i++ {
+		dropped = !c.enqueue(frame)
+	}
+	require.True(t, dropped, "the queue never filled")
+	select {
+	case <-c.done:
+	case <-time.After(time.Second):
+		t.Fatal("not closed")
+	}
+	c.qmu.Lock()
+	assert.LessOrEqual(t, len(c.queue), 4, "the queue stays bounded")
+	c.qmu.Unlock()
+	require.Eventually(t, func() bool { return g.Stats().Conns == 0 }, 2*time.Second, 5*time.Millisecond)
+}
+
+func TestTokenBucket(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	b := newTokenBucket(2, 3, t0)
+	for range 3 {
+		assert.True(t, b.take(t0))
+	}
+	assert.False(t, b.take(t0), "burst used up")
+	assert.True(t, b.take(t0.Add(500*time.Millisecond)), "one token per half second")
+	assert.False(t, b.take(t0.Add(500*time.Millisecond)))
+	// Refill stops at the burst.
+	later := t0.Add(time.Hour)
+	for range 3 {
+		assert.True(t, b.take(later))
+	}
+	assert.False(t, b.take(later))
+	unlimited := newTokenBucket(-1, 0, t0)
+	assert.True(t, unlimited.take(t0))
+}
+
+func TestMergeJSON(t *testing.T) {
+	for _, tc := range []struct{ base, patch, want string }{
+		{`{"a":{"x":1},"b":2}`, `{"a":{"y":2},"b":[1]}`, `{"a":{"x":1,"y":2},"b":[1]}`},
+		{`{"a":1}`, ``, `{"a":1}`},
+		{`{"a":1}`, `null`, `{"a":1}`},
+		{`{"a":1}`, `not json`, `{"a":1}`},
+		{``, `{"a":1}`, `{"a":1}`},
+		{`broken`, `{"a":1}`, `{"a":1}`},
+		{`{"a":1}`, `"text"`, `"text"`},
+		{`{"id":123456789012345678901}`, `{"x":"<b>"}`, `{"id":123456789012345678901,"x":"<b>"}`},
+	} {
+		assert.Equal(t, tc.want, mergeJSON(tc.base, tc.patch), "%s + %s", tc.base, tc.patch)
+	}
+}
+
+func TestGroupMemberListAndTyping(t *testing.T) {
+	assert.Equal(t, []int64{1, 9007199254740991, 3}, groupMemberList(`{"groupMemberList":[1,"9007199254740991",3,{"x":1}]}`))
+	assert.Empty(t, groupMemberList(`{"mentionList":[1]}`))
+	assert.Empty(t, groupMemberList(`nope`))
+	assert.True(t, isTyping(`{"input_status":"typing"}`))
+	assert.True(t, isTyping(`{"input_status":"nothing"}`))
+	assert.False(t, isTyping(`{"status":"input_status"}`))
+	assert.False(t, isTyping(`input_status`))
+}
+
+func TestWithStatusAppendsField(t *testing.T) {
+	body := []byte{0x22, 0x02, 'h', 'i', 0x70, 0x02} // content "hi", status READ as sent by a client
+	out := withStatus(body, 1)
+	assert.Equal(t, append(append([]byte{}, body...), 0x70, 0x01), out)
+	assert.Equal(t, []byte{0x22, 0x02, 'h', 'i', 0x70, 0x02}, body, "the stored body is not modified")
+	b, err := decodeBody(out)
+	require.NoError(t, err)
+	assert.Equal(t, "hi", b.Content)
+	assert.EqualValues(t, 1, b.Status, "the last occurrence wins")
+}
+
+// cursorStore records AdvanceCursors calls.
+type cursorStore struct {
+	Store
+	batches [][]store.CursorPos
+	during  func()
+}
+
+func (s *cursorStore) AdvanceCursors(_ context.Context, cs []store.CursorPos) error {
+	s.batches = append(s.batches, cs)
+	if s.during != nil {
+		s.during()
+	}
+	return nil
+}
+
+func TestCursorBook(t *testing.T) {
+	b := newCursorBook()
+	b.confirm(1, 1, 7, 100)
+	b.confirm(1, 1, 7, 90) // never back
+	b.confirm(1, 2, 7, 120)
+	assert.Equal(t, int64(100), b.pendingPos(1, 1, 7))
+	assert.Equal(t, int64(120), b.pendingDelivered(1, 7), "any device of the user")
+	assert.True(t, b.hasPending(1, 2))
+	assert.False(t, b.hasPending(2, 1))
+
+	st := &cursorStore{}
+	// A confirmation arriving while the batch is written stays pending.
+	st.during = func() { b.confirm(1, 1, 7, 150) }
+	require.NoError(t, b.flush(context.Background(), st))
+	require.Len(t, st.batches, 1)
+	assert.ElementsMatch(t, []store.CursorPos{{UID: 1, SN: 1, Stream: 7, Pos: 100}, {UID: 1, SN: 2, Stream: 7, Pos: 120}}, st.batches[0])
+	assert.Equal(t, int64(150), b.pendingPos(1, 1, 7))
+	assert.Zero(t, b.pendingPos(1, 2, 7))
+	assert.Equal(t, int64(150), b.pendingDelivered(1, 7))
+
+	st.during = nil
+	require.NoError(t, b.flush(context.Background(), st))
+	require.NoError(t, b.flush(context.Background(), st)) // nothing left: no write
+	assert.Len(t, st.batches, 2)
+	assert.Zero(t, b.pendingPos(1, 1, 7))
+	assert.False(t, b.hasPending(1, 1))
+}

@@ -1,0 +1,40 @@
+// Package fireplace is the reference server's XSYNC gateway: the WebSocket
+// endpoint the Floo clients keep open to log in (Provision), pull their
+// streams (UNREAD, SYNC, history), send messages and operations, and be told
+// of new data (NOTICE). PROTOCOL.md §3-§11, §13-§14 and §18 are its design;
+// ERRORS.md §2-§3 fixes its status codes and reason strings.
+//
+// # Connections
+//
+// Each WebSocket (raw mode, PROTOCOL.md §3.1; socket.io mode is not offered)
+// runs two goroutines: a reader, which processes the connection's frames one
+// at a time in arrival order, and a writer, which drains a bounded queue. Any
+// goroutine may queue a frame without blocking; a client that lets its queue
+// fill up is disconnected instead of slowing down everyone's fan-out. Binary
+// messages above 1 MiB close the connection with 1009, text messages with
+// 1003, and 120 s without any frame (pings included) with 1000.
+//
+// # Storage and delivery
+//
+// Everything stored goes through store.Messages in one transaction per send
+// (the item, every inbox entry, the state change and the dedup record), and
+// is acknowledged only after that transaction committed with
+// synchronous=FULL. Then each live device concerned gets at most one
+// outstanding Notice per stream, and pulls the entries itself with SyncUL;
+// a delivered entry counts as received only when the device confirms it with
+// the next key (§18.4), so a dropped connection loses nothing. Confirmations
+// are written in batches every 50 ms rather than one transaction per pull
+// (see cursorBook): a crash may make a device receive the last few entries
+// again, which at-least-once delivery allows.
+//
+// Per connection the gateway keeps, per stream, a delivered watermark, the
+// outstanding-Notice flag and the transient items (typing indicators, kept
+// at most 10 s). Only one connection per (uid, deviceSN) is live: a second
+// login of the same device kicks the older one.
+//
+// # Concurrency
+//
+// Gateway is safe for concurrent use. Sends that change an existing message
+// (recall, edit) hold a lock striped by the target id, so two edits of one
+// message never interleave their read-modify-write.
+package fireplace

@@ -1,0 +1,352 @@
+package fireplace
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/flooim/floo/server/store"
+)
+
+// Store is the part of store.Store the gateway uses. store.Store satisfies
+// it; unit tests may pass something smaller.
+type Store interface {
+	store.Messages
+	LookupToken(ctx context.Context, hash []byte, now int64) (store.Token, error)
+	UserByID(ctx context.Context, id int64) (store.User, error)
+	RegisterDevice(ctx context.Context, reg store.DeviceRegistration) (store.Device, bool, error)
+	DeviceByGUID(ctx context.Context, uid int64, guid string) (store.Device, error)
+	Device(ctx context.Context, uid int64, sn uint32) (store.Device, error)
+	GetGroup(ctx context.Context, gid int64) (*store.Group, error)
+	GetMember(ctx context.Context, gid, uid int64) (*store.Member, error)
+	ListMembers(ctx context.Context, gid int64) ([]store.Member, error)
+	IsBlocked(ctx context.Context, uid, other int64) (bool, error)
+	IsFriend(ctx context.Context, uid, other int64) (bool, error)
+}
+
+// Config configures a Gateway. Zero values select the defaults of
+// PROTOCOL.md §18.10 given in each field's doc.
+type Config struct {
+	// Store is required.
+	Store Store
+	// Logger receives the gateway's logs. nil = slog.Default().
+	Logger *slog.Logger
+	// Now is the clock. nil = time.Now. Tests move it to cross the recall
+	// window.
+	Now func() time.Time
+
+	// MaxDevices is the per-user device limit. 0 = 10.
+	MaxDevices int
+	// MaxFrameBytes is the largest binary message accepted. 0 = 1 MiB.
+	MaxFrameBytes int64
+	// MaxMessageBytes bounds content+config+ext+attachment of one send.
+	// 0 = 64 KiB.
+	MaxMessageBytes int
+	// SendRate and SendBurst are the token bucket of sends per connection.
+	// Only sends use tokens: pulls and heartbeats are always answered.
+	// 0 = 50 per second and a burst of 100; a negative SendRate disables
+	// the limit.
+	SendRate  float64
+	SendBurst int
+	// IdleTimeout closes a connection that sent nothing for that long.
+	// 0 = 120 s.
+	IdleTimeout time.Duration
+	// QueueSize is the number of frames a connection may have waiting to be
+	// written before it is dropped as too slow. 0 = 512.
+	QueueSize int
+	// WriteTimeout bounds the write of one frame. 0 = 10 s.
+	WriteTimeout time.Duration
+	// CloseDelay is how long a failed login or a kicked connection stays
+	// open so the client can read why. 0 = 1 s.
+	CloseDelay time.Duration
+	// RecallWindow is how long a sender may recall a message. 0 = 5 min.
+	RecallWindow time.Duration
+	// RecallDisabled refuses every recall ("recall disabled").
+	RecallDisabled bool
+	// RequireFriend refuses one-to-one messages between non-friends
+	// ("not friend"). The default lets anyone write to anyone not blocking
+	// them.
+	RequireFriend bool
+	// Censor, when set, is asked about the text of every chat message; true
+	// refuses it with WORD_CENSORED.
+	Censor func(content string) bool
+	// DedupWindow is how long a send's ack is kept for repeats. 0 = 24 h.
+	DedupWindow time.Duration
+	// TypingLifetime is how long a typing indicator waits for its
+	// recipient to pull it. 0 = 10 s.
+	TypingLifetime time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	defDur := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.MaxDevices, 10)
+	def(&c.MaxMessageBytes, 64<<10)
+	def(&c.QueueSize, 512)
+	def(&c.SendBurst, 100)
+	if c.MaxFrameBytes == 0 {
+		c.MaxFrameBytes = 1 << 20
+	}
+	if c.SendRate == 0 {
+		c.SendRate = 50
+	}
+	defDur(&c.IdleTimeout, 120*time.Second)
+	defDur(&c.WriteTimeout, 10*time.Second)
+	defDur(&c.CloseDelay, time.Second)
+	defDur(&c.RecallWindow, 5*time.Minute)
+	defDur(&c.DedupWindow, 24*time.Hour)
+	defDur(&c.TypingLifetime, 10*time.Second)
+	return c
+}
+
+// Gateway is the XSYNC gateway. It serves WebSocket upgrades as an
+// http.Handler and implements ratel.Notifier for the REST API.
+type Gateway struct {
+	cfg      Config
+	st       Store
+	log      *slog.Logger
+	upgrader websocket.Upgrader
+
+	mu      sync.RWMutex
+	closed  bool
+	conns   map[*conn]struct{}         // every open connection
+	live    map[int64]map[uint32]*conn // logged-in connections by uid and deviceSN
+	wg      sync.WaitGroup             // connection goroutines
+	bg      sync.WaitGroup             // the janitor and the cursor flusher
+	stop    chan struct{}              // closed by Close once the connections are gone
+	locks   [64]sync.Mutex             // striped by target message id
+	cursors *cursorBook
+}
+
+// New returns a gateway using cfg.Store.
+func New(cfg Config) (*Gateway, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("fireplace: Config.Store is required")
+	}
+	cfg = cfg.withDefaults()
+	g := &Gateway{
+		cfg:   cfg,
+		st:    cfg.Store,
+		log:   cfg.Logger,
+		conns: map[*conn]struct{}{},
+		live:  map[int64]map[uint32]*conn{},
+		stop:  make(chan struct{}),
+
+		cursors: newCursorBook(),
+	}
+	g.upgrader = websocket.Upgrader{
+		// Client frames are small: a 1 KB read buffer reads most of them
+		// in one go and keeps idle connections light.
+		ReadBufferSize:  1024,
+		WriteBufferSize: 2048,
+		// A pool keeps idle connections from each holding a write buffer.
+		WriteBufferPool: &sync.Pool{},
+		// Browser clients connect from any origin, as with the REST API.
+		CheckOrigin: func(*http.Request) bool { return true },
+	}
+	g.bg.Add(2)
+	go g.janitor()
+	go g.cursorFlusher()
+	return g, nil
+}
+
+// now returns the gateway clock in Unix ms.
+func (g *Gateway) now() int64 { return g.cfg.Now().UnixMilli() }
+
+// ServeHTTP upgrades the request to a WebSocket and runs the connection
+// until it closes. It answers 503 after Close.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.mu.RLock()
+	closed := g.closed
+	g.mu.RUnlock()
+	if closed {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	ws, err := g.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader already answered
+	}
+	c := newConn(g, ws)
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		ws.Close()
+		return
+	}
+	g.conns[c] = struct{}{}
+	g.wg.Add(2)
+	g.mu.Unlock()
+	// Returning lets net/http drop the request and its buffers, which it
+	// would otherwise hold for the connection's whole life (about 10 KB).
+	go c.writeLoop()
+	go c.readLoop()
+}
+
+// Close closes every connection with 1001, waits for their goroutines,
+// then writes the pending confirmations and stops the background work. It
+// is safe to call more than once.
+func (g *Gateway) Close() error {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		g.wg.Wait()
+		g.bg.Wait()
+		return nil
+	}
+	g.closed = true
+	conns := make([]*conn, 0, len(g.conns))
+	for c := range g.conns {
+		conns = append(conns, c)
+	}
+	g.mu.Unlock()
+	for _, c := range conns {
+		c.close(closeGoingAway, "server shutting down")
+	}
+	g.wg.Wait()
+	close(g.stop)
+	g.bg.Wait()
+	return nil
+}
+
+// janitor drops expired dedup records once an hour.
+func (g *Gateway) janitor() {
+	defer g.bg.Done()
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-g.stop:
+			return
+		case <-t.C:
+			cutoff := g.now() - g.cfg.DedupWindow.Milliseconds()
+			if _, err := g.st.PurgeAcks(context.Background(), cutoff); err != nil {
+				g.log.Warn("fireplace: purge dedup records", "err", err)
+			}
+		}
+	}
+}
+
+// register makes c the live connection of (uid, sn) and returns the
+// connection it replaces, if any.
+func (g *Gateway) register(c *conn, uid int64, sn uint32) (old *conn) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	devs := g.live[uid]
+	if devs == nil {
+		devs = map[uint32]*conn{}
+		g.live[uid] = devs
+	}
+	old = devs[sn]
+	devs[sn] = c
+	if old == c {
+		old = nil
+	}
+	return old
+}
+
+// unregister removes c from the live set if it is still the live connection
+// of its device.
+func (g *Gateway) unregister(c *conn, uid int64, sn uint32) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if devs := g.live[uid]; devs != nil && devs[sn] == c {
+		delete(devs, sn)
+		if len(devs) == 0 {
+			delete(g.live, uid)
+		}
+	}
+}
+
+// forget removes a closed connection from every set.
+func (g *Gateway) forget(c *conn) {
+	uid, sn := c.session()
+	if uid != 0 {
+		g.unregister(c, uid, sn)
+	}
+	g.mu.Lock()
+	delete(g.conns, c)
+	g.mu.Unlock()
+}
+
+// liveConns returns the live connections of uid.
+func (g *Gateway) liveConns(uid int64) []*conn {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	devs := g.live[uid]
+	if len(devs) == 0 {
+		return nil
+	}
+	out := make([]*conn, 0, len(devs))
+	for _, c := range devs {
+		out = append(out, c)
+	}
+	return out
+}
+
+// liveConn returns the live connection of (uid, sn), or nil.
+func (g *Gateway) liveConn(uid int64, sn uint32) *conn {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.live[uid][sn]
+}
+
+// lockMessage serializes changes to one stored message.
+func (g *Gateway) lockMessage(id int64) func() {
+	m := &g.locks[uint64(id)%uint64(len(g.locks))]
+	m.Lock()
+	return m.Unlock
+}
+
+// notifyDeliveries tells every live device concerned by ds that its stream
+// has new data (PROTOCOL.md §18.5).
+func (g *Gateway) notifyDeliveries(ds []store.Delivery) {
+	for _, d := range ds {
+		for _, c := range g.liveConns(d.UID) {
+			_, sn := c.session()
+			if d.OriginSN != 0 && d.OriginSN == sn {
+				continue
+			}
+			if d.TargetSN != 0 && d.TargetSN != sn {
+				continue
+			}
+			c.notice(d.Stream)
+		}
+	}
+}
+
+// Stats is a snapshot of the gateway's connections.
+type Stats struct {
+	Conns int // open WebSockets
+	Live  int // logged-in devices
+}
+
+// Stats returns the current connection counts.
+func (g *Gateway) Stats() Stats {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	s := Stats{Conns: len(g.conns)}
+	for _, devs := range g.live {
+		s.Live += len(devs)
+	}
+	return s
+}

@@ -1,0 +1,116 @@
+package fireplace_test
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/server/internal/xsynctest"
+	"github.com/flooim/floo/server/store"
+	"github.com/flooim/floo/xsync"
+)
+
+func TestGroupFanOut(t *testing.T) {
+	h := start(t)
+	owner, bob, carol, dave, eve := h.user(t, "owner"), h.user(t, "bob"), h.user(t, "carol"), h.user(t, "dave"), h.user(t, "eve")
+	gid := h.group(t, owner.ID, bob.ID, carol.ID, dave.ID)
+	h.updateMember(t, gid, dave.ID, store.MemberPatch{MsgMuteMode: ptr(2)}) // "do not receive"
+
+	b1 := h.login(t, bob, "b1")
+	b2 := h.login(t, bob, "b2")
+	b1.SyncAll(bob.ID)
+	c := h.login(t, carol, "c")
+	d := h.login(t, dave, "d")
+	o := h.login(t, owner, "o")
+
+	ack := b1.SendOK(xsynctest.GroupText(gid, "hi team"))
+	for _, cl := range []*xsynctest.Client{b2, c, o} {
+		cl.WaitNotice(gid)
+		got := cl.SyncAll(gid)
+		require.Len(t, got, 1)
+		assert.Equal(t, ack.ServerMid, got[0].Id)
+		assert.Equal(t, uint64(gid), got[0].To.Uid)
+		assert.Equal(t, xsync.XID{Uid: uint64(bob.ID), DeviceSN: b1.SN}, *got[0].From)
+		assert.Equal(t, xsync.MsgGroupChat, xsynctest.Body(t, got[0]).Type)
+	}
+	assert.False(t, b1.TakeNotice(gid, 200*time.Millisecond), "never back to the sending device")
+	assert.False(t, d.TakeNotice(gid, 0), "members with msg_mute_mode 2 get nothing")
+	assert.Empty(t, d.SyncAll(gid))
+	// History stays readable for every member.
+	assert.Len(t, d.History(gid, 0, 20).Metas, 1)
+
+	// Not a member.
+	e := h.login(t, eve, "e")
+	requireStatus(t, e.Send(xsynctest.GroupText(gid, "let me in")).Status, xsync.StatusUnauthorized, "not group member")
+	requireStatus(t, e.Send(xsynctest.GroupText(424242, "?")).Status, xsync.StatusUnauthorized, "group not exist")
+
+	// A banned member; the owner and admins still speak.
+	h.updateMember(t, gid, carol.ID, store.MemberPatch{BanExpireTime: ptr(int64(-1))})
+	requireStatus(t, c.Send(xsynctest.GroupText(gid, "muted")).Status, xsync.StatusUserBanned, "group banned")
+	h.updateMember(t, gid, carol.ID, store.MemberPatch{BanExpireTime: ptr(h.clock.Now().UnixMilli() - 1)})
+	c.SendOK(xsynctest.GroupText(gid, "ban over"))
+
+	// Ban all.
+	require.NoError(t, h.store().UpdateGroup(t.Context(), gid, store.GroupPatch{BanExpireTime: ptr(int64(-1))}, h.clock.Now().UnixMilli()))
+	requireStatus(t, c.Send(xsynctest.GroupText(gid, "x")).Status, xsync.StatusUserBanned, "group banned")
+	o.SendOK(xsynctest.GroupText(gid, "owner speaks"))
+	h.updateMember(t, gid, bob.ID, store.MemberPatch{Role: ptr(store.RoleAdmin)})
+	b1.SendOK(xsynctest.GroupText(gid, "admin speaks"))
+
+	// A destroyed group.
+	require.NoError(t, h.store().DestroyGroup(t.Context(), gid, h.clock.Now().UnixMilli()))
+	requireStatus(t, o.Send(xsynctest.GroupText(gid, "anyone?")).Status, xsync.StatusUnauthorized, "group not exist")
+}
+
+func TestGroupReadReceipts(t *testing.T) {
+	h := start(t)
+	owner, bob, carol := h.user(t, "owner"), h.user(t, "bob"), h.user(t, "carol")
+	gid := h.group(t, owner.ID, bob.ID, carol.ID)
+	o := h.login(t, owner, "o")
+	b := h.login(t, bob, "b")
+	c := h.login(t, carol, "c")
+
+	m := xsynctest.Message(gid, &xsync.MessageBody{Type: xsync.MsgGroupChat, Content: "read me",
+		Config: `{"groupMemberList":[` + itoa(bob.ID) + `,"` + itoa(carol.ID) + `"]}`})
+	ack := o.SendOK(m)
+	status := func() xsync.MessageStatus {
+		dl := o.History(gid, 0, 20)
+		require.Len(t, dl.Metas, 1)
+		return xsynctest.Body(t, dl.Metas[0]).Status
+	}
+	assert.Equal(t, xsync.MsgStatusDelivered, status())
+
+	b.SendOK(xsynctest.Oper(xsync.OpReadAck, owner.ID, ack.ServerMid, 0))
+	o.WaitNotice(gid) // the READ_ACK reaches the sender in the group stream
+	ops := o.SyncAll(gid)
+	require.Len(t, ops, 1)
+	assert.Equal(t, xsync.OpReadAck, xsynctest.Body(t, ops[0]).Operation.Type)
+	assert.Equal(t, uint64(owner.ID), ops[0].To.Uid)
+	assert.Equal(t, xsync.MsgStatusDelivered, status(), "carol has not read it yet")
+
+	c.SendOK(xsynctest.Oper(xsync.OpReadAck, owner.ID, ack.ServerMid, 0))
+	assert.Equal(t, xsync.MsgStatusRead, status())
+	// The readers see it as read through their own acks.
+	dl := c.History(gid, 0, 20)
+	assert.Equal(t, xsync.MsgStatusRead, xsynctest.Body(t, dl.Metas[0]).Status)
+}
+
+func TestGroupHistoryNotVisible(t *testing.T) {
+	h := start(t)
+	owner, bob := h.user(t, "owner"), h.user(t, "bob")
+	gid := h.group(t, owner.ID)
+	require.NoError(t, h.store().UpdateGroup(t.Context(), gid, store.GroupPatch{HistoryVisible: ptr(false)}, h.clock.Now().UnixMilli()))
+	o := h.login(t, owner, "o")
+	o.SendOK(xsynctest.GroupText(gid, "before bob"))
+	h.clock.Advance(time.Second)
+	require.NoError(t, h.store().AddMember(t.Context(), store.Member{GroupID: gid, UserID: bob.ID, JoinTime: h.clock.Now().UnixMilli()}))
+	o.SendOK(xsynctest.GroupText(gid, "after bob"))
+	b := h.login(t, bob, "b")
+	assert.Equal(t, []string{"after bob"}, contents(t, b.History(gid, 0, 20).Metas))
+	assert.Equal(t, []string{"after bob", "before bob"}, contents(t, o.History(gid, 0, 20).Metas))
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }

@@ -1,0 +1,136 @@
+package fireplace_test
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/server"
+	"github.com/flooim/floo/server/fireplace"
+	"github.com/flooim/floo/server/internal/xsynctest"
+	"github.com/flooim/floo/server/servertest"
+	"github.com/flooim/floo/server/store"
+	"github.com/flooim/floo/xsync"
+)
+
+// clock is real time shifted by an adjustable offset, so a test can jump
+// past the recall window.
+type clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+// harness is a running server with the fireplace gateway.
+type harness struct {
+	env   *servertest.Env
+	clock *clock
+	gw    *fireplace.Gateway
+	mu    sync.Mutex
+}
+
+// start runs a server whose gateway config may be adjusted by tune.
+func start(t *testing.T, tune ...func(*fireplace.Config)) *harness {
+	t.Helper()
+	h := &harness{clock: &clock{}}
+	h.env = servertest.Start(t,
+		servertest.WithConfig(func(c *server.Config) { c.Now = h.clock.Now }),
+		servertest.WithGateway(func(d server.GatewayDeps) (server.Gateway, error) {
+			cfg := fireplace.Config{Store: d.Store, Logger: d.Logger, Now: d.Now}
+			for _, f := range tune {
+				f(&cfg)
+			}
+			gw, err := fireplace.New(cfg)
+			h.mu.Lock()
+			h.gw = gw
+			h.mu.Unlock()
+			return gw, err
+		}))
+	return h
+}
+
+func (h *harness) gateway() *fireplace.Gateway {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.gw
+}
+
+func (h *harness) store() store.Store { return h.env.Server.Store() }
+
+// user registers a user through the REST API.
+func (h *harness) user(t *testing.T, name string) servertest.User {
+	t.Helper()
+	return h.env.NewUser(t, name)
+}
+
+// login dials and logs u in with a fresh installation id of its own.
+func (h *harness) login(t *testing.T, u servertest.User, guid string) *xsynctest.Client {
+	t.Helper()
+	c := xsynctest.Dial(t, h.env.URL)
+	c.Login(t, u.Token, u.ID, 0, guid)
+	return c
+}
+
+// group creates a group owned by owner with members, directly in the store.
+func (h *harness) group(t *testing.T, owner int64, members ...int64) int64 {
+	t.Helper()
+	now := h.clock.Now().UnixMilli()
+	g := &store.Group{OwnerID: owner, Name: "team", Capacity: 2000, HistoryVisible: true, CreatedAt: now, UpdatedAt: now}
+	ms := make([]store.Member, 0, len(members))
+	for _, m := range members {
+		ms = append(ms, store.Member{UserID: m, JoinTime: now})
+	}
+	require.NoError(t, h.store().CreateGroup(context.Background(), g, ms))
+	return g.ID
+}
+
+func (h *harness) updateMember(t *testing.T, gid, uid int64, p store.MemberPatch) {
+	t.Helper()
+	require.NoError(t, h.store().UpdateMember(context.Background(), gid, uid, p))
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func guid(name string, n int) string { return name + "_" + strconv.Itoa(n) }
+
+// requireStatus fails unless st has the code and, if given, the reason.
+func requireStatus(t *testing.T, st *xsync.Status, code xsync.StatusCode, reason ...string) {
+	t.Helper()
+	require.NotNil(t, st, "status must always be present")
+	require.Equal(t, code, st.Code, "status %v", st)
+	if len(reason) > 0 {
+		require.Equal(t, reason[0], st.Reason)
+	}
+}
+
+// contents returns the text of each chat meta.
+func contents(t *testing.T, ms []*xsync.Meta) []string {
+	t.Helper()
+	var out []string
+	for _, m := range ms {
+		out = append(out, xsynctest.Body(t, m).Content)
+	}
+	return out
+}
+
+// noFrame asserts that nothing arrives within d.
+func noFrame(t *testing.T, c *xsynctest.Client, d time.Duration) {
+	t.Helper()
+	f, err := c.Next(d)
+	require.True(t, xsynctest.IsTimeout(err), "unexpected frame %v (err %v)", f, err)
+}

@@ -1,0 +1,214 @@
+package fireplace_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/server/fireplace"
+	"github.com/flooim/floo/server/internal/xsynctest"
+	"github.com/flooim/floo/server/ratel"
+	"github.com/flooim/floo/xsync"
+)
+
+func TestTransportLimits(t *testing.T) {
+	h := start(t)
+	alice := h.user(t, "alice")
+
+	t.Run("oversize message closes with 1009", func(t *testing.T) {
+		c := h.login(t, alice, "a")
+		require.NoError(t, c.WriteRaw(make([]byte, 1<<20+1)))
+		code, err := c.WaitClosed(3 * time.Second)
+		require.NoError(t, err)
+		assert.Equal(t, websocket.CloseMessageTooBig, code)
+	})
+	t.Run("1 MiB is still accepted", func(t *testing.T) {
+		c := h.login(t, alice, "a")
+		// A frame padded with an unknown field up to the limit.
+		f := xsync.NewUnreadFrame().Marshal()
+		pad := 1<<20 - len(f) - 4 // tag byte and a 3-byte length
+		f = append(f, 0x52, byte(pad|0x80), byte(pad>>7|0x80), byte(pad>>14))
+		f = append(f, make([]byte, pad)...)
+		require.Equal(t, 1<<20, len(f))
+		require.NoError(t, c.WriteRaw(f))
+		fr, err := c.Next(3 * time.Second)
+		require.NoError(t, err)
+		assert.Equal(t, xsync.CommandUnread, fr.Command)
+	})
+	t.Run("text message closes with 1003", func(t *testing.T) {
+		c := h.login(t, alice, "a")
+		require.NoError(t, c.WriteMessage(websocket.TextMessage, []byte("hello")))
+		code, err := c.WaitClosed(3 * time.Second)
+		require.NoError(t, err)
+		assert.Equal(t, websocket.CloseUnsupportedData, code)
+	})
+	t.Run("malformed frame", func(t *testing.T) {
+		c := h.login(t, alice, "a")
+		require.NoError(t, c.WriteRaw([]byte{0x22, 0x7f, 0x01}))
+		f, err := c.Next(2 * time.Second)
+		require.NoError(t, err)
+		dl, err := f.UnreadDL()
+		require.NoError(t, err)
+		requireStatus(t, dl.Status, xsync.StatusPBParserError)
+		// The connection lives on.
+		requireStatus(t, c.Unread().Status, xsync.StatusOK)
+	})
+	t.Run("the official heartbeat and an empty frame", func(t *testing.T) {
+		c := h.login(t, alice, "a")
+		for _, b := range [][]byte{{0x08, 0x00, 0x10, 0x00, 0x18, 0x00}, {}} {
+			require.NoError(t, c.WriteRaw(b))
+			f, err := c.Next(2 * time.Second)
+			require.NoError(t, err)
+			dl, err := f.UnreadDL()
+			require.NoError(t, err)
+			requireStatus(t, dl.Status, xsync.StatusOK)
+		}
+	})
+	t.Run("unknown commands and notices are ignored", func(t *testing.T) {
+		c := h.login(t, alice, "a")
+		c.Write(&xsync.Frame{Command: 9, Payload: []byte{1, 2, 3}})
+		c.Write(xsync.NewNoticeFrame(&xsync.Notice{Xid: &xsync.XID{Uid: 1}}))
+		noFrame(t, c, 200*time.Millisecond)
+		requireStatus(t, c.Unread().Status, xsync.StatusOK)
+	})
+	t.Run("encrypted, compressed and future frames", func(t *testing.T) {
+		c := h.login(t, alice, "a")
+		for _, f := range []*xsync.Frame{
+			{Command: xsync.CommandUnread, EncryptMethod: xsync.EncryptCustom},
+			{Command: xsync.CommandUnread, CompressMethod: xsync.CompressZlib},
+		} {
+			c.Write(f)
+			fr, err := c.Next(2 * time.Second)
+			require.NoError(t, err)
+			dl, err := fr.UnreadDL()
+			require.NoError(t, err)
+			requireStatus(t, dl.Status, xsync.StatusEncryptMethodUnsupported)
+		}
+		c.Write(&xsync.Frame{Vsn: xsync.VsnXsyncV2, Command: xsync.CommandUnread})
+		fr, err := c.Next(2 * time.Second)
+		require.NoError(t, err)
+		dl, err := fr.UnreadDL()
+		require.NoError(t, err)
+		requireStatus(t, dl.Status, xsync.StatusUnknownCommand)
+	})
+}
+
+func TestIdleTimeout(t *testing.T) {
+	h := start(t, func(c *fireplace.Config) { c.IdleTimeout = 300 * time.Millisecond })
+	alice := h.user(t, "alice")
+	c := h.login(t, alice, "a")
+	// Pings count as activity.
+	for range 4 {
+		time.Sleep(150 * time.Millisecond)
+		require.NoError(t, c.Ping())
+	}
+	requireStatus(t, c.Unread().Status, xsync.StatusOK)
+	code, err := c.WaitClosed(2 * time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, websocket.CloseNormalClosure, code)
+}
+
+func TestSendValidation(t *testing.T) {
+	h := start(t, func(c *fireplace.Config) {
+		c.MaxMessageBytes = 1000
+		c.Censor = func(s string) bool { return strings.Contains(s, "badword") }
+	})
+	p := newPair(t, h)
+
+	requireStatus(t, p.a.Send(xsynctest.Text(p.bob, strings.Repeat("x", 1001))).Status, xsync.StatusInvalidParameter, "message too large")
+	p.a.SendOK(xsynctest.Text(p.bob, strings.Repeat("x", 1000)))
+	requireStatus(t, p.a.Send(xsynctest.Text(p.bob, "a badword")).Status, xsync.StatusWordCensored)
+
+	spoof := xsynctest.Text(p.bob, "from bob, honest")
+	spoof.From = &xsync.XID{Uid: uint64(p.bob)}
+	requireStatus(t, p.a.Send(spoof).Status, xsync.StatusUnauthorized, "permission denied")
+
+	m := xsynctest.Message(p.bob, &xsync.MessageBody{Type: xsync.MsgNormal, Content: "?"})
+	requireStatus(t, p.a.Send(m).Status, xsync.StatusInvalidParameter, "invalid message type")
+
+	bad := &xsync.Meta{To: &xsync.XID{Uid: uint64(p.bob)}, Ns: xsync.NSMessage, Payload: []byte{0x22, 0x7f}}
+	requireStatus(t, p.a.Send(bad).Status, xsync.StatusPBParserError)
+
+	notice := &xsync.Meta{To: &xsync.XID{Uid: uint64(p.bob)}, Ns: xsync.NSGroupNotice}
+	requireStatus(t, p.a.Send(notice).Status, xsync.StatusInvalidParameter)
+
+	rtc := &xsync.Meta{}
+	rtc.SetPayload(xsync.NSRtcSignal, &xsync.RtcSignal{Type: xsync.RtcSignalVideoRoom, Content: "{}"})
+	requireStatus(t, p.a.Send(rtc).Status, xsync.StatusFail, "rtc not supported")
+
+	info := &xsync.Meta{}
+	info.SetPayload(xsync.NSInfo, &xsync.Info{SdkVsn: "2.0.0"})
+	ack := p.a.SendOK(info)
+	assert.Zero(t, ack.ServerMid)
+
+	// A send without a client_mid cannot be matched to its ack.
+	p.a.Write(xsync.NewSyncFrame(&xsync.SyncUL{Meta: xsynctest.Text(p.bob, "no id")}))
+	f, err := p.a.Next(2 * time.Second)
+	require.NoError(t, err)
+	dl, err := f.SyncDL()
+	require.NoError(t, err)
+	requireStatus(t, dl.Status, xsync.StatusInvalidParameter)
+
+	// Only the accepted message reached bob.
+	assert.Len(t, p.b.SyncAll(p.alice), 1)
+}
+
+func TestRateLimit(t *testing.T) {
+	h := start(t, func(c *fireplace.Config) { c.SendRate = 0.001; c.SendBurst = 5 })
+	p := newPair(t, h)
+	for range 5 {
+		p.a.SendOK(xsynctest.Text(p.bob, "ok"))
+	}
+	m := xsynctest.Text(p.bob, "too many")
+	requireStatus(t, p.a.Send(m).Status, xsync.StatusRateLimitExceeded)
+	// Pulls and heartbeats are still answered; the limit is per connection.
+	requireStatus(t, p.a.Unread().Status, xsync.StatusOK)
+	p.a2.SendOK(xsynctest.Text(p.bob, "other device"))
+	assert.Len(t, p.b.SyncAll(p.alice), 6)
+}
+
+func TestNotifyAndClose(t *testing.T) {
+	h := start(t)
+	p := newPair(t, h)
+	gid := h.group(t, p.alice, p.bob)
+	payload := (&xsync.GroupNotice{Type: xsync.GroupNoticeInfoUpdated, Gid: &xsync.XID{Uid: uint64(gid)},
+		From: &xsync.XID{Uid: uint64(p.alice)}, Content: `{"property":"name","name":"Team"}`}).Marshal()
+	err := h.gateway().Notify(t.Context(), ratel.Notice{To: []int64{p.alice, p.bob, p.bob}, From: p.alice,
+		FromDevice: p.a.SN, NS: ratel.NSGroupNotice, Payload: payload, SkipDevice: p.a.SN})
+	require.NoError(t, err)
+
+	for _, c := range []*xsynctest.Client{p.b, p.a2} {
+		c.WaitNotice(int64(c.UID))
+		got := c.SyncAll(int64(c.UID))
+		require.Len(t, got, 1, "stored once per recipient")
+		assert.Equal(t, xsync.NSGroupNotice, got[0].Ns)
+		assert.Equal(t, uint64(c.UID), got[0].To.Uid, "each recipient is Meta.to")
+		assert.Equal(t, xsync.XID{Uid: uint64(p.alice), DeviceSN: p.a.SN}, *got[0].From)
+		assert.True(t, bytes.Equal(payload, got[0].Payload))
+	}
+	assert.False(t, p.a.TakeNotice(p.alice, 200*time.Millisecond), "SkipDevice")
+	// The personal stream is listed as UNKNOWN.
+	b := h.login(t, p.ub, "b-new")
+	for _, u := range b.Unread().Unread {
+		if int64(u.Xid.Uid) == p.bob {
+			t.Fatalf("a new device has nothing pending: %v", u)
+		}
+	}
+
+	st := h.gateway().Stats()
+	assert.Equal(t, 4, st.Live)
+	require.NoError(t, h.gateway().Close())
+	for _, c := range []*xsynctest.Client{p.a, p.a2, p.b, b} {
+		code, err := c.WaitClosed(2 * time.Second)
+		require.NoError(t, err)
+		assert.Equal(t, websocket.CloseGoingAway, code)
+	}
+	assert.Equal(t, fireplace.Stats{}, h.gateway().Stats())
+	_, err = xsynctest.TryDial(t, h.env.URL)
+	assert.Error(t, err, "no new connections after Close")
+}

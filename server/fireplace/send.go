@@ -1,0 +1,337 @@
+package fireplace
+
+import (
+	"context"
+	"errors"
+	"math"
+
+	"github.com/flooim/floo/server/store"
+	"github.com/flooim/floo/xsync"
+)
+
+// refusal is a send refused with a status (ERRORS.md §3.3).
+type refusal struct {
+	code   xsync.StatusCode
+	reason string
+}
+
+func (r *refusal) Error() string { return r.code.String() + ": " + r.reason }
+
+func refuse(code xsync.StatusCode, reason string) error { return &refusal{code, reason} }
+
+// sender is the context of one send: who sends, when, and the meta.
+type sender struct {
+	c    *conn
+	g    *Gateway
+	ctx  context.Context
+	uid  int64
+	sn   uint32
+	now  int64
+	meta *xsync.Meta
+	// unlock releases the message lock taken by an operation, if any.
+	unlock func()
+}
+
+// handleSend processes a SyncUL carrying a meta (PROTOCOL.md §7) and
+// answers it with exactly one ack. Validation follows §7.4; the ack goes
+// out only after the store committed, and the notices after the ack.
+func (c *conn) handleSend(m *xsync.Meta) {
+	g := c.g
+	uid, sn := c.session()
+	s := &sender{c: c, g: g, ctx: context.Background(), uid: uid, sn: sn, now: g.now(), meta: m}
+	reply := func(st *xsync.Status, a store.Ack) {
+		c.send(xsync.CommandSync, &xsync.SyncDL{
+			Status: st, ClientMid: m.Id,
+			ServerMid: uint64(a.ServerMID), ServerTime: uint64(a.ServerTime), EditTimestamp: uint64(a.EditTimestamp),
+		})
+	}
+	req, transient, err := s.prepare()
+	if s.unlock != nil {
+		defer s.unlock()
+	}
+	var rf *refusal
+	var dup *duplicate
+	switch {
+	case errors.As(err, &dup):
+		reply(statusOK, dup.ack)
+		return
+	case errors.As(err, &rf):
+		reply(status(rf.code, rf.reason), store.Ack{})
+		return
+	case err != nil:
+		g.log.Error("fireplace: send", "uid", uid, "err", err)
+		reply(status(xsync.StatusFail, reasonInternal), store.Ack{})
+		return
+	case req == nil:
+		// Not stored: typing indicators and INFO (§7.3 allows server_mid 0).
+		reply(statusOK, store.Ack{ServerTime: s.now})
+		if transient != nil {
+			transient()
+		}
+		return
+	}
+	req.Now = s.now
+	req.Dedup = &store.DedupKey{UID: uid, SN: sn, ClientMID: m.Id}
+	req.DedupSince = s.now - g.cfg.DedupWindow.Milliseconds()
+	res, err := g.st.Append(s.ctx, req)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		reply(status(xsync.StatusInvalidParameter, reasonMsgNotFound), store.Ack{})
+		return
+	case err != nil:
+		g.log.Error("fireplace: store send", "uid", uid, "err", err)
+		reply(status(xsync.StatusFail, reasonInternal), store.Ack{})
+		return
+	}
+	reply(statusOK, res.Ack)
+	if !res.Duplicate {
+		g.notifyDeliveries(req.Deliveries)
+	}
+}
+
+// prepare validates a send in the order of §7.4 and returns what to store,
+// or, for items that are not stored, nil and what to do after the ack.
+func (s *sender) prepare() (*store.AppendRequest, func(), error) {
+	m := s.meta
+	if m.Id == 0 {
+		return nil, nil, refuse(xsync.StatusInvalidParameter, reasonNoClientMID)
+	}
+	// 2. The payload decodes and its namespace is one a client may send.
+	var body *xsync.MessageBody
+	var conv *xsync.Conversation
+	var err error
+	switch m.Ns {
+	case xsync.NSMessage:
+		body, err = m.MessageBody()
+	case xsync.NSConversation:
+		conv, err = m.Conversation()
+	case xsync.NSRtcSignal:
+		_, err = m.RtcSignal()
+	case xsync.NSInfo:
+		_, err = m.Info()
+	default:
+		return nil, nil, refuse(xsync.StatusInvalidParameter, reasonBadNS)
+	}
+	if err != nil {
+		return nil, nil, refuse(xsync.StatusPBParserError, reasonBadPayload)
+	}
+	if body != nil && len(body.Content)+len(body.Config)+len(body.Ext)+len(body.Attachment) > s.g.cfg.MaxMessageBytes {
+		return nil, nil, refuse(xsync.StatusInvalidParameter, reasonTooLarge)
+	}
+	// 3. The sender is the session, whatever the meta says.
+	if m.From != nil && m.From.Uid != 0 && m.From.Uid != uint64(s.uid) {
+		return nil, nil, refuse(xsync.StatusUnauthorized, reasonPermission)
+	}
+	m.From = &xsync.XID{Uid: uint64(s.uid), DeviceSN: s.sn}
+	switch m.Ns {
+	case xsync.NSInfo:
+		return nil, nil, nil // accepted and ignored
+	case xsync.NSRtcSignal:
+		return nil, nil, refuse(xsync.StatusFail, reasonRTC)
+	}
+	// A repeat gets the original ack even if the state changed since (the
+	// recall window passed, the rate limit is hit): the SDK's outbox
+	// re-sends after every reconnect and relies on it (§7.3, §7.5).
+	a, err := s.g.st.LookupAck(s.ctx, store.DedupKey{UID: s.uid, SN: s.sn, ClientMID: m.Id},
+		s.now-s.g.cfg.DedupWindow.Milliseconds())
+	switch {
+	case err == nil:
+		return nil, nil, &duplicate{a}
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, nil, err
+	}
+	// 4. Rate limit.
+	if !s.c.bucket.take(s.g.cfg.Now()) {
+		return nil, nil, refuse(xsync.StatusRateLimitExceeded, reasonRateLimit)
+	}
+	if conv != nil {
+		return s.conversationOp(conv)
+	}
+	switch body.Type {
+	case xsync.MsgChat:
+		return s.chat(body)
+	case xsync.MsgGroupChat:
+		return s.groupChat(body)
+	case xsync.MsgOper:
+		return s.operation(body)
+	}
+	return nil, nil, refuse(xsync.StatusInvalidParameter, reasonInvalidType)
+}
+
+// duplicate carries the recorded ack of a repeated send through prepare.
+type duplicate struct{ ack store.Ack }
+
+func (d *duplicate) Error() string { return "duplicate send" }
+
+// to returns Meta.to as a positive id, or 0.
+func (s *sender) to() int64 {
+	if s.meta.To == nil || s.meta.To.Uid > math.MaxInt64 {
+		return 0
+	}
+	return int64(s.meta.To.Uid)
+}
+
+// transientSend reports whether body is a typing indicator or another
+// at-most-once item, which is delivered to connected devices only and
+// never stored (§11, §17.13).
+func transientSend(body *xsync.MessageBody) bool {
+	return body.Qos == xsync.QoSAtMostOnce ||
+		(body.Content == "" && body.Ctype == xsync.CTypeText && isTyping(body.Ext))
+}
+
+// chat is a one-to-one message (§8.2).
+func (s *sender) chat(body *xsync.MessageBody) (*store.AppendRequest, func(), error) {
+	to := s.to()
+	switch {
+	case to == 0:
+		return nil, nil, refuse(xsync.StatusInvalidParameter, "meta to is required")
+	case to == s.uid:
+		return nil, nil, refuse(xsync.StatusInvalidParameter, "cannot send to yourself")
+	}
+	u, err := s.g.st.UserByID(s.ctx, to)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil, refuse(xsync.StatusUnauthorized, reasonUserNotExist)
+	case err != nil:
+		return nil, nil, err
+	case u.Deleted():
+		return nil, nil, refuse(xsync.StatusUnauthorized, reasonUserNotExist)
+	}
+	// 5. Permission: the target has not blocked the sender.
+	blocked, err := s.g.st.IsBlocked(s.ctx, to, s.uid)
+	if err != nil {
+		return nil, nil, err
+	}
+	if blocked {
+		return nil, nil, refuse(xsync.StatusUnauthorized, reasonBlocked)
+	}
+	if s.g.cfg.RequireFriend {
+		friend, err := s.g.st.IsFriend(s.ctx, s.uid, to)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !friend {
+			return nil, nil, refuse(xsync.StatusUnauthorized, reasonNotFriend)
+		}
+	}
+	if transientSend(body) {
+		return nil, func() { s.deliverTransient([]int64{to}, s.uid) }, nil
+	}
+	// 6. Content filter.
+	if s.censored(body) {
+		return nil, nil, refuse(xsync.StatusWordCensored, reasonCensored)
+	}
+	conv := store.ChatConv(s.uid, to)
+	ds, err := s.fanout(conv, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &store.AppendRequest{Item: s.item(conv, to, s.meta.Payload, true), Deliveries: ds}, nil, nil
+}
+
+// groupChat is a group message (§8.2).
+func (s *sender) groupChat(body *xsync.MessageBody) (*store.AppendRequest, func(), error) {
+	gid := s.to()
+	if gid == 0 {
+		return nil, nil, refuse(xsync.StatusInvalidParameter, "meta to is required")
+	}
+	grp, err := s.g.st.GetGroup(s.ctx, gid)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil, refuse(xsync.StatusUnauthorized, reasonGroupNotExist)
+	case err != nil:
+		return nil, nil, err
+	case grp.Status != store.GroupNormal:
+		return nil, nil, refuse(xsync.StatusUnauthorized, reasonGroupNotExist)
+	}
+	mem, err := s.g.st.GetMember(s.ctx, gid, s.uid)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil, refuse(xsync.StatusUnauthorized, reasonNotMember)
+	case err != nil:
+		return nil, nil, err
+	}
+	// Owner and admins may speak during a ban (§7.4 step 5).
+	if mem.Role == store.RoleMember && (mem.Banned(s.now) || grp.Banned(s.now)) {
+		return nil, nil, refuse(xsync.StatusUserBanned, reasonGroupBanned)
+	}
+	if transientSend(body) {
+		return nil, func() {
+			members, err := s.g.st.ListMembers(s.ctx, gid)
+			if err != nil {
+				return
+			}
+			uids := make([]int64, 0, len(members))
+			for _, m := range members {
+				if m.UserID != s.uid && m.MsgMuteMode != 2 {
+					uids = append(uids, m.UserID)
+				}
+			}
+			s.deliverTransient(uids, gid)
+		}, nil
+	}
+	if s.censored(body) {
+		return nil, nil, refuse(xsync.StatusWordCensored, reasonCensored)
+	}
+	conv := store.GroupConv(gid)
+	ds, err := s.fanout(conv, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &store.AppendRequest{Item: s.item(conv, gid, s.meta.Payload, true), Deliveries: ds}, nil, nil
+}
+
+func (s *sender) censored(body *xsync.MessageBody) bool {
+	return s.g.cfg.Censor != nil && body.Content != "" && s.g.cfg.Censor(body.Content)
+}
+
+// item returns the log item of this send.
+func (s *sender) item(conv store.Conv, to int64, body []byte, chat bool) store.Item {
+	return store.Item{
+		Conv: conv, FromUID: s.uid, FromSN: s.sn, ToUID: to,
+		NS: int32(s.meta.Ns), Body: body, Chat: chat,
+	}
+}
+
+// fanout returns the inbox entries of an item in conv sent by this device
+// (§18.3): the peer and the sender's other devices, or every group member
+// except those who chose not to receive, and the sender's other devices.
+func (s *sender) fanout(conv store.Conv, activity bool) ([]store.Delivery, error) {
+	if conv.Kind == store.ConvChat {
+		peer := conv.Stream(s.uid)
+		return []store.Delivery{
+			{UID: peer, Stream: s.uid, Kind: store.ConvChat, Activity: activity},
+			{UID: s.uid, Stream: peer, Kind: store.ConvChat, OriginSN: s.sn, Activity: activity},
+		}, nil
+	}
+	gid := conv.A
+	members, err := s.g.st.ListMembers(s.ctx, gid)
+	if err != nil {
+		return nil, err
+	}
+	ds := make([]store.Delivery, 0, len(members)+1)
+	for _, m := range members {
+		if m.UserID == s.uid || m.MsgMuteMode == 2 {
+			continue
+		}
+		ds = append(ds, store.Delivery{UID: m.UserID, Stream: gid, Kind: store.ConvGroup, Activity: activity})
+	}
+	ds = append(ds, store.Delivery{UID: s.uid, Stream: gid, Kind: store.ConvGroup, OriginSN: s.sn, Activity: activity})
+	return ds, nil
+}
+
+// deliverTransient hands the meta to the connected devices of each uid, in
+// stream (the sender for one-to-one, the gid for groups). The sender's
+// other devices never get it (§11).
+func (s *sender) deliverTransient(uids []int64, stream int64) {
+	m := *s.meta
+	m.Id = 0 // not stored, so no server id
+	m.Timestamp = uint64(s.now)
+	m.To = &xsync.XID{Uid: s.meta.To.Uid}
+	expires := s.now + s.g.cfg.TypingLifetime.Milliseconds()
+	for _, uid := range uids {
+		for _, c := range s.g.liveConns(uid) {
+			c.addTransient(stream, &m, expires)
+		}
+	}
+}

@@ -1,0 +1,314 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/flooim/floo/server/dns"
+	"github.com/flooim/floo/server/fireplace"
+	"github.com/flooim/floo/server/ratel"
+	"github.com/flooim/floo/server/store"
+	"github.com/flooim/floo/server/store/sqlite"
+)
+
+// Config configures a Server. The zero value is a working configuration.
+type Config struct {
+	// DataDir holds the database (floo.db) and any stored files.
+	// "" = "./data". Created if missing.
+	DataDir string
+	// AppID is the only app id served. "" = "welovemaxim".
+	AppID string
+	// ClosedRegistration disables /user/register/*: accounts must then be
+	// created some other way. The zero value keeps registration open.
+	ClosedRegistration bool
+	// WebDir, when set, is a folder of static files served at /.
+	WebDir string
+	// PublicURL, when set, is the scheme://host[:port][/path] advertised in
+	// DNS replies and used for URLs the server hands out; "" = derived from
+	// each request.
+	PublicURL string
+	// Logger receives the server's logs. nil = slog.Default().
+	Logger *slog.Logger
+	// Now is the clock. nil = time.Now.
+	Now func() time.Time
+
+	// BcryptCost is the password hashing cost. 0 = 10.
+	BcryptCost int
+	// RateLimit is the per-IP token/registration requests per minute.
+	// 0 = 60; negative = unlimited.
+	RateLimit int
+	// AppConfig is the data of GET /app/config. nil = {}.
+	AppConfig map[string]any
+
+	// Notifier, when set, also receives every REST notice (in addition to
+	// the gateway). Tests use a *ratel.NopNotifier here to observe them.
+	Notifier ratel.Notifier
+
+	// NewGateway builds the XSYNC gateway once the store exists.
+	// nil = NewFireplace, the gateway of server/fireplace with its defaults.
+	// A constructor returning a nil Gateway and no error runs the server
+	// without one: WebSocket upgrades then answer 501 and notices go only
+	// to Notifier.
+	NewGateway func(GatewayDeps) (Gateway, error)
+}
+
+// Gateway is the XSYNC side of the server (server/fireplace).
+type Gateway interface {
+	// ServeHTTP upgrades a WebSocket request and runs the connection.
+	http.Handler
+	// Notifier delivers REST side effects to devices.
+	ratel.Notifier
+	// Close ends every connection and stops background work. The store is
+	// closed after it.
+	Close() error
+}
+
+// NewFireplace builds the XSYNC gateway of server/fireplace with its
+// default limits; it is the default Config.NewGateway.
+func NewFireplace(d GatewayDeps) (Gateway, error) {
+	return fireplace.New(fireplace.Config{Store: d.Store, Logger: d.Logger, Now: d.Now})
+}
+
+// GatewayDeps is what the server hands to Config.NewGateway.
+type GatewayDeps struct {
+	Store  store.Store
+	AppID  string
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Server is the assembled reference server. It is safe for concurrent use.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	db      *sqlite.DB
+	api     *ratel.API
+	dns     *dns.Service
+	gateway Gateway
+	static  http.Handler // nil without WebDir
+	handler http.Handler
+
+	stopJanitor context.CancelFunc
+	janitorDone chan struct{}
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New opens the store in cfg.DataDir (applying migrations) and builds the
+// handlers. Close releases everything.
+func New(cfg Config) (*Server, error) {
+	if cfg.DataDir == "" {
+		cfg.DataDir = "./data"
+	}
+	if cfg.AppID == "" {
+		cfg.AppID = "welovemaxim"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("server: data dir: %w", err)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger}
+	if cfg.WebDir != "" {
+		st, err := os.Stat(cfg.WebDir)
+		if err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("server: web dir %q is not a directory", cfg.WebDir)
+		}
+		s.static = http.FileServer(http.Dir(cfg.WebDir))
+	}
+	var err error
+	if s.dns, err = dns.New(dns.Options{AppID: cfg.AppID, PublicURL: cfg.PublicURL}); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if s.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "floo.db")); err != nil {
+		return nil, err
+	}
+
+	// --- XSYNC gateway hook (server/fireplace) ---
+	if cfg.NewGateway == nil {
+		cfg.NewGateway = NewFireplace
+	}
+	s.gateway, err = cfg.NewGateway(GatewayDeps{Store: s.db, AppID: cfg.AppID, Logger: cfg.Logger, Now: cfg.Now})
+	if err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("server: gateway: %w", err)
+	}
+	var gwNotifier ratel.Notifier
+	if s.gateway != nil {
+		gwNotifier = s.gateway
+	}
+	notifier := ratel.MultiNotifier(gwNotifier, cfg.Notifier)
+
+	s.api, err = ratel.New(ratel.Options{
+		Store:            s.db,
+		Notifier:         notifier,
+		AppID:            cfg.AppID,
+		OpenRegistration: !cfg.ClosedRegistration,
+		Logger:           cfg.Logger,
+		Now:              cfg.Now,
+		BcryptCost:       cfg.BcryptCost,
+		RateLimit:        cfg.RateLimit,
+		AppConfig:        cfg.AppConfig,
+		PublicURL:        cfg.PublicURL,
+		DataDir:          cfg.DataDir,
+	})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.handler = cors(http.HandlerFunc(s.route))
+	jctx, stop := context.WithCancel(context.Background())
+	s.stopJanitor, s.janitorDone = stop, make(chan struct{})
+	go s.janitor(jctx)
+	return s, nil
+}
+
+// Housekeeping. Devices unseen for 90 days are unregistered
+// (PROTOCOL.md §18.9); expired tokens are deleted so the table does not grow.
+const (
+	janitorInterval = time.Hour
+	staleDeviceAge  = 90 * 24 * time.Hour
+)
+
+// janitor runs the housekeeping once at start, then every janitorInterval.
+func (s *Server) janitor(ctx context.Context) {
+	defer close(s.janitorDone)
+	t := time.NewTicker(janitorInterval)
+	defer t.Stop()
+	for {
+		s.sweep(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sweep deletes expired tokens and stale devices.
+func (s *Server) sweep(ctx context.Context) {
+	now := s.cfg.Now()
+	if n, err := s.db.DeleteExpiredTokens(ctx, now.UnixMilli()); err != nil && ctx.Err() == nil {
+		s.log.Warn("server: deleting expired tokens", "err", err)
+	} else if n > 0 {
+		s.log.Info("server: deleted expired tokens", "count", n)
+	}
+	devs, err := s.db.RemoveStaleDevices(ctx, now.Add(-staleDeviceAge).UnixMilli())
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("server: removing stale devices", "err", err)
+	} else if len(devs) > 0 {
+		s.log.Info("server: removed stale devices", "count", len(devs))
+	}
+}
+
+// Handler returns the single handler serving everything.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Store returns the server's store (tests and tools inspect it).
+func (s *Server) Store() store.Store { return s.db }
+
+// API returns the REST API.
+func (s *Server) API() *ratel.API { return s.api }
+
+// DNS returns the DNS service.
+func (s *Server) DNS() *dns.Service { return s.dns }
+
+// Close stops the gateway, then closes the store. Stop the http.Server
+// first (Shutdown) so no request is still using the store. Later calls
+// return the first call's result.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.stopJanitor != nil {
+			s.stopJanitor()
+			<-s.janitorDone
+		}
+		if s.gateway != nil {
+			errs = append(errs, s.gateway.Close())
+		}
+		if s.db != nil {
+			errs = append(errs, s.db.Close())
+		}
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	if isWebSocketUpgrade(r) {
+		if s.gateway == nil {
+			http.Error(w, "XSYNC gateway not available", http.StatusNotImplemented)
+			return
+		}
+		s.gateway.ServeHTTP(w, r)
+		return
+	}
+	switch r.URL.Path {
+	case "/v2/app_dns", "/api/health":
+		s.dns.ServeHTTP(w, r)
+		return
+	}
+	if s.api.Handles(r) {
+		s.api.ServeHTTP(w, r)
+		return
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if s.static != nil && s.staticExists(r.URL.Path) {
+			s.static.ServeHTTP(w, r)
+			return
+		}
+		if r.URL.Path == "/" {
+			// The web client's cluster probe (REST.md §2.7): answer at once.
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Write([]byte("floo\n"))
+			return
+		}
+	}
+	s.api.ServeHTTP(w, r) // JSON 404
+}
+
+// staticExists reports whether the web folder has a file (or a directory
+// with index.html) for urlPath.
+func (s *Server) staticExists(urlPath string) bool {
+	name := filepath.Join(s.cfg.WebDir, filepath.FromSlash(path.Clean("/"+urlPath)))
+	st, err := os.Stat(name)
+	if err != nil {
+		return false
+	}
+	if st.IsDir() {
+		_, err = os.Stat(filepath.Join(name, "index.html"))
+		return err == nil
+	}
+	return true
+}
+
+func isWebSocketUpgrade(r *http.Request) bool {
+	return headerHasToken(r.Header, "Connection", "upgrade") && headerHasToken(r.Header, "Upgrade", "websocket")
+}
+
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,50 @@
+package servertest_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/server"
+	"github.com/flooim/floo/server/ratel"
+	"github.com/flooim/floo/server/servertest"
+	"github.com/flooim/floo/server/store"
+)
+
+func TestHelpers(t *testing.T) {
+	env := servertest.Start(t, servertest.WithConfig(func(c *server.Config) {
+		c.AppID = "custom"
+		c.AppConfig = map[string]any{"k": "v"}
+	}))
+	assert.Equal(t, "custom", env.AppID, "Do sends the configured app id")
+	assert.DirExists(t, env.DataDir)
+
+	u := env.NewUser(t, "sam")
+	assert.NotZero(t, u.ID)
+	assert.NotEmpty(t, u.Token)
+
+	// GET params travel in the query string, numbers without exponent.
+	var s ratel.Settings
+	env.OK(t, "POST", "/user/authmode", u.Token, url.Values{"value": {"2"}}, nil)
+	env.OK(t, "GET", "/user/settings", u.Token, map[string]any{"user_id": 12345678901}, &s)
+	assert.Equal(t, int32(2), s.AuthMode)
+
+	code, data := env.Do(t, "GET", "/app/config", "", nil)
+	assert.Equal(t, ratel.CodeOK, code)
+	assert.JSONEq(t, `{"k":"v"}`, string(data))
+
+	resp, reply := env.DoRaw(t, "GET", "/missing", "", nil)
+	assert.Equal(t, 404, resp.StatusCode)
+	var whole map[string]any
+	require.NoError(t, json.Unmarshal(reply.Raw, &whole))
+	assert.Contains(t, whole, "message")
+
+	td := env.Login(t, "sam", u.Password, "guid-x")
+	assert.Equal(t, u.ID, td.UserID)
+	tk, err := env.Server.Store().LookupToken(t.Context(), store.HashToken(td.Token), 0)
+	require.NoError(t, err)
+	assert.Equal(t, "guid-x", tk.DeviceGUID)
+}

@@ -1,0 +1,2 @@
+// Package sqlitetest opens throw-away SQLite stores for tests.
+package sqlitetest
