@@ -7,6 +7,96 @@
 // specifics such as sockets and HTTP sit behind interfaces implemented
 // outside this package.
 //
+// # Architecture
+//
+// A Client is created from a Config with New. The platform pieces of the
+// Config are the seam of transport.go: a Dialer opening XSYNC connections
+// (one binary message per protobuf Frame), an HTTPDoer for REST, DNS and
+// uploads, a Storage for the few values that must survive a restart, and a
+// Clock that drives every timer (tests use a fake one). Browser and WeChat
+// builds implement them in JavaScript behind jsbridge; core/native has the
+// native implementations.
+//
+// A login (Login, IDLogin, TokenLogin, or AutoLogin from Storage) runs the
+// sequence of PROTOCOL.md §4: DNS lookup (dns.go), token (token.go),
+// roster and group prefetch (prefetch.go), then connection and Provision
+// (session.go, conn.go). After a successful Provision the engine sends
+// UNREAD, starts the 50 s heartbeat with its 20 s liveness rule, re-sends
+// the outbox and pending history queries, and follows UNREAD, NOTICE and
+// SYNC replies (sync.go): one exchange in flight per stream, a dirty flag
+// for notices arriving meanwhile, next_key followed until 0 (asking for the
+// next page is the acknowledgement of the previous one), and metas
+// de-duplicated by server id so that a redelivery after a reconnect never
+// reaches the application twice.
+//
+// Failures are handled by class (ERRORS.md §6.1): terminal errors end the
+// session and stop reconnecting; recoverable ones (INVALID_TOKEN with
+// credentials, DEVICE_GUID_CONFLICT, "you must login first") are repaired
+// once; retryable ones, including connection losses, go through the
+// ReconnectStrategy (reconnect.go): first retry immediate, then full jitter
+// between ReconnectMin and a doubling ceiling capped at ReconnectMax, with
+// fail-over to the next fireplace host after five failed attempts.
+// SetOnline(false) pauses reconnecting, SetOnline(true) reconnects at once.
+//
+// Sends (send.go) go through an outbox: each gets a client_mid from a
+// strictly increasing counter seeded with the clock in ms × 1000, is kept
+// until its ack, is re-sent with the same client_mid after every reconnect
+// (the server de-duplicates), and fails with ServerTimeOut after
+// SendTimeout, or on logout. Message operations (operations.go) use the
+// same path and are applied locally when acknowledged; operations from
+// peers and from the user's other devices are applied as they are synced.
+// History (history.go) pages are matched to their queries by conversation.
+//
+// The message cache (cache.go, replaceable through Config.Cache), the
+// conversation list (conversations.go), the prefetched REST data and the
+// stored notices back the synchronous getters of the JavaScript facade.
+//
+// # Events
+//
+// Everything the engine reports arrives as an Event (events.go) through
+// OnEvent: the official events of JSAPI.md §8 (loginSuccess,
+// onRosterMessage, onSendingMessageStatusChanged, flooNotice, ...) as plain
+// value structs, plus a few documented project extensions
+// (connectionStateChanged, sessionError, error, rtcSignal). Events are
+// queued without bound and delivered in emission order on one dispatcher
+// goroutine (queue.go); a panicking handler is reported as an ErrorEvent.
+//
+// # Concurrency
+//
+// All exported methods are safe for concurrent use. Internally:
+//
+//   - The engine goroutine (Client.run) owns loopState: the session, the
+//     current connection and its generation counter, sync, outbox, history
+//     and joined-group state, and the scheduler multiplexing every timer.
+//     Nothing else touches those fields. Other goroutines reach the engine
+//     by Client.post (an unbounded FIFO of closures, so posting never
+//     blocks, which matters for calls coming from JavaScript callbacks) or,
+//     for connection traffic, through the inbound channel.
+//   - Each connection has one reader goroutine, which reads and decodes
+//     frames in order, and one writer goroutine, which writes the frames
+//     the engine queued. Reports carry the connection's generation; the
+//     engine drops those of a connection it has torn down. Dials and the
+//     login steps (DNS, token, prefetch) run on short-lived goroutines that
+//     post their results back.
+//   - Client.mu guards the published snapshot (state, uid, deviceSN, token,
+//     the client_mid counter) read by the getters; the engine updates it.
+//     Client.postMu guards the posted closures, Client.dnsMu the DNS result;
+//     the message cache, the conversation list, the prefetch cache, the
+//     notice store, the REST client and the event queue each have their own
+//     mutex. Every one of these is a leaf lock: no other lock is taken while
+//     it is held, and no event is emitted or callback run under it.
+//   - Close cancels the client context, waits for every goroutine the client
+//     started, then lets the dispatcher deliver the events already emitted.
+//
+// # Storage keys
+//
+// The engine persists, under the "floo." prefix: floo.uid, floo.token and
+// floo.token_app (the session resumed by AutoLogin; Logout and terminal
+// errors delete the token), floo.sn.<uid> and floo.guid.<uid> (the device
+// identity of PROTOCOL.md §4.1, kept across logouts), and floo.dns.<app id>
+// (the last DNS reply, reused when a lookup fails and as the source of the
+// DNS servers to probe).
+//
 // # Errors
 //
 // Every error the engine returns or reports is, or wraps, an *Error carrying
@@ -16,4 +106,27 @@
 // statuses, REST business codes, HTTP statuses, DNS replies and user notices
 // onto codes as ERRORS.md prescribes, and Code.Class tells whether an error is
 // terminal, recoverable or retryable.
+//
+// # Wasm
+//
+// The package builds unchanged for GOOS=js GOARCH=wasm and its tests pass
+// there (in Node, without the race detector). A few things matter in that
+// build:
+//
+//   - Imports are kept to what a browser bundle can afford: no fmt (errors
+//     and logs are built by concatenation and strconv), no encoding/json
+//     (core/jsonv instead), no net/url (a small query escaper in rest.go),
+//     no crypto/rand (math/rand/v2 for jitter and device guids, which need
+//     no secrecy). A test in deps_test.go fails the build when one creeps
+//     in. syscall/js appears among the dependencies only because the
+//     standard time package is built on it.
+//   - JavaScript callbacks must not block: methods that may be called from
+//     them (PostMessage, SendInputStatus, SetOnline, Disconnect, Reconnect,
+//     the cache getters) never wait for the engine. Blocking methods (Login,
+//     SendMessage, History, the operations, Logout) must be called from a
+//     goroutine, as the bridge does for every Promise.
+//   - Goroutines are cheap but there are no threads: the engine, the
+//     dispatcher and the connection goroutines interleave on one thread, so
+//     a slow event handler delays the engine only through the JavaScript
+//     event loop, never through a lock.
 package core

@@ -1,0 +1,348 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/flooim/floo/core"
+	"github.com/flooim/floo/core/native"
+)
+
+// Storage keys. The floo.* keys are core's (documented in core's
+// session.go); cli.* are this program's.
+const (
+	keyUID      = "floo.uid"
+	keyToken    = "floo.token"
+	keyTokenApp = "floo.token_app"
+	keyServer   = "cli.server" // the -server of the last login
+	keyAppID    = "cli.app_id" // the -app-id of the last login
+)
+
+// app runs one command.
+type app struct {
+	o      *options
+	stdout io.Writer
+	stderr io.Writer
+	store  *native.FileStorage
+}
+
+func (a *app) dispatch(ctx context.Context) error {
+	st, err := native.OpenFileStorage(a.o.home)
+	if err != nil {
+		return err
+	}
+	a.store = st
+	// What login stored fills in what neither flags nor environment gave,
+	// so that "floo send" needs no -server after "floo -server X login".
+	if a.o.server == "" && a.o.cmd != "register" && a.o.cmd != "login" {
+		a.o.server, _ = st.Get(keyServer)
+	}
+	if a.o.appID == "" && a.o.cmd != "register" && a.o.cmd != "login" {
+		a.o.appID, _ = st.Get(keyAppID)
+	}
+	switch a.o.cmd {
+	case "register":
+		return a.register(ctx)
+	case "login":
+		return a.login(ctx)
+	case "send":
+		return a.send(ctx)
+	case "listen":
+		return a.listen(ctx)
+	case "history":
+		return a.history(ctx)
+	case "logout":
+		return a.logout(ctx)
+	}
+	return usagef("unknown command %q", a.o.cmd)
+}
+
+// newClient creates an engine on the native pieces with the session
+// storage of a.o.device. The returned function closes it.
+func (a *app) newClient() (*core.Client, func(), error) {
+	dns := ""
+	if a.o.server != "" {
+		var err error
+		if dns, err = dnsURL(a.o.server); err != nil {
+			return nil, nil, err
+		}
+	}
+	h := &native.HTTP{}
+	c, err := core.New(core.Config{
+		AppID:      a.o.appID,
+		DNSServer:  dns,
+		LogLevel:   core.LogLevel(a.o.logLevel),
+		Logger:     &stderrLogger{w: a.stderr},
+		DeviceInfo: "floo-cli",
+		Dialer:     &native.Dialer{},
+		HTTP:       h,
+		Storage:    deviceStorage{s: a.store, device: a.o.device},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, func() {
+		c.Close()
+		h.CloseIdleConnections()
+	}, nil
+}
+
+// resume logs in with the stored session.
+func (a *app) resume(ctx context.Context, c *core.Client) error {
+	uidS, ok := a.store.Get(keyUID)
+	token, ok2 := a.store.Get(keyToken)
+	if !ok || !ok2 || token == "" {
+		return errors.New("not logged in: run floo login <name> <password>")
+	}
+	if app, ok := a.store.Get(keyTokenApp); ok && app != c.AppID() {
+		return fmt.Errorf("the stored session belongs to app %q, not %q: run floo login", app, c.AppID())
+	}
+	uid, err := strconv.ParseUint(uidS, 10, 64)
+	if err != nil || uid == 0 {
+		return fmt.Errorf("the stored session is damaged (%s in %s): run floo login", keyUID, a.store.Path())
+	}
+	return c.TokenLogin(ctx, uid, token)
+}
+
+func (a *app) print(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = a.stdout.Write(b)
+	return err
+}
+
+func (a *app) register(ctx context.Context) error {
+	c, done, err := a.newClient()
+	if err != nil {
+		return err
+	}
+	defer done()
+	s, err := c.User().Register(ctx, a.o.args[0], a.o.args[1])
+	if err != nil {
+		return err
+	}
+	return a.print(map[string]any{"user_id": s.UserID, "username": a.o.args[0]})
+}
+
+func (a *app) login(ctx context.Context) error {
+	c, done, err := a.newClient()
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := c.Login(ctx, a.o.args[0], a.o.args[1]); err != nil {
+		return err
+	}
+	// Remember where this session lives; forget a previous server's
+	// setting when none was given now.
+	for k, v := range map[string]string{keyServer: a.o.server, keyAppID: a.o.appID} {
+		if v == "" {
+			err = a.store.Delete(k)
+		} else {
+			err = a.store.Set(k, v)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return a.print(map[string]any{"user_id": c.UID(), "device_sn": c.DeviceSN(), "app_id": c.AppID()})
+}
+
+func (a *app) send(ctx context.Context) error {
+	to, toType, err := conversation(a.o.args[0])
+	if err != nil {
+		return err
+	}
+	c, done, err := a.newClient()
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := a.resume(ctx, c); err != nil {
+		return err
+	}
+	m, err := c.SendMessage(ctx, core.Message{To: to, ToType: toType, Content: a.o.args[1]})
+	if err != nil {
+		return err
+	}
+	return a.print(messageJSON(m, c.UID()))
+}
+
+func (a *app) history(ctx context.Context) error {
+	conv, _, err := conversation(a.o.args[0])
+	if err != nil {
+		return err
+	}
+	c, done, err := a.newClient()
+	if err != nil {
+		return err
+	}
+	defer done()
+	if err := a.resume(ctx, c); err != nil {
+		return err
+	}
+	page, err := c.History(ctx, conv, a.o.before, a.o.n)
+	if err != nil {
+		return err
+	}
+	self := c.UID()
+	for _, m := range page.Messages {
+		if err := a.print(messageJSON(m, self)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *app) logout(ctx context.Context) error {
+	c, done, err := a.newClient()
+	if err != nil {
+		return err
+	}
+	defer done()
+	// No connection is needed: logging out forgets the stored token.
+	return c.Logout(ctx, core.LogoutOptions{})
+}
+
+// listen prints every message that reaches this device until ctx ends
+// (interrupt, -timeout), -n messages were printed, or the session ends
+// for good (kicked, token revoked), which is an error. The engine
+// reconnects by itself meanwhile.
+func (a *app) listen(ctx context.Context) error {
+	c, done, err := a.newClient()
+	if err != nil {
+		return err
+	}
+	defer done()
+	finished := make(chan error, 1)
+	finish := func(err error) {
+		select {
+		case finished <- err:
+		default:
+		}
+	}
+	printed := 0
+	c.OnEvent(func(ev core.Event) {
+		// Handlers run one at a time, in order, so printed needs no lock.
+		var m core.Message
+		switch e := ev.(type) {
+		case core.RosterMessage:
+			m = e.Message
+		case core.GroupMessage:
+			m = e.Message
+		case core.StateChanged:
+			switch {
+			case e.State == core.StateIdle && e.Err != nil:
+				finish(e.Err)
+			case e.State == core.StateReconnecting && e.Err != nil:
+				fmt.Fprintln(a.stderr, "floo: connection lost, reconnecting:", e.Err)
+			}
+			return
+		case core.LoginSuccess:
+			if e.Reconnect {
+				fmt.Fprintln(a.stderr, "floo: reconnected")
+			}
+			return
+		default:
+			return
+		}
+		if m.IsHistory || (a.o.n > 0 && printed >= a.o.n) {
+			return
+		}
+		if err := a.print(messageJSON(m, c.UID())); err != nil {
+			finish(err)
+			return
+		}
+		printed++
+		if a.o.n > 0 && printed == a.o.n {
+			finish(nil)
+		}
+	})
+	if err := a.resume(ctx, c); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "floo: listening as %d (device %d)\n", c.UID(), c.DeviceSN())
+	select {
+	case err := <-finished:
+		return err
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// message is the JSON form of a message.
+type message struct {
+	ID         uint64 `json:"id"`
+	From       uint64 `json:"from"`
+	To         uint64 `json:"to"`
+	ToType     string `json:"to_type"` // roster or group
+	Type       string `json:"type"`    // text, image, file...
+	Content    string `json:"content"`
+	Ext        string `json:"ext,omitempty"`
+	Config     string `json:"config,omitempty"`
+	Attachment string `json:"attachment,omitempty"`
+	Timestamp  uint64 `json:"timestamp"` // ms
+	Status     string `json:"status"`    // unread, delivered or read
+	Edited     uint64 `json:"edit_timestamp,omitempty"`
+	// Outgoing marks messages the user sent, from this or another device:
+	// bots that answer every message must skip them.
+	Outgoing bool `json:"outgoing"`
+}
+
+func messageJSON(m core.Message, self uint64) message {
+	status := "unread"
+	switch m.Status {
+	case core.MessageDelivered:
+		status = "delivered"
+	case core.MessageRead:
+		status = "read"
+	}
+	return message{
+		ID: m.ID, From: m.From, To: m.To, ToType: m.ToType, Type: m.Type, Content: m.Content,
+		Ext: m.Ext, Config: m.Config, Attachment: m.Attachment, Timestamp: m.Timestamp,
+		Status: status, Edited: m.EditTimestamp, Outgoing: m.From == self && self != 0,
+	}
+}
+
+// deviceStorage gives each device slot of one home its own device
+// identity: the deviceSN and device_guid keys of core (floo.sn.<uid>,
+// floo.guid.<uid>) get an "@<device>" suffix, while the session itself
+// (user id, token) is shared. Two commands running at once with different
+// slots are then two devices, and the server does not kick one out for the
+// other (PROTOCOL.md §4.7).
+type deviceStorage struct {
+	s      core.Storage
+	device string
+}
+
+func (d deviceStorage) key(k string) string {
+	if strings.HasPrefix(k, "floo.sn.") || strings.HasPrefix(k, "floo.guid.") {
+		return k + "@" + d.device
+	}
+	return k
+}
+
+func (d deviceStorage) Get(k string) (string, bool) { return d.s.Get(d.key(k)) }
+func (d deviceStorage) Set(k, v string) error       { return d.s.Set(d.key(k), v) }
+func (d deviceStorage) Delete(k string) error       { return d.s.Delete(d.key(k)) }
+
+// stderrLogger writes the engine's log lines to standard error.
+type stderrLogger struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *stderrLogger) Log(level core.LogLevel, msg string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.w, "floo: [%s] %s\n", level, msg)
+}

@@ -1,0 +1,34 @@
+// Command floo is a terminal client of the Floo IM service for scripts,
+// bots and operators, built on the client engine (core) and its native
+// transports (core/native).
+//
+//	floo register <name> <password>
+//	floo login <name> <password>
+//	floo send <uid|group:gid> <text>
+//	floo listen [-n N]
+//	floo history <uid|group:gid> [-n N] [-before ID]
+//	floo logout
+//
+// login stores the session (user id, token, device identity) in
+// $FLOO_HOME, by default ~/.floo; the other commands resume it. The server
+// is given by -server (a DNS URL ending in /app_dns, or a base URL to which
+// /v2/app_dns is appended) or $FLOO_SERVER, and the app id by -app-id or
+// $FLOO_APP_ID; login remembers both for later commands. Without any, the
+// public Lanying service and the demo app are used.
+//
+// Output is JSON, one object per line (messages, the registered user id,
+// the login result), so that scripts can pipe it into jq; diagnostics go
+// to standard error. floo -h documents every flag.
+//
+// Exit status: 0 on success, 1 on an error (network, server refusal,
+// expired session), 2 on a usage error.
+//
+// # Devices
+//
+// Each installation of a client is a device of its user, and the server
+// closes a device's older connection when the same device logs in again.
+// So that a running "floo listen" is not kicked out by a "floo send" in
+// another terminal, listen logs in as the device "listen" and the other
+// commands as "cli", both kept in the same home directory; -device picks
+// another name, for example to run two listeners.
+package main

@@ -1,0 +1,321 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/flooim/floo/core/native"
+	"github.com/flooim/floo/server/servertest"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// buffer is a goroutine-safe output that tests can wait on.
+type buffer struct {
+	mu   sync.Mutex
+	b    bytes.Buffer
+	wake chan struct{}
+}
+
+func newBuffer() *buffer { return &buffer{wake: make(chan struct{})} }
+
+func (b *buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	close(b.wake)
+	b.wake = make(chan struct{})
+	return b.b.Write(p)
+}
+
+func (b *buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// waitFor waits until the output contains s.
+func (b *buffer) waitFor(t *testing.T, s string) {
+	t.Helper()
+	timeout := time.NewTimer(30 * time.Second)
+	defer timeout.Stop()
+	for {
+		b.mu.Lock()
+		ok, wake := strings.Contains(b.b.String(), s), b.wake
+		b.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-wake:
+		case <-timeout.C:
+			t.Fatalf("output never contained %q; got:\n%s", s, b.String())
+		}
+	}
+}
+
+// result is one run of the command.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// floo runs the command with env as its whole environment.
+func floo(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	code := run(ctx, args, &out, &errOut, func(k string) string { return env[k] })
+	return result{code, out.String(), errOut.String()}
+}
+
+func decode[T any](t *testing.T, line string) T {
+	t.Helper()
+	var v T
+	require.NoError(t, json.Unmarshal([]byte(line), &v), "output %q", line)
+	return v
+}
+
+func lines(s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+func TestUsage(t *testing.T) {
+	env := map[string]string{"FLOO_HOME": t.TempDir()}
+	r := floo(t, env, "-h")
+	assert.Equal(t, exitOK, r.code)
+	for _, want := range []string{"register", "login", "send", "listen", "history", "logout",
+		"-server", "-app-id", "-home", "-device", "-timeout", "-log-level", "-n N", "-before",
+		"$FLOO_SERVER", "$FLOO_APP_ID", "$FLOO_HOME", "Exit status"} {
+		assert.Contains(t, r.stdout, want)
+	}
+	assert.Equal(t, exitOK, floo(t, env, "help").code)
+	assert.Equal(t, exitOK, floo(t, env, "send", "-h").code)
+
+	for _, args := range [][]string{
+		{},
+		{"frobnicate"},
+		{"send", "12"},
+		{"send", "12", "a", "b"},
+		{"send", "x12", "hi"},
+		{"send", "group:", "hi"},
+		{"login", "alice"},
+		{"listen", "extra"},
+		{"-bogus", "logout"},
+		{"listen", "-before", "3"}, // -before belongs to history
+		{"-server", "ftp://x", "logout"},
+		{"-log-level", "loud", "logout"},
+		{"history", "12", "-n", "-1"},
+	} {
+		r := floo(t, env, args...)
+		assert.Equal(t, exitUsage, r.code, "args %q", args)
+		assert.Contains(t, r.stderr, "floo:", "args %q", args)
+		assert.Empty(t, r.stdout)
+	}
+}
+
+func TestDNSURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://127.0.0.1:8080":                    "http://127.0.0.1:8080/v2/app_dns",
+		"http://127.0.0.1:8080/":                   "http://127.0.0.1:8080/v2/app_dns",
+		"https://im.example.com/floo":              "https://im.example.com/floo/v2/app_dns",
+		"https://dns.lanyingim.com/v2/app_dns":     "https://dns.lanyingim.com/v2/app_dns",
+		"http://10.0.0.2/custom/app_dns?source=me": "http://10.0.0.2/custom/app_dns?source=me",
+	} {
+		got, err := dnsURL(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"127.0.0.1:8080", "ws://x", "http://", "::"} {
+		_, err := dnsURL(bad)
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestNotLoggedIn(t *testing.T) {
+	srv := servertest.Start(t)
+	env := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+	r := floo(t, env, "send", "12", "hi")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "not logged in")
+	r = floo(t, env, "login", "nobody", "pw")
+	assert.Equal(t, exitError, r.code)
+	assert.Empty(t, r.stdout)
+	r = floo(t, env, "-timeout", "1ns", "login", "nobody", "pw")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "timed out")
+}
+
+// TestEndToEnd drives the command against the reference server the way a
+// script would: register, login, a listener in the background, sends from
+// another home and from the listener's own home, history, group messages
+// and logout.
+func TestEndToEnd(t *testing.T) {
+	srv := servertest.Start(t)
+	aliceEnv := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL, "FLOO_APP_ID": srv.AppID}
+	bobEnv := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+
+	r := floo(t, aliceEnv, "register", "alice", "alice-pw")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	alice := decode[struct {
+		UserID   uint64 `json:"user_id"`
+		Username string `json:"username"`
+	}](t, r.stdout)
+	require.NotZero(t, alice.UserID)
+	assert.Equal(t, "alice", alice.Username)
+	r = floo(t, bobEnv, "register", "bob", "bob-pw")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	bobID := decode[struct {
+		UserID uint64 `json:"user_id"`
+	}](t, r.stdout).UserID
+	r = floo(t, aliceEnv, "register", "alice", "again")
+	assert.Equal(t, exitError, r.code, "the name is taken")
+
+	r = floo(t, aliceEnv, "login", "alice", "wrong")
+	assert.Equal(t, exitError, r.code)
+	r = floo(t, aliceEnv, "login", "alice", "alice-pw")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	login := decode[struct {
+		UserID   uint64 `json:"user_id"`
+		DeviceSN uint32 `json:"device_sn"`
+		AppID    string `json:"app_id"`
+	}](t, r.stdout)
+	assert.Equal(t, alice.UserID, login.UserID)
+	assert.NotZero(t, login.DeviceSN)
+	assert.Equal(t, srv.AppID, login.AppID)
+	_, err := os.Stat(filepath.Join(aliceEnv["FLOO_HOME"], native.StorageFile))
+	require.NoError(t, err, "the session is stored under FLOO_HOME")
+
+	// bob logs in with -server given once; later commands find it stored.
+	bobLoginEnv := map[string]string{"FLOO_HOME": bobEnv["FLOO_HOME"]}
+	r = floo(t, bobLoginEnv, "login", "-server", srv.URL+"/v2/app_dns", "bob", "bob-pw")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	// bob listens in the background for three messages.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, errOut := newBuffer(), newBuffer()
+	listenCode := make(chan int, 1)
+	go func() {
+		listenCode <- run(ctx, []string{"listen", "-n", "3"}, out, errOut, func(k string) string { return bobLoginEnv[k] })
+	}()
+	errOut.waitFor(t, "listening as "+strconv.FormatUint(bobID, 10))
+
+	r = floo(t, aliceEnv, "send", strconv.FormatUint(bobID, 10), "hello bob")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	sent := decode[message](t, r.stdout)
+	assert.NotZero(t, sent.ID)
+	assert.Equal(t, "hello bob", sent.Content)
+	assert.True(t, sent.Outgoing)
+	r = floo(t, aliceEnv, "send", strconv.FormatUint(bobID, 10), "--", "-starts with a dash")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	out.waitFor(t, "-starts with a dash")
+	// bob sends from the listener's own home: another device slot, so
+	// the listener is not kicked, and it sees bob's message as outgoing.
+	r = floo(t, bobLoginEnv, "send", strconv.FormatUint(alice.UserID, 10), "hi alice")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	select {
+	case code := <-listenCode:
+		require.Equal(t, exitOK, code, errOut.String())
+	case <-ctx.Done():
+		t.Fatalf("listen did not exit; stderr:\n%s", errOut.String())
+	}
+	got := lines(out.String())
+	require.Len(t, got, 3, out.String())
+	m0, m1, m2 := decode[message](t, got[0]), decode[message](t, got[1]), decode[message](t, got[2])
+	assert.Equal(t, "hello bob", m0.Content)
+	assert.Equal(t, sent.ID, m0.ID)
+	assert.Equal(t, alice.UserID, m0.From)
+	assert.Equal(t, bobID, m0.To)
+	assert.Equal(t, "roster", m0.ToType)
+	assert.Equal(t, "text", m0.Type)
+	assert.False(t, m0.Outgoing)
+	assert.Equal(t, "-starts with a dash", m1.Content)
+	assert.Equal(t, "hi alice", m2.Content)
+	assert.True(t, m2.Outgoing)
+	assert.Equal(t, bobID, m2.From)
+
+	r = floo(t, bobLoginEnv, "history", strconv.FormatUint(alice.UserID, 10), "-n", "2")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	hist := lines(r.stdout)
+	require.Len(t, hist, 2)
+	assert.Equal(t, "-starts with a dash", decode[message](t, hist[0]).Content, "oldest first")
+	assert.Equal(t, "hi alice", decode[message](t, hist[1]).Content)
+	r = floo(t, bobLoginEnv, "history", strconv.FormatUint(alice.UserID, 10), "-before", strconv.FormatUint(decode[message](t, hist[0]).ID, 10))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	older := lines(r.stdout)
+	require.Len(t, older, 1)
+	assert.Equal(t, "hello bob", decode[message](t, older[0]).Content)
+
+	// Groups: alice sends to a group she created; bob reads its history.
+	var info struct {
+		GroupID uint64 `json:"group_id"`
+	}
+	srv.OK(t, "POST", "/group/create", srv.Token(t, "alice", "alice-pw"), map[string]any{"name": "g", "user_list": []uint64{bobID}}, &info)
+	group := "group:" + strconv.FormatUint(info.GroupID, 10)
+	r = floo(t, aliceEnv, "-log-level", "off", "send", group, "hello group")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "group", decode[message](t, r.stdout).ToType)
+	r = floo(t, bobLoginEnv, "history", group)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	hist = lines(r.stdout)
+	require.Len(t, hist, 1)
+	gm := decode[message](t, hist[0])
+	assert.Equal(t, "hello group", gm.Content)
+	assert.Equal(t, info.GroupID, gm.To)
+	assert.Equal(t, "group", gm.ToType)
+
+	// logout forgets the session.
+	r = floo(t, bobLoginEnv, "logout")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	r = floo(t, bobLoginEnv, "history", strconv.FormatUint(alice.UserID, 10))
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "not logged in")
+}
+
+func TestListenStopsOnInterrupt(t *testing.T) {
+	srv := servertest.Start(t)
+	env := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+	srv.Register(t, "carol", "carol-pw")
+	r := floo(t, env, "login", "carol", "carol-pw")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errOut := newBuffer()
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, []string{"listen"}, newBuffer(), errOut, func(k string) string { return env[k] })
+	}()
+	errOut.waitFor(t, "listening as")
+	cancel()
+	select {
+	case c := <-code:
+		assert.Equal(t, exitOK, c, "an interrupted listen is a normal end")
+	case <-time.After(30 * time.Second):
+		t.Fatal("listen did not stop")
+	}
+
+	// A -timeout bounds listen too, and is a normal end as well.
+	r = floo(t, env, "listen", "-timeout", "200ms")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+}

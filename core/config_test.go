@@ -1,0 +1,101 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type nopDialer struct{}
+
+func (nopDialer) Dial(ctx context.Context, url string) (Conn, error) { return nil, errors.New("no") }
+
+func TestConfigDefaults(t *testing.T) {
+	in := Config{Dialer: nopDialer{}, HTTP: newFakeHTTP()}
+	c, err := in.withDefaults()
+	require.NoError(t, err)
+	assert.Equal(t, DefaultAppID, c.AppID)
+	assert.Empty(t, c.DNSServer, "no configured DNS: saved list or built-in default")
+	assert.Equal(t, LogWarn, c.LogLevel)
+	assert.Equal(t, 20*time.Second, c.RequestTimeout)
+	assert.Equal(t, 10*time.Second, c.connectTimeout(0))
+	assert.Equal(t, 50*time.Second, c.connectTimeout(2))
+	assert.Equal(t, 110*time.Second, c.connectTimeout(50), "capped")
+	assert.Equal(t, 50*time.Second, c.HeartbeatInterval)
+	assert.Equal(t, 20*time.Second, c.LivenessTimeout)
+	assert.Equal(t, 60*time.Second, c.SendTimeout)
+	assert.Equal(t, time.Second, c.ReconnectMin)
+	assert.Equal(t, 10*time.Second, c.ReconnectMax)
+	assert.Equal(t, 20, c.HistoryPageSize)
+	assert.Equal(t, 100, c.MessageCacheSize)
+	assert.Equal(t, "2.0.0", c.SDKVersion)
+	assert.Equal(t, "Web", c.DeviceInfo)
+	assert.NotNil(t, c.Storage)
+	assert.Equal(t, SystemClock{}, c.Clock)
+	assert.NotNil(t, c.Reconnect)
+	assert.NotNil(t, c.Cache)
+	assert.Nil(t, in.Storage, "the caller's Config is not modified")
+}
+
+func TestConfigErrors(t *testing.T) {
+	ok := Config{Dialer: nopDialer{}, HTTP: newFakeHTTP()}
+	for name, mod := range map[string]func(*Config){
+		"Dialer":          func(c *Config) { c.Dialer = nil },
+		"HTTP":            func(c *Config) { c.HTTP = nil },
+		"DNSServer":       func(c *Config) { c.DNSServer = "dns.example.com" },
+		"LogLevel":        func(c *Config) { c.LogLevel = "loud" },
+		"SendTimeout":     func(c *Config) { c.SendTimeout = -time.Second },
+		"ReconnectMax":    func(c *Config) { c.ReconnectMin, c.ReconnectMax = 5*time.Second, time.Second },
+		"HistoryPageSize": func(c *Config) { c.HistoryPageSize = -1 },
+	} {
+		cfg := ok
+		mod(&cfg)
+		cl, err := New(cfg)
+		assert.Nil(t, cl, name)
+		var ce *ConfigurationError
+		require.True(t, errors.As(err, &ce), "%s: %v", name, err)
+		assert.Equal(t, name, ce.Field)
+		assert.True(t, IsCode(err, InvalidParam), "%s unwraps to InvalidParam", name)
+	}
+}
+
+func TestSystemClockAndMemoryStorage(t *testing.T) {
+	var clk SystemClock
+	tm := clk.NewTimer(time.Millisecond)
+	<-tm.C()
+	assert.False(t, tm.Stop())
+	tm.Reset(time.Hour)
+	assert.True(t, tm.Stop())
+	assert.WithinDuration(t, time.Now(), clk.Now(), time.Second)
+
+	var s MemoryStorage
+	_, ok := s.Get("k")
+	assert.False(t, ok)
+	require.NoError(t, s.Set("k", "v"))
+	v, ok := s.Get("k")
+	assert.True(t, ok)
+	assert.Equal(t, "v", v)
+	assert.Equal(t, []string{"k"}, s.Keys())
+	require.NoError(t, s.Delete("k"))
+	require.NoError(t, s.Delete("k"))
+	_, ok = s.Get("k")
+	assert.False(t, ok)
+}
+
+func TestClientGetters(t *testing.T) {
+	srv := newFakeServer(t)
+	c, _ := newTestClient(t, srv, nil, nil)
+	assert.Equal(t, fakeAppID, c.AppID())
+	assert.Equal(t, StateIdle, c.State())
+	assert.False(t, c.IsReady())
+	assert.Zero(t, c.UID())
+	assert.NoError(t, c.SetLogLevel(LogDebug))
+	assert.True(t, IsCode(c.SetLogLevel("chatty"), InvalidParam))
+	require.NoError(t, c.Close())
+	require.NoError(t, c.Close())
+	assert.Equal(t, StateClosed, c.State())
+}

@@ -1,0 +1,153 @@
+//go:build !js
+
+package integration
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/core"
+)
+
+// sendBurst posts n messages from c to peer in order ("<prefix>0000",
+// "<prefix>0001"...), keeping at most window of them unacknowledged, and
+// waits for every ack. It returns the acknowledged messages in send order.
+func sendBurst(t testing.TB, c *client, peer int64, prefix string, n, window int) []core.Message {
+	t.Helper()
+	mark := c.rec.mark()
+	cmids := make([]uint64, 0, n)
+	for i := 0; i < n; i++ {
+		if i >= window {
+			// Wait for the ack of message i-window before posting more.
+			c.rec.wait(t, mark, "ack", isSent(cmids[i-window]))
+		}
+		cmid, err := c.PostMessage(text(peer, fmt.Sprintf("%s%04d", prefix, i)))
+		require.NoError(t, err)
+		cmids = append(cmids, cmid)
+	}
+	want := make(map[uint64]bool, n)
+	for _, id := range cmids {
+		want[id] = true
+	}
+	evs := c.rec.waitN(t, mark, n, "acks", func(ev core.Event) bool {
+		s, ok := ev.(core.SendingStatus)
+		return ok && s.Status == core.SendStatusSent && want[s.Mid]
+	})
+	byMid := make(map[uint64]core.Message, n)
+	for _, ev := range evs {
+		s := ev.(core.SendingStatus)
+		byMid[s.Mid] = *s.Message
+	}
+	out := make([]core.Message, n)
+	for i, id := range cmids {
+		out[i] = byMid[id]
+	}
+	return out
+}
+
+// TestOfflineSyncOfAThousandMessages: bob's device logs in after alice
+// sent him 1,000 messages and receives each exactly once, in order.
+func TestOfflineSyncOfAThousandMessages(t *testing.T) {
+	const n = 1000
+	env := startServer(t)
+	alice, bob := env.NewUser(t, "alice"), env.NewUser(t, "bob")
+	// A device receives what arrived since it registered (PROTOCOL.md
+	// §18.2 device cursor): bob's device registers, then goes away.
+	before := newClient(t, env, clientOptions{})
+	before.login(t, bob)
+	require.NoError(t, before.Close())
+
+	a := newClient(t, env, clientOptions{})
+	a.login(t, alice)
+	sent := sendBurst(t, a, bob.ID, "offline-", n, 100)
+	for i := 1; i < n; i++ {
+		require.Greater(t, sent[i].ID, sent[i-1].ID, "server ids follow the send order")
+	}
+
+	b := newClient(t, env, clientOptions{dir: before.dir})
+	b.login(t, bob)
+	assert.Equal(t, before.DeviceSN(), b.DeviceSN())
+	b.rec.waitN(t, 0, n, "the offline messages", func(ev core.Event) bool {
+		m, ok := messageOf(ev)
+		return ok && m.From == uint64(alice.ID)
+	})
+	// A last message closes the stream: anything redelivered would come
+	// before it, so counting after it proves there are no duplicates.
+	if _, err := a.SendMessage(ctxFor(t), text(bob.ID, "sentinel")); err != nil {
+		t.Fatal(err)
+	}
+	b.waitContent(t, 0, alice.ID, "sentinel")
+
+	got := b.received(0, alice.ID)
+	require.Len(t, got, n+1, "exactly %d messages and the sentinel", n)
+	seen := make(map[uint64]bool, n)
+	for i, m := range got[:n] {
+		assert.Equal(t, fmt.Sprintf("offline-%04d", i), m.Content, "message %d out of order", i)
+		assert.Equal(t, sent[i].ID, m.ID)
+		assert.False(t, seen[m.ID], "duplicate id %d", m.ID)
+		seen[m.ID] = true
+	}
+	assert.Equal(t, "sentinel", got[n].Content)
+	// The local unread count is bounded by the per-conversation cache
+	// (core.Client.UnreadCount), which keeps the newest messages.
+	assert.Equal(t, core.DefaultMessageCacheSize, b.UnreadCount(uint64(alice.ID)))
+	cached := b.Messages(uint64(alice.ID))
+	require.Len(t, cached, core.DefaultMessageCacheSize)
+	assert.Equal(t, "sentinel", cached[len(cached)-1].Content)
+}
+
+// TestHistoryPaging walks a conversation's history backwards page by page.
+func TestHistoryPaging(t *testing.T) {
+	const n = 45
+	env := startServer(t)
+	alice, bob := env.NewUser(t, "alice"), env.NewUser(t, "bob")
+	a := newClient(t, env, clientOptions{})
+	a.login(t, alice)
+	sent := sendBurst(t, a, bob.ID, "h", n, n)
+
+	b := newClient(t, env, clientOptions{})
+	b.login(t, bob)
+	var all []core.Message
+	before, pages := uint64(0), 0
+	for {
+		mark := b.rec.mark()
+		page, err := b.History(ctxFor(t), uint64(alice.ID), before, 20)
+		require.NoError(t, err)
+		pages++
+		require.LessOrEqual(t, len(page.Messages), 20)
+		for i := 1; i < len(page.Messages); i++ {
+			assert.Less(t, page.Messages[i-1].ID, page.Messages[i].ID, "a page is oldest first")
+		}
+		for _, m := range page.Messages {
+			assert.True(t, m.IsHistory)
+		}
+		ev := b.rec.wait(t, mark, "onReceiveHistoryMsg", func(ev core.Event) bool {
+			_, ok := ev.(core.HistoryReceived)
+			return ok
+		}).(core.HistoryReceived)
+		assert.Equal(t, page.Next, ev.Next)
+		assert.Equal(t, uint64(alice.ID), ev.ConversationID)
+		all = append(page.Messages, all...)
+		if page.Next == 0 || len(page.Messages) == 0 {
+			break
+		}
+		before = page.Next
+		require.Less(t, pages, 10, "paging does not end")
+	}
+	require.Len(t, all, n)
+	for i, m := range all {
+		assert.Equal(t, fmt.Sprintf("h%04d", i), m.Content)
+		assert.Equal(t, sent[i].ID, m.ID)
+	}
+	assert.GreaterOrEqual(t, pages, 3)
+
+	// The first page is the newest one, also from the sender's side.
+	page, err := a.History(ctxFor(t), uint64(bob.ID), 0, 5)
+	require.NoError(t, err)
+	require.Len(t, page.Messages, 5)
+	assert.Equal(t, "h0044", page.Messages[4].Content)
+	assert.NotZero(t, page.Next)
+}

@@ -1,0 +1,119 @@
+package core
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"time"
+)
+
+// ReconnectStrategy decides how long to wait before a connection attempt
+// (STYLE.md §14). attempt counts the consecutive attempts that follow a
+// connection loss or a failed attempt: 1 for the first retry, 2 for the
+// second, and so on; it restarts at 1 after a successful login.
+// Implementations are called from the engine goroutine only.
+type ReconnectStrategy interface {
+	Delay(attempt int) time.Duration
+}
+
+// JitterBackoff is the default ReconnectStrategy: the first retry is
+// immediate (as the uni-app client does after a drop, PROTOCOL.md §5), and
+// retry n ≥ 2 waits a uniformly random time in [Min, ceiling], where the
+// ceiling doubles from Min with every retry and is capped at Max ("full
+// jitter" with a floor, so that a fleet of clients disconnected together
+// does not come back in lockstep, yet no retry hammers the server).
+type JitterBackoff struct {
+	Min, Max time.Duration
+	// Rand returns a uniform value in [0, n); nil means math/rand/v2.
+	Rand func(n int64) int64
+}
+
+// Delay implements ReconnectStrategy.
+func (b *JitterBackoff) Delay(attempt int) time.Duration {
+	if attempt <= 1 || b.Max <= 0 {
+		return 0
+	}
+	lo := b.Min
+	if lo > b.Max {
+		lo = b.Max
+	}
+	ceil := lo
+	for i := 2; i < attempt && ceil < b.Max; i++ {
+		ceil *= 2
+		if ceil <= 0 { // overflow
+			ceil = b.Max
+		}
+	}
+	if ceil > b.Max {
+		ceil = b.Max
+	}
+	span := int64(ceil - lo)
+	if span <= 0 {
+		return lo
+	}
+	r := b.Rand
+	if r == nil {
+		r = rand.Int64N
+	}
+	return lo + time.Duration(r(span+1))
+}
+
+// rateLimitDelay is the wait after a RATE_LIMIT_EXCEEDED Provision reply:
+// the "longer backoff" of ERRORS.md §2, at least the backoff ceiling.
+func (c *Client) rateLimitDelay(attempt int) time.Duration {
+	d := c.cfg.Reconnect.Delay(attempt)
+	if d < c.cfg.ReconnectMax {
+		d = c.cfg.ReconnectMax
+	}
+	return d
+}
+
+// Fail-over of fireplace hosts (PROTOCOL.md §4.2 step 6): after this many
+// failed attempts in a row on one host, the next host is tried.
+const fireplaceFailLimit = 5
+
+// scheduleRetry arranges the next connection attempt after a failure or a
+// drop, unless the network is known to be offline or the application
+// called Disconnect, in which case it waits for SetOnline(true) or
+// Reconnect. delay < 0 means "ask the strategy". cause, if any, is
+// reported with the state change.
+func (c *Client) scheduleRetry(delay time.Duration, cause *Error) {
+	lp := &c.lp
+	lp.sched.cancel(lp.retryTask)
+	lp.retryTask = nil
+	if lp.sess == nil {
+		return
+	}
+	if lp.paused || !lp.online {
+		c.setPhase(phasePaused, cause)
+		return
+	}
+	if delay < 0 {
+		delay = c.cfg.Reconnect.Delay(lp.attempt)
+	}
+	c.setPhase(phaseWaiting, cause)
+	c.log.info("reconnect: attempt " + strconv.Itoa(lp.attempt) + " in " + delay.String())
+	sid := lp.sess.id
+	lp.retryTask = lp.sched.after(delay, func() {
+		lp.retryTask = nil
+		if lp.sess == nil || lp.sess.id != sid || lp.phase != phaseWaiting {
+			return
+		}
+		c.connectNow()
+	})
+}
+
+// noteAttemptFailure records a failed connection attempt: it bumps the
+// attempt counter and rotates to the next fireplace host after
+// fireplaceFailLimit failures on the current one.
+func (c *Client) noteAttemptFailure() {
+	lp := &c.lp
+	lp.attempt++
+	lp.hostFails++
+	if lp.hostFails >= fireplaceFailLimit {
+		lp.hostFails = 0
+		if d := c.currentDNS(); d != nil && len(d.fireplace) > 1 {
+			lp.fireIdx = (lp.fireIdx + 1) % len(d.fireplace)
+			c.log.warn("reconnect: " + strconv.Itoa(fireplaceFailLimit) + " failed attempts, switching to " + d.fireplace[lp.fireIdx])
+		}
+	}
+}

@@ -1,0 +1,306 @@
+package core
+
+import (
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/xsync"
+)
+
+func TestJitterBackoff(t *testing.T) {
+	max := func(n int64) int64 { return n - 1 }
+	min := func(n int64) int64 { return 0 }
+	hi := &JitterBackoff{Min: time.Second, Max: 10 * time.Second, Rand: max}
+	lo := &JitterBackoff{Min: time.Second, Max: 10 * time.Second, Rand: min}
+
+	assert.Zero(t, hi.Delay(1), "first retry is immediate")
+	assert.Zero(t, hi.Delay(0))
+	// Ceiling doubles from Min and is capped at Max.
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
+	for i, w := range want {
+		assert.Equal(t, w, hi.Delay(i+2), "ceiling of attempt %d", i+2)
+		assert.Equal(t, time.Second, lo.Delay(i+2), "floor of attempt %d", i+2)
+	}
+	assert.Equal(t, 10*time.Second, hi.Delay(1000), "no overflow")
+
+	// Real randomness stays within the bounds and actually varies.
+	r := &JitterBackoff{Min: time.Second, Max: 10 * time.Second}
+	seen := map[time.Duration]bool{}
+	for i := 0; i < 500; i++ {
+		d := r.Delay(5)
+		require.GreaterOrEqual(t, d, time.Second)
+		require.LessOrEqual(t, d, 8*time.Second)
+		seen[d] = true
+	}
+	assert.Greater(t, len(seen), 100, "jitter spreads the delays")
+}
+
+func TestHeartbeatAndLiveness(t *testing.T) {
+	srv := newFakeServer(t)
+	tok := srv.AddUser(1001, "alice", "pw")
+	c, rec := newTestClient(t, srv, nil, nil)
+	loginAs(t, c, 1001, tok)
+	unreads := func() int { return len(srv.Uplinks(xsync.CommandUnread)) }
+	eventually(t, func() bool { return unreads() == 1 }, "login UNREAD")
+
+	for i := 2; i <= 3; i++ {
+		advance(t, srv, 50*time.Second)
+		eventually(t, func() bool { return unreads() == i }, "heartbeat")
+	}
+	// Answered heartbeats keep the connection: advancing past the
+	// liveness timeout changes nothing.
+	srv.Clock.Advance(25 * time.Second)
+	waitIdle(t, c)
+	assert.Len(t, srv.Dials(), 1)
+
+	// Now the server stops answering: 20 s after the next heartbeat the
+	// client gives up on the connection and reconnects at once.
+	var silent atomic.Bool
+	silent.Store(true)
+	srv.Set(func() { srv.OnUnread = func(c *fsConn) bool { return silent.Load() } })
+	advance(t, srv, 25*time.Second)
+	eventually(t, func() bool { return unreads() == 4 }, "heartbeat")
+	silent.Store(false)
+	advance(t, srv, 20*time.Second)
+	ls := rec.waitName(t, EventLoginSuccess, 2).(LoginSuccess)
+	assert.True(t, ls.Reconnect)
+	assert.Len(t, srv.Dials(), 2)
+	sc := rec.wait(t, "reconnecting", func(e Event) bool {
+		s, ok := e.(StateChanged)
+		return ok && s.State == StateReconnecting
+	}).(StateChanged)
+	require.NotNil(t, sc.Err)
+	assert.Equal(t, ServerTimeOut, sc.Err.Code)
+}
+
+func TestReconnectAfterDrop(t *testing.T) {
+	srv := newFakeServer(t)
+	tok := srv.AddUser(1001, "alice", "pw")
+	c, rec := newTestClient(t, srv, nil, nil)
+	loginAs(t, c, 1001, tok)
+	eventually(t, func() bool { return len(srv.Uplinks(xsync.CommandUnread)) == 1 }, "UNREAD after login")
+	srv.Drop(1001)
+	ls := rec.waitName(t, EventLoginSuccess, 2).(LoginSuccess)
+	assert.True(t, ls.Reconnect, "first retry after a drop is immediate")
+	assert.Equal(t, uint32(1), ls.DeviceSN)
+	ps := provisions(t, srv)
+	require.Len(t, ps, 2)
+	assert.Equal(t, uint32(1), ps[1].Xid.DeviceSN)
+	// A fresh UNREAD follows every Provision.
+	eventually(t, func() bool { return len(srv.Uplinks(xsync.CommandUnread)) == 2 }, "UNREAD after reconnect")
+}
+
+func TestReconnectBackoffAndHostRotation(t *testing.T) {
+	srv := newFakeServer(t)
+	tok := srv.AddUser(1001, "alice", "pw")
+	srv.HTTP.handle("GET /v2/app_dns", func(r *HTTPRequest) (*HTTPResponse, error) {
+		return envelope(200, "", `{"app_status":"normal","dns_list":[{"group_level":0,"clusters":[
+			{"ratel":[{"protocol":"https","host":"ratel.test"}],"webim":[{"protocol":"https","host":"a.test"},{"protocol":"http","host":"b.test:8080/ws"}],"rtc":[{"protocol":"https","host":"rtc.test"}]}]}]}`), nil
+	})
+	c, rec := newTestClient(t, srv, nil, nil)
+	loginAs(t, c, 1001, tok)
+
+	var failing atomic.Bool
+	failing.Store(true)
+	srv.Set(func() {
+		srv.DialHook = func(url string) error {
+			if failing.Load() {
+				return errors.New("refused")
+			}
+			return nil
+		}
+	})
+	srv.Drop(1001)
+	// Attempt 1 is immediate; then one per second (test backoff).
+	eventually(t, func() bool { return len(srv.Dials()) == 2 }, "immediate retry")
+	for n := 3; n <= 6; n++ {
+		waitState(t, c, StateReconnecting)
+		advance(t, srv, time.Second)
+		eventually(t, func() bool { return len(srv.Dials()) == n }, "retry")
+	}
+	failing.Store(false)
+	waitState(t, c, StateReconnecting)
+	advance(t, srv, time.Second)
+	rec.waitName(t, EventLoginSuccess, 2)
+	dials := srv.Dials()
+	assert.Equal(t, []string{"wss://a.test", "wss://a.test", "wss://a.test", "wss://a.test", "wss://a.test", "wss://a.test", "ws://b.test:8080/ws"}, dials,
+		"after 5 failed attempts the next fireplace host is used")
+
+	// A success resets the backoff: the next drop is retried at once, on
+	// the host that worked.
+	srv.Drop(1001)
+	rec.waitName(t, EventLoginSuccess, 3)
+	assert.Equal(t, "ws://b.test:8080/ws", srv.Dials()[7])
+}
+
+func TestConnectTimeout(t *testing.T) {
+	srv := newFakeServer(t)
+	tok := srv.AddUser(1001, "alice", "pw")
+	var n atomic.Int32
+	srv.Set(func() { srv.OnProvision = func(c *fsConn, p *xsync.Provision) bool { return n.Add(1) == 1 } }) // the first is ignored
+	c, _ := newTestClient(t, srv, nil, nil)
+	done := make(chan error, 1)
+	go func() { done <- c.TokenLogin(ctxT(t), 1001, tok) }()
+	eventually(t, func() bool { return n.Load() == 1 }, "first Provision")
+	srv.Clock.Advance(9 * time.Second)
+	waitIdle(t, c)
+	assert.Equal(t, StateConnecting, c.State())
+	advance(t, srv, time.Second) // 10 s + 20 s × 0
+	require.NoError(t, <-done)
+	assert.Len(t, srv.Dials(), 2)
+}
+
+func TestSetOnline(t *testing.T) {
+	srv := newFakeServer(t)
+	tok := srv.AddUser(1001, "alice", "pw")
+	c, rec := newTestClient(t, srv, nil, nil)
+	loginAs(t, c, 1001, tok)
+
+	c.SetOnline(false)
+	srv.Drop(1001)
+	waitState(t, c, StateDisconnected)
+	srv.Clock.Advance(time.Minute)
+	waitIdle(t, c)
+	assert.Len(t, srv.Dials(), 1, "no reconnect while offline")
+
+	c.SetOnline(true)
+	rec.waitName(t, EventLoginSuccess, 2)
+	assert.Len(t, srv.Dials(), 2)
+}
+
+func TestDisconnectAndReconnect(t *testing.T) {
+	srv := newFakeServer(t)
+	tok := srv.AddUser(1001, "alice", "pw")
+	c, rec := newTestClient(t, srv, nil, nil)
+	loginAs(t, c, 1001, tok)
+	c.Disconnect()
+	waitState(t, c, StateDisconnected)
+	eventually(t, func() bool { return len(srv.Conns(1001)) == 0 }, "closed")
+	srv.Clock.Advance(time.Minute)
+	waitIdle(t, c)
+	assert.Len(t, srv.Dials(), 1)
+	assert.True(t, c.IsLogin(), "the session survives Disconnect")
+
+	c.Reconnect()
+	rec.waitName(t, EventLoginSuccess, 2)
+	assert.Equal(t, StateConnected, c.State())
+}
+
+func TestKickBySameDevice(t *testing.T) {
+	srv := newFakeServer(t)
+	tok := srv.AddUser(1001, "alice", "pw")
+	preset := func() *MemoryStorage {
+		st := NewMemoryStorage()
+		st.Set(keyDeviceSN(1001), "5")
+		st.Set(keyGUID(1001), "1001_5")
+		return st
+	}
+	st1 := preset()
+	c1, rec1 := newTestClient(t, srv, st1, nil)
+	loginAs(t, c1, 1001, tok)
+	c2, _ := newTestClient(t, srv, preset(), nil)
+	loginAs(t, c2, 1001, tok)
+	require.Equal(t, c1Sn(t, srv), uint32(5))
+
+	se := rec1.waitName(t, EventSessionError, 1).(SessionError)
+	assert.Equal(t, UserKickedBySameDevice, se.Err.Code)
+	n := rec1.wait(t, "userNotice", func(e Event) bool {
+		n, ok := e.(FlooNotice)
+		return ok && n.Category == NoticeCategoryUserNotice
+	}).(FlooNotice)
+	assert.Equal(t, "KICK_BY_SAME_DEVICE", n.Desc)
+	waitState(t, c1, StateIdle)
+	srv.Clock.Advance(time.Minute)
+	waitIdle(t, c1)
+	assert.Len(t, srv.Dials(), 2, "the kicked client does not reconnect")
+	_, ok := st1.Get(keyDeviceSN(1001))
+	assert.False(t, ok, "a later login uses deviceSN 0")
+	_, ok = st1.Get(keyGUID(1001))
+	assert.False(t, ok, "and a new guid")
+	assert.Equal(t, StateConnected, c2.State())
+}
+
+func c1Sn(t *testing.T, srv *FakeServer) uint32 {
+	ps := provisions(t, srv)
+	return ps[0].Xid.DeviceSN
+}
+
+func TestTerminalUserNotices(t *testing.T) {
+	for _, tc := range []struct {
+		typ  xsync.UserNoticeType
+		code Code
+	}{
+		{xsync.UserNoticePasswordChanged, UserPasswordChanged},
+		{xsync.UserNoticeFrozen, UserFrozen},
+		{xsync.UserNoticeRemoved, UserRemoved},
+		{xsync.UserNoticeKickedByOtherDevice, UserKickedByOtherDevices},
+		{xsync.UserNoticeDeviceRemoved, UserKickedByOtherDevices},
+		{xsync.UserNoticeUnknown, UserAbnormal},
+	} {
+		t.Run(tc.typ.String(), func(t *testing.T) {
+			srv := newFakeServer(t)
+			tok := srv.AddUser(1001, "alice", "pw")
+			st := NewMemoryStorage()
+			c, rec := newTestClient(t, srv, st, nil)
+			loginAs(t, c, 1001, tok)
+			srv.Kick(1001, tc.typ)
+			se := rec.waitName(t, EventSessionError, 1).(SessionError)
+			assert.Equal(t, tc.code, se.Err.Code)
+			rec.wait(t, "relogin_manually", func(e Event) bool {
+				n, ok := e.(FlooNotice)
+				return ok && n.Desc == NoticeReloginManually
+			})
+			waitState(t, c, StateIdle)
+			_, ok := st.Get(keyToken)
+			assert.False(t, ok, "token dropped")
+			_, ok = st.Get(keyDeviceSN(1001))
+			assert.False(t, ok, "deviceSN dropped")
+		})
+	}
+}
+
+func TestInformationalUserNotice(t *testing.T) {
+	srv := newFakeServer(t)
+	tok := srv.AddUser(1001, "alice", "pw")
+	c, rec := newTestClient(t, srv, nil, nil)
+	loginAs(t, c, 1001, tok)
+	n := &xsync.UserNotice{Type: xsync.UserNoticeDeviceAdded}
+	srv.Push(1001, 1001, &xsync.Meta{From: &xsync.XID{}, To: &xsync.XID{Uid: 1001}, Ns: xsync.NSUserNotice, Payload: n.Marshal()})
+	fn := rec.wait(t, "userNotice", func(e Event) bool {
+		n, ok := e.(FlooNotice)
+		return ok && n.Category == NoticeCategoryUserNotice
+	}).(FlooNotice)
+	assert.Equal(t, "DEVICE_ADDED", fn.Desc)
+	waitIdle(t, c)
+	assert.Equal(t, StateConnected, c.State())
+}
+
+func TestClusterChanged(t *testing.T) {
+	srv := newFakeServer(t)
+	srv.AddUser(1001, "alice", "pw")
+	c, rec := newTestClient(t, srv, nil, nil)
+	require.NoError(t, c.Login(ctxT(t), "alice", "pw"))
+	srv.Kick(1001, xsync.UserNoticeClusterChanged)
+	rec.wait(t, "relogin", func(e Event) bool {
+		n, ok := e.(FlooNotice)
+		return ok && n.Desc == NoticeRelogin
+	})
+	waitState(t, c, StateReconnecting)
+	advance(t, srv, 2*time.Second)
+	rec.waitName(t, EventLoginSuccess, 2)
+	assert.Len(t, srv.HTTP.requests("/v2/app_dns"), 2, "DNS looked up again")
+	assert.Len(t, srv.HTTP.requests("/token/user"), 2, "and a new token")
+
+	// Without credentials the session ends.
+	srv2 := newFakeServer(t)
+	tok := srv2.AddUser(1001, "alice", "pw")
+	c2, _ := newTestClient(t, srv2, nil, nil)
+	loginAs(t, c2, 1001, tok)
+	srv2.Kick(1001, xsync.UserNoticeDNSUpdate)
+	waitState(t, c2, StateIdle)
+}

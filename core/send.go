@@ -1,0 +1,353 @@
+package core
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/xsync"
+)
+
+// maxClientMid keeps client_mids below 2^53 so they survive a trip through
+// a JavaScript number (PROTOCOL.md §7.2, §8.4).
+const maxClientMid = 1<<53 - 1
+
+// outbox is the list of sends waiting for their ack, in send order
+// (PROTOCOL.md §7.5). It is owned by the engine goroutine and survives
+// reconnects: after every successful Provision its items are written again,
+// in order, with the same client_mid, and the server's dedup by
+// (uid, deviceSN, client_mid) makes the delivery exactly-once.
+type outbox struct {
+	items []*outItem
+}
+
+type outKind uint8
+
+const (
+	outMessage outKind = iota // a chat message
+	outOp                     // a message operation
+	outConvOp                 // a conversation delete
+)
+
+// outItem is one pending send.
+type outItem struct {
+	cmid     uint64
+	kind     outKind
+	conv     uint64      // conversation, for events and local application
+	meta     *xsync.Meta // From is filled in at every write
+	msg      Message     // outMessage: the message being sent
+	op       opData      // outOp, outConvOp
+	deadline *task
+	done     chan sendResult // capacity 1; nil when nobody waits
+	quiet    bool            // no sending-status events (operations)
+}
+
+type sendResult struct {
+	msg Message
+	err *Error
+}
+
+// SendOption adjusts one send.
+type SendOption func(*sendOptions)
+
+type sendOptions struct {
+	priority   uint32
+	senderName string
+}
+
+// WithPriority sets the group fan-out priority (MessageBody.priority;
+// 0, the default, means always deliver).
+func WithPriority(p uint32) SendOption { return func(o *sendOptions) { o.priority = p } }
+
+// WithSenderName sets the optional display name of the sender.
+func WithSenderName(name string) SendOption { return func(o *sendOptions) { o.senderName = name } }
+
+// nextClientMid returns a new client_mid: strictly increasing, seeded from
+// the clock in milliseconds × 1000 so that mids stay unique across restarts
+// of the same device (PROTOCOL.md §7.2).
+func (c *Client) nextClientMid() uint64 {
+	seed := uint64(c.clock.Now().UnixMilli()) * 1000
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	next := c.pub.lastMid + 1
+	if seed > next {
+		next = seed
+	}
+	if next > maxClientMid {
+		next = 1 // not reachable before the year 2255
+	}
+	c.pub.lastMid = next
+	return next
+}
+
+// sessionActive reports whether a session exists; sends made without one
+// fail with UserNotLogin (ERRORS.md §3.1).
+func (c *Client) sessionActive() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pub.sessID != 0 && !c.pub.closed
+}
+
+// buildMessage validates m and returns the MessageBody to send.
+func buildMessage(m *Message, o *sendOptions) (*xsync.MessageBody, error) {
+	if m.To == 0 {
+		return nil, ClientError("message: To is required")
+	}
+	body := &xsync.MessageBody{Content: m.Content, Ext: m.Ext, Config: m.Config, Priority: o.priority, SenderName: o.senderName}
+	switch m.ToType {
+	case "", ToRoster:
+		m.ToType = ToRoster
+		body.Type = xsync.MsgChat
+	case ToGroup:
+		body.Type = xsync.MsgGroupChat
+	default:
+		return nil, ClientError("message: ToType must be roster or group")
+	}
+	ct, ok := contentTypeByName(m.Type)
+	if !ok {
+		return nil, ClientError("message: unknown type " + m.Type)
+	}
+	m.Type = contentTypeName(ct)
+	body.Ctype = ct
+	if ct != xsync.CTypeText {
+		body.Attachment = m.Attachment
+	} else {
+		m.Attachment = ""
+	}
+	for _, f := range [...]struct{ name, v string }{{"config", m.Config}, {"attachment", body.Attachment}} {
+		if f.v != "" {
+			if _, err := jsonv.ParseString(f.v); err != nil {
+				return nil, ClientError("message: " + f.name + " is not valid JSON: " + err.Error())
+			}
+		}
+	}
+	return body, nil
+}
+
+// PostMessage queues m for sending and returns its client_mid at once
+// (what the official sendRosterMessage returns). Progress is reported by
+// SendingStatus events; on success the message is also delivered as a
+// RosterMessage or GroupMessage event with its server id. m.To, m.ToType
+// ("roster" or "group"), m.Type (content type name, "" = text), m.Content,
+// m.Ext, m.Config and m.Attachment are used; the other fields are ignored.
+//
+// Without a session it fails with UserNotLogin; while disconnected the
+// message waits in the outbox and is sent after the next login.
+func (c *Client) PostMessage(m Message, opts ...SendOption) (uint64, error) {
+	it, err := c.newMessageItem(m, opts)
+	if err != nil {
+		return 0, err
+	}
+	c.post(func() { c.enqueue(it) })
+	return it.cmid, nil
+}
+
+// SendMessage is PostMessage that waits for the outcome: it returns the
+// stored message (server id and time) once acknowledged, or the send's
+// error (mapped per ERRORS.md §3; ServerTimeOut after Config.SendTimeout).
+// If ctx ends first the send stays queued and SendMessage returns a
+// UserCancel error.
+func (c *Client) SendMessage(ctx context.Context, m Message, opts ...SendOption) (Message, error) {
+	it, err := c.newMessageItem(m, opts)
+	if err != nil {
+		return Message{}, err
+	}
+	it.done = make(chan sendResult, 1)
+	c.post(func() { c.enqueue(it) })
+	r, err := waitResult(c, ctx, it.done)
+	if err != nil {
+		return Message{}, err
+	}
+	if r.err != nil {
+		return Message{}, r.err
+	}
+	return r.msg, nil
+}
+
+func (c *Client) newMessageItem(m Message, opts []SendOption) (*outItem, error) {
+	var o sendOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	body, err := buildMessage(&m, &o)
+	if err != nil {
+		return nil, err
+	}
+	if !c.sessionActive() {
+		return nil, NewError(UserNotLogin, "send needs a logged-in session")
+	}
+	cmid := c.nextClientMid()
+	now := uint64(c.clock.Now().UnixMilli())
+	m.ID = cmid
+	m.From = c.UID()
+	m.Timestamp = now
+	m.Status = MessageUnread
+	m.IsHistory = false
+	meta := &xsync.Meta{Id: cmid, To: &xsync.XID{Uid: m.To}, Timestamp: now, Ns: xsync.NSMessage, Payload: body.Marshal()}
+	return &outItem{cmid: cmid, kind: outMessage, conv: m.To, meta: meta, msg: m}, nil
+}
+
+// SendInputStatus sends a typing indicator to peer uid: status "typing" or
+// "nothing" (PROTOCOL.md §11). Indicators are AT_MOST_ONCE: not tracked,
+// not queued while disconnected (they are dropped then), never retried.
+func (c *Client) SendInputStatus(uid uint64, status string) error {
+	if uid == 0 || (status != "typing" && status != "nothing") {
+		return ClientError("input status: a peer uid and status typing or nothing are required")
+	}
+	if !c.sessionActive() {
+		return NewError(UserNotLogin, "send needs a logged-in session")
+	}
+	cmid := c.nextClientMid()
+	body := &xsync.MessageBody{Type: xsync.MsgChat, Ctype: xsync.CTypeText, Ext: `{"input_status":"` + status + `"}`, Qos: xsync.QoSAtMostOnce}
+	meta := &xsync.Meta{Id: cmid, To: &xsync.XID{Uid: uid}, Ns: xsync.NSMessage, Payload: body.Marshal()}
+	c.post(func() {
+		if c.lp.phase == phaseOnline {
+			c.writeMeta(meta)
+		}
+	})
+	return nil
+}
+
+// enqueue adds it to the outbox and writes it when online.
+func (c *Client) enqueue(it *outItem) {
+	lp := &c.lp
+	if lp.sess == nil {
+		c.failItem(it, NewError(UserNotLogin, "not logged in"), 0, "")
+		return
+	}
+	if it.kind == outMessage {
+		it.msg.From = lp.sess.uid
+	}
+	lp.outbox.items = append(lp.outbox.items, it)
+	it.deadline = lp.sched.after(c.cfg.SendTimeout, func() {
+		it.deadline = nil
+		if c.removeItem(it.cmid) != nil {
+			e := NewError(ServerTimeOut, "send not acknowledged within "+c.cfg.SendTimeout.String())
+			c.failItem(it, e, 0, e.Message)
+		}
+	})
+	if !it.quiet {
+		m := it.msg
+		c.emit(SendingStatus{Status: SendStatusSending, Mid: it.cmid, UID: it.conv, Message: &m})
+	}
+	if lp.phase == phaseOnline {
+		c.writeMeta(it.meta)
+	}
+}
+
+// writeMeta writes a send with the current from XID: after a deviceSN
+// change the resent item must carry the new one.
+func (c *Client) writeMeta(meta *xsync.Meta) {
+	s := c.lp.sess
+	if s == nil {
+		return
+	}
+	meta.From = &xsync.XID{Uid: s.uid, DeviceSN: s.deviceSN}
+	c.writeFrame(xsync.NewSyncFrame(&xsync.SyncUL{Meta: meta}).Marshal())
+}
+
+// resendOutbox writes every pending send again, in order, after a login.
+func (c *Client) resendOutbox() {
+	for _, it := range c.lp.outbox.items {
+		c.writeMeta(it.meta)
+	}
+}
+
+// removeItem takes the item with client_mid cmid out of the outbox.
+func (c *Client) removeItem(cmid uint64) *outItem {
+	ob := &c.lp.outbox
+	for i, it := range ob.items {
+		if it.cmid == cmid {
+			copy(ob.items[i:], ob.items[i+1:])
+			ob.items[len(ob.items)-1] = nil
+			ob.items = ob.items[:len(ob.items)-1]
+			c.lp.sched.cancel(it.deadline)
+			it.deadline = nil
+			return it
+		}
+	}
+	return nil
+}
+
+// failItem reports a failed send. rawCode and reason are the XSYNC status
+// and reason (0 and the message when the failure has no status).
+func (c *Client) failItem(it *outItem, e *Error, rawCode int, reason string) {
+	c.log.info("send: " + strconv.FormatUint(it.cmid, 10) + " failed: " + e.Error())
+	if !it.quiet {
+		m := it.msg
+		c.emit(SendingStatus{Status: SendStatusFailed, Mid: it.cmid, UID: it.conv, Message: &m, ErrorCode: rawCode, ErrorReason: reason, Err: e})
+	}
+	if it.done != nil {
+		it.done <- sendResult{err: e}
+	}
+}
+
+// failOutbox fails every pending send (logout, terminal error, Close).
+func (c *Client) failOutbox(e *Error) {
+	items := c.lp.outbox.items
+	c.lp.outbox.items = nil
+	for _, it := range items {
+		c.lp.sched.cancel(it.deadline)
+		c.failItem(it, e, 0, e.Message)
+	}
+}
+
+// onSendResult applies the ack of a send (PROTOCOL.md §7.3). Results for
+// client_mids that are not tracked (typing indicators) are ignored.
+func (c *Client) onSendResult(dl *xsync.SyncDL) {
+	it := c.removeItem(dl.ClientMid)
+	if it == nil {
+		return
+	}
+	if e := statusError(dl.Status, StatusSend); e != nil {
+		c.failItem(it, e, int(dl.Status.Code), dl.Status.Reason)
+		return
+	}
+	switch it.kind {
+	case outMessage:
+		msg := it.msg
+		if dl.ServerMid != 0 {
+			msg.ID = dl.ServerMid
+		} else {
+			c.log.warn("send: ack without server_mid for " + strconv.FormatUint(it.cmid, 10))
+		}
+		if dl.ServerTime != 0 {
+			msg.Timestamp = dl.ServerTime
+		}
+		c.markSeen(it.conv, msg.ID)
+		c.emit(SendingStatus{Status: SendStatusSent, Mid: it.cmid, UID: it.conv, Message: &msg})
+		c.deliverMessage(it.conv, msg, false)
+		if it.done != nil {
+			it.done <- sendResult{msg: msg}
+		}
+	case outOp:
+		op := it.op
+		op.editTS = dl.EditTimestamp
+		if op.editTS == 0 && (op.typ == xsync.OpAppend || op.typ == xsync.OpReplace) {
+			op.editTS = uint64(c.clock.Now().UnixMilli())
+		}
+		c.markSeen(it.conv, dl.ServerMid)
+		c.applyOp(op)
+		if it.done != nil {
+			it.done <- sendResult{}
+		}
+	case outConvOp:
+		c.onConversationDeleted(it.conv, ConversationDeletedByUser)
+		if it.done != nil {
+			it.done <- sendResult{}
+		}
+	}
+}
+
+// PendingSends returns the client_mids waiting in the outbox, in order.
+func (c *Client) PendingSends(ctx context.Context) ([]uint64, error) {
+	ch := make(chan []uint64, 1)
+	c.post(func() {
+		out := make([]uint64, 0, len(c.lp.outbox.items))
+		for _, it := range c.lp.outbox.items {
+			out = append(out, it.cmid)
+		}
+		ch <- out
+	})
+	return waitResult(c, ctx, ch)
+}
