@@ -33,9 +33,12 @@ type Config struct {
 	// WebDir, when set, is a folder of static files served at /.
 	WebDir string
 	// PublicURL, when set, is the scheme://host[:port][/path] advertised in
-	// DNS replies and used for URLs the server hands out; "" = derived from
-	// each request.
+	// DNS replies and used for the upload and download URLs the server hands
+	// out; "" = the address each request was sent to (scheme from TLS or
+	// X-Forwarded-Proto, host from X-Forwarded-Host or Host).
 	PublicURL string
+	// MaxUploadBytes bounds one uploaded file (REST.md §9.2). 0 = 100 MiB.
+	MaxUploadBytes int64
 	// Logger receives the server's logs. nil = slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. nil = time.Now.
@@ -119,6 +122,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MaxUploadBytes < 0 {
+		return nil, errors.New("server: MaxUploadBytes must not be negative")
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("server: data dir: %w", err)
 	}
@@ -167,6 +173,7 @@ func New(cfg Config) (*Server, error) {
 		AppConfig:        cfg.AppConfig,
 		PublicURL:        cfg.PublicURL,
 		DataDir:          cfg.DataDir,
+		MaxUploadBytes:   cfg.MaxUploadBytes,
 	})
 	if err != nil {
 		s.Close()

@@ -2,11 +2,14 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flooim/floo/server"
+	"github.com/flooim/floo/server/dns"
 	"github.com/flooim/floo/server/ratel"
 	"github.com/flooim/floo/server/servertest"
 	"github.com/flooim/floo/server/store"
@@ -109,6 +113,8 @@ func TestStaticWebDir(t *testing.T) {
 
 func TestNewErrors(t *testing.T) {
 	_, err := server.New(server.Config{DataDir: t.TempDir(), PublicURL: "not a url"})
+	assert.Error(t, err)
+	_, err = server.New(server.Config{DataDir: t.TempDir(), MaxUploadBytes: -1})
 	assert.Error(t, err)
 	_, err = server.New(server.Config{DataDir: t.TempDir(), NewGateway: func(server.GatewayDeps) (server.Gateway, error) {
 		return nil, errors.New("no gateway today")
@@ -210,4 +216,62 @@ func TestJanitorSweepsAtStart(t *testing.T) {
 	assert.Zero(t, n, "the expired token was already swept")
 	code, _ := env.Do(t, "GET", "/user/profile", u.Token, nil)
 	assert.Equal(t, ratel.CodeOK, code, "valid tokens are kept")
+}
+
+// TestAdvertisedAddressesAgree checks that the DNS reply and the upload and
+// download URLs the REST API hands out name the same base address: the one
+// the client used (through a proxy's forwarded headers), or the configured
+// public URL.
+func TestAdvertisedAddressesAgree(t *testing.T) {
+	get := func(t *testing.T, env *servertest.Env, path, token string, hdr map[string]string, out any) {
+		t.Helper()
+		req, err := http.NewRequest("GET", env.URL+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("app_id", env.AppID)
+		if token != "" {
+			req.Header.Set("access-token", token)
+		}
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := env.Client.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var reply struct {
+			Code int
+			Data json.RawMessage
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&reply))
+		require.Equal(t, 200, reply.Code, path)
+		require.NoError(t, json.Unmarshal(reply.Data, out))
+	}
+	users := 0
+	check := func(t *testing.T, env *servertest.Env, hdr map[string]string, wantBase string) {
+		t.Helper()
+		users++
+		u := env.NewUser(t, "user"+strconv.Itoa(users))
+		var d dns.Data
+		get(t, env, "/v2/app_dns?app_id="+env.AppID, "", hdr, &d)
+		c := d.DNSList[0].Clusters[0]
+		for _, h := range [][]dns.Host{c.Ratel, c.Webim, c.RTC} {
+			assert.Equal(t, wantBase, h[0].Protocol+"://"+h[0].Host)
+		}
+		var slot ratel.UploadSlot
+		get(t, env, "/file/upload/avatar/user", u.Token, hdr, &slot)
+		assert.True(t, strings.HasPrefix(slot.UploadURL, wantBase+"/file/upload/put/"), slot.UploadURL)
+		assert.True(t, strings.HasPrefix(slot.DownloadURL, wantBase+"/file/download/avatar?"), slot.DownloadURL)
+	}
+
+	t.Run("as the client connected", func(t *testing.T) {
+		env := servertest.Start(t)
+		check(t, env, nil, env.URL)
+		check(t, env, map[string]string{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "chat.example.com, proxy"},
+			"https://chat.example.com")
+	})
+	t.Run("public URL", func(t *testing.T) {
+		env := servertest.Start(t, servertest.WithConfig(func(c *server.Config) {
+			c.PublicURL = "https://im.example.com:8443/floo/"
+		}))
+		check(t, env, map[string]string{"X-Forwarded-Host": "ignored.example.com"}, "https://im.example.com:8443/floo")
+	})
 }

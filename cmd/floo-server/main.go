@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -19,8 +21,14 @@ import (
 )
 
 func main() {
+	// SIGINT or SIGTERM starts a graceful shutdown. Once it has begun, the
+	// handlers are removed, so a second signal kills the process at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "floo-server:", err)
@@ -40,6 +48,7 @@ type options struct {
 	openRegistration bool
 	web              string
 	publicURL        string
+	maxUpload        byteSize
 	logLevel         slog.Level
 }
 
@@ -54,7 +63,8 @@ var defs = []flagDef{
 	{"app-id", "FLOO_APP_ID", "the app id served"},
 	{"open-registration", "FLOO_OPEN_REGISTRATION", "let anyone register through /user/register/*"},
 	{"web", "FLOO_WEB", "folder of static files served at / (optional)"},
-	{"public-url", "FLOO_PUBLIC_URL", "scheme://host[:port][/path] advertised in DNS (default: as the client connected)"},
+	{"public-url", "FLOO_PUBLIC_URL", "scheme://host[:port][/path] advertised in DNS and file URLs (default: as the client connected)"},
+	{"max-upload", "FLOO_MAX_UPLOAD", "largest uploaded file, as a `size` in bytes or with the suffix K, M or G (powers of 1024)"},
 	{"log-level", "FLOO_LOG_LEVEL", "debug, info, warn or error"},
 }
 
@@ -79,6 +89,8 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	fs.BoolVar(&o.openRegistration, "open-registration", true, usage("open-registration"))
 	fs.StringVar(&o.web, "web", "", usage("web"))
 	fs.StringVar(&o.publicURL, "public-url", "", usage("public-url"))
+	o.maxUpload = defaultMaxUpload
+	fs.Var(&o.maxUpload, "max-upload", usage("max-upload"))
 	fs.StringVar(&level, "log-level", "info", usage("log-level"))
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: floo-server [flags]\n\nRuns the Floo reference server. Each flag falls back to the\nenvironment variable in brackets when not given.\n\n")
@@ -108,6 +120,49 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	return o, nil
 }
 
+// defaultMaxUpload is REST.md §9.2's recommended upload limit.
+const defaultMaxUpload = 100 << 20
+
+// byteSize is a flag.Value for a size in bytes, written as a plain number
+// or with a binary suffix: 1048576, 1024K, 1M, 1MiB.
+type byteSize int64
+
+func (b *byteSize) String() string {
+	v := int64(*b)
+	for _, u := range []struct {
+		suffix string
+		shift  uint
+	}{{"G", 30}, {"M", 20}, {"K", 10}} {
+		if v != 0 && v%(1<<u.shift) == 0 {
+			return strconv.FormatInt(v>>u.shift, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+func (b *byteSize) Set(s string) error {
+	s = strings.TrimSpace(s)
+	num := strings.TrimRight(s, "KMGiBkmgb")
+	shift := uint(0)
+	switch strings.ToUpper(s[len(num):]) {
+	case "", "B":
+	case "K", "KB", "KIB":
+		shift = 10
+	case "M", "MB", "MIB":
+		shift = 20
+	case "G", "GB", "GIB":
+		shift = 30
+	default:
+		return fmt.Errorf("%q: unknown size suffix", s)
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64)
+	if err != nil || n <= 0 || n > math.MaxInt64>>shift {
+		return fmt.Errorf("%q: want a positive size such as 104857600 or 100M", s)
+	}
+	*b = byteSize(n << shift)
+	return nil
+}
+
 func lookup(getenv func(string) string, key string) (string, bool) {
 	v := strings.TrimSpace(getenv(key))
 	return v, v != ""
@@ -128,6 +183,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		ClosedRegistration: !o.openRegistration,
 		WebDir:             o.web,
 		PublicURL:          o.publicURL,
+		MaxUploadBytes:     int64(o.maxUpload),
 		Logger:             log,
 	})
 	if err != nil {
@@ -147,7 +203,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	log.Info("floo-server listening", "addr", ln.Addr().String(), "data", o.data, "app_id", o.appID,
-		"open_registration", o.openRegistration, "web", o.web, "public_url", o.publicURL)
+		"open_registration", o.openRegistration, "web", o.web, "public_url", o.publicURL,
+		"max_upload", o.maxUpload.String())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

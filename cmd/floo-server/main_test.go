@@ -7,6 +7,7 @@ import (
 	"flag"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -16,6 +17,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// childEnv makes the test binary run main() instead of the tests: the
+// signal tests start it as a real server process.
+const childEnv = "FLOO_SERVER_TEST_CHILD"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
 func envOf(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
@@ -24,24 +37,25 @@ func TestParseDefaults(t *testing.T) {
 	o, err := parse(nil, envOf(nil), &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, options{addr: "127.0.0.1:8080", data: "./data", appID: "welovemaxim",
-		openRegistration: true, logLevel: slog.LevelInfo}, o)
+		openRegistration: true, maxUpload: 100 << 20, logLevel: slog.LevelInfo}, o)
 }
 
 func TestParseEnvAndFlags(t *testing.T) {
 	env := envOf(map[string]string{
 		"FLOO_ADDR": ":9000", "FLOO_DATA": "/tmp/x", "FLOO_APP_ID": "envapp",
 		"FLOO_OPEN_REGISTRATION": "false", "FLOO_WEB": "/srv/web",
-		"FLOO_PUBLIC_URL": "https://im.example.com", "FLOO_LOG_LEVEL": "debug",
+		"FLOO_PUBLIC_URL": "https://im.example.com", "FLOO_LOG_LEVEL": "debug", "FLOO_MAX_UPLOAD": "5M",
 	})
 	o, err := parse(nil, env, &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, options{addr: ":9000", data: "/tmp/x", appID: "envapp", openRegistration: false,
-		web: "/srv/web", publicURL: "https://im.example.com", logLevel: slog.LevelDebug}, o)
+		web: "/srv/web", publicURL: "https://im.example.com", maxUpload: 5 << 20, logLevel: slog.LevelDebug}, o)
 
 	// Flags win over the environment.
-	o, err = parse([]string{"-addr", ":1", "-open-registration", "-log-level", "warn"}, env, &bytes.Buffer{})
+	o, err = parse([]string{"-addr", ":1", "-open-registration", "-log-level", "warn", "-max-upload", "2048"}, env, &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, ":1", o.addr)
+	assert.Equal(t, byteSize(2048), o.maxUpload)
 	assert.True(t, o.openRegistration)
 	assert.Equal(t, slog.LevelWarn, o.logLevel)
 	assert.Equal(t, "envapp", o.appID, "unset flags still fall back")
@@ -52,11 +66,13 @@ func TestParseErrors(t *testing.T) {
 	_, err := parse([]string{"-h"}, envOf(nil), &out)
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	for _, want := range []string{"-addr", "FLOO_ADDR", "FLOO_DATA", "FLOO_APP_ID", "FLOO_OPEN_REGISTRATION",
-		"FLOO_WEB", "FLOO_PUBLIC_URL", "FLOO_LOG_LEVEL"} {
+		"FLOO_WEB", "FLOO_PUBLIC_URL", "FLOO_LOG_LEVEL", "-max-upload size", "FLOO_MAX_UPLOAD", "(default 100M)"} {
 		assert.Contains(t, out.String(), want, "-h documents every flag and its variable")
 	}
 	_, err = parse(nil, envOf(map[string]string{"FLOO_OPEN_REGISTRATION": "maybe"}), &bytes.Buffer{})
 	assert.ErrorContains(t, err, "FLOO_OPEN_REGISTRATION")
+	_, err = parse(nil, envOf(map[string]string{"FLOO_MAX_UPLOAD": "lots"}), &bytes.Buffer{})
+	assert.ErrorContains(t, err, "FLOO_MAX_UPLOAD")
 	_, err = parse([]string{"-log-level", "loud"}, envOf(nil), &bytes.Buffer{})
 	assert.Error(t, err)
 	_, err = parse([]string{"extra"}, envOf(nil), &bytes.Buffer{})
@@ -140,6 +156,25 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	assert.Contains(t, logs.String(), "listening")
 	assert.Contains(t, logs.String(), "shutting down")
 	assert.FileExists(t, filepath.Join(data, "floo.db"))
+}
+
+func TestByteSize(t *testing.T) {
+	good := map[string]int64{
+		"1": 1, "104857600": 100 << 20, "512B": 512, "64K": 64 << 10, "64kb": 64 << 10, "64KiB": 64 << 10,
+		"100M": 100 << 20, "100MiB": 100 << 20, " 2G ": 2 << 30, "3gib": 3 << 30,
+	}
+	for in, want := range good {
+		var b byteSize
+		require.NoError(t, b.Set(in), in)
+		assert.Equal(t, byteSize(want), b, in)
+	}
+	for _, in := range []string{"", "0", "-1", "M", "1.5M", "10T", "1e6", "9223372036854775807G", "ten"} {
+		var b byteSize
+		assert.Error(t, b.Set(in), in)
+	}
+	for v, want := range map[byteSize]string{100 << 20: "100M", 2 << 30: "2G", 3 << 10: "3K", 1000: "1000", 0: "0"} {
+		assert.Equal(t, want, v.String())
+	}
 }
 
 func TestRunBadConfig(t *testing.T) {

@@ -2,10 +2,11 @@ package dns
 
 import (
 	"encoding/json"
-	"errors"
+	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
+
+	"github.com/flooim/floo/server/internal/baseurl"
 )
 
 // Options configures a Service.
@@ -24,7 +25,7 @@ type Options struct {
 // concurrent use.
 type Service struct {
 	opts   Options
-	public *url.URL
+	public *baseurl.Public // nil: derived from each request
 }
 
 // New validates opts and returns the service.
@@ -35,15 +36,11 @@ func New(opts Options) (*Service, error) {
 	if opts.AppStatus == "" {
 		opts.AppStatus = "normal"
 	}
-	s := &Service{opts: opts}
-	if opts.PublicURL != "" {
-		u, err := url.Parse(opts.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, errors.New("dns: public URL must be http(s)://host[:port][/path]")
-		}
-		s.public = u
+	public, err := baseurl.Parse(opts.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("dns: %w", err)
 	}
-	return s, nil
+	return &Service{opts: opts, public: public}, nil
 }
 
 // Host is one entry of a DNS cluster list.
@@ -137,32 +134,9 @@ func (s *Service) Reply(r *http.Request) Data {
 }
 
 // Origin returns the scheme ("http"/"https") and host[:port][/path] that
-// clients should use for this server.
+// clients should use for this server (see server/internal/baseurl).
 func (s *Service) Origin(r *http.Request) (scheme, host string) {
-	if s.public != nil {
-		return s.public.Scheme, s.public.Host + strings.TrimSuffix(s.public.Path, "/")
-	}
-	scheme = "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := strings.ToLower(firstValue(r.Header.Get("X-Forwarded-Proto"))); p == "http" || p == "https" {
-		scheme = p
-	}
-	host = r.Host
-	if h := firstValue(r.Header.Get("X-Forwarded-Host")); h != "" {
-		host = h
-	}
-	return scheme, host
-}
-
-// firstValue returns the first element of a comma-separated header (a chain
-// of proxies appends to it).
-func firstValue(v string) string {
-	if i := strings.IndexByte(v, ','); i >= 0 {
-		v = v[:i]
-	}
-	return strings.TrimSpace(v)
+	return baseurl.Split(r, s.public)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -4,5 +4,7 @@
 // The advertised address is the one the client used to reach the server
 // (scheme from TLS or X-Forwarded-Proto, host from X-Forwarded-Host or the
 // Host header), unless a public URL is configured. Forwarded headers are
-// trusted: they only change what is told to the client that sent them.
+// trusted: they only change what is told to the client that sent them. The
+// REST API builds its file URLs from the same rule (server/internal/baseurl),
+// so the two always agree.
 package dns

@@ -3,6 +3,7 @@ package fireplace
 import (
 	"errors"
 	"net"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -14,11 +15,12 @@ import (
 // Close codes the gateway uses besides those gorilla sends by itself (1009
 // for an oversized message).
 const (
-	closeNormal      = websocket.CloseNormalClosure   // idle, kicked, failed login
-	closeUnsupported = websocket.CloseUnsupportedData // a text message in raw mode
-	closeTryLater    = websocket.CloseTryAgainLater   // queue overflow: too slow
-	closeGoingAway   = websocket.CloseGoingAway       // shutdown
-	closeNoFrame     = websocket.CloseAbnormalClosure // peer gone: no close frame is sent
+	closeNormal      = websocket.CloseNormalClosure     // idle, kicked, failed login
+	closeUnsupported = websocket.CloseUnsupportedData   // a text message in raw mode
+	closeTryLater    = websocket.CloseTryAgainLater     // queue overflow: too slow
+	closeGoingAway   = websocket.CloseGoingAway         // shutdown
+	closeInternal    = websocket.CloseInternalServerErr // a bug: the frame's handler panicked
+	closeNoFrame     = websocket.CloseAbnormalClosure   // peer gone: no close frame is sent
 )
 
 // conn is one WebSocket. The reader goroutine owns the fields marked
@@ -125,8 +127,27 @@ func (c *conn) readLoop() {
 		if c.isClosing() {
 			continue
 		}
-		c.handle(data)
+		if !c.safeHandle(data) {
+			return
+		}
 	}
+}
+
+// safeHandle handles one frame and reports whether the connection lives on.
+// A bug reached by a client's frame must not take the whole server down: the
+// panic is logged and only this connection is closed (1011), since its
+// session state may be half updated.
+func (c *conn) safeHandle(data []byte) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.g.log.Error("fireplace: panic handling a frame", "uid", c.uidForLog(), "panic", p,
+				"stack", string(debug.Stack()))
+			c.close(closeInternal, "internal error")
+			ok = false
+		}
+	}()
+	c.handle(data)
+	return true
 }
 
 // writeLoop writes queued frames until the connection ends.

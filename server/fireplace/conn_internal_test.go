@@ -2,6 +2,7 @@ package fireplace
 
 import (
 	"context"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flooim/floo/server/store"
+	"github.com/flooim/floo/xsync"
 )
 
 // nopStore satisfies Store for tests that never reach the store; any call
@@ -56,6 +58,45 @@ func TestSlowClientIsDropped(t *testing.T) {
 	assert.LessOrEqual(t, len(c.queue), 4, "the queue stays bounded")
 	c.qmu.Unlock()
 	require.Eventually(t, func() bool { return g.Stats().Conns == 0 }, 2*time.Second, 5*time.Millisecond)
+}
+
+// TestPanicClosesOnlyThatConnection makes a frame's handler panic (the
+// store behind it is missing) and checks that the server survives: that
+// connection is closed with 1011, the others carry on.
+func TestPanicClosesOnlyThatConnection(t *testing.T) {
+	g, err := New(Config{Store: nopStore{}, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	defer g.Close()
+	dial := func() *websocket.Conn {
+		ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+		require.NoError(t, err)
+		return ws
+	}
+	bystander := dial()
+	defer bystander.Close()
+	victim := dial()
+	defer victim.Close()
+
+	// The token lookup reaches the nil store and panics.
+	require.NoError(t, victim.WriteMessage(websocket.BinaryMessage, xsync.NewProvisionFrame(&xsync.Provision{
+		Xid: &xsync.XID{Uid: 1}, Token: "t"}).Marshal()))
+	victim.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, _, err = victim.ReadMessage()
+	assert.True(t, websocket.IsCloseError(err, websocket.CloseInternalServerErr), "got %v", err)
+
+	// The other connection is still served.
+	require.NoError(t, bystander.WriteMessage(websocket.BinaryMessage, xsync.NewUnreadFrame().Marshal()))
+	bystander.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, data, err := bystander.ReadMessage()
+	require.NoError(t, err)
+	f, err := xsync.DecodeFrame(data)
+	require.NoError(t, err)
+	dl, err := f.UnreadDL()
+	require.NoError(t, err)
+	assert.Equal(t, xsync.StatusUnauthorized, dl.Status.Code)
+	require.Eventually(t, func() bool { return g.Stats().Conns == 1 }, 2*time.Second, 5*time.Millisecond)
 }
 
 func TestTokenBucket(t *testing.T) {

@@ -12,7 +12,9 @@
 // goroutine may queue a frame without blocking; a client that lets its queue
 // fill up is disconnected instead of slowing down everyone's fan-out. Binary
 // messages above 1 MiB close the connection with 1009, text messages with
-// 1003, and 120 s without any frame (pings included) with 1000.
+// 1003, and 120 s without any frame (pings included) with 1000. A panic
+// while handling a frame is recovered: it closes that connection with 1011
+// and leaves the rest of the server running.
 //
 // # Storage and delivery
 //

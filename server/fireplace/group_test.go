@@ -14,6 +14,7 @@ import (
 )
 
 func TestGroupFanOut(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	owner, bob, carol, dave, eve := h.user(t, "owner"), h.user(t, "bob"), h.user(t, "carol"), h.user(t, "dave"), h.user(t, "eve")
 	gid := h.group(t, owner.ID, bob.ID, carol.ID, dave.ID)
@@ -66,6 +67,7 @@ func TestGroupFanOut(t *testing.T) {
 }
 
 func TestGroupReadReceipts(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	owner, bob, carol := h.user(t, "owner"), h.user(t, "bob"), h.user(t, "carol")
 	gid := h.group(t, owner.ID, bob.ID, carol.ID)
@@ -99,6 +101,7 @@ func TestGroupReadReceipts(t *testing.T) {
 }
 
 func TestGroupHistoryNotVisible(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	owner, bob := h.user(t, "owner"), h.user(t, "bob")
 	gid := h.group(t, owner.ID)

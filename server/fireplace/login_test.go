@@ -13,6 +13,7 @@ import (
 )
 
 func TestLoginAssignsDevices(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	alice := h.user(t, "alice")
 
@@ -41,7 +42,8 @@ func TestLoginAssignsDevices(t *testing.T) {
 }
 
 func TestLoginFailures(t *testing.T) {
-	h := start(t, func(c *fireplace.Config) { c.MaxDevices = 2 })
+	t.Parallel()
+	h := start(t, func(c *fireplace.Config) { c.MaxDevices = 2; c.CloseDelay = 200 * time.Millisecond })
 	alice := h.user(t, "alice")
 	bob := h.user(t, "bob")
 
@@ -61,7 +63,7 @@ func TestLoginFailures(t *testing.T) {
 			requireStatus(t, reply.Status, tc.code)
 			assert.NotEmpty(t, reply.Status.Reason)
 			// Frames after a failed login are not processed, and the
-			// connection closes about a second later.
+			// connection closes after CloseDelay (1 s by default).
 			c.Write(xsync.NewUnreadFrame())
 			code, err := c.WaitClosed(3 * time.Second)
 			require.NoError(t, err)
@@ -92,6 +94,7 @@ func TestLoginFailures(t *testing.T) {
 }
 
 func TestFramesBeforeLoginAreRefused(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	bob := h.user(t, "bob")
 	c := xsynctest.Dial(t, h.env.URL)
@@ -118,6 +121,7 @@ func TestFramesBeforeLoginAreRefused(t *testing.T) {
 }
 
 func TestKickBySameDevice(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	alice := h.user(t, "alice")
 	bob := h.user(t, "bob")
@@ -153,6 +157,7 @@ func TestKickBySameDevice(t *testing.T) {
 }
 
 func TestKickDeviceThroughREST(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	alice := h.user(t, "alice")
 	phone := h.login(t, alice, "phone")
@@ -173,6 +178,7 @@ func TestKickDeviceThroughREST(t *testing.T) {
 }
 
 func TestDeviceAddedNotice(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	alice := h.user(t, "alice")
 	first := h.login(t, alice, "first")

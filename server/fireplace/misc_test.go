@@ -17,6 +17,7 @@ import (
 )
 
 func TestTransportLimits(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	alice := h.user(t, "alice")
 
@@ -114,6 +115,7 @@ func TestIdleTimeout(t *testing.T) {
 }
 
 func TestSendValidation(t *testing.T) {
+	t.Parallel()
 	h := start(t, func(c *fireplace.Config) {
 		c.MaxMessageBytes = 1000
 		c.Censor = func(s string) bool { return strings.Contains(s, "badword") }
@@ -173,6 +175,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestNotifyAndClose(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	p := newPair(t, h)
 	gid := h.group(t, p.alice, p.bob)

@@ -40,6 +40,7 @@ func opOf(t *testing.T, m *xsync.Meta) *xsync.MessageOperation {
 }
 
 func TestDedup(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	p := newPair(t, h)
 	m := xsynctest.Text(p.bob, "once")
@@ -70,6 +71,7 @@ func TestDedup(t *testing.T) {
 }
 
 func TestReadOperations(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	p := newPair(t, h)
 	m1 := p.a.SendOK(xsynctest.Text(p.bob, "one")).ServerMid
@@ -133,11 +135,17 @@ func TestReadOperations(t *testing.T) {
 }
 
 func TestSelfOperationsReachOtherDevices(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	p := newPair(t, h)
 	m1 := p.b.SendOK(xsynctest.Text(p.alice, "one")).ServerMid
-	p.a.SyncAll(p.bob)
-	p.a2.SyncAll(p.bob)
+	// Wait for the Notices: they go out after the ack, so one could
+	// otherwise arrive after the pull and be mistaken below for a Notice of
+	// the DELETE.
+	for _, c := range []*xsynctest.Client{p.a, p.a2} {
+		c.WaitNotice(p.bob)
+		c.SyncAll(p.bob)
+	}
 
 	ack := p.a.SendOK(xsynctest.Oper(xsync.OpDelete, p.alice, m1, p.bob))
 	assert.NotZero(t, ack.ServerMid)
@@ -156,6 +164,7 @@ func TestSelfOperationsReachOtherDevices(t *testing.T) {
 }
 
 func TestRecall(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	p := newPair(t, h)
 	m1 := p.a.SendOK(xsynctest.Text(p.bob, "oops")).ServerMid
@@ -186,6 +195,7 @@ func TestRecall(t *testing.T) {
 }
 
 func TestRecallByGroupAdmin(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	owner, bob, carol := h.user(t, "owner"), h.user(t, "bob"), h.user(t, "carol")
 	gid := h.group(t, owner.ID, bob.ID, carol.ID)
@@ -213,6 +223,7 @@ func TestRecallByGroupAdmin(t *testing.T) {
 }
 
 func TestEdits(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	p := newPair(t, h)
 	orig := xsynctest.Message(p.bob, &xsync.MessageBody{Type: xsync.MsgChat, Content: "Hello",
@@ -268,6 +279,7 @@ func TestEdits(t *testing.T) {
 }
 
 func TestTypingIsNotStored(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	p := newPair(t, h)
 	ack := p.a.SendOK(xsynctest.Typing(p.bob, "typing"))
@@ -296,6 +308,7 @@ func TestTypingIsNotStored(t *testing.T) {
 }
 
 func TestConversationDelete(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	p := newPair(t, h)
 	for range 3 {
@@ -337,6 +350,7 @@ func TestConversationDelete(t *testing.T) {
 }
 
 func TestBlockedSender(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	p := newPair(t, h)
 	_, err := h.store().SetBlocked(t.Context(), p.bob, p.alice, true, h.clock.Now().UnixMilli())

@@ -14,6 +14,7 @@ import (
 )
 
 func TestOneToOneFanOutAcrossDevices(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	alice, bob := h.user(t, "alice"), h.user(t, "bob")
 	a1 := h.login(t, alice, "a1")
@@ -60,6 +61,7 @@ func TestOneToOneFanOutAcrossDevices(t *testing.T) {
 }
 
 func TestSyncPagingAndRedelivery(t *testing.T) {
+	t.Parallel()
 	h := start(t, func(c *fireplace.Config) { c.SendRate = -1 })
 	alice, bob := h.user(t, "alice"), h.user(t, "bob")
 	a := h.login(t, alice, "a")
@@ -99,6 +101,7 @@ func TestSyncPagingAndRedelivery(t *testing.T) {
 }
 
 func TestUnreadListing(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	alice, bob, carol := h.user(t, "alice"), h.user(t, "bob"), h.user(t, "carol")
 	b := h.login(t, bob, "b")
@@ -146,6 +149,7 @@ func TestUnreadListing(t *testing.T) {
 }
 
 func TestNoticeOnePerStream(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	alice, bob := h.user(t, "alice"), h.user(t, "bob")
 	a := h.login(t, alice, "a")
@@ -175,6 +179,7 @@ func TestNoticeOnePerStream(t *testing.T) {
 }
 
 func TestHistory(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	alice, bob := h.user(t, "alice"), h.user(t, "bob")
 	a := h.login(t, alice, "a")
@@ -210,6 +215,7 @@ func TestHistory(t *testing.T) {
 }
 
 func TestServerRestartLosesNothingAcked(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	alice, bob := h.user(t, "alice"), h.user(t, "bob")
 	a := h.login(t, alice, "a")

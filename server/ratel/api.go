@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"time"
 
+	"github.com/flooim/floo/server/internal/baseurl"
 	"github.com/flooim/floo/server/store"
 )
 
@@ -45,13 +47,16 @@ type Options struct {
 	RateLimit int
 	// AppConfig is the data of GET /app/config. nil = {}.
 	AppConfig map[string]any
-	// PublicURL, when set, is the scheme://host[/path] at which clients reach
-	// this server, for URLs the server hands out (upload and download URLs).
-	// "" = derived from each request (see BaseURL).
+	// PublicURL, when set, is the scheme://host[:port][/path] at which
+	// clients reach this server, for the URLs the server hands out (upload
+	// and download URLs). "" = the address each request was sent to, as the
+	// DNS reply advertises it (server/internal/baseurl). New rejects anything
+	// but an absolute http(s) URL.
 	PublicURL string
 	// DataDir is the server's data directory, for domains that keep files.
 	DataDir string
-	// MaxUploadBytes bounds one uploaded file (REST.md §9.2). 0 = 100 MiB.
+	// MaxUploadBytes bounds one uploaded file (REST.md §9.2). 0 = 100 MiB;
+	// larger uploads answer HTTP 413.
 	MaxUploadBytes int64
 }
 
@@ -97,6 +102,7 @@ type API struct {
 	mux     *http.ServeMux
 	limiter *rateLimiter
 	raw     map[string]bool // patterns registered with handleRaw
+	public  *baseurl.Public // Options.PublicURL parsed; nil = per request
 
 	profileHooks []ProfileHook // run after public profile changes (users.go)
 }
@@ -133,6 +139,10 @@ func New(opts Options) (*API, error) {
 	if opts.AppConfig == nil {
 		opts.AppConfig = map[string]any{}
 	}
+	public, err := baseurl.Parse(opts.PublicURL)
+	if err != nil {
+		return nil, fmt.Errorf("ratel: %w", err)
+	}
 	a := &API{
 		opts:   opts,
 		st:     opts.Store,
@@ -141,6 +151,7 @@ func New(opts Options) (*API, error) {
 		now:    opts.Now,
 		mux:    http.NewServeMux(),
 		raw:    map[string]bool{},
+		public: public,
 	}
 	if opts.RateLimit > 0 {
 		a.limiter = newRateLimiter(opts.RateLimit, time.Minute, opts.Now)

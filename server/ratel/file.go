@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/flooim/floo/server/internal/baseurl"
 	"github.com/flooim/floo/server/store"
 )
 
@@ -70,32 +71,10 @@ func (a *API) filesDir() (string, error) {
 	return filepath.Join(a.opts.DataDir, filesSubdir), nil
 }
 
-// fileBase is the scheme://host[/path] clients use for this server: the
-// configured public URL, else what the request says (TLS or
-// X-Forwarded-Proto; X-Forwarded-Host or Host), as the DNS reply does.
-func (a *API) fileBase(c *Call) string {
-	if a.opts.PublicURL != "" {
-		return strings.TrimSuffix(a.opts.PublicURL, "/")
-	}
-	scheme := "http"
-	if c.R.TLS != nil {
-		scheme = "https"
-	}
-	first := func(v string) string {
-		if i := strings.IndexByte(v, ','); i >= 0 {
-			v = v[:i]
-		}
-		return strings.TrimSpace(v)
-	}
-	if p := strings.ToLower(first(c.R.Header.Get("X-Forwarded-Proto"))); p == "http" || p == "https" {
-		scheme = p
-	}
-	host := c.R.Host
-	if h := first(c.R.Header.Get("X-Forwarded-Host")); h != "" {
-		host = h
-	}
-	return scheme + "://" + host
-}
+// fileBase is the scheme://host[:port][/path] clients use for this server:
+// the configured public URL, else the address of the request, exactly as the
+// DNS reply advertises it.
+func (a *API) fileBase(c *Call) string { return baseurl.Of(c.R, a.public) }
 
 // randomID returns 16 random bytes in hex: an unguessable, URL-safe id.
 func randomID() string {

@@ -3,26 +3,22 @@ package ratel_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/textproto"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/crypto/bcrypt"
 
+	"github.com/flooim/floo/server"
 	"github.com/flooim/floo/server/ratel"
 	"github.com/flooim/floo/server/servertest"
-	"github.com/flooim/floo/server/store"
-	"github.com/flooim/floo/server/store/sqlite/sqlitetest"
 )
 
 var pngBytes = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 300)...)
@@ -86,6 +82,7 @@ func chatSlot(t *testing.T, env *servertest.Env, u servertest.User, fileType int
 }
 
 func TestFileChatUploadDownload(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := users(t, env, "alice", "bob", "carol", "dave")
 	alice, bob, carol, dave := u[0], u[1], u[2], u[3]
@@ -170,6 +167,7 @@ func keys(v url.Values) []string {
 }
 
 func TestFileSlotRules(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := users(t, env, "alice", "bob", "carol")
 	alice, bob, carol := u[0], u[1], u[2]
@@ -204,6 +202,7 @@ func TestFileSlotRules(t *testing.T) {
 }
 
 func TestFileAvatars(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := users(t, env, "alice", "bob")
 	alice, bob := u[0], u[1]
@@ -254,42 +253,33 @@ func TestFileAvatars(t *testing.T) {
 }
 
 func TestFileUploadSizeLimit(t *testing.T) {
-	db := sqlitetest.Open(t)
-	dataDir := t.TempDir()
-	api, err := ratel.New(ratel.Options{Store: db, DataDir: dataDir, MaxUploadBytes: 1000,
-		BcryptCost: bcrypt.MinCost, RateLimit: -1, Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	srv := httptest.NewServer(api)
-	defer srv.Close()
-	ctx := context.Background()
-	u := store.User{Username: "u", PasswordHash: []byte("x"), CreatedAt: 1, UpdatedAt: 1}
-	require.NoError(t, db.CreateUser(ctx, &u))
-	tok := "tok-u"
-	require.NoError(t, db.CreateToken(ctx, store.Token{Hash: store.HashToken(tok), UserID: u.ID, CreatedAt: 1, ExpiresAt: 1 << 60}))
-
+	t.Parallel()
+	env := servertest.Start(t, servertest.WithConfig(func(c *server.Config) { c.MaxUploadBytes = 1000 }))
+	alice := env.NewUser(t, "alice")
 	slot := func() ratel.UploadSlot {
-		req, _ := http.NewRequest("GET", srv.URL+"/file/upload/avatar/user", nil)
-		req.Header.Set("access-token", tok)
-		resp, err := srv.Client().Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		var env struct {
-			Code int              `json:"code"`
-			Data ratel.UploadSlot `json:"data"`
-		}
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(&env))
-		require.Equal(t, 200, env.Code)
-		return env.Data
+		var s ratel.UploadSlot
+		env.OK(t, "GET", "/file/upload/avatar/user", alice.Token, nil, &s)
+		return s
 	}
-	st, _ := upload(t, srv.Client(), slot().UploadURL, tok, "big.bin", "", bytes.Repeat([]byte{1}, 1001), nil)
+	st, _ := upload(t, env.Client, slot().UploadURL, alice.Token, "big.bin", "", bytes.Repeat([]byte{1}, 1001), nil)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, st)
+	st, _ = upload(t, env.Client, slot().UploadURL, alice.Token, "huge.bin", "", bytes.Repeat([]byte{1}, 1<<20), nil)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, st)
+	entries, err := os.ReadDir(filepath.Join(env.DataDir, "files"))
+	if err == nil {
+		assert.Empty(t, entries, "nothing of a refused upload is kept")
+	}
+
 	s := slot()
-	st, body := upload(t, srv.Client(), s.UploadURL, tok, "ok.bin", "", bytes.Repeat([]byte{1}, 1000), nil)
+	st, body := upload(t, env.Client, s.UploadURL, alice.Token, "ok.bin", "", bytes.Repeat([]byte{1}, 1000), nil)
 	assert.Equal(t, http.StatusOK, st, body)
 	objectName := s.DownloadURL[strings.Index(s.DownloadURL, "object_name=")+len("object_name="):]
-	f, err := db.GetFile(ctx, objectName)
+	f, err := env.Server.Store().GetFile(context.Background(), objectName)
 	require.NoError(t, err)
 	assert.Equal(t, int64(1000), f.Size)
 	assert.Equal(t, "ok.bin", f.Name)
-	assert.FileExists(t, filepath.Join(dataDir, "files", objectName))
+	assert.FileExists(t, filepath.Join(env.DataDir, "files", objectName))
+	st, _, got := download(t, env.Client, s.DownloadURL, alice.Token)
+	assert.Equal(t, http.StatusOK, st)
+	assert.Len(t, got, 1000)
 }

@@ -70,6 +70,7 @@ func users(t *testing.T, env *servertest.Env, names ...string) []servertest.User
 }
 
 func TestGroupCreateInfoLists(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := users(t, env, "alice", "bob", "carol", "dave")
 	alice, bob, carol, dave := u[0], u[1], u[2], u[3]
@@ -123,6 +124,7 @@ func TestGroupCreateInfoLists(t *testing.T) {
 }
 
 func TestGroupInfoAndSettings(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := users(t, env, "alice", "bob", "carol")
 	alice, bob, carol := u[0], u[1], u[2]
@@ -245,6 +247,7 @@ func TestGroupInfoAndSettings(t *testing.T) {
 }
 
 func TestGroupAdminsTransferKickLeaveDestroy(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := users(t, env, "alice", "bob", "carol", "dave")
 	alice, bob, carol, dave := u[0], u[1], u[2], u[3]
@@ -314,6 +317,7 @@ func setGroupConfirm(t *testing.T, env *servertest.Env, u servertest.User, on bo
 }
 
 func TestGroupApply(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := users(t, env, "alice", "bob", "carol", "dave", "erin", "frank")
 	alice, bob, carol, dave, erin, frank := u[0], u[1], u[2], u[3], u[4], u[5]
@@ -384,6 +388,7 @@ func TestGroupApply(t *testing.T) {
 }
 
 func TestGroupInvite(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := users(t, env, "alice", "bob", "carol", "dave", "erin")
 	alice, bob, carol, dave, erin := u[0], u[1], u[2], u[3], u[4]
@@ -449,6 +454,7 @@ func TestGroupInvite(t *testing.T) {
 }
 
 func TestGroupBlockBan(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := users(t, env, "alice", "bob", "carol", "dave")
 	alice, bob, carol, dave := u[0], u[1], u[2], u[3]
@@ -514,6 +520,7 @@ func TestGroupBlockBan(t *testing.T) {
 }
 
 func TestGroupAnnouncementsAndSharedFiles(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := users(t, env, "alice", "bob", "carol", "dave")
 	alice, bob, carol, dave := u[0], u[1], u[2], u[3]

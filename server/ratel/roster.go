@@ -100,12 +100,19 @@ func (a *API) rosterItemsFor(c *Call, users []store.User) ([]RosterItem, error) 
 	for _, e := range entries {
 		byID[e.OtherID] = e
 	}
+	// One query for every user's auth settings: the login prefetch sends
+	// the whole roster at once.
+	settings, err := a.st.UserSettingsByIDs(c.Ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	settingsOf := make(map[int64]store.UserSettings, len(settings))
+	for _, s := range settings {
+		settingsOf[s.UserID] = s
+	}
 	out := make([]RosterItem, 0, len(users))
 	for _, u := range users {
-		s, err := a.st.UserSettings(c.Ctx, u.ID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
+		s := settingsOf[u.ID]
 		e := byID[u.ID]
 		it := RosterItem{UserID: u.ID, Username: u.Username, NickName: u.NickName, Avatar: u.Avatar,
 			Description: u.Description, PublicInfo: u.PublicInfo, Alias: e.Alias, Ext: e.Ext,

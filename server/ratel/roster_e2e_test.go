@@ -57,6 +57,7 @@ func (d device) quiet(t *testing.T) {
 // TestRosterNoticesReachDevices runs roster actions against live XSYNC
 // connections and checks what lands in each personal stream.
 func TestRosterNoticesReachDevices(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	alice, bob := env.NewUser(t, "alice"), env.NewUser(t, "bob")
 	setAuthMode(t, env, bob, 0, "", "")
@@ -91,6 +92,7 @@ func TestRosterNoticesReachDevices(t *testing.T) {
 // APPLY_ACCEPTED reaches only the approver and the applicant, while the other
 // members learn of the join through JOINED (PROTOCOL.md §13.1, §17.14).
 func TestGroupNoticesReachDevices(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := users(t, env, "alice", "bob", "carol")
 	alice, bob, carol := u[0], u[1], u[2]

@@ -97,6 +97,7 @@ func rosterItem(t *testing.T, env *servertest.Env, u servertest.User, other int6
 }
 
 func TestRosterApplyAutoAccept(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	alice, bob := env.NewUser(t, "alice"), env.NewUser(t, "bob")
 	setAuthMode(t, env, bob, 0, "", "")
@@ -130,6 +131,7 @@ func TestRosterApplyAutoAccept(t *testing.T) {
 }
 
 func TestRosterApplyAcceptDecline(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	alice, bob, carol := env.NewUser(t, "alice"), env.NewUser(t, "bob"), env.NewUser(t, "carol")
 	env.Notices.Reset()
@@ -183,6 +185,7 @@ func TestRosterApplyAcceptDecline(t *testing.T) {
 }
 
 func TestRosterAuthModes(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	alice, bob, carol := env.NewUser(t, "alice"), env.NewUser(t, "bob"), env.NewUser(t, "carol")
 	setAuthMode(t, env, bob, 2, "color?", "Blue")
@@ -205,6 +208,7 @@ func TestRosterAuthModes(t *testing.T) {
 }
 
 func TestRosterBlockDelete(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	alice, bob := env.NewUser(t, "alice"), env.NewUser(t, "bob")
 	setAuthMode(t, env, bob, 0, "", "")
@@ -241,6 +245,7 @@ func TestRosterBlockDelete(t *testing.T) {
 }
 
 func TestRosterListBatchAndLookup(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	alice, bob, carol := env.NewUser(t, "alice"), env.NewUser(t, "bob"), env.NewUser(t, "carol")
 	setAuthMode(t, env, bob, 0, "", "")
@@ -258,6 +263,15 @@ func TestRosterListBatchAndLookup(t *testing.T) {
 	assert.Equal(t, "pub", items[0].PublicInfo)
 	assert.NotContains(t, string(mustJSON(t, items)), "secret", "private info stays private")
 	assert.Equal(t, 2, items[1].Relation, "a stranger")
+	// Each item carries that user's own auth settings.
+	assert.Equal(t, []int32{0, 1, 1}, []int32{items[0].AuthMode, items[1].AuthMode, items[2].AuthMode})
+	setAuthMode(t, env, carol, 2, "color?", "blue")
+	env.OK(t, "POST", "/roster/list", alice.Token, map[string]any{"list": []any{carol.ID, bob.ID}}, &items)
+	require.Len(t, items, 2)
+	assert.Equal(t, int32(2), items[0].AuthMode)
+	assert.Equal(t, "color?", items[0].AuthQuestion)
+	assert.NotContains(t, string(mustJSON(t, items)), "blue", "the answer is not shown")
+	assert.Equal(t, int32(0), items[1].AuthMode)
 	env.OK(t, "POST", "/roster/list", alice.Token, map[string]any{"list": []any{}}, &items)
 	assert.Empty(t, items)
 	assert.Equal(t, ratel.CodeBadParam, code(t, env, "POST", "/roster/list", alice.Token, map[string]any{"list": []any{"x"}}))
@@ -292,6 +306,7 @@ func mustJSON(t *testing.T, v any) []byte {
 }
 
 func TestRosterExtAndProfileNotices(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	alice, bob := env.NewUser(t, "alice"), env.NewUser(t, "bob")
 	td := env.Login(t, "alice", alice.Password, "guid-a")

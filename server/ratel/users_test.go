@@ -55,6 +55,7 @@ func decodeUserNotice(t *testing.T, n ratel.Notice) xsync.UserNotice {
 }
 
 func TestAppConfigAndUnsupported(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t, servertest.WithConfig(func(c *server.Config) {
 		c.AppConfig = map[string]any{"feature": true}
 	}))
@@ -71,6 +72,7 @@ func TestAppConfigAndUnsupported(t *testing.T) {
 }
 
 func TestAuthRules(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	alice := env.NewUser(t, "alice")
 
@@ -121,6 +123,7 @@ func TestAuthRules(t *testing.T) {
 }
 
 func TestTokenExpiry(t *testing.T) {
+	t.Parallel()
 	clk := &clock{now: time.Unix(1_700_000_000, 0)}
 	env := servertest.Start(t, servertest.WithConfig(func(c *server.Config) { c.Now = clk.Now }))
 	env.Register(t, "bob", "secret1")
@@ -134,6 +137,7 @@ func TestTokenExpiry(t *testing.T) {
 }
 
 func TestTokenEndpoints(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	uid := env.Register(t, "Carol", "secret1")
 	owner := env.Token(t, "carol", "secret1") // names are case-insensitive
@@ -189,6 +193,7 @@ func TestTokenEndpoints(t *testing.T) {
 func itoa(v int64) string { b, _ := json.Marshal(v); return string(b) }
 
 func TestTokenStoredHashed(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := env.NewUser(t, "dora")
 	_, err := env.Server.Store().LookupToken(context.Background(), []byte(u.Token), 0)
@@ -199,6 +204,7 @@ func TestTokenStoredHashed(t *testing.T) {
 }
 
 func TestRegister(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	var s ratel.Settings
 	env.OK(t, "POST", "/user/register/v2", "", map[string]any{"username": "erin", "password": "secret1"}, &s)
@@ -240,6 +246,7 @@ func TestRegister(t *testing.T) {
 }
 
 func TestRegistrationClosed(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t, servertest.WithConfig(func(c *server.Config) { c.ClosedRegistration = true }))
 	for _, p := range []string{"/user/register/v2", "/user/register/anonymous"} {
 		code, _ := env.Do(t, "POST", p, "", map[string]any{"username": "x1", "password": "secret1"})
@@ -265,6 +272,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestProfile(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := env.NewUser(t, "gwen")
 	var p ratel.Profile
@@ -311,6 +319,7 @@ func TestProfile(t *testing.T) {
 }
 
 func TestProfileNoticesAndHook(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := env.NewUser(t, "ivan")
 	td := env.Login(t, "ivan", u.Password, "guid-1")
@@ -355,6 +364,7 @@ func TestProfileNoticesAndHook(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := env.NewUser(t, "jill")
 	var s ratel.Settings
@@ -413,6 +423,7 @@ func TestSettings(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := env.NewUser(t, "kate")
 	mine := env.Login(t, "kate", u.Password, "guid-me")
@@ -452,6 +463,7 @@ func TestChangePassword(t *testing.T) {
 }
 
 func TestDeleteUser(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := env.NewUser(t, "liam")
 	registerDevice(t, env, u.ID, "g")
@@ -471,6 +483,7 @@ func TestDeleteUser(t *testing.T) {
 }
 
 func TestDevicesKickAndRemove(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := env.NewUser(t, "mia")
 	me := env.Login(t, "mia", u.Password, "g-me")
@@ -525,6 +538,7 @@ func TestDevicesKickAndRemove(t *testing.T) {
 }
 
 func TestPushTokenBind(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := env.NewUser(t, "otto")
 	sn := registerDevice(t, env, u.ID, "g")
@@ -542,6 +556,7 @@ func TestPushTokenBind(t *testing.T) {
 }
 
 func TestUnknownPathJSON404(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	resp, reply := env.DoRaw(t, "GET", "/no/such/endpoint", "", nil)
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)

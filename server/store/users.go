@@ -119,6 +119,9 @@ type Users interface {
 
 	// UserSettings returns the settings of a user.
 	UserSettings(ctx context.Context, uid int64) (UserSettings, error)
+	// UserSettingsByIDs returns the settings of the users among uids that
+	// have them, in no particular order: one query for a whole roster.
+	UserSettingsByIDs(ctx context.Context, uids []int64) ([]UserSettings, error)
 	// UpdateUserSettings applies p and returns the resulting settings.
 	UpdateUserSettings(ctx context.Context, uid int64, p SettingsPatch) (UserSettings, error)
 }

@@ -98,12 +98,22 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (store.User, error)
 
 // UsersByIDs implements store.Users.
 func (db *DB) UsersByIDs(ctx context.Context, ids []int64) ([]store.User, error) {
+	var out []store.User
+	err := db.selectIn(ctx, `SELECT `+userColumns+` FROM users WHERE id IN `, ids, func(rows *sql.Rows) error {
+		u, err := scanUser(rows)
+		out = append(out, u)
+		return err
+	})
+	return out, err
+}
+
+// selectIn runs query, which must end with "IN ", for ids in chunks that
+// stay well below SQLite's bound-parameter limit, calling scan for each row.
+func (db *DB) selectIn(ctx context.Context, query string, ids []int64, scan func(*sql.Rows) error) error {
 	r, err := db.reader()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []store.User
-	// Chunks stay well below SQLite's bound-parameter limit.
 	const chunk = 500
 	for len(ids) > 0 {
 		n := min(len(ids), chunk)
@@ -113,26 +123,23 @@ func (db *DB) UsersByIDs(ctx context.Context, ids []int64) ([]store.User, error)
 		for i, id := range part {
 			args[i] = id
 		}
-		q := `SELECT ` + userColumns + ` FROM users WHERE id IN (?` + strings.Repeat(",?", len(part)-1) + `)`
-		rows, err := r.QueryContext(ctx, q, args...)
+		rows, err := r.QueryContext(ctx, query+`(?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for rows.Next() {
-			u, err := scanUser(rows)
-			if err != nil {
+			if err := scan(rows); err != nil {
 				rows.Close()
-				return nil, err
+				return err
 			}
-			out = append(out, u)
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // setList builds "a = ?, b = ?" from the non-nil fields of a patch.
@@ -251,6 +258,18 @@ func (db *DB) UserSettings(ctx context.Context, uid int64) (store.UserSettings, 
 	}
 	return scanSettings(r.QueryRowContext(ctx,
 		`SELECT `+settingsColumns+` FROM user_settings WHERE user_id = ?`, uid))
+}
+
+// UserSettingsByIDs implements store.Users.
+func (db *DB) UserSettingsByIDs(ctx context.Context, uids []int64) ([]store.UserSettings, error) {
+	var out []store.UserSettings
+	err := db.selectIn(ctx, `SELECT `+settingsColumns+` FROM user_settings WHERE user_id IN `, uids,
+		func(rows *sql.Rows) error {
+			st, err := scanSettings(rows)
+			out = append(out, st)
+			return err
+		})
+	return out, err
 }
 
 // UpdateUserSettings implements store.Users.

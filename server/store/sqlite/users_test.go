@@ -191,6 +191,44 @@ func TestSettingsPatch(t *testing.T) {
 	assert.ErrorIs(t, err, store.ErrNotFound)
 }
 
+func TestUserSettingsByIDs(t *testing.T) {
+	ctx := context.Background()
+	db := sqlitetest.Open(t)
+	a, b := newUser(t, db, "fay"), newUser(t, db, "gus")
+	mode := int32(3)
+	_, err := db.UpdateUserSettings(ctx, b.ID, store.SettingsPatch{AuthMode: &mode})
+	require.NoError(t, err)
+
+	got, err := db.UserSettingsByIDs(ctx, []int64{b.ID, 42, a.ID})
+	require.NoError(t, err)
+	byID := map[int64]store.UserSettings{}
+	for _, s := range got {
+		byID[s.UserID] = s
+	}
+	require.Len(t, byID, 2, "unknown ids are skipped")
+	for _, u := range []store.User{a, b} {
+		one, err := db.UserSettings(ctx, u.ID)
+		require.NoError(t, err)
+		assert.Equal(t, one, byID[u.ID], "the batch reads what the single lookup reads")
+	}
+	assert.Equal(t, int32(3), byID[b.ID].AuthMode)
+
+	got, err = db.UserSettingsByIDs(ctx, nil)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+
+	// More ids than one chunk of bound parameters.
+	many := make([]int64, 1200)
+	for i := range many {
+		many[i] = int64(i)
+	}
+	many[1100] = a.ID
+	got, err = db.UserSettingsByIDs(ctx, many)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, a.ID, got[0].UserID)
+}
+
 func TestDeleteUserFreesNameAndDropsCredentials(t *testing.T) {
 	ctx := context.Background()
 	db := sqlitetest.Open(t)
