@@ -1,0 +1,115 @@
+package jsbridge
+
+import (
+	"context"
+	"errors"
+	"syscall/js"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/core"
+)
+
+// Test helpers. JavaScript fixtures are built with the Function
+// constructor, which is fine in tests (the shipped code never evaluates
+// source text: mini-programs forbid it).
+
+// jsEval returns the value of a JavaScript function body run once, e.g.
+// jsEval(t, "return 1 + 1").
+func jsEval(t testing.TB, body string) js.Value {
+	t.Helper()
+	var v js.Value
+	require.NoError(t, safeCall(func() error {
+		v = js.Global().Get("Function").New(body).Invoke()
+		return nil
+	}), body)
+	return v
+}
+
+// jsonStringify returns JSON.stringify(v).
+func jsonStringify(v js.Value) string {
+	return js.Global().Get("JSON").Call("stringify", v).String()
+}
+
+// testFlooError is a stand-in for the npm package's FlooError class, with
+// the same constructor signature.
+func testFlooError(t testing.TB) js.Value {
+	return jsEval(t, `return class FlooError extends Error {
+		constructor(message, fields) {
+			super(message, fields && fields.cause !== undefined ? {cause: fields.cause} : undefined);
+			this.name = "FlooError";
+			Object.assign(this, fields);
+		}
+	}`)
+}
+
+func testEnv(t testing.TB) *env {
+	return &env{ctx: context.Background(), flooError: testFlooError(t)}
+}
+
+// await waits up to 5 s for a Promise.
+func await(t testing.TB, p js.Value) (js.Value, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	v, err := awaitPromise(ctx, p)
+	require.False(t, errors.Is(err, context.DeadlineExceeded), "promise did not settle")
+	return v, err
+}
+
+// rejection awaits p, requires it to reject, and returns the reason.
+func rejection(t testing.TB, p js.Value) js.Value {
+	t.Helper()
+	_, err := await(t, p)
+	require.Error(t, err, "promise resolved")
+	var je *JSError
+	require.True(t, errors.As(err, &je), "rejection reason: %v", err)
+	return je.Value
+}
+
+// requireFlooError checks that v is a FlooError (of the test class) with
+// the given SDK code name.
+func requireFlooError(t testing.TB, e *env, v js.Value, sdkName string) {
+	t.Helper()
+	require.True(t, v.InstanceOf(e.flooError), "not a FlooError: %s", jsString(v))
+	require.True(t, v.InstanceOf(jsGlobal.Error), "not an Error")
+	require.Equal(t, "FlooError", v.Get("name").String())
+	require.Equal(t, sdkName, v.Get("sdkName").String(), "message: %s", v.Get("message").String())
+	code, ok := core.CodeByName(sdkName)
+	require.True(t, ok)
+	require.Equal(t, int(code), v.Get("sdkCode").Int())
+}
+
+// sleepJS yields to the JavaScript event loop for d, letting timers and
+// Promise callbacks run.
+func sleepJS(d time.Duration) { time.Sleep(d) }
+
+// waitFor polls cond for up to 5 s, yielding to JavaScript in between.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		sleepJS(time.Millisecond)
+	}
+}
+
+// checkFuncs records the number of live js.Funcs and, at the end of the
+// test, requires it to be back to that number (after giving pending
+// callbacks a moment to run).
+func checkFuncs(t *testing.T) {
+	base := liveFuncs.Load()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(2 * time.Second)
+		for liveFuncs.Load() != base && time.Now().Before(deadline) {
+			sleepJS(time.Millisecond)
+		}
+		if n := liveFuncs.Load(); n != base {
+			t.Errorf("js.Func leak: %d alive, %d before the test", n, base)
+		}
+	})
+}

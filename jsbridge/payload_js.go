@@ -1,0 +1,351 @@
+package jsbridge
+
+import (
+	"syscall/js"
+
+	"github.com/flooim/floo/core"
+	"github.com/flooim/floo/core/jsonv"
+)
+
+// This file converts engine values to the JavaScript shapes of the official
+// API (JSAPI.md §8, §10, §11). Message ids, timestamps and notice ids are
+// decimal strings; user and group ids are numbers (uidValue) except inside
+// message objects and notice metas, where JSAPI.md gives them as strings.
+//
+// Payload objects are written as JSON and parsed by JavaScript in one call
+// (see jsonToJS for why): a message object costs one crossing instead of
+// twenty. Only FlooError values, which must be real Error instances, are
+// attached afterwards.
+
+// payload writes JSON objects with the field helpers below.
+type payload struct{ jsonv.Writer }
+
+func (p *payload) str(k, s string) {
+	p.Key(k)
+	p.String(s)
+}
+
+// id writes a 64-bit id as a decimal string.
+func (p *payload) id(k string, v uint64) {
+	p.Key(k)
+	p.String(idString(v))
+}
+
+// uid writes a user or group id as a number, or as a decimal string beyond
+// 2^53-1 (uidValue).
+func (p *payload) uid(k string, v uint64) {
+	p.Key(k)
+	p.uidValue(v)
+}
+
+func (p *payload) uidValue(v uint64) {
+	if v <= maxSafeInt {
+		p.Uint(v)
+	} else {
+		p.String(idString(v))
+	}
+}
+
+func (p *payload) uids(k string, vs []uint64) {
+	p.Key(k)
+	p.BeginArray()
+	for _, v := range vs {
+		p.uidValue(v)
+	}
+	p.EndArray()
+}
+
+func (p *payload) num(k string, v int) {
+	p.Key(k)
+	p.Int(int64(v))
+}
+
+func (p *payload) flag(k string, v bool) {
+	p.Key(k)
+	p.Bool(v)
+}
+
+// value parses the document written so far.
+func (p *payload) value() js.Value { return parseJSON(&p.Writer) }
+
+// appendMessage writes the message object of JSAPI.md §10.
+func (p *payload) appendMessage(m *core.Message) {
+	p.BeginObject()
+	p.id("id", m.ID)
+	p.id("from", m.From)
+	p.id("to", m.To)
+	p.str("content", m.Content)
+	p.str("type", m.Type)
+	p.str("ext", m.Ext)
+	appendJSONText(&p.Writer, "config", m.Config)
+	appendJSONText(&p.Writer, "attach", m.Attachment)
+	p.num("status", int(m.Status))
+	p.id("timestamp", m.Timestamp)
+	toType := m.ToType
+	if toType == "" {
+		toType = core.ToRoster
+	}
+	p.str("toType", toType)
+	if m.IsSystem {
+		p.flag("is_system", true)
+	}
+	p.flag("isHistory", m.IsHistory)
+	p.flag("isNative", false)
+	p.flag("isPlayed", m.IsPlayed)
+	p.id("editTimestamp", m.EditTimestamp)
+	if m.AppendedContent != "" {
+		p.str("appendedContent", m.AppendedContent)
+	}
+	appendJSONText(&p.Writer, "appendConfig", m.AppendConfig)
+	if m.AppendExt != "" {
+		p.str("appendExt", m.AppendExt)
+	}
+	appendJSONText(&p.Writer, "replaceConfig", m.ReplaceConfig)
+	if m.ReplaceExt != "" {
+		p.str("replaceExt", m.ReplaceExt)
+	}
+	p.EndObject()
+}
+
+// messageValue returns the message object of JSAPI.md §10.
+func messageValue(m *core.Message) js.Value {
+	var p payload
+	p.appendMessage(m)
+	return p.value()
+}
+
+// appendXID writes {uid, deviceSN} with the uid as a decimal string
+// (JSAPI.md §11).
+func (p *payload) appendXID(x core.XID) {
+	p.BeginObject()
+	p.id("uid", x.UID)
+	p.num("deviceSN", int(x.DeviceSN))
+	p.EndObject()
+}
+
+// appendNotice writes the notice meta of JSAPI.md §11.
+func (p *payload) appendNotice(n *core.NoticeMeta) {
+	p.BeginObject()
+	p.id("id", n.ID)
+	p.Key("from")
+	p.appendXID(n.From)
+	p.Key("to")
+	p.appendXID(n.To)
+	p.id("timestamp", n.Timestamp)
+	p.num("ns", int(n.NS))
+	p.Key("payload")
+	p.BeginObject()
+	p.num("type", int(n.Payload.Type))
+	if n.Payload.Gid.UID != 0 {
+		p.Key("gid")
+		p.appendXID(n.Payload.Gid)
+	}
+	p.Key("from")
+	p.appendXID(n.Payload.From)
+	p.Key("to")
+	p.BeginArray()
+	for _, x := range n.Payload.To {
+		p.appendXID(x)
+	}
+	p.EndArray()
+	p.str("content", n.Payload.Content)
+	if n.Payload.RosterVsn != "" {
+		p.str("roster_vsn", n.Payload.RosterVsn)
+	}
+	p.EndObject()
+	p.EndObject()
+}
+
+// noticeValue returns the notice meta of JSAPI.md §11, or undefined for
+// none (the "notice meta or nothing" payloads).
+func noticeValue(n *core.NoticeMeta) js.Value {
+	if n == nil {
+		return js.Undefined()
+	}
+	var p payload
+	p.appendNotice(n)
+	return p.value()
+}
+
+// category writes a flooError category: the named categories as strings,
+// XSYNC status numbers as numbers, as the official clients send them
+// (ERRORS.md §6.3).
+func (p *payload) category(cat string) {
+	p.Key("category")
+	if n, ok := parseDecimal(cat); ok && n <= maxSafeInt {
+		p.Uint(n)
+	} else {
+		p.String(cat)
+	}
+}
+
+// uidMid returns {uid, mid}: the conversation id as a number and the
+// message id as a decimal string (JSAPI.md §14).
+func uidMid(uid, mid uint64) js.Value {
+	var p payload
+	p.BeginObject()
+	p.uid("uid", uid)
+	p.id("mid", mid)
+	p.EndObject()
+	return p.value()
+}
+
+// withError sets o.error to the FlooError of err when err is not nil.
+func (e *env) withError(o js.Value, err *core.Error) js.Value {
+	if err != nil {
+		o.Set("error", e.errorValue(err))
+	}
+	return o
+}
+
+// convertEvent returns the official name and payload of an engine event,
+// for the event pump. Unknown event types (added to core later) still
+// arrive, under their EventName, with an undefined payload.
+func (e *env) convertEvent(item any) (string, js.Value, bool) {
+	ev, ok := item.(core.Event)
+	if !ok {
+		return "", js.Undefined(), false
+	}
+	name := ev.EventName()
+	var p payload
+	switch v := ev.(type) {
+	case core.LoginSuccess:
+		return name, newObject(), true
+	case core.LoginFail:
+		return name, js.ValueOf(v.Reason), true
+	case core.Logout, core.RecentListUpdated:
+		return name, js.Undefined(), true
+	case core.FlooNotice:
+		p.BeginObject()
+		p.str("category", v.Category)
+		if v.Category == core.NoticeCategoryConversationDeleted {
+			p.Key("desc")
+			p.BeginObject()
+			p.uid("id", v.ConversationID)
+			p.str("source", v.Source)
+			p.EndObject()
+		} else {
+			p.str("desc", v.Desc)
+		}
+		p.EndObject()
+		return name, p.value(), true
+	case core.FlooError:
+		p.BeginObject()
+		p.category(v.Category)
+		p.str("desc", v.Desc)
+		if v.Err != nil {
+			p.num("code", v.Err.FacadeCode())
+		}
+		p.EndObject()
+		return name, e.withError(p.value(), v.Err), true
+	case core.RosterMessage:
+		return name, messageValue(&v.Message), true
+	case core.GroupMessage:
+		return name, messageValue(&v.Message), true
+	case core.RosterRTCMessage:
+		return name, messageValue(&v.Message), true
+	case core.MentionMessage:
+		return name, messageValue(&v.Message), true
+	case core.ContentAppended:
+		return name, messageValue(&v.Message), true
+	case core.MessageReplaced:
+		return name, messageValue(&v.Message), true
+	case core.InputStatus:
+		p.BeginObject()
+		p.str("ext", v.Ext)
+		p.uid("from", v.From)
+		p.uid("to", v.To)
+		p.EndObject()
+		return name, p.value(), true
+	case core.HistoryReceived:
+		p.BeginObject()
+		p.id("next", v.Next)
+		p.uid("uid", v.ConversationID)
+		p.EndObject()
+		return name, p.value(), true
+	case core.SendingStatus:
+		p.BeginObject()
+		p.str("status", v.Status)
+		p.id("mid", v.Mid)
+		if v.UID != 0 {
+			p.uid("uid", v.UID)
+		}
+		if v.Message != nil {
+			p.Key("message")
+			p.appendMessage(v.Message)
+		}
+		failed := v.Status == core.SendStatusFailed
+		if failed {
+			p.num("errorCode", v.ErrorCode)
+			p.str("errorReason", v.ErrorReason)
+		}
+		p.EndObject()
+		o := p.value()
+		if failed {
+			e.withError(o, v.Err)
+		}
+		return name, o, true
+	case core.MessageStatusChanged:
+		return name, uidMid(v.UID, v.Mid), true
+	case core.MessageRecalled:
+		return name, uidMid(v.UID, v.Mid), true
+	case core.MessageDeleted:
+		return name, uidMid(v.UID, v.Mid), true
+	case core.MessageCanceled:
+		return name, uidMid(v.UID, v.Mid), true
+	case core.UnreadChanged:
+		return name, uidValue(v.ConversationID), true
+	case core.RosterNotice:
+		return name, noticeValue(&v.Notice), true
+	case core.GroupNotice:
+		return name, noticeValue(&v.Notice), true
+	case core.RosterListUpdated:
+		return name, noticeValue(v.Notice), true
+	case core.GroupListUpdated:
+		return name, noticeValue(v.Notice), true
+	case core.RosterInfoUpdated:
+		return name, uidsValue(v.UIDs), true
+	case core.GroupMemberChanged:
+		return name, uidValue(v.GroupID), true
+	case core.GroupBanned:
+		p.BeginObject()
+		p.uid("groupId", v.GroupID)
+		p.uids("toUids", v.ToUIDs)
+		if v.Content != "" {
+			p.str("content", v.Content)
+		}
+		if v.All {
+			p.flag("all", true)
+		}
+		p.EndObject()
+		return name, p.value(), true
+	case core.GroupUnbanned:
+		p.BeginObject()
+		p.uid("groupId", v.GroupID)
+		p.uids("toUids", v.ToUIDs)
+		if v.All {
+			p.flag("all", true)
+		}
+		p.EndObject()
+		return name, p.value(), true
+	case core.StateChanged:
+		p.BeginObject()
+		p.str("state", string(v.State))
+		p.EndObject()
+		return name, e.withError(p.value(), v.Err), true
+	case core.SessionError:
+		return name, e.errorValue(v.Err), true
+	case core.ErrorEvent:
+		return name, e.errorValue(v.Err), true
+	case core.RTCSignal:
+		p.BeginObject()
+		p.id("id", v.ID)
+		p.uid("from", v.From)
+		p.uid("to", v.To)
+		p.str("content", v.Content)
+		p.str("mediaServer", v.MediaServer)
+		p.EndObject()
+		return name, p.value(), true
+	}
+	return name, js.Undefined(), true
+}

@@ -1,0 +1,322 @@
+// The client object `im` of the official API (JSAPI.md §3), over a Go client of the wasm module.
+
+import { closedError, FlooError, notImplemented } from "./errors.js";
+import { assertRunning, goModule, initialize, runtimeStopped } from "./loader.js";
+import { makeManager, type Manager } from "./managers.js";
+import { browserPlatform } from "./transports/browser.js";
+import { guardTransport } from "./transports/guard.js";
+import type { GoClient, GoConfig } from "./types/bridge.js";
+import type {
+  ClientEvents,
+  ConnectionState,
+  EventName,
+  FlooConfig,
+  IdInput,
+  IdLoginOptions,
+  Listener,
+  ListenerMap,
+  LoginOptions,
+  LogLevel,
+  LogoutOptions,
+  Platform,
+  Servers,
+  Uid,
+} from "./types.js";
+
+/** The userManage methods implemented so far. */
+export interface UserManageMethods {
+  /** The stored access token, "" without a session. */
+  getToken(): string;
+  /** The logged-in user id, undefined without a session. */
+  getUid(): Uid | undefined;
+  getAppid(): string;
+  /** The deviceSN of the session, 0 before the first login of this device. */
+  getDeviceSN(): number;
+}
+
+/** The sysManage methods implemented so far. */
+export interface SysManageMethods {
+  /** The URLs in use, empty before DNS is resolved. */
+  getServers(appid?: string): Servers;
+}
+
+type AnyListener = (payload: unknown) => void;
+
+/** Throws a FlooError returned by a synchronous Go method (Go functions cannot throw). */
+function unwrap<T>(v: T | FlooError): T {
+  if (v instanceof FlooError) throw v;
+  return v;
+}
+
+/** Marks a Promise as handled while returning it unchanged: results also arrive as events. */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
+function goConfig(c: FlooConfig): GoConfig {
+  const g: GoConfig = {};
+  const keys = ["appid", "dnsServer", "autoLogin", "logLevel", "requestTimeout", "connectTimeout", "heartbeatInterval", "sendTimeout", "deviceInfo", "sdkVersion"] as const;
+  for (const k of keys) {
+    if (c[k] !== undefined) (g as Record<string, unknown>)[k] = c[k];
+  }
+  return g;
+}
+
+/**
+ * A Floo client: what `flooim(config)` returns. It can be used at once; calls made while the wasm
+ * module loads wait for it (`await im.ready()` to wait explicitly). Each instance is independent
+ * (JSAPI.md §14).
+ */
+export class FlooClient {
+  #go: GoClient | undefined;
+  readonly #ready: Promise<GoClient>;
+  #closed = false;
+  readonly #listeners = new Map<string, Set<AnyListener>>();
+  readonly #unwatch: Array<() => void> = [];
+
+  readonly userManage: Manager<"userManage", UserManageMethods>;
+  readonly rosterManage: Manager<"rosterManage", object>;
+  readonly groupManage: Manager<"groupManage", object>;
+  readonly sysManage: Manager<"sysManage", SysManageMethods>;
+  /** RTC is not available yet: every method rejects with ServerRtcNotOpen. */
+  readonly rtcManage: Manager<"rtcManage", object>;
+
+  constructor(config: FlooConfig = {}) {
+    this.#ready = this.#start(config);
+    // Failures surface through ready() and every call; not as an unhandled rejection here.
+    this.#ready.catch(() => {});
+    this.userManage = makeManager("userManage", {
+      getToken: () => this.#sync((go) => go.userManage.getToken(), ""),
+      getUid: () => this.#sync((go) => go.userManage.getUid(), undefined),
+      getAppid: () => this.#sync((go) => go.userManage.getAppid(), config.appid ?? "welovemaxim"),
+      getDeviceSN: () => this.#sync((go) => go.userManage.getDeviceSN(), 0),
+    });
+    this.rosterManage = makeManager("rosterManage", {});
+    this.groupManage = makeManager("groupManage", {});
+    this.sysManage = makeManager("sysManage", {
+      getServers: () => this.#sync((go) => go.servers(), { ratel: "", fireplace: "", rtc: "" }),
+    });
+    this.rtcManage = makeManager("rtcManage", {});
+  }
+
+  async #start(config: FlooConfig): Promise<GoClient> {
+    await initialize(config);
+    if (this.#closed) throw closedError();
+    const platform: Platform = { ...browserPlatform(config.websocket ? { WebSocket: config.websocket } : {}), ...config.platform };
+    const goPlatform = {
+      transport: guardTransport(platform.transport),
+      http: platform.http,
+      deliver: (batch: Array<[string, unknown]>) => this.#deliver(batch),
+      FlooError,
+      ...(platform.storage ? { storage: platform.storage } : {}),
+      ...(platform.log ? { log: platform.log.bind(platform) } : {}),
+    };
+    const go = unwrap(goModule().newClient(goConfig(config), goPlatform));
+    this.#go = go;
+    if (platform.watchNetwork) this.#unwatch.push(platform.watchNetwork((online) => go.setOnline(online)));
+    if (platform.watchVisibility) this.#unwatch.push(platform.watchVisibility((visible) => go.setVisible(visible)));
+    return go;
+  }
+
+  /** Resolves with this client once the wasm module is loaded and the client started. */
+  async ready(): Promise<this> {
+    await this.#ready;
+    return this;
+  }
+
+  /** Runs an asynchronous Go method once the client is ready. */
+  #call<T>(fn: (go: GoClient) => Promise<T> | T | FlooError): Promise<T> {
+    if (this.#closed) return Promise.reject(closedError());
+    return this.#ready.then((go) => {
+      if (this.#closed) throw closedError();
+      assertRunning();
+      return unwrap(fn(go));
+    });
+  }
+
+  /** Runs a synchronous Go method, or returns the fallback before the client is ready. */
+  #sync<T>(fn: (go: GoClient) => T | FlooError, fallback: T): T {
+    const go = this.#go;
+    if (!go || this.#closed || runtimeStopped()) return fallback;
+    return unwrap(fn(go));
+  }
+
+  /** Hands a batch of events to the listeners, in order; a throwing listener does not stop the others. */
+  #deliver(batch: Array<[string, unknown]>): void {
+    for (const [name, payload] of batch) {
+      const set = this.#listeners.get(name);
+      if (!set) continue;
+      for (const fn of [...set]) {
+        try {
+          fn(payload);
+        } catch (err) {
+          console.error(`floo: a listener of ${name} threw`, err);
+        }
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Login and session (JSAPI.md §3). login, idLogin, qrlogin and tokenLogin also report their
+  // outcome through events (loginSuccess, loginFail), so their Promise never counts as an
+  // unhandled rejection.
+
+  /** Logs in with a user name (or mobile) and password. Resolves on loginSuccess, rejects with the login error. */
+  login(opt: LoginOptions): Promise<void> {
+    return quiet(this.#call((go) => go.login(opt)));
+  }
+
+  /** Logs in with a user id and password. */
+  idLogin(opt: IdLoginOptions): Promise<void> {
+    return quiet(this.#call((go) => go.idLogin(opt)));
+  }
+
+  /** Same as idLogin (used after a QR-code login). */
+  qrlogin(opt: IdLoginOptions): Promise<void> {
+    return this.idLogin(opt);
+  }
+
+  /** Logs in with a token obtained elsewhere. `public_key` is accepted for compatibility. */
+  tokenLogin(user_id: IdInput, token: string, public_key?: string): Promise<void> {
+    return quiet(this.#call((go) => go.tokenLogin(user_id, token, public_key)));
+  }
+
+  /** An empty placeholder, as in the official client. */
+  wxlogin(): void {}
+
+  /** True when a session exists: a login was started and a token is known. */
+  isLogin(): boolean {
+    return this.#sync((go) => go.isLogin(), false);
+  }
+
+  /** Ends the session: closes the connection, forgets the token and fires logout. Never reloads the page. */
+  logout(opt?: LogoutOptions): Promise<void> {
+    return this.#call((go) => go.logout(opt));
+  }
+
+  /** Kicks the user's other web devices, then logs out (without reloading the page). */
+  kickAllWeb(): Promise<void> {
+    return this.#call((go) => go.kickAllWeb());
+  }
+
+  /** Not implemented yet: erasing all locally stored data needs support in the core. */
+  cleanup(): Promise<void> {
+    return Promise.reject(notImplemented("cleanup"));
+  }
+
+  /** True once DNS is resolved and the SDK can log in. */
+  isReady(): boolean {
+    return this.#sync((go) => go.isReady(), false);
+  }
+
+  /** True once the app status is known; it comes with the DNS reply, so this is isReady(). */
+  isAppInfoReady(): boolean {
+    return this.isReady();
+  }
+
+  setLogLevel(level: LogLevel): void {
+    if (!this.#go) {
+      void this.#call((go) => go.setLogLevel(level)).catch((err) => console.error("floo: setLogLevel:", err));
+      return;
+    }
+    this.#sync((go) => go.setLogLevel(level), undefined);
+  }
+
+  /** Closes the connection without logging out; no automatic reconnect until reconnect(). */
+  disConnect(): void {
+    void this.#call((go) => go.disConnect()).catch(() => {});
+  }
+
+  /** Extension: connects again at once after disConnect() or while waiting to retry. */
+  reconnect(): void {
+    void this.#call((go) => go.reconnect()).catch(() => {});
+  }
+
+  /** Extension: the connection state. */
+  state(): ConnectionState {
+    if (this.#closed) return "closed";
+    return this.#sync((go) => go.state() as ConnectionState, "idle");
+  }
+
+  /** The ratel (REST) base URL once DNS is resolved, "" before. */
+  get baseUrl(): string {
+    return this.#sync((go) => go.servers().ratel, "");
+  }
+
+  /**
+   * Extension: stops the client: closes the connection (the stored session stays for the next
+   * start), delivers the remaining events and settles pending calls. Later calls reject.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const off of this.#unwatch.splice(0)) off();
+    const go = await this.#ready.catch(() => undefined);
+    if (go && !runtimeStopped()) await go.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Events (JSAPI.md §8). Handlers are de-duplicated by identity (JSAPI.md §14).
+
+  /** Subscribes `fn` to event `name`, or several handlers at once. */
+  on<K extends EventName>(name: K, fn: Listener<K>): this;
+  on(name: string, fn: (payload: any) => void): this;
+  on(map: ListenerMap): this;
+  on(nameOrMap: string | ListenerMap, fn?: (payload: any) => void): this {
+    if (typeof nameOrMap === "string") {
+      if (typeof fn !== "function") throw FlooError.fromName("InvalidParam", `on: the handler of ${nameOrMap} must be a function`);
+      let set = this.#listeners.get(nameOrMap);
+      if (!set) this.#listeners.set(nameOrMap, (set = new Set()));
+      set.add(fn as AnyListener);
+      return this;
+    }
+    for (const [name, f] of Object.entries(nameOrMap)) {
+      if (f) this.on(name, f as AnyListener);
+    }
+    return this;
+  }
+
+  /** Alias of on. */
+  listen<K extends EventName>(name: K, fn: Listener<K>): this;
+  listen(name: string, fn: (payload: any) => void): this;
+  listen(map: ListenerMap): this;
+  listen(nameOrMap: string | ListenerMap, fn?: (payload: any) => void): this {
+    return typeof nameOrMap === "string" ? this.on(nameOrMap, fn as AnyListener) : this.on(nameOrMap);
+  }
+
+  /** Unsubscribes `fn` from event `name` (every handler of it when `fn` is omitted), or several at once. */
+  off<K extends EventName>(name: K, fn?: Listener<K>): this;
+  off(name: string, fn?: (payload: any) => void): this;
+  off(map: ListenerMap): this;
+  off(nameOrMap: string | ListenerMap, fn?: (payload: any) => void): this {
+    if (typeof nameOrMap === "string") {
+      if (fn === undefined) this.#listeners.delete(nameOrMap);
+      else this.#listeners.get(nameOrMap)?.delete(fn as AnyListener);
+      return this;
+    }
+    for (const [name, f] of Object.entries(nameOrMap)) {
+      if (f) this.off(name, f as AnyListener);
+    }
+    return this;
+  }
+
+  /** Extension: resolves with the payload of the next `name` event. */
+  once<K extends EventName>(name: K): Promise<ClientEvents[K]> {
+    return new Promise((resolve) => {
+      const fn = (payload: ClientEvents[K]) => {
+        this.off(name, fn);
+        resolve(payload);
+      };
+      this.on(name, fn);
+    });
+  }
+}
+
+/**
+ * Creates a client (JSAPI.md §2). It returns at once; the wasm module loads in the background
+ * and calls made meanwhile wait for it. Each call creates an independent client.
+ */
+export function flooim(config: FlooConfig = {}): FlooClient {
+  return new FlooClient(config);
+}

@@ -1,0 +1,16 @@
+// floo-wasm: the Floo (Lanying IM) client SDK, in Go compiled to WebAssembly, with the official
+// JavaScript API. `flooim(config)` is the entry point; see JSAPI.md for the API it follows.
+
+import { flooim } from "./client.js";
+
+export default flooim;
+export { flooim, FlooClient } from "./client.js";
+export type { SysManageMethods, UserManageMethods } from "./client.js";
+export { FlooError, ErrorCode, ErrorCodeNames, ErrorCodeClass } from "./errors.js";
+export type { ErrorClass, ErrorCodeName, ErrorCodeNumber, FlooErrorFields, FlooErrorSource } from "./errors.js";
+export { initialize } from "./loader.js";
+export { managerMethods } from "./managers.js";
+export type { Manager, ManagerName, PendingMethod } from "./managers.js";
+export { browserPlatform, fetchTransport, memoryStorage, webSocketTransport, webStorage } from "./transports/browser.js";
+export type { BrowserPlatformOptions } from "./transports/browser.js";
+export type * from "./types.js";

@@ -1,0 +1,67 @@
+// The surface the Go side registers (jsbridge.Module, newClient) as the npm package sees it.
+// Private: nothing in the public API refers to these types, and .d.ts files under src/ are not
+// shipped.
+
+import type { FlooError } from "../errors.js";
+import type { HttpTransport, IdLoginOptions, KeyValueStorage, LoginOptions, LogLevel, LogoutOptions, Servers, SocketTransport } from "../types.js";
+
+/** globalThis.__flooWasm, set by wasm/main_js.go. */
+export interface GoModule {
+  readonly version: string;
+  /** Returns the client, or a FlooError when config or platform are unusable. */
+  newClient(config: GoConfig, platform: GoPlatform): GoClient | FlooError;
+}
+
+/** The options jsbridge.readConfig reads. */
+export interface GoConfig {
+  appid?: string;
+  dnsServer?: string;
+  autoLogin?: boolean;
+  logLevel?: LogLevel;
+  requestTimeout?: number;
+  connectTimeout?: number;
+  heartbeatInterval?: number;
+  sendTimeout?: number;
+  deviceInfo?: string;
+  sdkVersion?: string;
+}
+
+/** What newClient needs from JavaScript. */
+export interface GoPlatform {
+  transport: SocketTransport;
+  http: HttpTransport;
+  storage?: KeyValueStorage;
+  /** Receives the events in order, in batches. */
+  deliver(batch: Array<[string, unknown]>): void;
+  FlooError: typeof FlooError;
+  log?(level: LogLevel, message: string): void;
+}
+
+/**
+ * A Go client. Synchronous methods return a FlooError value instead of throwing (a Go function
+ * cannot throw); the facade throws it. Asynchronous methods return Promises that reject with
+ * FlooErrors. After close() resolves, the methods are gone.
+ */
+export interface GoClient {
+  login(opt: LoginOptions): Promise<void>;
+  idLogin(opt: IdLoginOptions): Promise<void>;
+  tokenLogin(uid: unknown, token: unknown, publicKey?: unknown): Promise<void>;
+  logout(opt?: LogoutOptions): Promise<void>;
+  kickAllWeb(): Promise<void>;
+  isLogin(): boolean;
+  isReady(): boolean;
+  state(): string;
+  setLogLevel(level: unknown): undefined | FlooError;
+  disConnect(): void;
+  reconnect(): void;
+  setOnline(online: boolean): undefined | FlooError;
+  setVisible(visible: boolean): undefined | FlooError;
+  servers(): Servers;
+  close(): Promise<void>;
+  userManage: {
+    getUid(): number | string | undefined;
+    getToken(): string;
+    getAppid(): string;
+    getDeviceSN(): number;
+  };
+}

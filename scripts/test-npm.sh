@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds the npm package and runs its tests: the type check of test/types-example.ts against the
+# shipped .d.ts, and the node:test unit tests (loader, FlooError, transports, a wasm smoke test).
+source "$(dirname "$0")/lib.sh"
+step "build npm/dist"
+scripts/wasm.sh
+step "npm test"
+cd npm
+npm test
