@@ -9,3 +9,5 @@ step "go test (js/wasm in Node)"
 wasm_go test -count=1 $(wasm_pkgs)
 step "codec cross-check against protoc-gen-go"
 scripts/test-crosscheck.sh
+step "npm package: build and unit tests"
+scripts/test-npm.sh
