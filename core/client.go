@@ -75,6 +75,7 @@ type Client struct {
 	rank    atomic.Int32 // current log threshold (SetLogLevel)
 	rest    *restClient
 	cache   MessageCache
+	unread  unreadTracker
 	convs   convList
 	pre     prefetchCache
 	notices noticeStore
@@ -139,6 +140,7 @@ func New(cfg Config) (*Client, error) {
 		log:     c.log,
 	}
 	c.rest.onInvalidToken = c.onRESTInvalidToken
+	c.rest.onHostsExhausted = func() { c.post(c.refreshDNSInBackground) }
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.events = newEventQueue()
 	c.lp.init(c)

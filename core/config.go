@@ -294,4 +294,3 @@ func (l logger) enabled(level LogLevel) bool {
 func (l logger) debug(msg string) { l.log(LogDebug, msg) }
 func (l logger) info(msg string)  { l.log(LogInfo, msg) }
 func (l logger) warn(msg string)  { l.log(LogWarn, msg) }
-func (l logger) error(msg string) { l.log(LogError, msg) }

@@ -14,7 +14,7 @@ type ConversationEntry struct {
 	HasAt          bool   // a mention of the local user arrived since ConsumeMention
 	Draft          string
 	DraftTimestamp uint64
-	Unread         int // unread count, computed from the message cache when listed
+	Unread         int // unread count (Client.UnreadCount) when listed
 }
 
 // convList is the conversation list, newest first. It has its own mutex
@@ -122,19 +122,13 @@ func (c *Client) Messages(conv uint64) []Message { return c.cache.List(conv) }
 // Message returns stored message mid of conversation conv.
 func (c *Client) Message(conv, mid uint64) (Message, bool) { return c.cache.Get(conv, mid) }
 
-// UnreadCount returns the local unread count of conversation conv: stored
+// UnreadCount returns the local unread count of conversation conv: the
 // messages received (not sent by the user), not read, and not call control
-// (PROTOCOL.md §9.5). It is bounded by the cache size per conversation.
-func (c *Client) UnreadCount(conv uint64) int {
-	self := c.UID()
-	n := 0
-	for _, m := range c.cache.List(conv) {
-		if m.countsUnread(self) {
-			n++
-		}
-	}
-	return n
-}
+// (PROTOCOL.md §9.5). It is kept apart from the message cache, so it counts
+// every such message delivered since login, not just the newest ones the
+// cache keeps; ReadAll, READ_ALL from the user's other devices, read acks,
+// recalls and deletes lower it, READ_CANCEL raises it (unread.go).
+func (c *Client) UnreadCount(conv uint64) int { return c.unread.count(conv) }
 
 // Conversations returns the conversation list, newest first, with unread
 // counts (getConversationList).
@@ -197,6 +191,7 @@ func (c *Client) MarkMessageUnreadLocal(conv, mid uint64) (Message, bool) {
 		return true
 	})
 	if ok {
+		c.unread.set(conv, mid, m.countsUnread(c.UID()))
 		c.emit(UnreadChanged{ConversationID: conv})
 	}
 	return m, ok

@@ -35,8 +35,10 @@
 // once; retryable ones, including connection losses, go through the
 // ReconnectStrategy (reconnect.go): first retry immediate, then full jitter
 // between ReconnectMin and a doubling ceiling capped at ReconnectMax, with
-// fail-over to the next fireplace host after five failed attempts.
-// SetOnline(false) pauses reconnecting, SetOnline(true) reconnects at once.
+// fail-over to the next fireplace host after five failed attempts, and a
+// new DNS lookup once every host has failed in turn (ratel hosts fail over
+// the same way, rest.go). SetOnline(false) pauses reconnecting,
+// SetOnline(true) reconnects at once.
 //
 // Sends (send.go) go through an outbox: each gets a client_mid from a
 // strictly increasing counter seeded with the clock in ms × 1000, is kept
@@ -48,8 +50,10 @@
 // History (history.go) pages are matched to their queries by conversation.
 //
 // The message cache (cache.go, replaceable through Config.Cache), the
-// conversation list (conversations.go), the prefetched REST data and the
-// stored notices back the synchronous getters of the JavaScript facade.
+// conversation list (conversations.go), the unread counts (unread.go, kept
+// apart from the cache, which holds only the newest messages of each
+// conversation), the prefetched REST data and the stored notices back the
+// synchronous getters of the JavaScript facade.
 //
 // # Events
 //
@@ -74,16 +78,19 @@
 //     for connection traffic, through the inbound channel.
 //   - Each connection has one reader goroutine, which reads and decodes
 //     frames in order, and one writer goroutine, which writes the frames
-//     the engine queued. Reports carry the connection's generation; the
+//     the engine queued. A failed write closes the transport but does not
+//     end the connection: the reader does, once it has read every frame
+//     received before the close (the ordering contract of Conn), so that a
+//     kick notice followed by the server's close is still acted upon. Reports carry the connection's generation; the
 //     engine drops those of a connection it has torn down. Dials and the
 //     login steps (DNS, token, prefetch) run on short-lived goroutines that
 //     post their results back.
 //   - Client.mu guards the published snapshot (state, uid, deviceSN, token,
 //     the client_mid counter) read by the getters; the engine updates it.
 //     Client.postMu guards the posted closures, Client.dnsMu the DNS result;
-//     the message cache, the conversation list, the prefetch cache, the
-//     notice store, the REST client and the event queue each have their own
-//     mutex. Every one of these is a leaf lock: no other lock is taken while
+//     the message cache, the conversation list, the unread counts, the
+//     prefetch cache, the notice store, the REST client and the event queue
+//     each have their own mutex. Every one of these is a leaf lock: no other lock is taken while
 //     it is held, and no event is emitted or callback run under it.
 //   - Close cancels the client context, waits for every goroutine the client
 //     started, then lets the dispatcher deliver the events already emitted.

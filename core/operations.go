@@ -131,8 +131,9 @@ func (c *Client) ackOp(ctx context.Context, typ xsync.OpType, conv, mid uint64) 
 // ReadAll marks the whole conversation read as the official clients do
 // (PROTOCOL.md §9.5): one READ_ACK per unread received message in the store
 // (in groups only for messages that ask for read receipts), then one
-// READ_ALL to the user's other devices with the last message id. It waits
-// for the READ_ALL's ack.
+// READ_ALL to the user's other devices with the last message id, which
+// also covers unread messages the cache no longer holds. It waits for the
+// READ_ALL's ack; the unread count is then zero.
 func (c *Client) ReadAll(ctx context.Context, conv uint64) error {
 	if conv == 0 {
 		return ClientError("conversation id is required")
@@ -141,7 +142,9 @@ func (c *Client) ReadAll(ctx context.Context, conv uint64) error {
 		self := c.selfUID()
 		group := c.isGroup(conv)
 		msgs := c.cache.List(conv)
-		var last uint64
+		// The newest unread message may have left the cache with the
+		// rest of a long backlog: READ_ALL must still cover it.
+		last := c.unread.maxID(conv)
 		for _, m := range msgs {
 			if m.ID > last {
 				last = m.ID
@@ -291,10 +294,13 @@ func (c *Client) opConversation(stream uint64, meta *xsync.Meta, op *xsync.Messa
 
 // applyOp applies an operation to the stored target and emits the events
 // of JSAPI.md §8. A target that is not stored is ignored (history will
-// reflect it), except for READ_ALL, which concerns the whole conversation.
+// reflect it), except for READ_ALL, which concerns the whole conversation,
+// and for the unread count, which is kept for messages that left the cache
+// too (unread.go).
 func (c *Client) applyOp(d opData) {
 	self := c.selfUID()
 	changed := false
+	unreadChanged := false
 	var ev Event
 	switch d.typ {
 	case xsync.OpReadAck:
@@ -302,6 +308,10 @@ func (c *Client) applyOp(d opData) {
 			m.Status = MessageRead
 			return true
 		})
+		// Our own READ_ACK, or one of another device of ours: the target
+		// is a received message and no longer unread. A peer's READ_ACK
+		// targets one of our messages, which never counted.
+		unreadChanged = c.unread.set(d.conv, d.mid, false)
 	case xsync.OpDeliverAck:
 		_, changed = c.cache.Update(d.conv, d.mid, func(m *Message) bool {
 			if m.Status != MessageUnread {
@@ -318,18 +328,25 @@ func (c *Client) applyOp(d opData) {
 			m.Status = MessageRead
 			return true
 		})
+		unreadChanged = c.unread.readUpTo(d.conv, d.mid)
 		changed = true
 	case xsync.OpReadCancel:
-		_, changed = c.cache.Update(d.conv, d.mid, func(m *Message) bool {
+		var m Message
+		m, changed = c.cache.Update(d.conv, d.mid, func(m *Message) bool {
 			m.Status = MessageUnread
 			return true
 		})
+		if changed {
+			unreadChanged = c.unread.set(d.conv, d.mid, m.countsUnread(self))
+		}
 		ev = MessageCanceled{UID: d.conv, Mid: d.mid}
 	case xsync.OpRecall:
 		_, changed = c.cache.Delete(d.conv, d.mid)
+		unreadChanged = c.unread.set(d.conv, d.mid, false)
 		ev = MessageRecalled{UID: d.conv, Mid: d.mid}
 	case xsync.OpDelete:
 		_, changed = c.cache.Delete(d.conv, d.mid)
+		unreadChanged = c.unread.set(d.conv, d.mid, false)
 		ev = MessageDeleted{UID: d.conv, Mid: d.mid}
 	case xsync.OpPlayAck:
 		_, changed = c.cache.Update(d.conv, d.mid, func(m *Message) bool {
@@ -380,6 +397,10 @@ func (c *Client) applyOp(d opData) {
 		return // unknown operation types are ignored (PROTOCOL.md §6.6)
 	}
 	if !changed {
+		if unreadChanged {
+			// The target had left the cache, but it was still counted.
+			c.emit(UnreadChanged{ConversationID: d.conv})
+		}
 		return
 	}
 	if d.typ == xsync.OpRecall || d.typ == xsync.OpDelete {

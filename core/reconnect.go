@@ -104,16 +104,56 @@ func (c *Client) scheduleRetry(delay time.Duration, cause *Error) {
 
 // noteAttemptFailure records a failed connection attempt: it bumps the
 // attempt counter and rotates to the next fireplace host after
-// fireplaceFailLimit failures on the current one.
+// fireplaceFailLimit failures on the current one. When every host of the
+// DNS reply has failed in turn, the next attempt looks DNS up again first
+// and starts over from the first host of the new reply (PROTOCOL.md §4.2
+// step 6): the service may have moved.
 func (c *Client) noteAttemptFailure() {
 	lp := &c.lp
 	lp.attempt++
 	lp.hostFails++
-	if lp.hostFails >= fireplaceFailLimit {
-		lp.hostFails = 0
-		if d := c.currentDNS(); d != nil && len(d.fireplace) > 1 {
-			lp.fireIdx = (lp.fireIdx + 1) % len(d.fireplace)
-			c.log.warn("reconnect: " + strconv.Itoa(fireplaceFailLimit) + " failed attempts, switching to " + d.fireplace[lp.fireIdx])
-		}
+	if lp.hostFails < fireplaceFailLimit {
+		return
 	}
+	lp.hostFails = 0
+	d := c.currentDNS()
+	if d == nil {
+		return
+	}
+	if lp.fireIdx+1 >= len(d.fireplace) {
+		lp.fireIdx = 0
+		lp.refreshDNS = true
+		c.log.warn("reconnect: every fireplace host failed " + strconv.Itoa(fireplaceFailLimit) + " times, looking DNS up again")
+		return
+	}
+	lp.fireIdx++
+	c.log.warn("reconnect: " + strconv.Itoa(fireplaceFailLimit) + " failed attempts, switching to " + d.fireplace[lp.fireIdx])
+}
+
+// refreshDNSInBackground repeats the DNS lookup for the REST client once
+// every ratel host has failed in turn (PROTOCOL.md §4.2 step 6). It runs
+// on the engine goroutine, which keeps one refresh at a time; the lookup
+// itself runs on a goroutine of its own. A failed refresh keeps the
+// current result.
+func (c *Client) refreshDNSInBackground() {
+	lp := &c.lp
+	if lp.dnsRefreshing {
+		return
+	}
+	lp.dnsRefreshing = true
+	c.log.warn("rest: every ratel host failed, looking DNS up again")
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		res, err := c.lookupDNS(c.ctx)
+		c.post(func() {
+			lp.dnsRefreshing = false
+			if err != nil {
+				c.log.warn("dns: refresh failed, keeping the current hosts: " + err.Error())
+				return
+			}
+			c.cfg.Storage.Set(dnsStorageKey(c.cfg.AppID), res.data.String())
+			c.setDNS(res)
+		})
+	}()
 }

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"errors"
 	"sync/atomic"
 	"testing"
@@ -136,6 +137,50 @@ func TestReconnectBackoffAndHostRotation(t *testing.T) {
 	srv.Drop(1001)
 	rec.waitName(t, EventLoginSuccess, 3)
 	assert.Equal(t, "ws://b.test:8080/ws", srv.Dials()[7])
+}
+
+// TestReconnectLooksDNSUpAgain: once every fireplace host of the DNS reply
+// has failed five times, the next attempt repeats the DNS lookup and uses
+// the new reply's hosts (PROTOCOL.md §4.2 step 6).
+func TestReconnectLooksDNSUpAgain(t *testing.T) {
+	srv := newFakeServer(t)
+	tok := srv.AddUser(1001, "alice", "pw")
+	var lookups atomic.Int32
+	srv.HTTP.handle("GET /v2/app_dns", func(r *HTTPRequest) (*HTTPResponse, error) {
+		hosts := `{"protocol":"https","host":"a.test"},{"protocol":"https","host":"b.test"}`
+		if lookups.Add(1) > 1 {
+			hosts = `{"protocol":"https","host":"c.test"}`
+		}
+		return envelope(200, "", `{"app_status":"normal","dns_list":[{"group_level":0,"clusters":[
+			{"ratel":[{"protocol":"https","host":"ratel.test"}],"webim":[`+hosts+`],"rtc":[{"protocol":"https","host":"rtc.test"}]}]}]}`), nil
+	})
+	c, rec := newTestClient(t, srv, nil, nil)
+	loginAs(t, c, 1001, tok)
+	srv.Set(func() {
+		srv.DialHook = func(url string) error {
+			if url != "wss://c.test" {
+				return errors.New("refused")
+			}
+			return nil
+		}
+	})
+	srv.Drop(1001)
+	eventually(t, func() bool { return len(srv.Dials()) == 2 }, "immediate retry")
+	for n := 3; n <= 11; n++ {
+		waitState(t, c, StateReconnecting)
+		advance(t, srv, time.Second)
+		eventually(t, func() bool { return len(srv.Dials()) == n }, "retry")
+	}
+	assert.Equal(t, int32(1), lookups.Load(), "hosts first")
+	waitState(t, c, StateReconnecting)
+	advance(t, srv, time.Second)
+	rec.waitName(t, EventLoginSuccess, 2)
+	assert.Equal(t, int32(2), lookups.Load(), "then DNS again")
+	dials := srv.Dials()
+	require.Len(t, dials, 12)
+	assert.Equal(t, []string{"wss://a.test", "wss://b.test", "wss://c.test"}, []string{dials[5], dials[10], dials[11]})
+	_, fire, _ := c.Servers()
+	assert.Equal(t, "wss://c.test", fire)
 }
 
 func TestConnectTimeout(t *testing.T) {
@@ -303,4 +348,97 @@ func TestClusterChanged(t *testing.T) {
 	loginAs(t, c2, 1001, tok)
 	srv2.Kick(1001, xsync.UserNoticeDNSUpdate)
 	waitState(t, c2, StateIdle)
+}
+
+// gatedDialer wraps the fake server's dialer: its connections can hold
+// the engine's reader back before it reads the transport, and can fail
+// every write, as a socket the server already closed does.
+type gatedDialer struct {
+	Dialer
+	hold       atomic.Bool
+	waiting    chan struct{} // a Read is held at the gate
+	release    chan struct{}
+	failWrites atomic.Bool
+	last       atomic.Pointer[pipeConn]
+}
+
+type gatedConn struct {
+	Conn
+	d *gatedDialer
+}
+
+func (d *gatedDialer) Dial(ctx context.Context, url string) (Conn, error) {
+	c, err := d.Dialer.Dial(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	d.last.Store(c.(*pipeConn))
+	return &gatedConn{Conn: c, d: d}, nil
+}
+
+func (c *gatedConn) Read(ctx context.Context) ([]byte, error) {
+	if c.d.hold.Load() {
+		c.d.waiting <- struct{}{}
+		select {
+		case <-c.d.release:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return c.Conn.Read(ctx)
+}
+
+func (c *gatedConn) Write(ctx context.Context, b []byte) error {
+	if c.d.failWrites.Load() {
+		return errors.New("broken pipe")
+	}
+	return c.Conn.Write(ctx, b)
+}
+
+// TestKickNoticeSurvivesAFailedWrite: the server has sent a kick notice
+// and closed the socket; the engine's next write fails before its reader
+// got to the notice. The writer closes the transport, and the reader must
+// still get the notice (core.Conn ordering contract) and the engine must
+// act on it: the session ends for good instead of reconnecting into
+// another kick.
+func TestKickNoticeSurvivesAFailedWrite(t *testing.T) {
+	srv := newFakeServer(t)
+	tok := srv.AddUser(1001, "alice", "pw")
+	d := &gatedDialer{Dialer: srv.Dialer(), waiting: make(chan struct{}), release: make(chan struct{})}
+	st := NewMemoryStorage()
+	c, rec := newTestClient(t, srv, st, func(cfg *Config) { cfg.Dialer = d })
+	loginAs(t, c, 1001, tok)
+	waitIdle(t, c)
+
+	// Park the reader at the gate: the frame it is waiting for now gets
+	// through, the next Read waits.
+	d.hold.Store(true)
+	conn := srv.Conns(1001)[0]
+	conn.sendFrame(xsync.NewUnreadDLFrame(&xsync.UnreadDL{Status: okStatus()}))
+	select {
+	case <-d.waiting:
+	case <-time.After(waitFor):
+		t.Fatal("the reader never reached the gate")
+	}
+
+	// The kick notice is in the transport; then a send fails to write.
+	n := &xsync.UserNotice{Type: xsync.UserNoticeKickBySameDevice}
+	kick := &xsync.Meta{From: &xsync.XID{}, To: &xsync.XID{Uid: 1001}, Ns: xsync.NSUserNotice, Payload: n.Marshal()}
+	conn.sendFrame(xsync.NewSyncDLFrame(&xsync.SyncDL{Status: okStatus(), Xid: &xsync.XID{Uid: 1001}, Metas: []*xsync.Meta{kick}}))
+	d.failWrites.Store(true)
+	_, err := c.PostMessage(Message{To: 1002, Content: "into the void"})
+	require.NoError(t, err)
+	eventually(t, d.last.Load().isClosed, "the writer closed the transport")
+	dials := len(srv.Dials())
+
+	d.hold.Store(false)
+	close(d.release)
+	se := rec.waitName(t, EventSessionError, 1).(SessionError)
+	assert.Equal(t, UserKickedBySameDevice, se.Err.Code)
+	waitState(t, c, StateIdle)
+	srv.Clock.Advance(time.Minute)
+	waitIdle(t, c)
+	assert.Len(t, srv.Dials(), dials, "no reconnect after the kick")
+	_, ok := st.Get(keyToken)
+	assert.False(t, ok)
 }

@@ -43,6 +43,10 @@ type restClient struct {
 	// call answers 402 for a given token (the official clients ask for a
 	// new login once per token, REST.md §2.4).
 	onInvalidToken func(token string)
+	// onHostsExhausted is called, without locks held, when every ratel host
+	// has failed in turn: the DNS lookup should be repeated (PROTOCOL.md
+	// §4.2 step 6).
+	onHostsExhausted func()
 
 	mu        sync.Mutex
 	token     string      // guarded by mu; access-token header, "" before login
@@ -94,11 +98,13 @@ func (r *restClient) baseURL() string {
 }
 
 // noteFailure counts a transport failure or 5xx of host and moves to the
-// next host after restFailLimit of them within restFailWindow.
+// next host after restFailLimit of them within restFailWindow. Once the
+// last host has failed too it starts over from the first one and reports
+// that the DNS lookup should be repeated.
 func (r *restClient) noteFailure(host string) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.idx >= len(r.hosts) || r.hosts[r.idx] != host {
+		r.mu.Unlock()
 		return // already moved on
 	}
 	now := r.clock.Now()
@@ -109,10 +115,20 @@ func (r *restClient) noteFailure(host string) {
 		}
 	}
 	r.failures = append(keep, now)
-	if len(r.failures) >= restFailLimit && len(r.hosts) > 1 {
-		r.idx = (r.idx + 1) % len(r.hosts)
+	exhausted := false
+	if len(r.failures) >= restFailLimit {
 		r.failures = nil
-		r.log.warn("rest: " + strconv.Itoa(restFailLimit) + " failures on " + host + ", switching to " + r.hosts[r.idx])
+		r.idx++
+		if r.idx >= len(r.hosts) {
+			r.idx = 0
+			exhausted = true
+		} else {
+			r.log.warn("rest: " + strconv.Itoa(restFailLimit) + " failures on " + host + ", switching to " + r.hosts[r.idx])
+		}
+	}
+	r.mu.Unlock()
+	if exhausted && r.onHostsExhausted != nil {
+		r.onHostsExhausted()
 	}
 }
 

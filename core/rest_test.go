@@ -156,6 +156,39 @@ func TestRESTHostFailover(t *testing.T) {
 	assert.Equal(t, "http://r2.test", r)
 }
 
+// TestRESTHostsExhaustedLooksDNSUpAgain: when the last ratel host has
+// failed five times too, the DNS lookup is repeated and its hosts replace
+// the old ones (PROTOCOL.md §4.2 step 6).
+func TestRESTHostsExhaustedLooksDNSUpAgain(t *testing.T) {
+	srv := newFakeServer(t)
+	var lookups atomic.Int32
+	srv.HTTP.handle("GET /v2/app_dns", func(r *HTTPRequest) (*HTTPResponse, error) {
+		ratel := `{"protocol":"https","host":"r1.test"},{"protocol":"https","host":"r2.test"}`
+		if lookups.Add(1) > 1 {
+			ratel = `{"protocol":"https","host":"r3.test"}`
+		}
+		return envelope(200, "", `{"app_status":"normal","dns_list":[{"group_level":0,"clusters":[
+			{"ratel":[`+ratel+`],"webim":[{"protocol":"https","host":"fire.test"}],"rtc":[{"protocol":"https","host":"rtc.test"}]}]}]}`), nil
+	})
+	srv.HTTP.handle("/flaky", func(r *HTTPRequest) (*HTTPResponse, error) {
+		if host, _, _ := splitURL(r.URL); host != "r3.test" {
+			return &HTTPResponse{Status: 503}, nil
+		}
+		return envelope(200, "", "1"), nil
+	})
+	c, _ := newTestClient(t, srv, nil, nil)
+	for i := 0; i < 10; i++ {
+		_, err := c.Call(ctxT(t), RESTRequest{Method: "GET", Path: "/flaky"})
+		require.True(t, IsCode(err, ServerBusy), err)
+	}
+	eventually(t, func() bool { r, _, _ := c.Servers(); return r == "https://r3.test" }, "the new DNS reply's host")
+	assert.Equal(t, int32(2), lookups.Load())
+	v, err := c.Call(ctxT(t), RESTRequest{Method: "GET", Path: "/flaky"})
+	require.NoError(t, err)
+	n, _ := v.AsInt64()
+	assert.Equal(t, int64(1), n)
+}
+
 func dnsData(extra string) string {
 	return `{"app_status":"normal"` + extra + `,"dns_list":[{"group_level":1,"clusters":[]},{"group_level":0,"clusters":[{"ratel":[{"protocol":"https","host":"ratel.test"}],"webim":[{"protocol":"https","host":"fire.test"}],"rtc":[{"protocol":"https","host":"rtc.test"}]}]}]}`
 }

@@ -204,9 +204,12 @@ func (r *RosterManager) Delete(ctx context.Context, uid uint64) error {
 		delete(st.rosters, uid)
 	})
 	r.c.cache.DeleteConversation(uid)
+	hadUnread := r.c.unread.clear(uid)
 	if r.c.convs.remove(uid) {
 		r.c.emit(UnreadChanged{ConversationID: uid})
 		r.c.emit(RecentListUpdated{})
+	} else if hadUnread {
+		r.c.emit(UnreadChanged{ConversationID: uid})
 	}
 	r.c.emit(RosterListUpdated{})
 	return nil

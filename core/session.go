@@ -70,10 +70,18 @@ type loopState struct {
 	hostFails int // failed attempts on the current fireplace host
 	fireIdx   int
 
+	refreshDNS    bool // every fireplace host failed: look DNS up before the next attempt
+	dnsRefreshing bool // a background DNS refresh for the REST client is running
+
 	online bool // the platform's network signal; true unless told otherwise
 	paused bool // Disconnect was called
 
 	retryTask, connectTask, hbTask, liveTask *task
+
+	// dataUID is the user whose messages, conversation list, unread
+	// counts and notices the local caches hold, 0 when they are empty. A
+	// login of another user without a logout in between clears them.
+	dataUID uint64
 
 	groups  map[uint64]bool // joined groups (prefetch + group notices)
 	sync    syncState
@@ -206,6 +214,7 @@ func (c *Client) newSession(cr *credentials, uid uint64, token string) *session 
 	lp.paused = false
 	lp.attempt, lp.hostFails = 0, 0
 	c.pre.clear() // the previous session's prefetch belongs to its user
+	c.adoptUser(uid)
 	c.rest.setToken(token)
 	if token != "" {
 		c.storeSession(s)
@@ -274,6 +283,7 @@ type prepResult struct {
 	prefErr   error // prefetch failure (not fatal)
 	err       error
 	tokenStep bool // err comes from the token request
+	lookedUp  bool // dns comes from a new lookup
 }
 
 // startPrepare runs, off the engine goroutine, what a connection needs
@@ -296,12 +306,17 @@ func (c *Client) startPrepare() {
 	guid := s.guid
 	token := s.token
 	dns := c.currentDNS()
+	if lp.refreshDNS {
+		lp.refreshDNS = false
+		dns = nil // a fresh lookup (the stored reply only when it fails)
+	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		defer cancel()
 		var r prepResult
 		r.dns, r.err = c.resolveDNS(ctx, dns)
+		r.lookedUp = dns == nil
 		if r.err == nil && dns == nil {
 			c.setDNS(r.dns)
 		}
@@ -339,11 +354,15 @@ func (c *Client) onPrepared(id uint64, r prepResult) {
 		c.onPrepareError(r.err, r.tokenStep)
 		return
 	}
+	if r.lookedUp {
+		lp.fireIdx, lp.hostFails = 0, 0 // a new reply: start from its first host
+	}
 	if r.token != nil {
 		if s.uid != r.token.UserID {
 			s.uid = r.token.UserID
 			c.loadDevice(s)
 		}
+		c.adoptUser(s.uid)
 		s.token = r.token.Token
 		c.rest.setToken(s.token)
 		c.storeSession(s)
@@ -428,7 +447,7 @@ func (c *Client) connectNow() {
 	}
 	lp.sched.cancel(lp.retryTask)
 	lp.retryTask = nil
-	if c.currentDNS() == nil || lp.sess.token == "" {
+	if c.currentDNS() == nil || lp.sess.token == "" || lp.refreshDNS {
 		c.startPrepare()
 		return
 	}
@@ -587,11 +606,12 @@ func (c *Client) onProvisionReply(p *xsync.Provision) {
 func (c *Client) onProvisionFailure(e *Error) {
 	lp := &c.lp
 	s := lp.sess
-	c.log.warn("session: Provision failed: " + e.Error())
 	c.emit(FlooNotice{Category: NoticeCategoryLoginMessage, Desc: "login socket failure ......"})
+	// Logged per outcome: a terminal failure is logged once by failSession.
 	switch {
 	case (e.Code == InvalidToken || e.Code == ServerNeedReconnected) && s.creds != nil && !s.triedToken:
 		// Recoverable once: fetch a new token and log in again.
+		c.log.info("session: Provision failed, getting a new token: " + e.Error())
 		s.triedToken = true
 		c.emit(FlooNotice{Category: NoticeCategoryAction, Desc: NoticeRelogin})
 		c.teardownConn(1000, "new token")
@@ -601,6 +621,7 @@ func (c *Client) onProvisionFailure(e *Error) {
 		c.startPrepare()
 	case e.Code == ServerCannotCreateDeviceSn && !s.triedGUID:
 		// Recoverable once: register as a new device.
+		c.log.info("session: Provision failed, registering a new device: " + e.Error())
 		s.triedGUID = true
 		c.teardownConn(1000, "new device")
 		s.deviceSN = 0
@@ -608,10 +629,12 @@ func (c *Client) onProvisionFailure(e *Error) {
 		c.newGUID(s)
 		c.startDial()
 	case e.Code == UserNotLogin && !s.triedReprovision:
+		c.log.info("session: Provision failed, sending it again: " + e.Error())
 		s.triedReprovision = true
 		c.teardownConn(1000, "re-provision")
 		c.startDial()
 	case e.Class() == Retryable:
+		c.log.warn("session: Provision failed, retrying: " + e.Error())
 		c.teardownConn(1000, "retry")
 		c.noteAttemptFailure()
 		delay := time.Duration(-1)
@@ -720,7 +743,11 @@ func (c *Client) failSession(e *Error, loginFailReason string) {
 	if c.lp.sess == nil {
 		return
 	}
-	c.log.error("session: ended: " + e.Error())
+	// The error reaches the application anyway (the result of Login, the
+	// loginFail, flooError and sessionError events), so it is logged once,
+	// at info: a program that reports what it is given would otherwise
+	// print it twice.
+	c.log.info("session: ended: " + e.Error())
 	if loginFailReason != "" {
 		c.emit(LoginFail{Reason: loginFailReason, Err: e})
 	}
@@ -759,14 +786,40 @@ func (c *Client) endSession(err *Error, clear bool) {
 	lp.attempt, lp.hostFails = 0, 0
 	c.rest.setToken("")
 	if clear {
-		lp.groups = make(map[uint64]bool)
-		lp.sync.forget()
-		c.cache.Clear()
-		c.convs.clear()
+		c.clearLocalData()
 		c.pre.clear()
-		c.notices.clear()
 	}
 	c.setPhase(phaseIdle, err)
+}
+
+// clearLocalData drops what the client keeps of the user's data: joined
+// groups, dedup memory, messages, unread counts, the conversation list and
+// stored notices.
+func (c *Client) clearLocalData() {
+	lp := &c.lp
+	lp.dataUID = 0
+	lp.groups = make(map[uint64]bool)
+	lp.sync.forget()
+	c.cache.Clear()
+	c.unread.clearAll()
+	c.convs.clear()
+	c.notices.clear()
+}
+
+// adoptUser is called when the user of the session becomes known: the local
+// data of another user, left by a session that ended without a logout (a
+// terminal error, or a login replacing it), must not show through.
+func (c *Client) adoptUser(uid uint64) {
+	lp := &c.lp
+	if uid == 0 || uid == lp.dataUID {
+		return
+	}
+	if lp.dataUID != 0 {
+		c.log.info("session: user changed, dropping the local data of user " + strconv.FormatUint(lp.dataUID, 10))
+		c.clearLocalData()
+		c.emit(RecentListUpdated{})
+	}
+	lp.dataUID = uid
 }
 
 // Logout ends the session: it closes the connection, fails pending sends,

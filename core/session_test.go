@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -378,4 +379,62 @@ func TestLogoutQuitAllWeb(t *testing.T) {
 	se := orec.wait(t, "kicked", func(e Event) bool { _, ok := e.(SessionError); return ok }).(SessionError)
 	assert.Equal(t, UserKickedByOtherDevices, se.Err.Code)
 	waitState(t, other, StateIdle)
+}
+
+// logLines is a Logger keeping every line.
+type logLines struct {
+	mu    sync.Mutex
+	lines []string // "level: msg"
+}
+
+func (l *logLines) Log(level LogLevel, msg string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, string(level)+": "+msg)
+}
+
+// matching returns the lines containing substr.
+func (l *logLines) matching(substr string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, s := range l.lines {
+		if strings.Contains(s, substr) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// TestTerminalErrorIsLoggedOnce: a login that fails for good returns its
+// error to the caller (and reports it in events); the log mentions it once,
+// at info, so that a program printing both the error and warnings does
+// not print it twice.
+func TestTerminalErrorIsLoggedOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		login func(c *Client, tok string) error
+		code  Code
+	}{
+		{"wrong password", func(c *Client, _ string) error { return c.Login(ctxT(t), "alice", "nope") }, UserAuthFailed},
+		{"frozen at Provision", func(c *Client, tok string) error { return c.TokenLogin(ctxT(t), 1001, tok) }, UserFrozen},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newFakeServer(t)
+			tok := srv.AddUser(1001, "alice", "pw")
+			provisionReplies(srv, &xsync.Status{Code: xsync.StatusUserFrozen, Reason: "account frozen"})
+			logs := &logLines{}
+			c, _ := newTestClient(t, srv, nil, func(cfg *Config) {
+				cfg.Logger, cfg.LogLevel = logs, LogDebug
+			})
+			err := tc.login(c, tok)
+			require.True(t, IsCode(err, tc.code), err)
+			msg := err.(*Error).Message
+			assert.Equal(t, []string{"info: session: ended: " + err.Error()}, logs.matching(msg),
+				"the error is logged once, at info")
+			for _, l := range logs.matching("") {
+				assert.False(t, strings.HasPrefix(l, "error:") || strings.HasPrefix(l, "warn:"), "unexpected: %s", l)
+			}
+		})
+	}
 }

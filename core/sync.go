@@ -322,10 +322,17 @@ func (c *Client) onChatMessage(meta *xsync.Meta, body *xsync.MessageBody, histor
 // deliverMessage stores msg (unless it is a command or forward message,
 // which are delivered but not kept, JSAPI.md §10), updates the
 // conversation list for live messages and emits the message events.
+//
+// The unread count follows the stored messages, history pages included:
+// a history page may show a message as read that was counted (read on
+// another device, which sends READ_ALL only for whole conversations), or
+// an unread one that sync has not delivered (PROTOCOL.md §9.5).
 func (c *Client) deliverMessage(conv uint64, msg Message, history bool) {
 	self := c.selfUID()
+	unreadChanged := false
 	if msg.Type != TypeCommand && msg.Type != TypeForward {
 		c.cache.Put(conv, msg)
+		unreadChanged = c.unread.set(conv, msg.ID, msg.countsUnread(self))
 	}
 	mention := msg.ToType == ToGroup && msg.From != self && configMentions(msg.Config, self)
 	if !history {
@@ -349,8 +356,10 @@ func (c *Client) deliverMessage(conv uint64, msg Message, history bool) {
 	if mention {
 		c.emit(MentionMessage{Message: msg})
 	}
-	if !history {
+	if !history || unreadChanged {
 		c.emit(UnreadChanged{ConversationID: conv})
+	}
+	if !history {
 		c.emit(RecentListUpdated{})
 	}
 }
@@ -485,6 +494,9 @@ func (c *Client) onGroupNotice(m *xsync.Meta, n *xsync.GroupNotice) {
 func (c *Client) removeGroup(gid uint64, nm *NoticeMeta) {
 	delete(c.lp.groups, gid)
 	c.cache.DeleteConversation(gid)
+	if c.unread.clear(gid) {
+		c.emit(UnreadChanged{ConversationID: gid})
+	}
 	if c.convs.remove(gid) {
 		c.emit(RecentListUpdated{})
 	}
@@ -510,6 +522,9 @@ func (c *Client) onRosterNotice(m *xsync.Meta, n *xsync.RosterNotice) {
 		if xidUID(n.From) == self && len(n.To) > 0 && n.To[0] != nil {
 			peer := n.To[0].Uid
 			c.cache.DeleteConversation(peer)
+			if c.unread.clear(peer) {
+				c.emit(UnreadChanged{ConversationID: peer})
+			}
 			if c.convs.remove(peer) {
 				c.emit(RecentListUpdated{})
 			}
@@ -536,6 +551,7 @@ func (c *Client) onConversationDeleted(conv uint64, source string) {
 		return
 	}
 	c.cache.DeleteConversation(conv)
+	c.unread.clear(conv)
 	c.convs.remove(conv)
 	c.emit(FlooNotice{Category: NoticeCategoryConversationDeleted, ConversationID: conv, Source: source})
 	c.emit(UnreadChanged{ConversationID: conv})

@@ -81,7 +81,7 @@ func TestSyncPagingAndAcks(t *testing.T) {
 	msgs := c.Messages(1002)
 	require.Len(t, msgs, 100, "cache keeps 100 per conversation")
 	assert.Equal(t, "b119", msgs[99].Content)
-	assert.Equal(t, 100, c.UnreadCount(1002))
+	assert.Equal(t, 120, c.UnreadCount(1002), "the unread count is not bounded by the cache")
 	list := c.Conversations()
 	require.Len(t, list, 2)
 	assert.Equal(t, ToRoster, list[0].Type)

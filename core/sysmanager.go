@@ -13,7 +13,9 @@ import (
 // SysManager gathers the system helpers of the official sysManage
 // (JSAPI.md §7): uploads (upload.go), file URLs, forwarding of file
 // messages, local search, the enum tables and the values learnt from DNS
-// and the app config. Sending and the local stores are methods of Client.
+// and the app config, and the group and mention sends (PostGroupMessage,
+// PostMentionMessage). The other sends and the local stores are methods of
+// Client.
 // Obtain it with Client.Sys; it holds no state and is safe for concurrent
 // use.
 type SysManager struct{ c *Client }
@@ -386,4 +388,124 @@ func (s *SysManager) Search(keyword string) SearchResult {
 		}
 	}
 	return res
+}
+
+// Group and mention sends (sendGroupMessage, sendMentionMessage).
+
+// MentionOptions is the mention part of a group text (sendMentionMessage,
+// PROTOCOL.md §12.2).
+type MentionOptions struct {
+	All              bool     // mentionAll: the whole group
+	UIDs             []uint64 // mentionList: the users mentioned
+	MentionedMessage string   // mentionedMessage: the text shown to them
+	PushMessage      string   // pushMessage: the push notification text
+	SenderNickname   string   // senderNickname
+}
+
+// MentionConfig returns the message config of a mention, with the uids as
+// JSON numbers, as the official clients write them (PROTOCOL.md §12.2).
+func MentionConfig(o MentionOptions) string {
+	var w jsonv.Writer
+	w.BeginObject()
+	w.Key("mentionAll")
+	w.Bool(o.All)
+	w.Key("mentionList")
+	w.BeginArray()
+	for _, uid := range o.UIDs {
+		w.Uint(uid)
+	}
+	w.EndArray()
+	w.Key("mentionedMessage")
+	w.String(o.MentionedMessage)
+	w.Key("pushMessage")
+	w.String(o.PushMessage)
+	w.Key("senderNickname")
+	w.String(o.SenderNickname)
+	w.EndObject()
+	return string(w.Bytes())
+}
+
+// PostGroupMessage queues message m for group m.To and returns its
+// client_mid, as Client.PostMessage does (sendGroupMessage). When the
+// group has read receipts on, it first adds config.groupMemberList, the
+// uids of the other members, which is what asks the members' clients for
+// read acks (PROTOCOL.md §8.2, §9.5). The group's settings and member list
+// come from the caches, and are fetched once when not cached.
+func (s *SysManager) PostGroupMessage(ctx context.Context, m Message, opts ...SendOption) (uint64, error) {
+	if err := needID("group id", m.To); err != nil {
+		return 0, err
+	}
+	m.ToType = ToGroup
+	if m.Config != "" {
+		if _, err := jsonv.ParseString(m.Config); err != nil {
+			return 0, ClientError("message: config is not valid JSON: " + err.Error())
+		}
+	}
+	members, err := s.readReceiptMembers(ctx, m.To)
+	if err != nil {
+		return 0, err
+	}
+	if members != nil {
+		var w jsonv.Writer
+		w.BeginObject()
+		w.Key("groupMemberList")
+		w.BeginArray()
+		for _, uid := range members {
+			w.Uint(uid)
+		}
+		w.EndArray()
+		w.EndObject()
+		if m.Config == "" {
+			m.Config = string(w.Bytes())
+		} else {
+			m.Config = jsonv.MergeStrings(m.Config, string(w.Bytes()))
+		}
+	}
+	return s.c.PostMessage(m, opts...)
+}
+
+// PostMentionMessage queues a group text mentioning users
+// (sendMentionMessage): MessageBody config = MentionConfig(mention), plus
+// groupMemberList when the group has read receipts on. It returns the
+// client_mid.
+func (s *SysManager) PostMentionMessage(ctx context.Context, gid uint64, text string, mention MentionOptions, opts ...SendOption) (uint64, error) {
+	return s.PostGroupMessage(ctx, Message{To: gid, ToType: ToGroup, Type: TypeText, Content: text, Config: MentionConfig(mention)}, opts...)
+}
+
+// readReceiptMembers returns the uids of the other members of gid when the
+// group has read receipts on, nil otherwise. The prefetched GroupBrief does
+// not carry read_ack, so a group cached only from it is fetched once.
+func (s *SysManager) readReceiptMembers(ctx context.Context, gid uint64) ([]uint64, error) {
+	st, _ := s.c.mgrView()
+	v, cached := st.groups[gid]
+	known := cached && v.Get("read_ack").Exists() && !st.groupStale[gid]
+	st.mu.Unlock()
+	var on bool
+	if known {
+		on, _ = v.Get("read_ack").Bool()
+	} else {
+		info, err := s.c.Group().Info(ctx, gid, true)
+		if err != nil {
+			return nil, err
+		}
+		on = info.ReadAck
+	}
+	if !on {
+		return nil, nil
+	}
+	members, ok := s.c.Group().CachedMembers(gid)
+	if !ok {
+		var err error
+		if members, err = s.c.Group().Members(ctx, gid); err != nil {
+			return nil, err
+		}
+	}
+	self := s.c.UID()
+	out := make([]uint64, 0, len(members))
+	for _, mb := range members {
+		if mb.UserID != 0 && mb.UserID != self {
+			out = append(out, mb.UserID)
+		}
+	}
+	return out, nil
 }

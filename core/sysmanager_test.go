@@ -2,6 +2,7 @@ package core
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -185,4 +186,69 @@ func TestSysManagerSearch(t *testing.T) {
 		{GroupID: 13, Name: "other", Content: "bob said"},
 	}, res.Groups)
 	assert.Equal(t, SearchResult{}, c.Sys().Search(" "))
+}
+
+// TestSysManagerGroupAndMentionSends: sendGroupMessage adds
+// groupMemberList when the group has read receipts on (fetching the
+// settings and members once), sendMentionMessage writes the mention config.
+func TestSysManagerGroupAndMentionSends(t *testing.T) {
+	srv := newFakeServer(t)
+	tokA := srv.AddUser(1001, "alice", "pw")
+	tokB := srv.AddUser(1002, "bob", "pw")
+	srv.AddUser(1003, "carol", "pw")
+	srv.AddGroup(5001, 1001, 1002, 1003)
+	srv.AddGroup(5002, 1001, 1002)
+	srv.HTTP.handle("GET /group/info", func(r *HTTPRequest) (*HTTPResponse, error) {
+		if strings.Contains(r.URL, "group_id=5001") {
+			return envelope(200, "", `{"group_id":5001,"name":"receipts","read_ack":true}`), nil
+		}
+		return envelope(200, "", `{"group_id":5002,"name":"plain","read_ack":false}`), nil
+	})
+	srv.HTTP.handle("GET /group/member_list", func(r *HTTPRequest) (*HTTPResponse, error) {
+		return envelope(200, "", `[{"user_id":1001},{"user_id":1002},{"user_id":1003}]`), nil
+	})
+	a, _ := newTestClient(t, srv, nil, nil)
+	loginAs(t, a, 1001, tokA)
+	b, brec := newTestClient(t, srv, nil, nil)
+	loginAs(t, b, 1002, tokB)
+	lastConfig := func() string {
+		ms := sends(srv)
+		require.NotEmpty(t, ms)
+		body, err := ms[len(ms)-1].MessageBody()
+		require.NoError(t, err)
+		return body.Config
+	}
+
+	_, err := a.Sys().PostGroupMessage(ctxT(t), Message{To: 5001, Content: "hi", Config: `{"k":1}`})
+	require.NoError(t, err)
+	eventually(t, func() bool { return len(sends(srv)) == 1 }, "sent")
+	assert.JSONEq(t, `{"k":1,"groupMemberList":[1002,1003]}`, lastConfig())
+	_, err = a.Sys().PostGroupMessage(ctxT(t), Message{To: 5001, Content: "again"})
+	require.NoError(t, err)
+	eventually(t, func() bool { return len(sends(srv)) == 2 }, "sent")
+	assert.JSONEq(t, `{"groupMemberList":[1002,1003]}`, lastConfig())
+	assert.Len(t, srv.HTTP.requests("/group/info?"), 1, "settings fetched once")
+	assert.Len(t, srv.HTTP.requests("/group/member_list"), 1, "members fetched once")
+
+	_, err = a.Sys().PostGroupMessage(ctxT(t), Message{To: 5002, Content: "plain"})
+	require.NoError(t, err)
+	eventually(t, func() bool { return len(sends(srv)) == 3 }, "sent")
+	assert.Empty(t, lastConfig(), "no read receipts, no member list")
+	assert.Len(t, srv.HTTP.requests("/group/member_list"), 1)
+
+	cmid, err := a.Sys().PostMentionMessage(ctxT(t), 5001, "@bob look", MentionOptions{UIDs: []uint64{1002}, MentionedMessage: "look", PushMessage: "alice mentioned you", SenderNickname: "al"})
+	require.NoError(t, err)
+	assert.NotZero(t, cmid)
+	eventually(t, func() bool { return len(sends(srv)) == 4 }, "sent")
+	assert.JSONEq(t, `{"mentionAll":false,"mentionList":[1002],"mentionedMessage":"look","pushMessage":"alice mentioned you","senderNickname":"al","groupMemberList":[1002,1003]}`, lastConfig())
+	mm := brec.waitName(t, EventMentionMessage, 1).(MentionMessage)
+	assert.Equal(t, "@bob look", mm.Message.Content)
+	e, _ := b.Conversation(5001)
+	assert.True(t, e.HasAt)
+
+	_, err = a.Sys().PostGroupMessage(ctxT(t), Message{To: 5001, Config: "{bad"})
+	assert.True(t, IsCode(err, InvalidParam), err)
+	_, err = a.Sys().PostGroupMessage(ctxT(t), Message{Content: "no group"})
+	assert.True(t, IsCode(err, InvalidParam), err)
+	assert.Equal(t, `{"mentionAll":true,"mentionList":[],"mentionedMessage":"","pushMessage":"","senderNickname":""}`, MentionConfig(MentionOptions{All: true}))
 }

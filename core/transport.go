@@ -25,11 +25,24 @@ type Dialer interface {
 // Concurrency contract: the engine calls Read from exactly one goroutine and
 // serializes Write calls itself, so implementations need no locking for
 // those; Close may be called at any time, concurrently with Read and Write
-// and more than once, and must make pending and later Read and Write calls
-// return an error. Read must also return when ctx ends.
+// and more than once, and must make pending and later Write calls return an
+// error, and Read return an error once it has nothing left to return. Read
+// must also return when ctx ends.
+//
+// Ordering contract: Read must return every message received before the
+// connection failed or was closed, in order, and only then the error. A
+// transport must not report the close first, even when the platform
+// signals it first (a JavaScript onclose arriving while messages are still
+// queued) or when the close is local: the engine closes the transport when
+// a write fails, and a server kicking a device sends the kick notice just
+// before closing the connection (PROTOCOL.md §14), so a transport that
+// drops queued messages on close loses the notice and the engine reconnects
+// into another kick instead of stopping.
 type Conn interface {
-	// Read returns the next binary message. A text message is a protocol
-	// violation and may be returned as an error.
+	// Read returns the next binary message, or the error that ended the
+	// connection once every message received before it was returned. A
+	// text message is a protocol violation and may be returned as an
+	// error.
 	Read(ctx context.Context) ([]byte, error)
 	// Write sends frame as one binary message. The engine does not touch
 	// frame after Write returns, and does not reuse it while Write runs.
@@ -66,9 +79,11 @@ type UploadRequest struct {
 	FileField   string
 	FileName    string
 	ContentType string
-	// File is a platform file handle: []byte or an io.Reader natively; a JS
-	// Blob/File or a WeChat temporary path in the JavaScript builds. The
-	// engine passes it through untouched.
+	// File is a platform file handle, which the engine passes through
+	// untouched. The native doer (core/native HTTP) accepts a []byte, an
+	// io.Reader, or a string naming a file on disk, which it opens and
+	// streams; the JavaScript builds take a Blob/File, or a WeChat
+	// temporary file path.
 	File any
 	// Size is the file size in bytes, or 0 when unknown.
 	Size int64

@@ -40,8 +40,9 @@ func UploadFileType(name string) (int, bool) {
 // UploadOptions describes a file upload (asyncFileUpload).
 type UploadOptions struct {
 	// File is the platform file handle, passed to HTTPDoer.Upload as is:
-	// []byte or an io.Reader natively, a Blob/File or a WeChat temporary
-	// path in the JavaScript builds. Required.
+	// natively a []byte, an io.Reader, or a string naming a file on disk
+	// (core/native opens and streams it); a Blob/File or a WeChat temporary
+	// file path in the JavaScript builds. Required.
 	File any
 	// Size is the file size in bytes; 0 means unknown (taken from File when
 	// it is a []byte).

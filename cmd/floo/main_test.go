@@ -159,6 +159,10 @@ func TestNotLoggedIn(t *testing.T) {
 	r = floo(t, env, "login", "nobody", "pw")
 	assert.Equal(t, exitError, r.code)
 	assert.Empty(t, r.stdout)
+	// The engine reports the failure to the command, which prints it; the
+	// engine's own log does not print it a second time.
+	require.Len(t, lines(r.stderr), 1, r.stderr)
+	assert.Contains(t, r.stderr, "UserNotExist")
 	r = floo(t, env, "-timeout", "1ns", "login", "nobody", "pw")
 	assert.Equal(t, exitError, r.code)
 	assert.Contains(t, r.stderr, "timed out")

@@ -91,12 +91,30 @@ func TestOfflineSyncOfAThousandMessages(t *testing.T) {
 		seen[m.ID] = true
 	}
 	assert.Equal(t, "sentinel", got[n].Content)
-	// The local unread count is bounded by the per-conversation cache
-	// (core.Client.UnreadCount), which keeps the newest messages.
-	assert.Equal(t, core.DefaultMessageCacheSize, b.UnreadCount(uint64(alice.ID)))
-	cached := b.Messages(uint64(alice.ID))
+	// The cache keeps the newest messages of the conversation; the unread
+	// count covers the whole burst (PROTOCOL.md §9.5).
+	peer := uint64(alice.ID)
+	cached := b.Messages(peer)
 	require.Len(t, cached, core.DefaultMessageCacheSize)
 	assert.Equal(t, "sentinel", cached[len(cached)-1].Content)
+	assert.Equal(t, n+1, b.UnreadCount(peer))
+	list := b.Conversations()
+	require.NotEmpty(t, list)
+	assert.Equal(t, peer, list[0].ID)
+	assert.Equal(t, n+1, list[0].Unread)
+
+	// Reading the conversation reads all of it, here and on the server:
+	// a history page of the oldest messages shows them read and leaves the
+	// count at zero.
+	require.NoError(t, b.ReadAll(ctxFor(t), peer))
+	assert.Zero(t, b.UnreadCount(peer))
+	page, err := b.History(ctxFor(t), peer, sent[5].ID, 5)
+	require.NoError(t, err)
+	require.Len(t, page.Messages, 5)
+	for _, m := range page.Messages {
+		assert.Equal(t, core.MessageRead, m.Status, "message %s", m.Content)
+	}
+	assert.Zero(t, b.UnreadCount(peer))
 }
 
 // TestHistoryPaging walks a conversation's history backwards page by page.

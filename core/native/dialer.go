@@ -129,7 +129,8 @@ func (d *Dialer) Dial(ctx context.Context, url string) (core.Conn, error) {
 	c := &conn{
 		ws:           ws,
 		closeTimeout: closeTimeout,
-		msgs:         make(chan []byte),
+		avail:        make(chan struct{}, 1),
+		taken:        make(chan struct{}, 1),
 		readDone:     make(chan struct{}),
 		closing:      make(chan struct{}),
 	}
@@ -147,15 +148,28 @@ func (d *Dialer) Dial(ctx context.Context, url string) (core.Conn, error) {
 	return c, nil
 }
 
+// readAheadBytes bounds the received messages a connection holds for Read:
+// past it the reader stops reading the socket until Read catches up, so a
+// client that cannot keep up slows the server down (through TCP) instead of
+// buffering without limit. XSYNC traffic is mostly pulled by the client
+// (sync and history pages come when asked for), so the bound is rarely
+// reached.
+const readAheadBytes = 4 << 20
+
 // conn is a core.Conn over a coder/websocket connection.
 //
-// coder/websocket closes the whole connection when the context of a Read
-// ends, which would make a graceful close (with the engine's close code)
-// impossible once the engine stops reading. So a goroutine reads with a
-// context that lives as long as the connection, and hands each message
-// over an unbuffered channel: Read can then return on its own ctx without
-// closing anything, and the socket is still read (and its control frames
-// answered) only as fast as the engine consumes messages.
+// A goroutine reads the socket ahead of Read and queues the messages, for
+// two reasons. coder/websocket closes the whole connection when the
+// context of a Read ends, which would make a graceful close (with the
+// engine's close code) impossible once the engine stops reading, so the
+// reader's context lives as long as the connection. And a message that has
+// arrived must not be lost to a close: a server kicking a device sends the
+// notice and closes the connection a moment later (PROTOCOL.md §14); when
+// the engine's write fails meanwhile it closes the transport, and
+// coder/websocket discards the data messages it reads during a close
+// handshake. Reading ahead takes the notice off the socket as soon as it
+// arrives, and Read returns every queued message before the error that
+// ended the connection (the core.Conn contract).
 type conn struct {
 	ws           *websocket.Conn
 	raw          net.Conn // the TCP connection under ws
@@ -164,7 +178,12 @@ type conn struct {
 	readCtx context.Context    // the reader's context
 	endLife context.CancelFunc // ends readCtx when it is cancellable
 
-	msgs     chan []byte   // reader -> Read, unbuffered
+	mu     sync.Mutex
+	queue  [][]byte // guarded by mu; received messages not yet returned by Read, oldest first
+	queued int      // guarded by mu; bytes held in queue
+
+	avail    chan struct{} // capacity 1: a message was queued
+	taken    chan struct{} // capacity 1: Read took a message, there may be room again
 	readDone chan struct{} // closed when the reader exits; readErr is set then
 	readErr  error         // written by the reader before readDone is closed
 
@@ -177,6 +196,10 @@ type conn struct {
 func (c *conn) readLoop() {
 	defer close(c.readDone)
 	for {
+		if !c.waitRoom() {
+			c.readErr = closedError(nil)
+			return
+		}
 		typ, b, err := c.ws.Read(c.readCtx)
 		if err != nil {
 			select {
@@ -196,12 +219,56 @@ func (c *conn) readLoop() {
 			go c.Close(int(websocket.StatusUnsupportedData), "binary messages only")
 			return
 		}
-		select {
-		case c.msgs <- b:
-		case <-c.closing:
-			c.readErr = closedError(nil)
-			return
+		c.mu.Lock()
+		c.queue = append(c.queue, b)
+		c.queued += len(b)
+		c.mu.Unlock()
+		signal(c.avail)
+	}
+}
+
+// waitRoom waits while the queue holds readAheadBytes or more; it reports
+// false when Close started meanwhile.
+func (c *conn) waitRoom() bool {
+	for {
+		c.mu.Lock()
+		full := c.queued >= readAheadBytes
+		c.mu.Unlock()
+		if !full {
+			return true
 		}
+		select {
+		case <-c.taken:
+		case <-c.closing:
+			return false
+		}
+	}
+}
+
+// pop takes the oldest queued message.
+func (c *conn) pop() ([]byte, bool) {
+	c.mu.Lock()
+	if len(c.queue) == 0 {
+		c.mu.Unlock()
+		return nil, false
+	}
+	b := c.queue[0]
+	c.queue[0] = nil
+	c.queue = c.queue[1:]
+	if len(c.queue) == 0 {
+		c.queue = nil // let the backing array of a burst go
+	}
+	c.queued -= len(b)
+	c.mu.Unlock()
+	signal(c.taken)
+	return b, true
+}
+
+// signal wakes the waiter of ch, if any, without blocking.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
 	}
 }
 
@@ -215,17 +282,27 @@ func closedError(cause error) *core.Error {
 	return e
 }
 
-// Read returns the next binary message. It returns a UserCancel or
-// ServerTimeOut *core.Error when ctx ends first, without closing the
-// connection, and the connection's error once it failed or was closed.
+// Read returns the next binary message. Every message received before the
+// connection failed or was closed (by either side) is returned, in order,
+// before the error that ended it; the error is then returned by every
+// later call. When ctx ends first Read returns a UserCancel or
+// ServerTimeOut *core.Error without closing the connection.
 func (c *conn) Read(ctx context.Context) ([]byte, error) {
-	select {
-	case b := <-c.msgs:
-		return b, nil
-	case <-c.readDone:
-		return nil, c.readErr
-	case <-ctx.Done():
-		return nil, core.FromTransportError(ctx.Err())
+	for {
+		if b, ok := c.pop(); ok {
+			return b, nil
+		}
+		select {
+		case <-c.avail:
+		case <-c.readDone:
+			// The reader queued its last message before exiting.
+			if b, ok := c.pop(); ok {
+				return b, nil
+			}
+			return nil, c.readErr
+		case <-ctx.Done():
+			return nil, core.FromTransportError(ctx.Err())
+		}
 	}
 }
 
@@ -254,8 +331,8 @@ func (c *conn) Write(ctx context.Context, frame []byte) error {
 // sent on the wire (1005, 1006, 1015, out of range) are replaced by 1000,
 // and the reason is cut to the 123 bytes a close frame holds. Close is
 // safe to call concurrently and repeatedly; every call returns the first
-// one's result once it is done, and pending and later Read and Write calls
-// fail.
+// one's result once it is done. Pending and later Write calls fail; Read
+// still returns the messages received before the close, then fails.
 func (c *conn) Close(code int, reason string) error {
 	c.closeOnce.Do(func() {
 		close(c.closing)

@@ -23,16 +23,31 @@ import (
 
 // wsServer runs handler for every WebSocket accepted by an httptest server
 // and returns its ws:// URL.
+//
+// The handlers still running are counted under a mutex rather than with a
+// WaitGroup: a handler starts on a server goroutine with no
+// happens-before edge to the test's cleanup (the client learns of it
+// through the socket), and the race detector rightly flags a
+// WaitGroup.Add that is concurrent with Wait.
 func wsServer(t *testing.T, handler func(ctx context.Context, c *websocket.Conn)) string {
 	t.Helper()
-	var wg sync.WaitGroup
+	var mu sync.Mutex
+	idle := sync.NewCond(&mu)
+	running := 0 // guarded by mu
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		running++
+		mu.Unlock()
+		defer func() {
+			mu.Lock()
+			running--
+			idle.Broadcast()
+			mu.Unlock()
+		}()
 		c, err := websocket.Accept(w, r, nil)
 		if err != nil {
 			return
 		}
-		wg.Add(1)
-		defer wg.Done()
 		c.SetReadLimit(32 << 20)
 		handler(r.Context(), c)
 		c.CloseNow()
@@ -40,7 +55,11 @@ func wsServer(t *testing.T, handler func(ctx context.Context, c *websocket.Conn)
 	t.Cleanup(func() {
 		srv.CloseClientConnections()
 		srv.Close()
-		wg.Wait()
+		mu.Lock()
+		for running > 0 {
+			idle.Wait()
+		}
+		mu.Unlock()
 	})
 	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
