@@ -110,6 +110,20 @@ func (a *app) resume(ctx context.Context, c *core.Client) error {
 	return c.TokenLogin(ctx, uid, token)
 }
 
+// resumedClient is newClient logged in with the stored session. listen
+// does not use it: its handler must be in place before the login.
+func (a *app) resumedClient(ctx context.Context) (*core.Client, func(), error) {
+	c, done, err := a.newClient()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := a.resume(ctx, c); err != nil {
+		done()
+		return nil, nil, err
+	}
+	return c, done, nil
+}
+
 func (a *app) print(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -162,14 +176,11 @@ func (a *app) send(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c, done, err := a.newClient()
+	c, done, err := a.resumedClient(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := a.resume(ctx, c); err != nil {
-		return err
-	}
 	m, err := c.SendMessage(ctx, core.Message{To: to, ToType: toType, Content: a.o.args[1]})
 	if err != nil {
 		return err
@@ -182,14 +193,11 @@ func (a *app) history(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c, done, err := a.newClient()
+	c, done, err := a.resumedClient(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := a.resume(ctx, c); err != nil {
-		return err
-	}
 	page, err := c.History(ctx, conv, a.o.before, a.o.n)
 	if err != nil {
 		return err

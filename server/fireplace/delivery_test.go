@@ -184,10 +184,7 @@ func TestAckedMessageIsOnDisk(t *testing.T) {
 	h := start(t)
 	alice, bob := h.user(t, "alice"), h.user(t, "bob")
 	a := h.login(t, alice, "a")
-	var acks []uint64
-	for i := range 3 {
-		acks = append(acks, a.SendOK(xsynctest.Text(bob.ID, "durable "+strconv.Itoa(i))).ServerMid)
-	}
+	acks := sendTexts(a, bob.ID, "durable ", 3)
 
 	crash := t.TempDir()
 	for _, name := range []string{"floo.db", "floo.db-wal"} {

@@ -69,34 +69,30 @@ func TestGroupFanOut(t *testing.T) {
 func TestGroupReadReceipts(t *testing.T) {
 	t.Parallel()
 	h := start(t)
-	owner, bob, carol := h.user(t, "owner"), h.user(t, "bob"), h.user(t, "carol")
-	gid := h.group(t, owner.ID, bob.ID, carol.ID)
-	o := h.login(t, owner, "o")
-	b := h.login(t, bob, "b")
-	c := h.login(t, carol, "c")
+	tm := newTeam(t, h)
 
-	m := xsynctest.Message(gid, &xsync.MessageBody{Type: xsync.MsgGroupChat, Content: "read me",
-		Config: `{"groupMemberList":[` + itoa(bob.ID) + `,"` + itoa(carol.ID) + `"]}`})
-	ack := o.SendOK(m)
+	m := xsynctest.Message(tm.gid, &xsync.MessageBody{Type: xsync.MsgGroupChat, Content: "read me",
+		Config: `{"groupMemberList":[` + itoa(tm.bob.ID) + `,"` + itoa(tm.carol.ID) + `"]}`})
+	ack := tm.o.SendOK(m)
 	status := func() xsync.MessageStatus {
-		dl := o.History(gid, 0, 20)
+		dl := tm.o.History(tm.gid, 0, 20)
 		require.Len(t, dl.Metas, 1)
 		return xsynctest.Body(t, dl.Metas[0]).Status
 	}
 	assert.Equal(t, xsync.MsgStatusDelivered, status())
 
-	b.SendOK(xsynctest.Oper(xsync.OpReadAck, owner.ID, ack.ServerMid, 0))
-	o.WaitNotice(gid) // the READ_ACK reaches the sender in the group stream
-	ops := o.SyncAll(gid)
+	tm.b.SendOK(xsynctest.Oper(xsync.OpReadAck, tm.owner.ID, ack.ServerMid, 0))
+	tm.o.WaitNotice(tm.gid) // the READ_ACK reaches the sender in the group stream
+	ops := tm.o.SyncAll(tm.gid)
 	require.Len(t, ops, 1)
 	assert.Equal(t, xsync.OpReadAck, xsynctest.Body(t, ops[0]).Operation.Type)
-	assert.Equal(t, uint64(owner.ID), ops[0].To.Uid)
+	assert.Equal(t, uint64(tm.owner.ID), ops[0].To.Uid)
 	assert.Equal(t, xsync.MsgStatusDelivered, status(), "carol has not read it yet")
 
-	c.SendOK(xsynctest.Oper(xsync.OpReadAck, owner.ID, ack.ServerMid, 0))
+	tm.c.SendOK(xsynctest.Oper(xsync.OpReadAck, tm.owner.ID, ack.ServerMid, 0))
 	assert.Equal(t, xsync.MsgStatusRead, status())
 	// The readers see it as read through their own acks.
-	dl := c.History(gid, 0, 20)
+	dl := tm.c.History(tm.gid, 0, 20)
 	assert.Equal(t, xsync.MsgStatusRead, xsynctest.Body(t, dl.Metas[0]).Status)
 }
 

@@ -17,29 +17,11 @@ import (
 	"github.com/flooim/floo/xsync"
 )
 
-// clock is real time shifted by an adjustable offset, so a test can jump
-// past the recall window.
-type clock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.offset += d
-	c.mu.Unlock()
-}
-
-// harness is a running server with the fireplace gateway.
+// harness is a running server with the fireplace gateway. Its clock is
+// real time that a test can shift, to jump past the recall window.
 type harness struct {
 	env   *servertest.Env
-	clock *clock
+	clock *servertest.Clock
 	gw    *fireplace.Gateway
 	mu    sync.Mutex
 }
@@ -47,7 +29,7 @@ type harness struct {
 // start runs a server whose gateway config may be adjusted by tune.
 func start(t *testing.T, tune ...func(*fireplace.Config)) *harness {
 	t.Helper()
-	h := &harness{clock: &clock{}}
+	h := &harness{clock: &servertest.Clock{}}
 	h.env = servertest.Start(t,
 		servertest.WithConfig(func(c *server.Config) { c.Now = h.clock.Now }),
 		servertest.WithGateway(func(d server.GatewayDeps) (server.Gateway, error) {
@@ -99,6 +81,51 @@ func (h *harness) group(t *testing.T, owner int64, members ...int64) int64 {
 	return g.ID
 }
 
+// duo registers alice and bob and logs each in once, as "a" then "b".
+func (h *harness) duo(t *testing.T) (alice, bob servertest.User, a, b *xsynctest.Client) {
+	t.Helper()
+	alice, bob = h.user(t, "alice"), h.user(t, "bob")
+	a = h.login(t, alice, "a")
+	b = h.login(t, bob, "b")
+	return alice, bob, a, b
+}
+
+// pair is two users, each logged in once, with alice's second device.
+type pair struct {
+	h          *harness
+	ua, ub     servertest.User
+	alice, bob int64
+	a, a2, b   *xsynctest.Client
+}
+
+func newPair(t *testing.T, h *harness) *pair {
+	ua, ub := h.user(t, "alice"), h.user(t, "bob")
+	p := &pair{h: h, ua: ua, ub: ub, alice: ua.ID, bob: ub.ID}
+	p.a = h.login(t, ua, "a")
+	p.a2 = h.login(t, ua, "a2")
+	p.b = h.login(t, ub, "b")
+	p.a.SyncAll(ua.ID) // DEVICE_ADDED of a2
+	return p
+}
+
+// team is a group owned by owner with members bob and carol, each of the
+// three logged in once.
+type team struct {
+	owner, bob, carol servertest.User
+	gid               int64
+	o, b, c           *xsynctest.Client
+}
+
+func newTeam(t *testing.T, h *harness) *team {
+	t.Helper()
+	tm := &team{owner: h.user(t, "owner"), bob: h.user(t, "bob"), carol: h.user(t, "carol")}
+	tm.gid = h.group(t, tm.owner.ID, tm.bob.ID, tm.carol.ID)
+	tm.o = h.login(t, tm.owner, "o")
+	tm.b = h.login(t, tm.bob, "b")
+	tm.c = h.login(t, tm.carol, "c")
+	return tm
+}
+
 func (h *harness) updateMember(t *testing.T, gid, uid int64, p store.MemberPatch) {
 	t.Helper()
 	require.NoError(t, h.store().UpdateMember(context.Background(), gid, uid, p))
@@ -116,6 +143,16 @@ func requireStatus(t *testing.T, st *xsync.Status, code xsync.StatusCode, reason
 	if len(reason) > 0 {
 		require.Equal(t, reason[0], st.Reason)
 	}
+}
+
+// sendTexts sends n texts from c to the user to, numbered after prefix,
+// and returns their server ids in order.
+func sendTexts(c *xsynctest.Client, to int64, prefix string, n int) []uint64 {
+	mids := make([]uint64, 0, n)
+	for i := range n {
+		mids = append(mids, c.SendOK(xsynctest.Text(to, prefix+strconv.Itoa(i))).ServerMid)
+	}
+	return mids
 }
 
 // contents returns the text of each chat meta.

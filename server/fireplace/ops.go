@@ -97,20 +97,30 @@ func (s *sender) member(gid int64) (*store.Member, error) {
 	return m, nil
 }
 
+// opConversation resolves the conversation an operation's xid names, as the
+// sender sees it: its stream and conversation, never the personal stream.
+func (s *sender) opConversation(xid *xsync.XID) (int64, store.Conv, error) {
+	stream, ok := streamOf(xid)
+	if !ok {
+		return 0, store.Conv{}, refuse(xsync.StatusInvalidParameter, "operation xid is required")
+	}
+	conv, _, err := s.g.resolveConv(s.ctx, s.uid, stream)
+	if err != nil {
+		return 0, store.Conv{}, err
+	}
+	if conv.Kind == store.ConvPersonal {
+		return 0, store.Conv{}, refuse(xsync.StatusInvalidParameter, "operation xid is not a conversation")
+	}
+	return stream, conv, nil
+}
+
 // selfOp is READ_ALL, READ_CANCEL or DELETE: addressed to the sender
 // itself, about conversation operation.xid, and delivered to the sender's
 // other devices only.
 func (s *sender) selfOp(op *xsync.MessageOperation) (*store.AppendRequest, func(), error) {
-	if op.Xid == nil || op.Xid.Uid == 0 || op.Xid.Uid > math.MaxInt64 {
-		return nil, nil, refuse(xsync.StatusInvalidParameter, "operation xid is required")
-	}
-	stream := int64(op.Xid.Uid)
-	conv, _, err := s.g.resolveConv(s.ctx, s.uid, stream)
+	stream, conv, err := s.opConversation(op.Xid)
 	if err != nil {
 		return nil, nil, err
-	}
-	if conv.Kind == store.ConvPersonal {
-		return nil, nil, refuse(xsync.StatusInvalidParameter, "operation xid is not a conversation")
 	}
 	var effect store.Effect
 	switch op.Type {
@@ -204,15 +214,8 @@ func (s *sender) recall(body *xsync.MessageBody) (*store.AppendRequest, func(), 
 	default:
 		return nil, nil, refuse(xsync.StatusUnauthorized, reasonPermission)
 	}
-	ds, err := s.fanout(conv, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &store.AppendRequest{
-		Item:       s.item(conv, int64(s.meta.To.Uid), body.Marshal(), false),
-		Deliveries: ds,
-		Effects:    []store.Effect{{Kind: store.EffectRecall, Target: t.ID}},
-	}, nil, nil
+	return s.appendRequest(conv, int64(s.meta.To.Uid), body.Marshal(), false,
+		store.Effect{Kind: store.EffectRecall, Target: t.ID})
 }
 
 // edit is APPEND or REPLACE (§9.3): only the sender edits, edit timestamps
@@ -242,16 +245,8 @@ func (s *sender) edit(body *xsync.MessageBody) (*store.AppendRequest, func(), er
 	ext = mergeJSON(ext, body.Ext)
 	editTS := max(s.now, t.EditTimestamp+1, t.Timestamp)
 	body.EditTimestamp = uint64(editTS)
-	ds, err := s.fanout(conv, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &store.AppendRequest{
-		Item:       s.item(conv, int64(s.meta.To.Uid), body.Marshal(), false),
-		Deliveries: ds,
-		Effects: []store.Effect{{Kind: store.EffectEdit, Target: t.ID,
-			Content: content, Config: config, Ext: ext, EditTimestamp: editTS}},
-	}, nil, nil
+	return s.appendRequest(conv, int64(s.meta.To.Uid), body.Marshal(), false, store.Effect{Kind: store.EffectEdit,
+		Target: t.ID, Content: content, Config: config, Ext: ext, EditTimestamp: editTS})
 }
 
 // conversationOp is a conversation delete (§10). DELETE_EVERYWHERE clears
@@ -259,16 +254,12 @@ func (s *sender) edit(body *xsync.MessageBody) (*store.AppendRequest, func(), er
 // the personal stream; DELETE clears it for the sending device only.
 func (s *sender) conversationOp(cv *xsync.Conversation) (*store.AppendRequest, func(), error) {
 	op := cv.Operation
-	if op == nil || op.Xid == nil || op.Xid.Uid == 0 || op.Xid.Uid > math.MaxInt64 {
+	if op == nil {
 		return nil, nil, refuse(xsync.StatusInvalidParameter, "operation xid is required")
 	}
-	stream := int64(op.Xid.Uid)
-	conv, _, err := s.g.resolveConv(s.ctx, s.uid, stream)
+	stream, conv, err := s.opConversation(op.Xid)
 	if err != nil {
 		return nil, nil, err
-	}
-	if conv.Kind == store.ConvPersonal {
-		return nil, nil, refuse(xsync.StatusInvalidParameter, "operation xid is not a conversation")
 	}
 	s.meta.To = &xsync.XID{Uid: uint64(s.uid)}
 	req := &store.AppendRequest{Item: s.item(store.PersonalConv(s.uid), s.uid, s.meta.Payload, false)}

@@ -8,28 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flooim/floo/server/internal/xsynctest"
-	"github.com/flooim/floo/server/servertest"
 	"github.com/flooim/floo/server/store"
 	"github.com/flooim/floo/xsync"
 )
-
-// pair is two users, each logged in once, with alice's second device.
-type pair struct {
-	h          *harness
-	ua, ub     servertest.User
-	alice, bob int64
-	a, a2, b   *xsynctest.Client
-}
-
-func newPair(t *testing.T, h *harness) *pair {
-	ua, ub := h.user(t, "alice"), h.user(t, "bob")
-	p := &pair{h: h, ua: ua, ub: ub, alice: ua.ID, bob: ub.ID}
-	p.a = h.login(t, ua, "a")
-	p.a2 = h.login(t, ua, "a2")
-	p.b = h.login(t, ub, "b")
-	p.a.SyncAll(ua.ID) // DEVICE_ADDED of a2
-	return p
-}
 
 func opOf(t *testing.T, m *xsync.Meta) *xsync.MessageOperation {
 	t.Helper()
@@ -197,29 +178,25 @@ func TestRecall(t *testing.T) {
 func TestRecallByGroupAdmin(t *testing.T) {
 	t.Parallel()
 	h := start(t)
-	owner, bob, carol := h.user(t, "owner"), h.user(t, "bob"), h.user(t, "carol")
-	gid := h.group(t, owner.ID, bob.ID, carol.ID)
-	o := h.login(t, owner, "o")
-	b := h.login(t, bob, "b")
-	c := h.login(t, carol, "c")
-	m := b.SendOK(xsynctest.GroupText(gid, "spam")).ServerMid
-	m2 := b.SendOK(xsynctest.GroupText(gid, "more spam")).ServerMid
+	tm := newTeam(t, h)
+	m := tm.b.SendOK(xsynctest.GroupText(tm.gid, "spam")).ServerMid
+	m2 := tm.b.SendOK(xsynctest.GroupText(tm.gid, "more spam")).ServerMid
 	h.clock.Advance(time.Hour)
 
-	requireStatus(t, c.Send(xsynctest.Oper(xsync.OpRecall, gid, m, gid)).Status, xsync.StatusUnauthorized, "permission denied")
-	o.SendOK(xsynctest.Oper(xsync.OpRecall, gid, m, gid))
-	h.updateMember(t, gid, carol.ID, store.MemberPatch{Role: ptr(store.RoleAdmin)})
-	c.SendOK(xsynctest.Oper(xsync.OpRecall, gid, m2, gid))
+	requireStatus(t, tm.c.Send(xsynctest.Oper(xsync.OpRecall, tm.gid, m, tm.gid)).Status, xsync.StatusUnauthorized, "permission denied")
+	tm.o.SendOK(xsynctest.Oper(xsync.OpRecall, tm.gid, m, tm.gid))
+	h.updateMember(t, tm.gid, tm.carol.ID, store.MemberPatch{Role: ptr(store.RoleAdmin)})
+	tm.c.SendOK(xsynctest.Oper(xsync.OpRecall, tm.gid, m2, tm.gid))
 	// Everyone, the original sender included, learns of both.
-	b.WaitNotice(gid)
+	tm.b.WaitNotice(tm.gid)
 	var recalled []uint64
-	for _, mm := range b.SyncAll(gid) {
+	for _, mm := range tm.b.SyncAll(tm.gid) {
 		if xsynctest.Body(t, mm).Type == xsync.MsgOper {
 			recalled = append(recalled, opOf(t, mm).Mid)
 		}
 	}
 	assert.Equal(t, []uint64{m, m2}, recalled)
-	assert.Empty(t, b.History(gid, 0, 20).Metas)
+	assert.Empty(t, tm.b.History(tm.gid, 0, 20).Metas)
 }
 
 func TestEdits(t *testing.T) {

@@ -221,12 +221,7 @@ func (s *sender) chat(body *xsync.MessageBody) (*store.AppendRequest, func(), er
 	if s.censored(body) {
 		return nil, nil, refuse(xsync.StatusWordCensored, reasonCensored)
 	}
-	conv := store.ChatConv(s.uid, to)
-	ds, err := s.fanout(conv, true)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &store.AppendRequest{Item: s.item(conv, to, s.meta.Payload, true), Deliveries: ds}, nil, nil
+	return s.appendRequest(store.ChatConv(s.uid, to), to, s.meta.Payload, true)
 }
 
 // groupChat is a group message (§8.2).
@@ -273,16 +268,22 @@ func (s *sender) groupChat(body *xsync.MessageBody) (*store.AppendRequest, func(
 	if s.censored(body) {
 		return nil, nil, refuse(xsync.StatusWordCensored, reasonCensored)
 	}
-	conv := store.GroupConv(gid)
-	ds, err := s.fanout(conv, true)
-	if err != nil {
-		return nil, nil, err
-	}
-	return &store.AppendRequest{Item: s.item(conv, gid, s.meta.Payload, true), Deliveries: ds}, nil, nil
+	return s.appendRequest(store.GroupConv(gid), gid, s.meta.Payload, true)
 }
 
 func (s *sender) censored(body *xsync.MessageBody) bool {
 	return s.g.cfg.Censor != nil && body.Content != "" && s.g.cfg.Censor(body.Content)
+}
+
+// appendRequest stores body as an item of conv addressed to to, with its
+// fan-out and effects. chat is true for a chat message, false for an
+// operation on one: only chat messages count as conversation activity.
+func (s *sender) appendRequest(conv store.Conv, to int64, body []byte, chat bool, effects ...store.Effect) (*store.AppendRequest, func(), error) {
+	ds, err := s.fanout(conv, chat)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &store.AppendRequest{Item: s.item(conv, to, body, chat), Deliveries: ds, Effects: effects}, nil, nil
 }
 
 // item returns the log item of this send.

@@ -54,18 +54,27 @@ func (c *conn) unread() {
 	c.send(xsync.CommandUnread, dl)
 }
 
+// streamOf returns the stream an xid names; ok is false for a missing or
+// zero xid and for one beyond the int64 ids of the store.
+func streamOf(x *xsync.XID) (stream int64, ok bool) {
+	if x == nil || x.Uid == 0 || x.Uid > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(x.Uid), true
+}
+
 // pull answers an incremental SyncUL (PROTOCOL.md §6.3, §18.4). A non-zero
 // key confirms everything this connection delivered up to it.
 func (c *conn) pull(ul *xsync.SyncUL) {
 	g := c.g
 	ctx := context.Background()
 	uid, sn := c.session()
-	if ul.Xid == nil || ul.Xid.Uid == 0 || ul.Xid.Uid > math.MaxInt64 {
+	stream, ok := streamOf(ul.Xid)
+	if !ok {
 		c.send(xsync.CommandSync, &xsync.SyncDL{Status: status(xsync.StatusInvalidParameter, "xid is required"),
 			Xid: ul.Xid})
 		return
 	}
-	stream := int64(ul.Xid.Uid)
 	xid := &xsync.XID{Uid: ul.Xid.Uid}
 	fail := func(err error) {
 		g.log.Error("fireplace: sync", "uid", uid, "stream", stream, "err", err)
@@ -128,12 +137,12 @@ func (c *conn) history(ul *xsync.SyncUL) {
 	g := c.g
 	ctx := context.Background()
 	uid, sn := c.session()
-	if ul.Xid == nil || ul.Xid.Uid == 0 || ul.Xid.Uid > math.MaxInt64 {
+	peer, ok := streamOf(ul.Xid)
+	if !ok {
 		c.send(xsync.CommandSync, &xsync.SyncDL{Status: status(xsync.StatusInvalidParameter, "xid is required"),
 			Xid: ul.Xid, IsFullSync: true})
 		return
 	}
-	peer := int64(ul.Xid.Uid)
 	dl := &xsync.SyncDL{Status: statusOK, Xid: &xsync.XID{Uid: ul.Xid.Uid}, IsFullSync: true}
 	fail := func(err error) {
 		g.log.Error("fireplace: history", "uid", uid, "conversation", peer, "err", err)

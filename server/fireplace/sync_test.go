@@ -1,7 +1,6 @@
 package fireplace_test
 
 import (
-	"strconv"
 	"testing"
 	"time"
 
@@ -63,13 +62,8 @@ func TestOneToOneFanOutAcrossDevices(t *testing.T) {
 func TestSyncPagingAndRedelivery(t *testing.T) {
 	t.Parallel()
 	h := start(t, func(c *fireplace.Config) { c.SendRate = -1 })
-	alice, bob := h.user(t, "alice"), h.user(t, "bob")
-	a := h.login(t, alice, "a")
-	b := h.login(t, bob, "b")
-	var mids []uint64
-	for i := range 120 {
-		mids = append(mids, a.SendOK(xsynctest.Text(bob.ID, "m"+strconv.Itoa(i))).ServerMid)
-	}
+	alice, bob, a, b := h.duo(t)
+	mids := sendTexts(a, bob.ID, "m", 120)
 
 	// Pages of 50, oldest first, each with next_key = its last id.
 	p1 := b.Pull(alice.ID, 0)
@@ -151,9 +145,7 @@ func TestUnreadListing(t *testing.T) {
 func TestNoticeOnePerStream(t *testing.T) {
 	t.Parallel()
 	h := start(t)
-	alice, bob := h.user(t, "alice"), h.user(t, "bob")
-	a := h.login(t, alice, "a")
-	b := h.login(t, bob, "b")
+	alice, bob, a, b := h.duo(t)
 	for range 3 {
 		a.SendOK(xsynctest.Text(bob.ID, "x"))
 	}
@@ -181,13 +173,8 @@ func TestNoticeOnePerStream(t *testing.T) {
 func TestHistory(t *testing.T) {
 	t.Parallel()
 	h := start(t)
-	alice, bob := h.user(t, "alice"), h.user(t, "bob")
-	a := h.login(t, alice, "a")
-	b := h.login(t, bob, "b")
-	var mids []uint64
-	for i := range 25 {
-		mids = append(mids, a.SendOK(xsynctest.Text(bob.ID, "m"+strconv.Itoa(i))).ServerMid)
-	}
+	alice, bob, a, b := h.duo(t)
+	mids := sendTexts(a, bob.ID, "m", 25)
 	// Operations never appear in history.
 	b.SendOK(xsynctest.Oper(xsync.OpReadAck, alice.ID, mids[0], 0))
 
@@ -217,13 +204,8 @@ func TestHistory(t *testing.T) {
 func TestServerRestartLosesNothingAcked(t *testing.T) {
 	t.Parallel()
 	h := start(t)
-	alice, bob := h.user(t, "alice"), h.user(t, "bob")
-	a := h.login(t, alice, "a")
-	b := h.login(t, bob, "b")
-	var acked []uint64
-	for i := range 5 {
-		acked = append(acked, a.SendOK(xsynctest.Text(bob.ID, "before "+strconv.Itoa(i))).ServerMid)
-	}
+	alice, bob, a, b := h.duo(t)
+	acked := sendTexts(a, bob.ID, "before ", 5)
 	b.Pull(alice.ID, 0) // delivered, not confirmed
 
 	h.env.Restart(t)

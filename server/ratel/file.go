@@ -224,16 +224,38 @@ func (a *API) newSlot(c *Call, f *store.File) (uploadURL string, err error) {
 	return a.fileBase(c) + "/file/upload/put/" + t.ID, nil
 }
 
+// targetParams reads to_id and to_type, the conversation a chat file is
+// for.
+func targetParams(c *Call) (toID, toType int64, err error) {
+	if toID, err = c.Int("to_id"); err != nil {
+		return 0, 0, err
+	}
+	if toType, err = c.Int("to_type"); err != nil {
+		return 0, 0, err
+	}
+	return toID, toType, nil
+}
+
+// issueSlot registers f and returns its UploadSlot; downloadURL makes the
+// download URL from the new file id.
+func (a *API) issueSlot(c *Call, f store.File, downloadURL func(fileID string) (string, error)) (any, error) {
+	up, err := a.newSlot(c, &f)
+	if err != nil {
+		return nil, err
+	}
+	down, err := downloadURL(f.ID)
+	if err != nil {
+		return nil, err
+	}
+	return UploadSlot{UploadURL: up, DownloadURL: down, UploadMethod: "POST", OSSBodyParam: map[string]string{}}, nil
+}
+
 func (a *API) fileSlotChat(c *Call) (any, error) {
 	fileType, err := c.Int("file_type")
 	if err != nil {
 		return nil, err
 	}
-	toID, err := c.Int("to_id")
-	if err != nil {
-		return nil, err
-	}
-	toType, err := c.Int("to_type")
+	toID, toType, err := targetParams(c)
 	if err != nil {
 		return nil, err
 	}
@@ -251,26 +273,15 @@ func (a *API) fileSlotChat(c *Call) (any, error) {
 		return nil, err
 	}
 	f := store.File{Kind: store.FileChat, FileType: int(fileType), ToType: int(toType), ToID: toID}
-	up, err := a.newSlot(c, &f)
-	if err != nil {
-		return nil, err
-	}
-	down, err := a.chatDownloadURL(c, f.ID, cv)
-	if err != nil {
-		return nil, err
-	}
-	return UploadSlot{UploadURL: up, DownloadURL: down, UploadMethod: "POST", OSSBodyParam: map[string]string{}}, nil
+	return a.issueSlot(c, f, func(id string) (string, error) { return a.chatDownloadURL(c, id, cv) })
 }
 
 // avatarSlot issues a slot for an avatar; its download URL goes through
 // /file/download/avatar (REST.md §9.3).
 func (a *API) avatarSlot(c *Call, f store.File) (any, error) {
-	up, err := a.newSlot(c, &f)
-	if err != nil {
-		return nil, err
-	}
-	down := a.fileBase(c) + "/file/download/avatar?object_name=" + url.QueryEscape(f.ID)
-	return UploadSlot{UploadURL: up, DownloadURL: down, UploadMethod: "POST", OSSBodyParam: map[string]string{}}, nil
+	return a.issueSlot(c, f, func(id string) (string, error) {
+		return a.fileBase(c) + "/file/download/avatar?object_name=" + url.QueryEscape(id), nil
+	})
 }
 
 func (a *API) fileSlotUserAvatar(c *Call) (any, error) {
@@ -295,11 +306,7 @@ func (a *API) fileForward(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	toID, err := c.Int("to_id")
-	if err != nil {
-		return nil, err
-	}
-	toType, err := c.Int("to_type")
+	toID, toType, err := targetParams(c)
 	if err != nil {
 		return nil, err
 	}
@@ -474,10 +481,15 @@ func (a *API) downloadCaller(c *Call) bool {
 	return true
 }
 
+// forbidden answers a download with a bare 403.
+func forbidden(c *Call) error {
+	http.Error(c.W, "forbidden", http.StatusForbidden)
+	return nil
+}
+
 func (a *API) fileDownloadChat(c *Call) error {
 	if !a.downloadCaller(c) {
-		http.Error(c.W, "forbidden", http.StatusForbidden)
-		return nil
+		return forbidden(c)
 	}
 	key, err := a.signingKey(c)
 	if err != nil {
@@ -485,34 +497,28 @@ func (a *API) fileDownloadChat(c *Call) error {
 	}
 	fileID, cv, ok := parseFileSignature(key, c.query.Get("file_sign"))
 	if !ok {
-		http.Error(c.W, "forbidden", http.StatusForbidden)
-		return nil
+		return forbidden(c)
 	}
 	if ok, err := a.canRead(c, c.UID, cv); err != nil {
 		return err
 	} else if !ok {
-		http.Error(c.W, "forbidden", http.StatusForbidden)
-		return nil
+		return forbidden(c)
 	}
-	f, err := a.st.GetFile(c.Ctx, fileID)
-	if errors.Is(err, store.ErrNotFound) || err == nil && (!f.Uploaded || f.Kind != store.FileChat) {
-		http.NotFound(c.W, c.R)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return a.serveFile(c, f)
+	return a.serveUploaded(c, fileID, func(f store.File) bool { return f.Kind == store.FileChat })
 }
 
 func (a *API) fileDownloadAvatar(c *Call) error {
 	if !a.downloadCaller(c) {
-		http.Error(c.W, "forbidden", http.StatusForbidden)
-		return nil
+		return forbidden(c)
 	}
-	name := c.query.Get("object_name")
-	f, err := a.st.GetFile(c.Ctx, name)
-	if errors.Is(err, store.ErrNotFound) || err == nil && (!f.Uploaded || f.Kind == store.FileChat) {
+	return a.serveUploaded(c, c.query.Get("object_name"), func(f store.File) bool { return f.Kind != store.FileChat })
+}
+
+// serveUploaded serves the stored file id when its upload is complete and
+// kind accepts it; anything else is a 404.
+func (a *API) serveUploaded(c *Call, id string, kind func(store.File) bool) error {
+	f, err := a.st.GetFile(c.Ctx, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && (!f.Uploaded || !kind(f)) {
 		http.NotFound(c.W, c.R)
 		return nil
 	}

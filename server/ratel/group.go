@@ -180,32 +180,46 @@ func (a *API) groupFor(c *Call, level int) (*store.Group, *store.Member, error) 
 	return g, me, nil
 }
 
+// membersWhere returns the current members of gid for which keep is true.
+func (a *API) membersWhere(c *Call, gid int64, keep func(store.Member) bool) ([]store.Member, error) {
+	ms, err := a.st.ListMembers(c.Ctx, gid)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Member
+	for _, m := range ms {
+		if keep(m) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// userIDs returns the uid of each membership, in order.
+func userIDs(ms []store.Member) []int64 {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.UserID
+	}
+	return ids
+}
+
 // memberIDs returns the uids of the current members of gid.
 func (a *API) memberIDs(c *Call, gid int64) ([]int64, error) {
 	ms, err := a.st.ListMembers(c.Ctx, gid)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]int64, len(ms))
-	for i, m := range ms {
-		ids[i] = m.UserID
-	}
-	return ids, nil
+	return userIDs(ms), nil
 }
 
 // adminIDs returns the owner and admins of gid.
 func (a *API) adminIDs(c *Call, gid int64) ([]int64, error) {
-	ms, err := a.st.ListMembers(c.Ctx, gid)
+	ms, err := a.membersWhere(c, gid, func(m store.Member) bool { return m.Role >= store.RoleAdmin })
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for _, m := range ms {
-		if m.Role >= store.RoleAdmin {
-			ids = append(ids, m.UserID)
-		}
-	}
-	return ids, nil
+	return userIDs(ms), nil
 }
 
 // union returns the distinct ids of the lists in first-seen order.

@@ -45,11 +45,7 @@ func (a *API) registerGroupMemberRoutes() {
 
 // memberInfos converts memberships, adding each user's avatar.
 func (a *API) memberInfos(c *Call, ms []store.Member) ([]MemberInfo, error) {
-	ids := make([]int64, len(ms))
-	for i, m := range ms {
-		ids[i] = m.UserID
-	}
-	users, err := a.st.UsersByIDs(c.Ctx, ids)
+	users, err := a.st.UsersByIDs(c.Ctx, userIDs(ms))
 	if err != nil {
 		return nil, err
 	}
@@ -149,15 +145,9 @@ func (a *API) groupAdminList(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms, err := a.st.ListMembers(c.Ctx, g.ID)
+	admins, err := a.membersWhere(c, g.ID, func(m store.Member) bool { return m.Role == store.RoleAdmin })
 	if err != nil {
 		return nil, err
-	}
-	var admins []store.Member
-	for _, m := range ms {
-		if m.Role == store.RoleAdmin {
-			admins = append(admins, m)
-		}
 	}
 	return a.memberInfos(c, admins)
 }
@@ -189,6 +179,28 @@ func (a *API) batchTargets(c *Call, g *store.Group, fn func(uid int64, m *store.
 		done = append(done, uid)
 	}
 	return results, done, nil
+}
+
+// batchNotice runs batchTargets and, once any target succeeded, sends every
+// member the notice typ naming those targets. tellTargets adds the targets
+// to the recipients, for actions (kick, block) that leave them outside the
+// group yet must reach them.
+func (a *API) batchNotice(c *Call, g *store.Group, typ xsync.GroupNoticeType, content string, tellTargets bool,
+	fn func(uid int64, m *store.Member) (string, error)) (any, error) {
+	results, done, err := a.batchTargets(c, g, fn)
+	if err != nil {
+		return nil, err
+	}
+	if len(done) > 0 {
+		var extra []int64
+		if tellTargets {
+			extra = done
+		}
+		if err := a.notifyMembers(c, typ, g.ID, c.UID, done, content, extra...); err != nil {
+			return nil, err
+		}
+	}
+	return results, nil
 }
 
 const (
@@ -227,7 +239,7 @@ func (a *API) groupAdmin(grant bool) HandlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		results, done, err := a.batchTargets(c, g, func(uid int64, m *store.Member) (string, error) {
+		return a.batchNotice(c, g, typ, "", false, func(uid int64, m *store.Member) (string, error) {
 			switch {
 			case m == nil:
 				return reasonNotMember, nil
@@ -240,15 +252,6 @@ func (a *API) groupAdmin(grant bool) HandlerFunc {
 			}
 			return "", a.st.UpdateMember(c.Ctx, g.ID, uid, store.MemberPatch{Role: &role})
 		})
-		if err != nil {
-			return nil, err
-		}
-		if len(done) > 0 {
-			if err := a.notifyMembers(c, typ, g.ID, c.UID, done, ""); err != nil {
-				return nil, err
-			}
-		}
-		return results, nil
 	}
 }
 
@@ -282,7 +285,7 @@ func (a *API) groupKick(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	results, done, err := a.batchTargets(c, g, func(uid int64, m *store.Member) (string, error) {
+	return a.batchNotice(c, g, xsync.GroupNoticeKicked, "", true, func(uid int64, m *store.Member) (string, error) {
 		if m == nil {
 			return reasonNotMember, nil
 		}
@@ -295,15 +298,6 @@ func (a *API) groupKick(c *Call) (any, error) {
 		}
 		return "", err
 	})
-	if err != nil {
-		return nil, err
-	}
-	if len(done) > 0 {
-		if err := a.notifyMembers(c, xsync.GroupNoticeKicked, g.ID, c.UID, done, "", done...); err != nil {
-			return nil, err
-		}
-	}
-	return results, nil
 }
 
 func (a *API) groupLeave(c *Call) (any, error) {
@@ -329,7 +323,7 @@ func (a *API) groupBlock(c *Call) (any, error) {
 		return nil, err
 	}
 	now := a.now().UnixMilli()
-	results, done, err := a.batchTargets(c, g, func(uid int64, m *store.Member) (string, error) {
+	return a.batchNotice(c, g, xsync.GroupNoticeBlocked, "", true, func(uid int64, m *store.Member) (string, error) {
 		if m != nil {
 			if r := outranks(me, m); r != "" {
 				return r, nil
@@ -347,15 +341,6 @@ func (a *API) groupBlock(c *Call) (any, error) {
 		}
 		return "", err
 	})
-	if err != nil {
-		return nil, err
-	}
-	if len(done) > 0 {
-		if err := a.notifyMembers(c, xsync.GroupNoticeBlocked, g.ID, c.UID, done, "", done...); err != nil {
-			return nil, err
-		}
-	}
-	return results, nil
 }
 
 func (a *API) groupUnblock(c *Call) (any, error) {
@@ -409,7 +394,13 @@ func (a *API) groupBan(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	results, done, err := a.batchTargets(c, g, func(uid int64, m *store.Member) (string, error) {
+	// BANNED content: the duration in minutes (PROTOCOL.md §12.4); -1 for a
+	// ban without end.
+	content := "-1"
+	if exp != -1 {
+		content = strconv.FormatInt(minutes, 10)
+	}
+	return a.batchNotice(c, g, xsync.GroupNoticeBanned, content, false, func(uid int64, m *store.Member) (string, error) {
 		if m == nil {
 			return reasonNotMember, nil
 		}
@@ -418,21 +409,6 @@ func (a *API) groupBan(c *Call) (any, error) {
 		}
 		return "", a.st.UpdateMember(c.Ctx, g.ID, uid, store.MemberPatch{BanExpireTime: &exp})
 	})
-	if err != nil {
-		return nil, err
-	}
-	if len(done) > 0 {
-		// BANNED content: the duration in minutes (PROTOCOL.md §12.4); -1
-		// for a ban without end.
-		content := "-1"
-		if exp != -1 {
-			content = strconv.FormatInt(minutes, 10)
-		}
-		if err := a.notifyMembers(c, xsync.GroupNoticeBanned, g.ID, c.UID, done, content); err != nil {
-			return nil, err
-		}
-	}
-	return results, nil
 }
 
 func (a *API) groupUnban(c *Call) (any, error) {
@@ -442,7 +418,7 @@ func (a *API) groupUnban(c *Call) (any, error) {
 	}
 	now := a.now().UnixMilli()
 	var zero int64
-	results, done, err := a.batchTargets(c, g, func(uid int64, m *store.Member) (string, error) {
+	return a.batchNotice(c, g, xsync.GroupNoticeUnbanned, "", false, func(uid int64, m *store.Member) (string, error) {
 		switch {
 		case m == nil:
 			return reasonNotMember, nil
@@ -451,15 +427,6 @@ func (a *API) groupUnban(c *Call) (any, error) {
 		}
 		return "", a.st.UpdateMember(c.Ctx, g.ID, uid, store.MemberPatch{BanExpireTime: &zero})
 	})
-	if err != nil {
-		return nil, err
-	}
-	if len(done) > 0 {
-		if err := a.notifyMembers(c, xsync.GroupNoticeUnbanned, g.ID, c.UID, done, ""); err != nil {
-			return nil, err
-		}
-	}
-	return results, nil
 }
 
 func (a *API) groupBannedList(c *Call) (any, error) {
@@ -467,16 +434,10 @@ func (a *API) groupBannedList(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms, err := a.st.ListMembers(c.Ctx, g.ID)
+	now := a.now().UnixMilli()
+	banned, err := a.membersWhere(c, g.ID, func(m store.Member) bool { return m.Banned(now) })
 	if err != nil {
 		return nil, err
-	}
-	now := a.now().UnixMilli()
-	var banned []store.Member
-	for _, m := range ms {
-		if m.Banned(now) {
-			banned = append(banned, m)
-		}
 	}
 	return a.memberInfos(c, banned)
 }

@@ -53,6 +53,18 @@ func (a *API) addMember(c *Call, gid, uid int64) error {
 	return err
 }
 
+// optReason reads the optional free-text reason of a request or a refusal.
+func optReason(c *Call) (string, error) {
+	reason, err := c.OptStr("reason", "")
+	if err != nil {
+		return "", err
+	}
+	if err := checkText("reason", reason, maxTextLen); err != nil {
+		return "", err
+	}
+	return reason, nil
+}
+
 // checkJoinable refuses a join by uid: 20017 already a member, 20018
 // blocked.
 func (a *API) checkJoinable(c *Call, gid, uid int64) error {
@@ -74,11 +86,8 @@ func (a *API) groupApply(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	reason, err := c.OptStr("reason", "")
+	reason, err := optReason(c)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkText("reason", reason, maxTextLen); err != nil {
 		return nil, err
 	}
 	if err := a.checkJoinable(c, g.ID, c.UID); err != nil {
@@ -201,11 +210,8 @@ func (a *API) groupInvite(c *Call) (any, error) {
 	if me.Role < store.RoleAdmin && !g.MemberInvite {
 		return nil, Fail(CodeMemberRequired, "members may not invite to this group")
 	}
-	reason, err := c.OptStr("reason", "")
+	reason, err := optReason(c)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkText("reason", reason, maxTextLen); err != nil {
 		return nil, err
 	}
 	now := a.now().UnixMilli()

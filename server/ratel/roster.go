@@ -170,14 +170,7 @@ func (a *API) rosterItems(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	seen := make(map[int64]bool, len(ids))
-	uniq := ids[:0:0]
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			uniq = append(uniq, id)
-		}
-	}
+	uniq := union(ids)
 	users, err := a.st.UsersByIDs(c.Ctx, uniq)
 	if err != nil {
 		return nil, err
@@ -230,17 +223,37 @@ func (a *API) rosterByName(c *Call) (any, error) {
 	return a.rosterItem(c, u)
 }
 
+// otherUserID reads the user_id parameter, which must name someone other
+// than the caller.
+func otherUserID(c *Call) (int64, error) {
+	uid, err := c.Int("user_id")
+	if err != nil {
+		return 0, err
+	}
+	if uid == c.UID {
+		return 0, badParam("user_id", "is yourself")
+	}
+	return uid, nil
+}
+
 // otherUser reads the user_id parameter naming someone other than the
 // caller, who must be a live user.
 func (a *API) otherUser(c *Call) (store.User, error) {
-	uid, err := c.Int("user_id")
+	uid, err := otherUserID(c)
 	if err != nil {
 		return store.User{}, err
 	}
-	if uid == c.UID {
-		return store.User{}, badParam("user_id", "is yourself")
-	}
 	return a.liveUser(c, uid)
+}
+
+// knownUser returns 10000 unless uid names an account. A deleted one
+// counts: it can still be removed from, blocked in or annotated in a roster.
+func (a *API) knownUser(c *Call, uid int64) error {
+	_, err := a.st.UserByID(c.Ctx, uid)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNoUser
+	}
+	return err
 }
 
 // befriend makes the caller (applicant) and target friends at once and
@@ -353,11 +366,8 @@ func (a *API) rosterDecline(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	reason, err := c.OptStr("reason", "")
+	reason, err := optReason(c)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkText("reason", reason, maxTextLen); err != nil {
 		return nil, err
 	}
 	if _, err := a.pendingApplication(c, applicant.ID); err != nil {
@@ -375,17 +385,11 @@ func (a *API) rosterDecline(c *Call) (any, error) {
 }
 
 func (a *API) rosterDelete(c *Call) (any, error) {
-	uid, err := c.Int("user_id")
+	uid, err := otherUserID(c)
 	if err != nil {
 		return nil, err
 	}
-	if uid == c.UID {
-		return nil, badParam("user_id", "is yourself")
-	}
-	// A deleted account can still be removed from the roster.
-	if _, err := a.st.UserByID(c.Ctx, uid); errors.Is(err, store.ErrNotFound) {
-		return nil, errNoUser
-	} else if err != nil {
+	if err := a.knownUser(c, uid); err != nil {
 		return nil, err
 	}
 	err = a.st.RemoveFriendship(c.Ctx, c.UID, uid, a.now().UnixMilli())
@@ -439,16 +443,11 @@ func (a *API) rosterBlock(block bool) HandlerFunc {
 		typ = xsync.RosterNoticeBlocked
 	}
 	return func(c *Call) (any, error) {
-		uid, err := c.Int("user_id")
+		uid, err := otherUserID(c)
 		if err != nil {
 			return nil, err
 		}
-		if uid == c.UID {
-			return nil, badParam("user_id", "is yourself")
-		}
-		if _, err := a.st.UserByID(c.Ctx, uid); errors.Is(err, store.ErrNotFound) {
-			return nil, errNoUser
-		} else if err != nil {
+		if err := a.knownUser(c, uid); err != nil {
 			return nil, err
 		}
 		changed, err := a.st.SetBlocked(c.Ctx, c.UID, uid, block, a.now().UnixMilli())
@@ -467,9 +466,7 @@ func (a *API) rosterExt(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := a.st.UserByID(c.Ctx, uid); errors.Is(err, store.ErrNotFound) {
-		return nil, errNoUser
-	} else if err != nil {
+	if err := a.knownUser(c, uid); err != nil {
 		return nil, err
 	}
 	var p store.RosterPatch

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,24 +18,6 @@ import (
 	"github.com/flooim/floo/server/store"
 	"github.com/flooim/floo/xsync"
 )
-
-// clock is a settable time source for token expiry tests.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 func registerDevice(t *testing.T, env *servertest.Env, uid int64, guid string) uint32 {
 	t.Helper()
@@ -124,14 +105,14 @@ func TestAuthRules(t *testing.T) {
 
 func TestTokenExpiry(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Unix(1_700_000_000, 0)}
+	clk := &servertest.Clock{Base: time.Unix(1_700_000_000, 0)}
 	env := servertest.Start(t, servertest.WithConfig(func(c *server.Config) { c.Now = clk.Now }))
 	env.Register(t, "bob", "secret1")
 	td := env.Login(t, "bob", "secret1", "")
 	assert.Equal(t, clk.Now().Add(30*24*time.Hour).UnixMilli(), td.Expire, "expire is 30 days ahead, in ms")
 	code, _ := env.Do(t, "GET", "/user/profile", td.Token, nil)
 	assert.Equal(t, ratel.CodeOK, code)
-	clk.Add(30*24*time.Hour + time.Second)
+	clk.Advance(30*24*time.Hour + time.Second)
 	code, _ = env.Do(t, "GET", "/user/profile", td.Token, nil)
 	assert.Equal(t, ratel.CodeTokenInvalid, code)
 }

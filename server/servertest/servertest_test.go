@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -47,4 +48,20 @@ func TestHelpers(t *testing.T) {
 	tk, err := env.Server.Store().LookupToken(t.Context(), store.HashToken(td.Token), 0)
 	require.NoError(t, err)
 	assert.Equal(t, "guid-x", tk.DeviceGUID)
+}
+
+func TestClock(t *testing.T) {
+	base := time.Unix(1_700_000_000, 0)
+	frozen := &servertest.Clock{Base: base}
+	assert.Equal(t, base, frozen.Now(), "a clock with a Base stands still")
+	frozen.Advance(time.Hour)
+	frozen.Advance(-time.Minute)
+	assert.Equal(t, base.Add(59*time.Minute), frozen.Now())
+
+	running := &servertest.Clock{}
+	before := time.Now()
+	got := running.Now()
+	assert.False(t, got.Before(before), "a zero Base follows real time")
+	running.Advance(24 * time.Hour)
+	assert.WithinDuration(t, time.Now().Add(24*time.Hour), running.Now(), time.Minute)
 }

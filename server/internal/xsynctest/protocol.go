@@ -61,13 +61,20 @@ func (c *Client) Send(m *xsync.Meta) *xsync.SyncDL {
 // Ack waits for the send result of client_mid.
 func (c *Client) Ack(clientMID uint64) *xsync.SyncDL {
 	c.t.Helper()
+	return c.takeSyncDL("ack", func(d *xsync.SyncDL) bool { return d.ClientMid == clientMID && !d.IsFullSync })
+}
+
+// takeSyncDL waits for the first SyncDL that match accepts; other frames
+// stay queued.
+func (c *Client) takeSyncDL(what string, match func(*xsync.SyncDL) bool) *xsync.SyncDL {
+	c.t.Helper()
 	var dl *xsync.SyncDL
-	c.mustTake("ack", func(f *xsync.Frame) bool {
+	c.mustTake(what, func(f *xsync.Frame) bool {
 		if f.Command != xsync.CommandSync {
 			return false
 		}
 		d, err := f.SyncDL()
-		if err != nil || d.ClientMid != clientMID || d.IsFullSync {
+		if err != nil || !match(d) {
 			return false
 		}
 		dl = d
@@ -95,17 +102,8 @@ func (c *Client) Pull(xid int64, key uint64) *xsync.SyncDL {
 
 func (c *Client) syncReply(xid int64, history bool) *xsync.SyncDL {
 	c.t.Helper()
-	var dl *xsync.SyncDL
-	c.mustTake("sync reply", func(f *xsync.Frame) bool {
-		if f.Command != xsync.CommandSync {
-			return false
-		}
-		d, err := f.SyncDL()
-		if err != nil || d.ClientMid != 0 || d.IsFullSync != history || d.Xid == nil || d.Xid.Uid != uint64(xid) {
-			return false
-		}
-		dl = d
-		return true
+	dl := c.takeSyncDL("sync reply", func(d *xsync.SyncDL) bool {
+		return d.ClientMid == 0 && d.IsFullSync == history && d.Xid != nil && d.Xid.Uid == uint64(xid)
 	})
 	if dl.Status == nil || dl.Status.Code != xsync.StatusOK {
 		c.t.Fatalf("xsynctest: sync of %d failed: %v", xid, dl.Status)

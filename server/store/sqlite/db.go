@@ -165,6 +165,32 @@ func notFound(err error) error {
 	return err
 }
 
+// scanner is what *sql.Row and *sql.Rows have in common, so one scan function
+// serves a single-row lookup and a list alike.
+type scanner = interface{ Scan(dest ...any) error }
+
+// appendRows reads every row with scan, appends the values to out and closes
+// rows. Callers pass their own out so an empty result stays what they
+// promise: []T{} for the lists that reach JSON as [], nil elsewhere.
+func appendRows[T any](out []T, rows *sql.Rows, scan func(scanner) (T, error)) ([]T, error) {
+	defer rows.Close()
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// scanOne reads a one-column row.
+func scanOne[T any](row scanner) (T, error) {
+	var v T
+	err := row.Scan(&v)
+	return v, err
+}
+
 // NextEntityID implements store.IDs.
 func (db *DB) NextEntityID(ctx context.Context) (int64, error) {
 	var id int64
@@ -262,14 +288,5 @@ func (db *DB) AppliedMigrations(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return appendRows(nil, rows, scanOne[string])
 }

@@ -11,7 +11,7 @@ import (
 const deviceColumns = `user_id, sn, guid, platform, user_agent, push_token, notifier_name,
 	created_at, last_seen`
 
-func scanDevice(row interface{ Scan(...any) error }) (store.Device, error) {
+func scanDevice(row scanner) (store.Device, error) {
 	var d store.Device
 	err := row.Scan(&d.UserID, &d.SN, &d.GUID, &d.Platform, &d.UserAgent, &d.PushToken,
 		&d.NotifierName, &d.CreatedAt, &d.LastSeen)
@@ -93,22 +93,21 @@ func deviceSNs(ctx context.Context, q queryer, uid int64) (map[uint32]bool, erro
 
 // Device implements store.Devices.
 func (db *DB) Device(ctx context.Context, uid int64, sn uint32) (store.Device, error) {
-	r, err := db.reader()
-	if err != nil {
-		return store.Device{}, err
-	}
-	return scanDevice(r.QueryRowContext(ctx,
-		`SELECT `+deviceColumns+` FROM devices WHERE user_id = ? AND sn = ?`, uid, sn))
+	return db.deviceWhere(ctx, `user_id = ? AND sn = ?`, uid, sn)
 }
 
 // DeviceByGUID implements store.Devices.
 func (db *DB) DeviceByGUID(ctx context.Context, uid int64, guid string) (store.Device, error) {
+	return db.deviceWhere(ctx, `user_id = ? AND guid = ?`, uid, guid)
+}
+
+// deviceWhere reads the one device matching where.
+func (db *DB) deviceWhere(ctx context.Context, where string, args ...any) (store.Device, error) {
 	r, err := db.reader()
 	if err != nil {
 		return store.Device{}, err
 	}
-	return scanDevice(r.QueryRowContext(ctx,
-		`SELECT `+deviceColumns+` FROM devices WHERE user_id = ? AND guid = ?`, uid, guid))
+	return scanDevice(r.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices WHERE `+where, args...))
 }
 
 func listDevices(ctx context.Context, q queryer, where string, args ...any) ([]store.Device, error) {
@@ -116,16 +115,7 @@ func listDevices(ctx context.Context, q queryer, where string, args ...any) ([]s
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []store.Device
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return appendRows(nil, rows, scanDevice)
 }
 
 // ListDevices implements store.Devices.

@@ -12,7 +12,7 @@ import (
 const fileColumns = `id, owner_id, kind, file_type, to_type, to_id, name, content_type, size,
 	uploaded, created_at, uploaded_at`
 
-func scanFile(row interface{ Scan(...any) error }) (store.File, error) {
+func scanFile(row scanner) (store.File, error) {
 	var f store.File
 	err := row.Scan(&f.ID, &f.OwnerID, &f.Kind, &f.FileType, &f.ToType, &f.ToID, &f.Name,
 		&f.ContentType, &f.Size, &f.Uploaded, &f.CreatedAt, &f.UploadedAt)

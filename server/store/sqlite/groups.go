@@ -14,7 +14,7 @@ const groupColumns = `g.id, g.owner_id, g.name, g.type, g.status, g.ban_expire_t
 	g.member_invite, g.member_modify, g.hide_member_info, g.created_at, g.updated_at,
 	(SELECT count(*) FROM group_members m WHERE m.group_id = g.id)`
 
-func scanGroup(row interface{ Scan(...any) error }) (store.Group, error) {
+func scanGroup(row scanner) (store.Group, error) {
 	var g store.Group
 	err := row.Scan(&g.ID, &g.OwnerID, &g.Name, &g.Type, &g.Status, &g.BanExpireTime, &g.ReadAck,
 		&g.HistoryVisible, &g.Avatar, &g.Description, &g.Ext, &g.Capacity, &g.ApplyApproval,
@@ -95,28 +95,7 @@ func (db *DB) GetGroup(ctx context.Context, gid int64) (*store.Group, error) {
 
 // GroupsByIDs implements store.Groups.
 func (db *DB) GroupsByIDs(ctx context.Context, gids []int64) ([]store.Group, error) {
-	r, err := db.reader()
-	if err != nil {
-		return nil, err
-	}
-	out := []store.Group{}
-	err = chunkInt64s(gids, func(part []int64) error {
-		in, args := inInt64s(part)
-		rows, err := r.QueryContext(ctx, `SELECT `+groupColumns+` FROM chat_groups g WHERE g.id IN `+in, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			g, err := scanGroup(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, g)
-		}
-		return rows.Err()
-	})
-	return out, err
+	return selectIn(ctx, db, []store.Group{}, `SELECT `+groupColumns+` FROM chat_groups g WHERE g.id IN `, gids, scanGroup)
 }
 
 // UpdateGroup implements store.Groups.
@@ -212,7 +191,7 @@ func (db *DB) PublicGroups(ctx context.Context) ([]int64, error) {
 const memberColumns = `group_id, user_id, role, display_name, join_time, ban_expire_time,
 	msg_mute_mode, msg_push_mode, not_disturb`
 
-func scanMember(row interface{ Scan(...any) error }) (store.Member, error) {
+func scanMember(row scanner) (store.Member, error) {
 	var m store.Member
 	err := row.Scan(&m.GroupID, &m.UserID, &m.Role, &m.DisplayName, &m.JoinTime,
 		&m.BanExpireTime, &m.MsgMuteMode, &m.MsgPushMode, &m.NotDisturb)
@@ -244,16 +223,7 @@ func (db *DB) ListMembers(ctx context.Context, gid int64) ([]store.Member, error
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []store.Member{}
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return appendRows([]store.Member{}, rows, scanMember)
 }
 
 // AddMember implements store.Groups.
@@ -400,21 +370,16 @@ func (db *DB) GroupBlocks(ctx context.Context, gid int64) ([]store.GroupBlock, e
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []store.GroupBlock{}
-	for rows.Next() {
+	return appendRows([]store.GroupBlock{}, rows, func(row scanner) (store.GroupBlock, error) {
 		var b store.GroupBlock
-		if err := rows.Scan(&b.GroupID, &b.UserID, &b.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+		err := row.Scan(&b.GroupID, &b.UserID, &b.CreatedAt)
+		return b, err
+	})
 }
 
 const groupAppColumns = `id, group_id, applicant_id, reason, status, expires_at, created_at, updated_at`
 
-func scanGroupApp(row interface{ Scan(...any) error }) (store.GroupApplication, error) {
+func scanGroupApp(row scanner) (store.GroupApplication, error) {
 	var a store.GroupApplication
 	err := row.Scan(&a.ID, &a.GroupID, &a.ApplicantID, &a.Reason, &a.Status, &a.ExpiresAt,
 		&a.CreatedAt, &a.UpdatedAt)
@@ -469,15 +434,8 @@ func (db *DB) GroupApplications(ctx context.Context, gids []int64) ([]store.Grou
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanGroupApp(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		return rows.Err()
+		out, err = appendRows(out, rows, scanGroupApp)
+		return err
 	})
 	return out, err
 }
@@ -519,17 +477,12 @@ func (db *DB) GroupInvitations(ctx context.Context, invitee int64) ([]store.Grou
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []store.GroupInvitation{}
-	for rows.Next() {
+	return appendRows([]store.GroupInvitation{}, rows, func(row scanner) (store.GroupInvitation, error) {
 		var v store.GroupInvitation
-		if err := rows.Scan(&v.ID, &v.GroupID, &v.InviterID, &v.InviteeID, &v.Reason, &v.Status,
-			&v.ExpiresAt, &v.CreatedAt, &v.UpdatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+		err := row.Scan(&v.ID, &v.GroupID, &v.InviterID, &v.InviteeID, &v.Reason, &v.Status,
+			&v.ExpiresAt, &v.CreatedAt, &v.UpdatedAt)
+		return v, err
+	})
 }
 
 // CreateAnnouncement implements store.Groups.
@@ -543,7 +496,7 @@ func (db *DB) CreateAnnouncement(ctx context.Context, a *store.Announcement) err
 
 const announcementColumns = `id, group_id, author, title, content, created_at`
 
-func scanAnnouncement(row interface{ Scan(...any) error }) (store.Announcement, error) {
+func scanAnnouncement(row scanner) (store.Announcement, error) {
 	var a store.Announcement
 	err := row.Scan(&a.ID, &a.GroupID, &a.Author, &a.Title, &a.Content, &a.CreatedAt)
 	return a, notFound(err)
@@ -570,16 +523,7 @@ func (db *DB) Announcements(ctx context.Context, gid int64) ([]store.Announcemen
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []store.Announcement{}
-	for rows.Next() {
-		a, err := scanAnnouncement(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return appendRows([]store.Announcement{}, rows, scanAnnouncement)
 }
 
 // DeleteAnnouncement implements store.Groups.
@@ -601,7 +545,7 @@ func (db *DB) CreateSharedFile(ctx context.Context, f *store.SharedFile) error {
 
 const sharedFileColumns = `id, group_id, name, size, type, url, uploader, created_at, updated_at`
 
-func scanSharedFile(row interface{ Scan(...any) error }) (store.SharedFile, error) {
+func scanSharedFile(row scanner) (store.SharedFile, error) {
 	var f store.SharedFile
 	err := row.Scan(&f.ID, &f.GroupID, &f.Name, &f.Size, &f.Type, &f.URL, &f.Uploader,
 		&f.CreatedAt, &f.UpdatedAt)
@@ -629,16 +573,7 @@ func (db *DB) SharedFiles(ctx context.Context, gid int64) ([]store.SharedFile, e
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []store.SharedFile{}
-	for rows.Next() {
-		f, err := scanSharedFile(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return appendRows([]store.SharedFile{}, rows, scanSharedFile)
 }
 
 // DeleteSharedFile implements store.Groups.

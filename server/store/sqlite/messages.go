@@ -14,7 +14,7 @@ import (
 const itemColumns = `m.id, m.conv_kind, m.conv_a, m.conv_b, m.from_uid, m.from_sn, m.to_uid, m.to_sn,
 	m.ts, m.ns, m.body, m.chat, m.recalled, m.edited, m.content, m.config, m.ext, m.edit_ts`
 
-func scanItem(row interface{ Scan(...any) error }, extra ...any) (store.Item, error) {
+func scanItem(row scanner, extra ...any) (store.Item, error) {
 	var it store.Item
 	dst := append([]any{&it.ID, &it.Conv.Kind, &it.Conv.A, &it.Conv.B, &it.FromUID, &it.FromSN,
 		&it.ToUID, &it.ToSN, &it.Timestamp, &it.NS, &it.Body, &it.Chat, &it.Recalled, &it.Edited,

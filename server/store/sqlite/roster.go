@@ -38,22 +38,13 @@ func scanInt64s(rows *sql.Rows, err error) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return appendRows([]int64{}, rows, scanOne[int64])
 }
 
 const rosterColumns = `user_id, other_id, friend, was_friend, blocked, alias, ext,
 	mute_notification, created_at, updated_at`
 
-func scanRosterEntry(row interface{ Scan(...any) error }) (store.RosterEntry, error) {
+func scanRosterEntry(row scanner) (store.RosterEntry, error) {
 	var e store.RosterEntry
 	err := row.Scan(&e.UserID, &e.OtherID, &e.Friend, &e.WasFriend, &e.Blocked, &e.Alias,
 		&e.Ext, &e.MuteNotification, &e.CreatedAt, &e.UpdatedAt)
@@ -110,37 +101,31 @@ func (db *DB) RosterEntries(ctx context.Context, uid int64, others []int64) ([]s
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := scanRosterEntry(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
+		out, err = appendRows(out, rows, scanRosterEntry)
+		return err
 	})
 	return out, err
 }
 
 // Friends implements store.Roster.
 func (db *DB) Friends(ctx context.Context, uid int64) ([]int64, error) {
-	r, err := db.reader()
-	if err != nil {
-		return nil, err
-	}
-	return scanInt64s(r.QueryContext(ctx,
-		`SELECT other_id FROM roster WHERE user_id = ? AND friend = 1 ORDER BY other_id`, uid))
+	return db.rosterIDs(ctx, "friend", uid)
 }
 
 // BlockedUsers implements store.Roster.
 func (db *DB) BlockedUsers(ctx context.Context, uid int64) ([]int64, error) {
+	return db.rosterIDs(ctx, "blocked", uid)
+}
+
+// rosterIDs lists, in ascending order, the others whose entry in uid's
+// roster has the boolean column set.
+func (db *DB) rosterIDs(ctx context.Context, column string, uid int64) ([]int64, error) {
 	r, err := db.reader()
 	if err != nil {
 		return nil, err
 	}
 	return scanInt64s(r.QueryContext(ctx,
-		`SELECT other_id FROM roster WHERE user_id = ? AND blocked = 1 ORDER BY other_id`, uid))
+		`SELECT other_id FROM roster WHERE user_id = ? AND `+column+` = 1 ORDER BY other_id`, uid))
 }
 
 // ensureRosterRow creates uid's entry about other if it is missing.
@@ -252,7 +237,7 @@ func (db *DB) UpdateRosterEntry(ctx context.Context, uid, other int64, p store.R
 const rosterAppColumns = `id, applicant_id, target_id, alias, reason, status, expires_at,
 	created_at, updated_at`
 
-func scanRosterApp(row interface{ Scan(...any) error }) (store.RosterApplication, error) {
+func scanRosterApp(row scanner) (store.RosterApplication, error) {
 	var a store.RosterApplication
 	err := row.Scan(&a.ID, &a.ApplicantID, &a.TargetID, &a.Alias, &a.Reason, &a.Status,
 		&a.ExpiresAt, &a.CreatedAt, &a.UpdatedAt)
@@ -318,14 +303,5 @@ func (db *DB) RosterApplications(ctx context.Context, uid int64, after int64, li
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []store.RosterApplication{}
-	for rows.Next() {
-		a, err := scanRosterApp(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return appendRows([]store.RosterApplication{}, rows, scanRosterApp)
 }

@@ -13,7 +13,7 @@ import (
 const userColumns = `id, username, password_hash, nick_name, avatar, description, email, mobile,
 	public_info, private_info, anonymous, created_at, updated_at, deleted_at`
 
-func scanUser(row interface{ Scan(...any) error }) (store.User, error) {
+func scanUser(row scanner) (store.User, error) {
 	var u store.User
 	err := row.Scan(&u.ID, &u.Username, &u.PasswordHash, &u.NickName, &u.Avatar, &u.Description,
 		&u.Email, &u.Mobile, &u.PublicInfo, &u.PrivateInfo, &u.Anonymous, &u.CreatedAt,
@@ -98,48 +98,26 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (store.User, error)
 
 // UsersByIDs implements store.Users.
 func (db *DB) UsersByIDs(ctx context.Context, ids []int64) ([]store.User, error) {
-	var out []store.User
-	err := db.selectIn(ctx, `SELECT `+userColumns+` FROM users WHERE id IN `, ids, func(rows *sql.Rows) error {
-		u, err := scanUser(rows)
-		out = append(out, u)
+	return selectIn(ctx, db, nil, `SELECT `+userColumns+` FROM users WHERE id IN `, ids, scanUser)
+}
+
+// selectIn runs query, which must end with "IN ", for ids in chunks (see
+// chunkInt64s) and appends every row, read by scan, to out.
+func selectIn[T any](ctx context.Context, db *DB, out []T, query string, ids []int64, scan func(scanner) (T, error)) ([]T, error) {
+	r, err := db.reader()
+	if err != nil {
+		return nil, err
+	}
+	err = chunkInt64s(ids, func(part []int64) error {
+		in, args := inInt64s(part)
+		rows, err := r.QueryContext(ctx, query+in, args...)
+		if err != nil {
+			return err
+		}
+		out, err = appendRows(out, rows, scan)
 		return err
 	})
 	return out, err
-}
-
-// selectIn runs query, which must end with "IN ", for ids in chunks that
-// stay well below SQLite's bound-parameter limit, calling scan for each row.
-func (db *DB) selectIn(ctx context.Context, query string, ids []int64, scan func(*sql.Rows) error) error {
-	r, err := db.reader()
-	if err != nil {
-		return err
-	}
-	const chunk = 500
-	for len(ids) > 0 {
-		n := min(len(ids), chunk)
-		part := ids[:n]
-		ids = ids[n:]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		rows, err := r.QueryContext(ctx, query+`(?`+strings.Repeat(",?", len(part)-1)+`)`, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // setList builds "a = ?, b = ?" from the non-nil fields of a patch.
@@ -240,7 +218,7 @@ const settingsColumns = `user_id, auth_mode, auth_question, auth_answer, auto_do
 	group_confirm, no_push, no_push_detail, no_push_start_hour, no_push_end_hour,
 	silence_start_time, silence_end_time, no_sounds, vibratory, push_nick_name, push_token`
 
-func scanSettings(row interface{ Scan(...any) error }) (store.UserSettings, error) {
+func scanSettings(row scanner) (store.UserSettings, error) {
 	var s store.UserSettings
 	err := row.Scan(&s.UserID, &s.AuthMode, &s.AuthQuestion, &s.AuthAnswer, &s.AutoDownload,
 		&s.GroupConfirm, &s.NoPush, &s.NoPushDetail, &s.NoPushStartHour, &s.NoPushEndHour,
@@ -262,14 +240,7 @@ func (db *DB) UserSettings(ctx context.Context, uid int64) (store.UserSettings, 
 
 // UserSettingsByIDs implements store.Users.
 func (db *DB) UserSettingsByIDs(ctx context.Context, uids []int64) ([]store.UserSettings, error) {
-	var out []store.UserSettings
-	err := db.selectIn(ctx, `SELECT `+settingsColumns+` FROM user_settings WHERE user_id IN `, uids,
-		func(rows *sql.Rows) error {
-			st, err := scanSettings(rows)
-			out = append(out, st)
-			return err
-		})
-	return out, err
+	return selectIn(ctx, db, nil, `SELECT `+settingsColumns+` FROM user_settings WHERE user_id IN `, uids, scanSettings)
 }
 
 // UpdateUserSettings implements store.Users.

@@ -21,6 +21,17 @@ func newUser(t *testing.T, db store.Users, name string) store.User {
 	return u
 }
 
+// manyIDs returns more ids than one query chunk holds: 0…1199, with id at
+// position 1100 so that the one real id sits in the third chunk.
+func manyIDs(id int64) []int64 {
+	ids := make([]int64, 1200)
+	for i := range ids {
+		ids[i] = int64(i)
+	}
+	ids[1100] = id
+	return ids
+}
+
 func TestOpenRejectsMemory(t *testing.T) {
 	_, err := sqlite.Open(context.Background(), ":memory:")
 	require.Error(t, err)
@@ -154,12 +165,7 @@ func TestProfileAndLookups(t *testing.T) {
 	assert.Len(t, list, 2)
 
 	// More ids than one query chunk.
-	ids := make([]int64, 1200)
-	for i := range ids {
-		ids[i] = int64(i)
-	}
-	ids[1100] = b.ID
-	list, err = db.UsersByIDs(ctx, ids)
+	list, err = db.UsersByIDs(ctx, manyIDs(b.ID))
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	assert.Equal(t, b.ID, list[0].ID)
@@ -218,12 +224,7 @@ func TestUserSettingsByIDs(t *testing.T) {
 	assert.Empty(t, got)
 
 	// More ids than one chunk of bound parameters.
-	many := make([]int64, 1200)
-	for i := range many {
-		many[i] = int64(i)
-	}
-	many[1100] = a.ID
-	got, err = db.UserSettingsByIDs(ctx, many)
+	got, err = db.UserSettingsByIDs(ctx, manyIDs(a.ID))
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.Equal(t, a.ID, got[0].UserID)
