@@ -11,3 +11,5 @@ step "codec cross-check against protoc-gen-go"
 scripts/test-crosscheck.sh
 step "npm package: build and unit tests"
 scripts/test-npm.sh
+step "WeChat entry in an emulated mini-program runtime"
+scripts/test-wechat.sh
