@@ -46,7 +46,12 @@ type client struct {
 
 	obj     js.Value   // the GoClient object returned to JavaScript
 	funcs   []*jsFunc  // its methods, released by shutdown
-	members []js.Value // the objects holding them (obj, userManage)
+	members []js.Value // the objects holding them (obj and the managers)
+
+	linkServer string // config.linkServer: the first resolver of aysncParseLinkV2
+
+	sendMu   sync.Mutex
+	sendTail chan struct{} // guarded by sendMu; closed when the last prepared send is queued (postLater)
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -115,6 +120,11 @@ func buildClient(e *env, config, platform js.Value) (*client, error) {
 	cfg.Logger = jsLogger{fn: logFn}
 
 	c := &client{closed: make(chan struct{})}
+	if config.Type() == js.TypeObject {
+		if c.linkServer, err = argStringOpt(config.Get("linkServer"), "config.linkServer", 2048); err != nil {
+			return nil, err
+		}
+	}
 	c.env.flooError = e.flooError
 	c.env.ctx, c.cancel = context.WithCancel(context.Background())
 	c.pump = newEventPump(&c.env, deliver, c.env.convertEvent)
@@ -131,9 +141,10 @@ func buildClient(e *env, config, platform js.Value) (*client, error) {
 	c.off = cl.OnEvent(func(ev core.Event) { c.pump.push(ev) })
 	c.obj = newObject()
 	c.install(c.obj, c.sessionMethods())
-	um := newObject()
-	c.install(um, c.userManageMethods())
-	c.obj.Set("userManage", um)
+	c.obj.Set("userManage", c.installManager("userManage", userManage))
+	c.obj.Set("rosterManage", c.installManager("rosterManage", rosterManage))
+	c.obj.Set("groupManage", c.installManager("groupManage", groupManage))
+	c.obj.Set("sysManage", c.installManager("sysManage", sysManage))
 	return c, nil
 }
 
@@ -238,9 +249,8 @@ var undefined = js.Undefined()
 // sessionMethods are the top-level methods of the official client object
 // (JSAPI.md §3) that the engine supports, plus the project's lifecycle
 // methods. The npm facade (npm/src/client.ts) maps the official argument
-// shapes onto them one to one; managers get their own method lists
-// (userManageMethods; rosterManage, groupManage and sysManage are added the
-// same way as core grows them).
+// shapes onto them one to one. The managers are tables of entries
+// (call_js.go and the *manage_js.go files).
 func (c *client) sessionMethods() []method {
 	return []method{
 		{"login", c.login},
@@ -248,6 +258,9 @@ func (c *client) sessionMethods() []method {
 		{"tokenLogin", c.tokenLogin},
 		{"logout", c.logout},
 		{"kickAllWeb", c.kickAllWeb},
+		{"cleanup", func([]js.Value) (any, error) {
+			return c.env.promise(func(ctx context.Context) (js.Value, error) { return undefined, c.core.Cleanup(ctx) }), nil
+		}},
 		{"isLogin", func([]js.Value) (any, error) { return c.core.IsLogin(), nil }},
 		{"isReady", func([]js.Value) (any, error) { return c.core.IsReady(), nil }},
 		{"state", func([]js.Value) (any, error) { return string(c.core.State()), nil }},
@@ -259,26 +272,6 @@ func (c *client) sessionMethods() []method {
 		{"servers", c.servers},
 		{"close", c.close},
 	}
-}
-
-// userManageMethods are the userManage methods (JSAPI.md §4) the engine
-// supports so far.
-func (c *client) userManageMethods() []method {
-	return []method{
-		{"getUid", func([]js.Value) (any, error) { return optionalUID(c.core.UID()), nil }},
-		{"getToken", func([]js.Value) (any, error) { return c.core.Token(), nil }},
-		{"getAppid", func([]js.Value) (any, error) { return c.core.AppID(), nil }},
-		{"getDeviceSN", func([]js.Value) (any, error) { return int(c.core.DeviceSN()), nil }},
-	}
-}
-
-// optionalUID returns the uid as by uidValue, or undefined without a
-// session.
-func optionalUID(uid uint64) js.Value {
-	if uid == 0 {
-		return undefined
-	}
-	return uidValue(uid)
 }
 
 // Argument size limits: generous for real use, small enough that a bug

@@ -28,6 +28,38 @@
 // callback (eventPump), so the cost of crossing the boundary is paid per
 // batch rather than per event.
 //
+// # Managers
+//
+// The managers of the official API (userManage, rosterManage, groupManage,
+// sysManage; JSAPI.md §4-§7) are tables of entries, one per official method
+// under its official name, misspellings included (usermanage_js.go,
+// rostermanage_js.go, groupmanage_js.go, sysmanage_js.go). An entry reads
+// and checks its arguments (call_js.go) and calls the engine: a wrong
+// type, a missing field or an oversized string is an InvalidParam
+// FlooError naming the method and the argument, returned by synchronous
+// methods (the npm facade throws it) and rejected by asynchronous ones,
+// and the instance goes on. Methods that read local state (caches, the
+// conversation list, stored messages) are synchronous; REST wrappers and
+// message operations return Promises. REST entities are handed over as the
+// server sent them (core's entities keep the object in Raw), so every field
+// reaches the application under the server's name.
+//
+// Deliberate differences from the official client, besides those of
+// JSAPI.md §14:
+//
+//   - sendRosterMessage, sendGroupMessage, sendMentionMessage and
+//     forwardMessage return the client_mid as a decimal string, not a
+//     number (mids are 64-bit; a number is exact only below 2^53), and
+//     forwardMessage returns it even when the file URL must be re-signed
+//     first. Their outcome arrives as onSendingMessageStatusChanged with
+//     that mid.
+//   - Operations (readRosterMessage, recallMessage, deleteConversation...)
+//     return a Promise that settles when the server acknowledged them.
+//   - sysManage.sendMessage(frame), which sends the official client's
+//     internal frames, is not supported and rejects.
+//   - The app id arguments of the sysManage getters are ignored: a client
+//     serves one app.
+//
 // # Values
 //
 // Go values are converted without reflection (value_js.go, payload_js.go).

@@ -18,7 +18,7 @@ const maxSafeInt = 1<<53 - 1
 // paths do not look them up by name on every call. AbortController may be
 // undefined on old platforms; the code that uses it checks.
 var jsGlobal = struct {
-	Object, Array, Uint8Array, ArrayBuffer, String, Promise, Error, AbortController, JSONParse js.Value
+	Object, Array, Uint8Array, ArrayBuffer, String, Promise, Error, AbortController, JSONParse, JSONStringify js.Value
 }{
 	Object:          js.Global().Get("Object"),
 	Array:           js.Global().Get("Array"),
@@ -29,6 +29,7 @@ var jsGlobal = struct {
 	Error:           js.Global().Get("Error"),
 	AbortController: js.Global().Get("AbortController"),
 	JSONParse:       js.Global().Get("JSON").Get("parse"),
+	JSONStringify:   js.Global().Get("JSON").Get("stringify"),
 }
 
 // newObject returns a new empty JavaScript object ({}).

@@ -1,8 +1,8 @@
 // The client object `im` of the official API (JSAPI.md §3), over a Go client of the wasm module.
 
-import { closedError, FlooError, notImplemented } from "./errors.js";
+import { closedError, FlooError } from "./errors.js";
 import { assertRunning, goModule, initialize, runtimeStopped } from "./loader.js";
-import { makeManager, type Manager } from "./managers.js";
+import { makeManager, type ManagerHost } from "./managers.js";
 import { browserPlatform } from "./transports/browser.js";
 import { guardTransport } from "./transports/guard.js";
 import type { GoClient, GoConfig } from "./types/bridge.js";
@@ -11,6 +11,7 @@ import type {
   ConnectionState,
   EventName,
   FlooConfig,
+  GroupManage,
   IdInput,
   IdLoginOptions,
   Listener,
@@ -19,26 +20,17 @@ import type {
   LogLevel,
   LogoutOptions,
   Platform,
-  Servers,
-  Uid,
+  RosterManage,
+  RtcManage,
+  SysManage,
+  UserManage,
 } from "./types.js";
 
-/** The userManage methods implemented so far. */
-export interface UserManageMethods {
-  /** The stored access token, "" without a session. */
-  getToken(): string;
-  /** The logged-in user id, undefined without a session. */
-  getUid(): Uid | undefined;
-  getAppid(): string;
-  /** The deviceSN of the session, 0 before the first login of this device. */
-  getDeviceSN(): number;
-}
+/** @deprecated The name of {@link UserManage} while the managers were being wired. */
+export type UserManageMethods = UserManage;
 
-/** The sysManage methods implemented so far. */
-export interface SysManageMethods {
-  /** The URLs in use, empty before DNS is resolved. */
-  getServers(appid?: string): Servers;
-}
+/** @deprecated The name of {@link SysManage} while the managers were being wired. */
+export type SysManageMethods = SysManage;
 
 type AnyListener = (payload: unknown) => void;
 
@@ -56,7 +48,7 @@ function quiet<T>(p: Promise<T>): Promise<T> {
 
 function goConfig(c: FlooConfig): GoConfig {
   const g: GoConfig = {};
-  const keys = ["appid", "dnsServer", "autoLogin", "logLevel", "requestTimeout", "connectTimeout", "heartbeatInterval", "sendTimeout", "deviceInfo", "sdkVersion"] as const;
+  const keys = ["appid", "dnsServer", "autoLogin", "logLevel", "linkServer", "requestTimeout", "connectTimeout", "heartbeatInterval", "sendTimeout", "deviceInfo", "sdkVersion"] as const;
   for (const k of keys) {
     if (c[k] !== undefined) (g as Record<string, unknown>)[k] = c[k];
   }
@@ -75,29 +67,33 @@ export class FlooClient {
   readonly #listeners = new Map<string, Set<AnyListener>>();
   readonly #unwatch: Array<() => void> = [];
 
-  readonly userManage: Manager<"userManage", UserManageMethods>;
-  readonly rosterManage: Manager<"rosterManage", object>;
-  readonly groupManage: Manager<"groupManage", object>;
-  readonly sysManage: Manager<"sysManage", SysManageMethods>;
+  /** The user and account methods (JSAPI.md §4). */
+  readonly userManage: UserManage;
+  /** Friends and one-to-one messages (JSAPI.md §5). */
+  readonly rosterManage: RosterManage;
+  /** Groups and group messages (JSAPI.md §6). */
+  readonly groupManage: GroupManage;
+  /** Sending, history, conversations, files and app values (JSAPI.md §7). */
+  readonly sysManage: SysManage;
   /** RTC is not available yet: every method rejects with ServerRtcNotOpen. */
-  readonly rtcManage: Manager<"rtcManage", object>;
+  readonly rtcManage: RtcManage;
 
   constructor(config: FlooConfig = {}) {
     this.#ready = this.#start(config);
     // Failures surface through ready() and every call; not as an unhandled rejection here.
     this.#ready.catch(() => {});
-    this.userManage = makeManager("userManage", {
-      getToken: () => this.#sync((go) => go.userManage.getToken(), ""),
-      getUid: () => this.#sync((go) => go.userManage.getUid(), undefined),
-      getAppid: () => this.#sync((go) => go.userManage.getAppid(), config.appid ?? "welovemaxim"),
-      getDeviceSN: () => this.#sync((go) => go.userManage.getDeviceSN(), 0),
+    const host: ManagerHost = {
+      go: () => (this.#closed || runtimeStopped() ? undefined : this.#go),
+      closed: () => this.#closed,
+      call: (fn) => this.#call(fn),
+    };
+    this.userManage = makeManager("userManage", host, {
+      getAppid: () => this.#sync((go) => go.userManage.getAppid() as string, config.appid ?? "welovemaxim"),
     });
-    this.rosterManage = makeManager("rosterManage", {});
-    this.groupManage = makeManager("groupManage", {});
-    this.sysManage = makeManager("sysManage", {
-      getServers: () => this.#sync((go) => go.servers(), { ratel: "", fireplace: "", rtc: "" }),
-    });
-    this.rtcManage = makeManager("rtcManage", {});
+    this.rosterManage = makeManager("rosterManage", host);
+    this.groupManage = makeManager("groupManage", host);
+    this.sysManage = makeManager("sysManage", host);
+    this.rtcManage = makeManager("rtcManage", host);
   }
 
   async #start(config: FlooConfig): Promise<GoClient> {
@@ -200,9 +196,13 @@ export class FlooClient {
     return this.#call((go) => go.kickAllWeb());
   }
 
-  /** Not implemented yet: erasing all locally stored data needs support in the core. */
+  /**
+   * Erases what the SDK stored: it logs out (firing logout), then forgets the user id, the token,
+   * the device identity and the cached DNS reply, so that the next start is like a first one.
+   * Unlike the official client it does not reload the page (JSAPI.md §14).
+   */
   cleanup(): Promise<void> {
-    return Promise.reject(notImplemented("cleanup"));
+    return this.#call((go) => go.cleanup());
   }
 
   /** True once DNS is resolved and the SDK can log in. */

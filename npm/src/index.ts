@@ -10,7 +10,7 @@ export { FlooError, ErrorCode, ErrorCodeNames, ErrorCodeClass } from "./errors.j
 export type { ErrorClass, ErrorCodeName, ErrorCodeNumber, FlooErrorFields, FlooErrorSource } from "./errors.js";
 export { initialize } from "./loader.js";
 export { managerMethods } from "./managers.js";
-export type { Manager, ManagerName, PendingMethod } from "./managers.js";
+export type { Manager, ManagerName, Managers, PendingMethod } from "./managers.js";
 export { browserPlatform, fetchTransport, memoryStorage, webSocketTransport, webStorage } from "./transports/browser.js";
 export type { BrowserPlatformOptions } from "./transports/browser.js";
 export type * from "./types.js";

@@ -1,9 +1,12 @@
 // The manager objects of the official API (JSAPI.md §4-§7). Every official method name exists on
-// its manager; the ones the facade does not implement yet reject with a FlooError
-// (GeneralError, "not implemented yet: manager.method"), and rtcManage rejects with
-// ServerRtcNotOpen as JSAPI.md §14 allows. Nothing is stubbed silently.
+// its manager and forwards to the Go manager of the same name (jsbridge/*manage_js.go), which
+// checks the arguments and does the work; rtcManage rejects with ServerRtcNotOpen, as JSAPI.md §14
+// allows. Before the wasm module is loaded, asynchronous methods wait for it and synchronous
+// ones answer from the (still empty) local state, or throw when they would need the engine.
 
-import { FlooError, notImplemented } from "./errors.js";
+import { closedError, FlooError } from "./errors.js";
+import type { GoClient } from "./types/bridge.js";
+import type { GroupManage, RosterManage, RtcManage, SysManage, UserManage } from "./types.js";
 
 /** The official method names of each manager, misspellings included (they are the API). */
 export const managerMethods = {
@@ -61,24 +64,112 @@ export const managerMethods = {
 
 export type ManagerName = keyof typeof managerMethods;
 
-/** A manager method the facade has not wired yet: it rejects. */
+/** The manager interfaces by name. */
+export interface Managers {
+  userManage: UserManage;
+  rosterManage: RosterManage;
+  groupManage: GroupManage;
+  sysManage: SysManage;
+  rtcManage: RtcManage;
+}
+
+/** A manager object by name. */
+export type Manager<N extends ManagerName> = Managers[N];
+
+/** @deprecated Every official method is wired now; kept so that older type imports still compile. */
 export type PendingMethod = (...args: unknown[]) => Promise<never>;
 
-/** A manager: the implemented methods `I`, and every other official name as a {@link PendingMethod}. */
-export type Manager<N extends ManagerName, I extends object> = I & {
-  readonly [K in Exclude<(typeof managerMethods)[N][number], keyof I>]: PendingMethod;
+/**
+ * The synchronous methods, with what each answers before the client is ready (or after it was
+ * closed): the empty local state, or `null` for methods that need the engine and throw then.
+ * Every other method returns a Promise.
+ */
+const syncMethods: { readonly [N in ManagerName]?: Readonly<Record<string, (() => unknown) | null>> } = {
+  userManage: {
+    getToken: () => "",
+    getUid: () => undefined,
+    getAppid: null, // answered from the configuration by FlooClient
+    getDeviceSN: () => 0,
+    deleteToken: null,
+    getConversationList: () => [],
+  },
+  rosterManage: {
+    getAllRosterDetail: () => ({}),
+    getRosterInfo: () => undefined,
+    getRosterMessageByRid: () => [],
+    getUnreadCount: () => 0,
+  },
+  groupManage: {
+    getAllGroupDetail: () => ({}),
+    getGroupMembers: () => [],
+    getGruopMessage: () => [],
+    getUnreadCount: () => 0,
+    consumeGroupAtStatus: () => undefined,
+  },
+  sysManage: {
+    getStaticVars: null,
+    sendRosterMessage: null,
+    sendGroupMessage: null,
+    sendMentionMessage: null,
+    sendInputStatusMessage: null,
+    forwardMessage: null,
+    getNoticeMessage: () => [],
+    getMessageStatus: () => undefined,
+    markMessageUnread: () => null,
+    getConversationDraft: () => "",
+    saveConversationDraft: null,
+    touchConversation: null,
+    makeSearch: () => ({ rosterArr: [], groupArr: [] }),
+    getImage: null,
+    getAudio: null,
+    getChatFile: null,
+    getServers: () => ({ ratel: "", fireplace: "", rtc: "" }),
+    getLinkServer: () => [],
+    getAppConfig: () => undefined,
+    getAppStatus: () => "",
+    getAccountVerification: () => undefined,
+    getServerIp: () => undefined,
+  },
 };
 
-/** @internal Builds a manager object from the implemented methods. */
-export function makeManager<N extends ManagerName, I extends object>(name: N, implemented: I): Manager<N, I> {
-  const m = { ...implemented } as Record<string, unknown>;
-  for (const method of managerMethods[name]) {
-    if (method in m) continue;
-    const error =
-      name === "rtcManage"
-        ? () => FlooError.fromName("ServerRtcNotOpen", `rtcManage.${method}: RTC is not available in this version`)
-        : () => notImplemented(`${name}.${method}`);
-    m[method] = () => Promise.reject(error());
+/** @internal What a manager needs from its client. */
+export interface ManagerHost {
+  /** The Go client once it runs; undefined before, and after close. */
+  go(): GoClient | undefined;
+  closed(): boolean;
+  /** Runs an asynchronous Go method once the client is ready. */
+  call<T>(fn: (go: GoClient) => Promise<T> | T | FlooError): Promise<T>;
+}
+
+type GoMethod = (...args: unknown[]) => unknown;
+
+/** @internal Builds a manager object; `overrides` replace methods answered in TypeScript. */
+export function makeManager<N extends ManagerName>(name: N, host: ManagerHost, overrides: Partial<Record<string, GoMethod>> = {}): Manager<N> {
+  const m: Record<string, GoMethod> = {};
+  const sync: Readonly<Record<string, (() => unknown) | null>> = syncMethods[name] ?? {};
+  for (const method of managerMethods[name] as readonly string[]) {
+    const override = overrides[method];
+    const goMethod = (go: GoClient) => (go[name as Exclude<N, "rtcManage">] as Record<string, GoMethod>)[method]!;
+    if (override) {
+      m[method] = override;
+    } else if (name === "rtcManage") {
+      m[method] = () => Promise.reject(FlooError.fromName("ServerRtcNotOpen", `rtcManage.${method}: RTC is not available in this version`));
+    } else if (method in sync) {
+      const fallback = sync[method];
+      m[method] = (...args) => {
+        const go = host.go();
+        if (!go) {
+          if (fallback) return fallback();
+          if (host.closed()) throw closedError();
+          throw FlooError.fromName("GeneralError", `${name}.${method}: the SDK is still loading; await im.ready() first`);
+        }
+        const v = goMethod(go).apply(undefined, args);
+        if (v instanceof FlooError) throw v;
+        return v;
+      };
+    } else {
+      m[method] = (...args) => host.call((go) => goMethod(go).apply(undefined, args) as Promise<unknown>);
+    }
   }
-  return m as Manager<N, I>;
+  return m as unknown as Manager<N>;
 }

@@ -18,6 +18,7 @@ export interface GoConfig {
   dnsServer?: string;
   autoLogin?: boolean;
   logLevel?: LogLevel;
+  linkServer?: string;
   requestTimeout?: number;
   connectTimeout?: number;
   heartbeatInterval?: number;
@@ -48,6 +49,7 @@ export interface GoClient {
   tokenLogin(uid: unknown, token: unknown, publicKey?: unknown): Promise<void>;
   logout(opt?: LogoutOptions): Promise<void>;
   kickAllWeb(): Promise<void>;
+  cleanup(): Promise<void>;
   isLogin(): boolean;
   isReady(): boolean;
   state(): string;
@@ -58,10 +60,15 @@ export interface GoClient {
   setVisible(visible: boolean): undefined | FlooError;
   servers(): Servers;
   close(): Promise<void>;
-  userManage: {
-    getUid(): number | string | undefined;
-    getToken(): string;
-    getAppid(): string;
-    getDeviceSN(): number;
-  };
+  /**
+   * The managers (jsbridge/*manage_js.go): every official method except rtcManage's. Synchronous
+   * ones return their value or a FlooError, asynchronous ones a Promise.
+   */
+  userManage: GoManager;
+  rosterManage: GoManager;
+  groupManage: GoManager;
+  sysManage: GoManager;
 }
+
+/** A manager object of the Go client. */
+export type GoManager = Record<string, (...args: unknown[]) => unknown>;

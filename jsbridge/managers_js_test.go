@@ -1,0 +1,630 @@
+package jsbridge
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall/js"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The tests of the manager methods (userManage, rosterManage, groupManage,
+// sysManage): every official name exists, every method rejects bad
+// arguments with InvalidParam, and results have the official shapes.
+
+// fakeService is a JavaScript HTTP transport playing the DNS and ratel
+// servers: requests are answered by "METHOD /path" from routes, whose
+// values are the envelope's data as JSON text (so that tests can send
+// integers beyond 2^53), or {code, message} for business errors; unknown
+// paths answer an empty list. Every request is recorded in reqs as
+// {method, path, query, body, headers}; uploads in uploads.
+func fakeService(t *testing.T) js.Value {
+	return jsEval(t, `const s = {reqs: [], uploads: [], routes: {}};
+		const enc = new TextEncoder(), dec = new TextDecoder();
+		const dns = {app_status: "normal", account_verification: {sms: true}, dns_server_list: [],
+			link_server_list: [{domain: "link.test"}],
+			dns_list: [{group_level: 0, clusters: [{ratel: [{protocol: "https", host: "ratel.test", ip_list: ["10.0.0.1"]}],
+				webim: [{protocol: "https", host: "fire.test"}], rtc: [{protocol: "https", host: "rtc.test"}]}]}]};
+		const envelope = (data, code = 200, message = null) => ({status: 200, headers: {"content-type": "application/json"},
+			body: enc.encode('{"code":' + code + ',"message":' + JSON.stringify(message) + ',"data":' + data + '}')});
+		s.reply = (req) => {
+			const u = new URL(req.url);
+			s.reqs.push({method: req.method, path: u.pathname, query: Object.fromEntries(u.searchParams),
+				body: req.body ? dec.decode(req.body) : "", headers: req.headers});
+			if (u.pathname === "/v2/app_dns") return envelope(JSON.stringify(dns));
+			const r = s.routes[req.method + " " + u.pathname];
+			if (r === undefined) return envelope("[]");
+			if (typeof r === "object") return envelope("null", r.code, r.message);
+			return envelope(r);
+		};
+		s.request = (req) => new Promise((resolve) => setTimeout(() => resolve(s.reply(req)), 0));
+		s.upload = (req, onProgress) => {
+			s.uploads.push(req);
+			onProgress(3, 6);
+			onProgress(6, 6);
+			return Promise.resolve({status: 200, headers: {}, body: enc.encode('{"data":true}')});
+		};
+		s.last = (path) => s.reqs.filter((r) => r.path === path).pop();
+		return s`)
+}
+
+// startClient creates a client over svc (fakeService) and a socket that
+// never opens, closed at the end of the test.
+func startClient(t *testing.T, svc js.Value) (obj js.Value, e *env, rec *recorder) {
+	t.Helper()
+	rec = newRecorder(t)
+	platform := newObject()
+	platform.Set("transport", fakeSocket(t, "silent"))
+	platform.Set("http", svc)
+	platform.Set("storage", jsEval(t, `const m = new Map(); return {
+		get: (k) => m.has(k) ? m.get(k) : null, set: (k, v) => { m.set(k, v) }, remove: (k) => { m.delete(k) } }`))
+	platform.Set("deliver", rec.obj.Get("deliver"))
+	platform.Set("FlooError", testFlooError(t))
+	platform.Set("log", jsEval(t, `return () => {}`))
+	obj = js.ValueOf(newClient(jsEval(t, `return {appid: "testapp", autoLogin: false, logLevel: "error",
+		dnsServer: "https://dns.test/v2/app_dns", requestTimeout: 2000, linkServer: "https://links.example/info"}`), platform))
+	e = &env{flooError: platform.Get("FlooError")}
+	require.False(t, obj.InstanceOf(e.flooError), "newClient failed: %s", jsString(obj.Get("message")))
+	t.Cleanup(func() {
+		_, err := await(t, obj.Call("close"))
+		require.NoError(t, err)
+	})
+	return obj, e, rec
+}
+
+// tokenLogin starts a session that never connects: REST calls work (the
+// token is known) and sends wait in the outbox.
+func tokenLogin(t *testing.T, obj js.Value) {
+	p := obj.Call("tokenLogin", 1001, "tok")
+	p.Call("catch", jsEval(t, `return () => {}`)) // it settles only on close
+	waitFor(t, "the session", func() bool { return obj.Get("userManage").Call("getToken").String() == "tok" })
+}
+
+// settle returns the value of a synchronous result, or awaits a Promise.
+func settle(t *testing.T, v js.Value) (js.Value, error) {
+	t.Helper()
+	if v.InstanceOf(jsGlobal.Promise) {
+		return await(t, v)
+	}
+	return v, nil
+}
+
+// invoke calls mgr.method with the arguments of the JavaScript array
+// source args.
+func invoke(t *testing.T, obj js.Value, mgr, method, args string) js.Value {
+	t.Helper()
+	m := obj.Get(mgr)
+	require.Equal(t, js.TypeFunction, m.Get(method).Type(), "%s.%s", mgr, method)
+	return m.Get(method).Call("apply", m, jsEval(t, "return ["+args+"]"))
+}
+
+// resolved calls mgr.method and returns its value (awaited for async
+// methods), failing on a rejection or a returned FlooError.
+func resolved(t *testing.T, obj js.Value, e *env, mgr, method, args string) js.Value {
+	t.Helper()
+	v, err := settle(t, invoke(t, obj, mgr, method, args))
+	require.NoError(t, err, "%s.%s(%s)", mgr, method, args)
+	if v.Type() == js.TypeObject {
+		require.False(t, v.InstanceOf(e.flooError), "%s.%s(%s): %s", mgr, method, args, jsString(v.Get("message")))
+	}
+	return v
+}
+
+// failure calls mgr.method and returns its FlooError: the rejection of an
+// async method, the returned value of a sync one.
+func failure(t *testing.T, obj js.Value, e *env, mgr, method, args string) js.Value {
+	t.Helper()
+	v := invoke(t, obj, mgr, method, args)
+	if v.InstanceOf(jsGlobal.Promise) {
+		v = rejection(t, v)
+	}
+	require.True(t, v.InstanceOf(e.flooError), "%s.%s(%s) did not fail: %s", mgr, method, args, jsString(v))
+	return v
+}
+
+// methodNames returns the method names of a manager object.
+func methodNames(obj js.Value) []string {
+	keys := jsGlobal.Object.Call("keys", obj)
+	var out []string
+	for i := 0; i < keys.Length(); i++ {
+		if k := keys.Index(i).String(); obj.Get(k).Type() == js.TypeFunction {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// specNames parses JSAPI.md (found next to the repository, in
+// ../shared/spec) into the names of §3 and of each manager of §4-§7. It
+// skips the test when the spec is not there.
+func specNames(t *testing.T) map[string][]string {
+	dir, err := os.Getwd()
+	require.NoError(t, err)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Skip("module root not found")
+		}
+		dir = parent
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "..", "shared", "spec", "JSAPI.md"))
+	if err != nil {
+		t.Skip("JSAPI.md not found: ", err)
+	}
+	sections := map[string]string{"3": "im", "4": "userManage", "5": "rosterManage", "6": "groupManage", "7": "sysManage"}
+	span := regexp.MustCompile("`([a-z][A-Za-z0-9]*)[^`]*`")
+	out := map[string][]string{}
+	section, rtc := "", ""
+	for _, line := range strings.Split(string(src), "\n") {
+		switch {
+		case strings.HasPrefix(line, "## "):
+			section = sections[strings.TrimSuffix(strings.Fields(line)[1], ".")]
+		case section == "":
+		case strings.HasPrefix(line, "`rtcManage` ("):
+			// The rtcManage methods are listed in a paragraph, with a
+			// code span that runs over a line break: read it whole.
+			rtc = " "
+		case rtc != "" && line != "":
+			rtc += line + " "
+		case rtc != "":
+			for _, m := range span.FindAllStringSubmatch(rtc, -1) {
+				out["rtcManage"] = append(out["rtcManage"], m[1])
+			}
+			rtc = ""
+		case strings.HasPrefix(line, "| `"):
+			cell := strings.Split(strings.ReplaceAll(line, `\|`, "/"), "|")[1]
+			for _, m := range span.FindAllStringSubmatch(cell, -1) {
+				out[section] = append(out[section], m[1])
+			}
+		}
+	}
+	require.NotEmpty(t, out["groupManage"], "no group methods parsed")
+	return out
+}
+
+// TestManagerNamesMatchSpec: every method of JSAPI.md §3-§7 that the Go
+// side implements exists on the Go client object, under its official
+// (sometimes misspelled) name, and the Go side has no method the spec does
+// not list, apart from the documented extensions.
+func TestManagerNamesMatchSpec(t *testing.T) {
+	checkFuncs(t)
+	spec := specNames(t)
+	obj, _, _ := startClient(t, fakeService(t))
+
+	// §3: the npm facade implements these in TypeScript.
+	tsOnly := map[string]bool{"qrlogin": true, "wxlogin": true, "on": true, "off": true, "isAppInfoReady": true, "baseUrl": true, "rtcManage": true}
+	for _, name := range spec["im"] {
+		if tsOnly[name] {
+			continue
+		}
+		assert.False(t, obj.Get(name).IsUndefined(), "im.%s", name)
+	}
+	for _, mgr := range []string{"userManage", "rosterManage", "groupManage", "sysManage"} {
+		want := spec[mgr]
+		require.NotEmpty(t, want, mgr)
+		got := methodNames(obj.Get(mgr))
+		for _, name := range want {
+			assert.Contains(t, got, name, "%s.%s is in JSAPI.md", mgr, name)
+		}
+		for _, name := range got {
+			assert.Contains(t, want, name, "%s.%s is not in JSAPI.md", mgr, name)
+		}
+	}
+	assert.Len(t, spec["rtcManage"], 17, "the rtcManage names parsed from the prose")
+	assert.Contains(t, spec["groupManage"], "asyncGroupBab", "misspelled names are parsed")
+	assert.Contains(t, spec["sysManage"], "forwardMessage", "cells with an escaped | are parsed")
+}
+
+// noArgs are the methods that take no arguments (or only ignored ones,
+// such as an app id), which therefore have no bad inputs.
+var noArgs = map[string]bool{
+	"userManage.getToken": true, "userManage.getUid": true, "userManage.getAppid": true, "userManage.getDeviceSN": true,
+	"userManage.deleteToken": true, "userManage.getConversationList": true, "userManage.asyncGetDeviceList": true,
+	"userManage.asyncGetProfile": true, "userManage.asyncGetSettings": true,
+	"rosterManage.asyncGetBlockedlist": true, "rosterManage.getAllRosterDetail": true,
+	"groupManage.getAllGroupDetail": true, "groupManage.asyncGetPublicList": true, "groupManage.asyncGetUserJoined": true,
+	"sysManage.getStaticVars": true, "sysManage.getNoticeMessage": true, "sysManage.asyncGetUserAvatarUploadUrl": true,
+	"sysManage.getLinkServer": true, "sysManage.getAppConfig": true, "sysManage.getAppStatus": true,
+	"sysManage.getAccountVerification": true, "sysManage.getServerIp": true, "sysManage.getServers": true,
+	"sysManage.sendMessage": true,
+}
+
+// badInputs lists, per method, arguments (a JavaScript array's source) and
+// a fragment of the InvalidParam message they must produce.
+var badInputs = []struct{ method, args, want string }{
+	{"userManage.asyncKickDevice", `{}`, "device_sn is required"},
+	{"userManage.asyncKickDevice", `{device_sn: -1}`, "device_sn must be a non-negative integer id"},
+	{"userManage.asyncBindDeviceToken", `{device_sn: 1, device_token: 5}`, "device_token must be a string, got number"},
+	{"userManage.asyncUnbindDeviceToken", `{deviceSn: "x"}`, `deviceSn must be a decimal id, got "x"`},
+	{"userManage.asyncDeleteUser", `{password: 1}`, "password must be a string"},
+	{"userManage.asyncTokenUser", `"alice"`, "the parameter must be an object, got string"},
+	{"userManage.asyncTokenUser", `{name: "a", password: "x".repeat(5000)}`, "password is longer than 4096 bytes"},
+	{"userManage.asyncTokenId", `{user_id: 1.5, password: "p"}`, "user_id must be a non-negative integer id"},
+	{"userManage.asyncRegister", `{username: [], password: "p"}`, "username must be a string, got array"},
+	{"userManage.asyncRegisterAnonymous", `[1]`, "the parameter must be an object, got array"},
+	{"userManage.asyncUpdateAuthmode", `{value: 7}`, "value must be an integer from 0 to 3"},
+	{"userManage.asyncUpdateAvatar", `{avatar: {}}`, "avatar must be a string, got object"},
+	{"userManage.asyncUpdateMobile", `{mobile: 13}`, "mobile must be a string"},
+	{"userManage.asyncUpdateNickName", `{nick_name: true}`, "nick_name must be a string, got boolean"},
+	{"userManage.asyncUserChangePassword", `{old_password: "a", new_password: 2}`, "new_password must be a string"},
+	{"userManage.asyncUpdateProfile", `{description: 5}`, "description must be a string"},
+	{"userManage.asyncUpdateProfile", `{}`, "core:profile update without fields"},
+	{"userManage.asyncUpdateSettings", `"x"`, "settings must be an object, got string"},
+
+	{"rosterManage.asyncGetRosterIdList", `"yes"`, "force must be a boolean, got string"},
+	{"rosterManage.asyncGetRosterInfo", ``, "rid is required"},
+	{"rosterManage.asyncGetRosterInfo", `"abc"`, `rid must be a decimal id, got "abc"`},
+	{"rosterManage.asyncGetRosterInfo", `9007199254740993`, "rid is beyond 2^53-1"},
+	{"rosterManage.asnycGetRosterListDetailByIds", `5`, "ids must be an array of ids, got number"},
+	{"rosterManage.asnycGetRosterListDetailByIds", `[1, "x"]`, `ids[1] must be a decimal id`},
+	{"rosterManage.asyncGetUserProfile", `1`, "force must be a boolean"},
+	{"rosterManage.asyncRegester", `null`, "core:username and password are required"},
+	{"rosterManage.asyncDeleteRoster", `{user_id: 0}`, "user_id must be a positive id"},
+	{"rosterManage.getRosterInfo", `{}`, "rid must be a number or a decimal string, got object"},
+	{"rosterManage.getRosterMessageByRid", ``, "uid is required"},
+	{"rosterManage.getUnreadCount", `"-1"`, "uid must be a decimal id"},
+	{"rosterManage.readRosterMessage", `1, "x"`, `mid must be a decimal id`},
+	{"rosterManage.recallMessage", `1`, "mid is required"},
+	{"rosterManage.deleteMessage", `1, 0`, "mid must be a positive id"},
+	{"rosterManage.unreadMessage", `null, 1`, "uid is required"},
+	{"rosterManage.appendMessageContent", `1, 2, 3`, "content must be a string, got number"},
+	{"rosterManage.replaceMessage", `1, 2, "c", 5`, "config must be a string, got number"},
+	{"rosterManage.asyncGetApplyList", `{cursor: 1}`, "cursor must be a string"},
+	{"rosterManage.asyncGetApplyList", `{limit: -1}`, "limit must be an integer from 0"},
+	{"rosterManage.asyncBlockeAdd", `{}`, "user_id is required"},
+	{"rosterManage.asyncBlockeRemove", `{user_id: "1 "}`, "user_id must be a decimal id"},
+	{"rosterManage.asyncApply", `{user_id: 1, alias: 2}`, "alias must be a string"},
+	{"rosterManage.asyncAccept", `{user_id: "1x"}`, "user_id must be a decimal id"},
+	{"rosterManage.asyncDecline", `{user_id: 1, reason: {}}`, "reason must be a string, got object"},
+	{"rosterManage.asyncUpdateRosterExt", `{user_id: 1, ext: 1}`, "ext must be a string"},
+	{"rosterManage.asyncUpdateRosterAlias", `{user_id: 1, alias: []}`, "alias must be a string, got array"},
+	{"rosterManage.asyncSearchRosterByName", `{username: 1}`, "username must be a string"},
+	{"rosterManage.asyncSearchRosterById", `{user_id: true}`, "user_id must be a number or a decimal string, got boolean"},
+
+	{"groupManage.asyncGetGroupInfo", ``, "group_id is required"},
+	{"groupManage.asyncGetGroupInfo", `1, "yes"`, "force must be a boolean"},
+	{"groupManage.asyncGetJoinedGroups", `0`, "force must be a boolean, got number"},
+	{"groupManage.openGroup", `"g"`, `group_id must be a decimal id, got "g"`},
+	{"groupManage.asyncGetGroupMembers", `{group_id: -5}`, "group_id must be a non-negative integer id"},
+	{"groupManage.getGroupMembers", `null`, "group_id is required"},
+	{"groupManage.asyncGetGroupListDetail", `"1,2"`, "gids must be an array of ids, got string"},
+	{"groupManage.getGruopMessage", ``, "gid is required"},
+	{"groupManage.readGroupMessage", `1, 1.5`, "mid must be a non-negative integer id"},
+	{"groupManage.recallMessage", `"x", 1`, `gid must be a decimal id`},
+	{"groupManage.deleteMessage", `1`, "mid is required"},
+	{"groupManage.appendMessageContent", `1, 2, "c", 4`, "config must be a string, got number"},
+	{"groupManage.replaceMessage", `1, 2, "c", null, 5`, "ext must be a string, got number"},
+	{"groupManage.getUnreadCount", `{}`, "gid must be a number or a decimal string, got object"},
+	{"groupManage.consumeGroupAtStatus", ``, "gid is required"},
+	{"groupManage.asyncGetInfo", `"x"`, `group_id must be a decimal id, got "x"`},
+	{"groupManage.asyncGetMemberList", `{}`, "group_id is required"},
+	{"groupManage.asyncCreate", `{name: 5}`, "name must be a string, got number"},
+	{"groupManage.asyncCreate", `{name: "g", type: 9}`, "type must be an integer from 0 to 3"},
+	{"groupManage.asyncCreate", `{name: "g", user_list: [0]}`, "user_list[0] must be a positive id"},
+	{"groupManage.asyncDestroy", `{}`, "group_id is required"},
+	{"groupManage.asyncUpdateName", `{group_id: 1, value: 1}`, "value must be a string, got number"},
+	{"groupManage.asyncUpdateAvatar", `{group_id: 1, value: {}}`, "value must be a string, got object"},
+	{"groupManage.asyncUpdateDescription", `{group_id: 1, value: []}`, "value must be a string, got array"},
+	{"groupManage.asyncUpdateExt", `{value: "e"}`, "group_id is required"},
+	{"groupManage.asyncGetSettings", ``, "group_id is required"},
+	{"groupManage.asyncUpdateAllowMemberInvitation", `{group_id: 1, value: "yes"}`, "value must be a boolean, got string"},
+	{"groupManage.asyncUpdateAllowMemberModify", `{group_id: 1, value: 1}`, "value must be a boolean, got number"},
+	{"groupManage.asyncUpdateEnableReadack", `{value: true}`, "group_id is required"},
+	{"groupManage.asyncUpdateHistoryVisible", `{group_id: "a", value: true}`, `group_id must be a decimal id`},
+	{"groupManage.asyncHideMemberInfo", ``, ""}, // see below: null reads as false
+	{"groupManage.asyncUpdateRequireadminapproval", `{group_id: 1, apply_approval: 3}`, "apply_approval must be an integer from 0 to 2"},
+	{"groupManage.asyncBanAll", `{group_id: 1, duration: 0}`, "duration must be an integer from 1"},
+	{"groupManage.asyncUnBanAll", `{group_id: "a"}`, `group_id must be a decimal id`},
+	{"groupManage.asyncGroupMsgMutemode", `{group_id: 1, msg_mute_mode: 5}`, "msg_mute_mode must be an integer from 0 to 2"},
+	{"groupManage.asyncUpdateMsgNotDisturb", `{group_id: 1, value: 1}`, "value must be a boolean"},
+	{"groupManage.asyncGetAdminList", ``, "group_id is required"},
+	{"groupManage.asyncAdminAdd", `{group_id: 1, user_list: "2"}`, "user_list must be an array of ids, got string"},
+	{"groupManage.asyncAdminRemove", `{group_id: 1, user_list: [null]}`, "user_list[0] is required"},
+	{"groupManage.asyncOwnerTransfer", `{group_id: 1}`, "new_owner is required"},
+	{"groupManage.asyncApply", `{group_id: 1, reason: 2}`, "reason must be a string"},
+	{"groupManage.asyncApplyHandle", `{group_id: 1, user_id: 2, approval: "y"}`, "approval must be a boolean"},
+	{"groupManage.asncGetApplicationList", `{group_list: [1], cursor: 5}`, "cursor must be a string"},
+	{"groupManage.asncGetApplicationList", `{}`, "core:group list must not be empty"},
+	{"groupManage.asyncInvite", `{group_id: 1, user_list: [1], reason: 1}`, "reason must be a string"},
+	{"groupManage.asyncInviteHandle", `{group_id: 1, user_id: 2, approval: 1}`, "approval must be a boolean"},
+	{"groupManage.asyncGetInvitationList", `{version: "v"}`, `version must be a decimal id`},
+	{"groupManage.asyncKick", `{group_id: 1, user_list: [1.5]}`, "user_list[0] must be a non-negative integer id"},
+	{"groupManage.asyncLeave", `{group_id: null}`, "group_id is required"},
+	{"groupManage.asyncGroupBlock", `{group_id: 1}`, "core:user list must not be empty"},
+	{"groupManage.asyncGroupUnblock", `{group_id: 1, user_list: {}}`, "user_list must be an array of ids, got object"},
+	{"groupManage.asyncGroupBockedlist", `"x"`, `group_id must be a decimal id`},
+	{"groupManage.asyncGroupBab", `{group_id: 1, user_list: [2]}`, "core:ban duration must be positive"},
+	{"groupManage.asyncGroupUnban", `{group_id: 1, user_list: 5}`, "user_list must be an array of ids"},
+	{"groupManage.asyncGroupBannedList", `true`, "group_id must be a number or a decimal string, got boolean"},
+	{"groupManage.asyncGetMemberDisplayName", `{group_id: 1, user_list: ["a"]}`, `user_list[0] must be a decimal id`},
+	{"groupManage.asyncUpdateDisplayName", `{group_id: 1, value: 2}`, "value must be a string"},
+	{"groupManage.asyncGetAnnouncementList", ``, "group_id is required"},
+	{"groupManage.asyncGetAnouncementById", `{group_id: 1}`, "announcement_id is required"},
+	{"groupManage.asyncAnnouncementEdit", `{group_id: 1, title: 1}`, "title must be a string"},
+	{"groupManage.asyncAnouncementDelete", `{group_id: 1, announcement_id: "x"}`, `announcement_id must be a decimal id`},
+	{"groupManage.asyncGetFileList", `[]`, "group_id is required"},
+	{"groupManage.asyncFileUpload", `{group_id: 1, name: "a", size: -1, url: "u"}`, "size must be a non-negative integer id"},
+	{"groupManage.asyncFileDelete", `{group_id: 1, file_list: [0]}`, "file_list[0] must be a positive id"},
+
+	{"sysManage.sendRosterMessage", `{content: "hi"}`, "uid is required"},
+	{"sysManage.sendRosterMessage", `{uid: 1, content: 5}`, "content must be a string, got number"},
+	{"sysManage.sendRosterMessage", `{uid: 1, config: 5}`, "config must be a string, got number"},
+	{"sysManage.sendRosterMessage", `{uid: 1, content: "x".repeat((1 << 20) + 1)}`, "content is longer than 1048576 bytes"},
+	{"sysManage.sendRosterMessage", `{uid: 1, type: "sticker"}`, "core:unknown type sticker"},
+	{"sysManage.sendRosterMessage", `{uid: 1, type: "image", attachment: "{"}`, "core:attachment is not valid JSON"},
+	{"sysManage.sendGroupMessage", `{gid: 1, priority: -1}`, "priority must be an integer from 0"},
+	{"sysManage.sendGroupMessage", `{uid: 1, content: "hi"}`, "gid is required"},
+	{"sysManage.sendMentionMessage", `{gid: 1, txt: "t", mentionList: [0]}`, "mentionList[0] must be a positive id"},
+	{"sysManage.sendInputStatusMessage", `1, 5`, "status must be a string"},
+	{"sysManage.sendInputStatusMessage", `1, "dancing"`, "core:status typing or nothing"},
+	{"sysManage.forwardMessage", `{message: {}}`, "uid or gid is required"},
+	{"sysManage.forwardMessage", `{uid: 1, message: "m"}`, "message must be a message object, got string"},
+	{"sysManage.forwardMessage", `{gid: 1, message: {content: 5}}`, "message.content must be a string"},
+	{"sysManage.requireHistoryMessage", `1, 0, 5000`, "amount must be an integer from 0 to 1000"},
+	{"sysManage.requireHistoryMessage", `0`, "uid must be a positive id"},
+	{"sysManage.getMessageStatus", `1`, "mid is required"},
+	{"sysManage.markMessageUnread", `1, 2, "yes"`, "isGroup must be a boolean"},
+	{"sysManage.getConversationDraft", `1, "channel"`, `type must be "roster" or "group"`},
+	{"sysManage.saveConversationDraft", `1, "roster", 5`, "draft must be a string"},
+	{"sysManage.touchConversation", `1`, `type must be "roster" or "group"`},
+	{"sysManage.deleteConversation", `1, "yes"`, "other_devices must be a boolean"},
+	{"sysManage.makeSearch", `5`, "keyword must be a string"},
+	{"sysManage.asyncFileUpload", `{fileType: "image"}`, "file must be a File, a Blob, a Uint8Array or a file path, got undefined"},
+	{"sysManage.asyncFileUpload", `{file: "p", processCallback: 1}`, "processCallback must be a function"},
+	{"sysManage.asyncGetGroupAvatarUploadUrl", `{}`, "group_id is required"},
+	{"sysManage.asyncGetFileUploadChatFileUrl", `{file_type: 100, to_type: 3, to_id: 1}`, "to_type must be an integer from 0 to 2"},
+	{"sysManage.getImage", `{avatar: 1}`, "avatar must be a string"},
+	{"sysManage.getImage", `{avatar: "a", thumbnail: "no"}`, "thumbnail must be a boolean"},
+	{"sysManage.getAudio", `{url: 1}`, "url must be a string"},
+	{"sysManage.getChatFile", `{url: "u", params: 5}`, "params must be an object, got number"},
+	{"sysManage.downloadAudio", `{url: "u", processCallback: "f"}`, "processCallback must be a function"},
+	{"sysManage.aysncParseLink", `"", {link: "l"}`, "url is required"},
+	{"sysManage.aysncParseLink", `"https://x", "l"`, "argument 2 must be an object, got string"},
+	{"sysManage.aysncParseLinkV2", ``, "link is required"},
+}
+
+// TestManagerArgumentValidation calls every method that takes arguments
+// with bad ones: each fails with InvalidParam from the client, naming the
+// method and the argument, synchronous methods by returning the FlooError
+// (which the npm facade throws), asynchronous ones by rejecting; and the
+// instance keeps working afterwards.
+func TestManagerArgumentValidation(t *testing.T) {
+	checkFuncs(t)
+	svc := fakeService(t)
+	obj, e, _ := startClient(t, svc)
+	covered := map[string]bool{}
+	for _, c := range badInputs {
+		covered[c.method] = true
+		mgr, method, _ := strings.Cut(c.method, ".")
+		if c.want == "" {
+			continue
+		}
+		v := failure(t, obj, e, mgr, method, c.args)
+		requireFlooError(t, e, v, "InvalidParam")
+		assert.Equal(t, "client", v.Get("source").String())
+		msg := v.Get("message").String()
+		if want, ok := strings.CutPrefix(c.want, "core:"); ok {
+			// Checked by the engine, after the bridge accepted the types.
+			assert.Contains(t, msg, want, "%s(%s)", c.method, c.args)
+		} else {
+			assert.Contains(t, msg, c.method+": "+c.want, "%s(%s): the message names the method and the argument", c.method, c.args)
+		}
+	}
+	// Every account and demo-app method wants an object of parameters.
+	for _, mgr := range []string{"userManage", "sysManage"} {
+		for _, name := range methodNames(obj.Get(mgr)) {
+			if !strings.HasPrefix(name, "async") && !strings.HasPrefix(name, "aysnc") && !strings.HasPrefix(name, "user") {
+				continue
+			}
+			key := mgr + "." + name
+			if covered[key] || noArgs[key] {
+				continue
+			}
+			v := failure(t, obj, e, mgr, name, `"x"`)
+			requireFlooError(t, e, v, "InvalidParam")
+			assert.Equal(t, key+": params must be an object, got string", v.Get("message").String())
+			covered[key] = true
+		}
+	}
+	for _, mgr := range []string{"userManage", "rosterManage", "groupManage", "sysManage"} {
+		for _, name := range methodNames(obj.Get(mgr)) {
+			key := mgr + "." + name
+			assert.True(t, covered[key] || noArgs[key], "%s has no bad-input case", key)
+		}
+	}
+
+	// null for a boolean reads as its default; extra arguments are ignored.
+	v := failure(t, obj, e, "groupManage", "asyncHideMemberInfo", `{group_id: 1, value: null}, 2`)
+	requireFlooError(t, e, v, "UserNotLogin")
+
+	// The instance keeps working, and nothing reached the network but DNS.
+	assert.Equal(t, "testapp", resolved(t, obj, e, "userManage", "getAppid", ``).String())
+	assert.Equal(t, 0, resolved(t, obj, e, "rosterManage", "getUnreadCount", `"5"`).Int())
+	v = failure(t, obj, e, "rosterManage", "asyncGetRosterIdList", `true`)
+	requireFlooError(t, e, v, "UserNotLogin")
+	for i := 0; i < svc.Get("reqs").Length(); i++ {
+		assert.Equal(t, "/v2/app_dns", svc.Get("reqs").Index(i).Get("path").String())
+	}
+}
+
+// TestManagerResults: results keep the official shapes. REST entities are
+// the server's objects with every field (integers beyond 2^53 as decimal
+// strings), id lists are numbers, void REST calls resolve with true, sends
+// return the client_mid as a decimal string and report it in
+// onSendingMessageStatusChanged.
+func TestManagerResults(t *testing.T) {
+	checkFuncs(t)
+	svc := fakeService(t)
+	routes := svc.Get("routes")
+	routes.Set("GET /roster/list", `[5]`)
+	routes.Set("POST /roster/list", `[{"user_id":5,"username":"bob","nick_name":"Bob","relation":0,"future_field":12345678901234567890}]`)
+	routes.Set("GET /group/user_joined", `[7]`)
+	routes.Set("POST /group/info/batch", `[{"group_id":7,"name":"robots","owner":1001}]`)
+	routes.Set("GET /group/info", `{"group_id":7,"name":"robots","read_ack":true,"owner_id":1001}`)
+	routes.Set("GET /group/member_list", `[{"user_id":1001,"display_name":"me"},{"user_id":5,"join_time":1700000000000}]`)
+	routes.Set("POST /group/kick", `[{"user_id":5,"result":"success","reason":""}]`)
+	routes.Set("POST /group/settings/ban_all", `{"ban_expire_time":1700000060000}`)
+	routes.Set("POST /token/user", `{"token":"t2","user_id":1001,"expire":1800000000000,"public_key":"","encrypt_type":0}`)
+	routes.Set("POST /user/nickname", `true`)
+	routes.Set("POST /group/msg/mute_mode", `null`)
+	routes.Set("GET /app/qr_code", `{"qr":"abc"}`)
+	routes.Set("GET /roster/name", `{"user_id":9,"username":"carol"}`)
+	routes.Set("POST /roster/block", js.ValueOf(map[string]any{"code": 10006, "message": "blocked by the user"}))
+	routes.Set("GET /file/upload/chat", `{"upload_url":"https://ratel.test/file/upload/put/1","download_url":"https://ratel.test/file/download/chat?file_sign=UP","upload_method":"POST","oss_body_param":{}}`)
+	routes.Set("GET /file/upload/forward", `"https://ratel.test/file/download/chat?file_sign=NEW"`)
+	routes.Set("GET /info", `{"kind":"group","id":7}`)
+	obj, e, rec := startClient(t, svc)
+	tokenLogin(t, obj)
+
+	jsonOf := func(mgr, method, args string) string {
+		t.Helper()
+		v := resolved(t, obj, e, mgr, method, args)
+		if v.IsUndefined() {
+			return "undefined"
+		}
+		return jsonStringify(v)
+	}
+	assert.Equal(t, `[5]`, jsonOf("rosterManage", "asyncGetRosterIdList", `true`))
+	bob := `{"user_id":5,"username":"bob","nick_name":"Bob","relation":0,"future_field":"12345678901234567890"}`
+	assert.Equal(t, bob, jsonOf("rosterManage", "asyncGetRosterInfo", `5, true`))
+	waitFor(t, "onRosterInfoUpdate", func() bool {
+		for _, ev := range rec.events() {
+			if ev[0] == "onRosterInfoUpdate" && ev[1] == "5" {
+				return true
+			}
+		}
+		return false
+	})
+	assert.Equal(t, bob, jsonOf("rosterManage", "getRosterInfo", `"5"`))
+	assert.Equal(t, `{"5":`+bob+`}`, jsonOf("rosterManage", "getAllRosterDetail", ``))
+	assert.Equal(t, "undefined", jsonOf("rosterManage", "getRosterInfo", `6`))
+	assert.Equal(t, `{"user_id":9,"username":"carol"}`, jsonOf("rosterManage", "asyncSearchRosterByName", `{username: "carol"}`))
+	assert.Equal(t, "carol", svc.Call("last", "/roster/name").Get("query").Get("username").String())
+
+	// REST business errors reject with the server's code in code (ERRORS.md §1).
+	v := failure(t, obj, e, "rosterManage", "asyncBlockeAdd", `{user_id: 5}`)
+	assert.Equal(t, 10006, v.Get("code").Int())
+	assert.Equal(t, "rest", v.Get("source").String())
+	assert.Contains(t, v.Get("url").String(), "/roster/block")
+
+	assert.Equal(t, `{"group_id":7,"name":"robots","read_ack":true,"owner_id":1001}`, jsonOf("groupManage", "asyncGetGroupInfo", `{group_id: 7}, true`))
+	assert.Equal(t, `[1001,5]`, jsonOf("groupManage", "asyncGetGroupMembers", `7`))
+	assert.Equal(t, `[{"user_id":1001,"display_name":"me"},{"user_id":5,"join_time":1700000000000}]`, jsonOf("groupManage", "getGroupMembers", `7`))
+	assert.Equal(t, `[{"user_id":5,"result":"success","reason":""}]`, jsonOf("groupManage", "asyncKick", `{group_id: 7, user_list: ["5"]}`))
+	assert.Equal(t, `{"group_id":7,"user_list":[5]}`, svc.Call("last", "/group/kick").Get("body").String(), "ids go out as numbers")
+	assert.Equal(t, `[{"user_id":1001,"display_name":"me"}]`, jsonOf("groupManage", "getGroupMembers", `7`), "the kick updated the cache")
+	assert.Equal(t, `{"ban_expire_time":1700000060000}`, jsonOf("groupManage", "asyncBanAll", `{group_id: 7, duration: 1}`))
+	assert.Equal(t, `null`, jsonOf("groupManage", "asyncGroupMsgMutemode", `{group_id: 7, msg_mute_mode: 1}`))
+	assert.Equal(t, `true`, jsonOf("userManage", "asyncUpdateNickName", `{nick_name: "Al"}`))
+	assert.Equal(t, "Al", svc.Call("last", "/user/nickname").Get("query").Get("nick_name").String())
+	assert.Equal(t, `{"token":"t2","user_id":1001,"expire":1800000000000,"public_key":"","encrypt_type":0,"push_token":"","store_token":"","access_key_secret":""}`,
+		jsonOf("userManage", "asyncTokenUser", `{name: "alice", password: "pw"}`))
+	assert.Equal(t, `{"qr":"abc"}`, jsonOf("sysManage", "asyncQrcode", `{size: 3, label: "x"}`))
+	assert.Equal(t, "x", svc.Call("last", "/app/qr_code").Get("query").Get("label").String())
+
+	// Sends return the client_mid as a decimal string at once.
+	mid := resolved(t, obj, e, "sysManage", "sendRosterMessage", `{uid: 5, content: "hi", ext: {a: 1}, config: {big: "12345678901234567890"}}`)
+	require.Equal(t, js.TypeString, mid.Type())
+	assert.Regexp(t, `^[1-9][0-9]{12,15}$`, mid.String())
+	sending := func(mid string) js.Value {
+		var found js.Value
+		waitFor(t, "sending status of "+mid, func() bool {
+			batches := rec.obj.Get("batches")
+			for i := 0; i < batches.Length(); i++ {
+				for j, b := 0, batches.Index(i); j < b.Length(); j++ {
+					if p := b.Index(j); p.Index(0).String() == "onSendingMessageStatusChanged" && p.Index(1).Get("mid").String() == mid {
+						found = p.Index(1)
+						return true
+					}
+				}
+			}
+			return false
+		})
+		return found
+	}
+	st := sending(mid.String())
+	assert.Equal(t, "sending", st.Get("status").String())
+	assert.Equal(t, 5, st.Get("uid").Int())
+	assert.Equal(t, `{"a":1}`, st.Get("message").Get("ext").String())
+	assert.Equal(t, "12345678901234567890", st.Get("message").Get("config").Get("big").String())
+	assert.Equal(t, "roster", st.Get("message").Get("toType").String())
+
+	// A group send needs the read-receipt setting and the members, fetched
+	// (or cached) before the message is queued; the mid is returned before
+	// that.
+	assert.Equal(t, `[1001,5]`, jsonOf("groupManage", "asyncGetGroupMembers", `7`))
+	gmid := resolved(t, obj, e, "sysManage", "sendGroupMessage", `{gid: 7, content: "all"}`).String()
+	mmid := resolved(t, obj, e, "sysManage", "sendMentionMessage", `{gid: 7, txt: "@bob", mentionList: [5]}`).String()
+	assert.Greater(t, mmid, gmid)
+	gst := sending(gmid)
+	assert.Equal(t, `[5]`, jsonStringify(gst.Get("message").Get("config").Get("groupMemberList")))
+	mst := sending(mmid)
+	assert.Equal(t, `[5]`, jsonStringify(mst.Get("message").Get("config").Get("mentionList")))
+	fmid := resolved(t, obj, e, "sysManage", "forwardMessage",
+		`{uid: 5, message: {type: "file", content: "", ext: "", attach: {url: "https://ratel.test/file/download/chat?file_sign=OLD", dName: "a.txt"}}}`).String()
+	fst := sending(fmid)
+	assert.Equal(t, `{"url":"https://ratel.test/file/download/chat?file_sign=NEW","dName":"a.txt"}`, jsonStringify(fst.Get("message").Get("attach")))
+	assert.Equal(t, "OLD", svc.Call("last", "/file/upload/forward").Get("query").Get("file_sign").String())
+
+	// Local stores and conversation list.
+	assert.Equal(t, `{"UNREAD":0,"DELIVERED":1,"READ":2}`, jsonStringify(resolved(t, obj, e, "sysManage", "getStaticVars", ``).Get("STATIC_MESSAGE_STATUS")))
+	resolved(t, obj, e, "sysManage", "saveConversationDraft", `5, "roster", "see you", 123`)
+	assert.Equal(t, "see you", resolved(t, obj, e, "sysManage", "getConversationDraft", `5, "roster"`).String())
+	list := resolved(t, obj, e, "userManage", "getConversationList", ``)
+	require.Equal(t, 1, list.Length())
+	assert.Equal(t, `{"type":"roster","id":5,"content":"","ext":"","timestamp":"","hasAt":false,"draft":"see you","draftTimestamp":123,"unread":0}`,
+		jsonStringify(list.Index(0)))
+	assert.True(t, resolved(t, obj, e, "sysManage", "getMessageStatus", `5, 1`).IsUndefined())
+	assert.True(t, resolved(t, obj, e, "sysManage", "markMessageUnread", `5, 1`).IsNull())
+	assert.Equal(t, `{"rosterArr":[{"user_id":5,"username":"Bob","avatar":""}],"groupArr":[{"group_id":7,"name":"robots"}]}`,
+		jsonOf("sysManage", "makeSearch", `"B"`))
+	assert.Equal(t, `[]`, jsonOf("groupManage", "getGruopMessage", `7`))
+	assert.Equal(t, `{"ratel":[{"protocol":"https","host":"ratel.test","ip_list":["10.0.0.1"]}],"webim":[{"protocol":"https","host":"fire.test"}],"rtc":[{"protocol":"https","host":"rtc.test"}]}`,
+		jsonOf("sysManage", "getServerIp", ``))
+	assert.Equal(t, `["link.test"]`, jsonOf("sysManage", "getLinkServer", ``))
+	assert.Equal(t, "normal", resolved(t, obj, e, "sysManage", "getAppStatus", ``).String())
+	assert.Equal(t, "https://ratel.test/file/download/avatar?object_name=a.png&image_type=2&access-token=tok&app_id=testapp",
+		resolved(t, obj, e, "sysManage", "getImage", `{avatar: "a.png"}`).String())
+	assert.Equal(t, "https://x.test/f?w=10&access-token=tok&app_id=testapp",
+		resolved(t, obj, e, "sysManage", "getChatFile", `{url: "https://x.test/f", params: {w: 10}}`).String())
+
+	// Link resolution: the configured server first, then the DNS reply's.
+	assert.Equal(t, `{"kind":"group","id":7}`, jsonOf("sysManage", "aysncParseLinkV2", `"L1"`))
+	assert.Equal(t, "L1", svc.Call("last", "/info").Get("query").Get("link").String())
+
+	// Uploads hand the Blob to the transport and report progress.
+	blob := jsEval(t, `return new Blob(["abc"], {type: "text/plain"})`)
+	progress := jsEval(t, `const p = (e) => { p.calls.push([e.loaded, e.total]); }; p.calls = []; return p`)
+	params := newObject()
+	params.Set("file", blob)
+	params.Set("fileType", "file")
+	params.Set("toType", "chat")
+	params.Set("to_id", 5)
+	params.Set("processCallback", progress)
+	up, err := await(t, obj.Get("sysManage").Call("asyncFileUpload", params))
+	require.NoError(t, err)
+	assert.Equal(t, "https://ratel.test/file/download/chat?file_sign=UP", up.Get("url").String())
+	upReq := svc.Get("uploads").Index(0)
+	assert.True(t, upReq.Get("file").Equal(blob), "the Blob itself reaches the transport")
+	assert.Equal(t, 3, upReq.Get("size").Int())
+	assert.Equal(t, "text/plain", upReq.Get("contentType").String())
+	assert.Equal(t, `[[3,6],[6,6]]`, jsonStringify(progress.Get("calls")))
+	q := svc.Call("last", "/file/upload/chat").Get("query")
+	assert.Equal(t, "100", q.Get("file_type").String())
+	assert.Equal(t, "1", q.Get("to_type").String())
+
+	// Deleting a draft-only conversation needs the server: it stays queued
+	// without a connection, so only check that the call is accepted.
+	p := invoke(t, obj, "sysManage", "deleteConversation", `5`)
+	assert.True(t, p.InstanceOf(jsGlobal.Promise))
+	p.Call("catch", jsEval(t, `return () => {}`))
+	sleepJS(10 * time.Millisecond)
+}

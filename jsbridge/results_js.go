@@ -1,0 +1,189 @@
+package jsbridge
+
+import (
+	"maps"
+	"slices"
+	"syscall/js"
+
+	"github.com/flooim/floo/core"
+	"github.com/flooim/floo/core/jsonv"
+)
+
+// This file converts the results of manager methods to the official shapes
+// (JSAPI.md §4-§7, §12, §13). REST entities are handed over as the server
+// sent them, from the Raw object core keeps in every entity: the official
+// client resolves with the envelope's data, so an application sees every
+// field, including ones this version does not know, under the server's
+// names. Like event payloads, results are written as JSON and parsed by
+// JavaScript in one call (see jsonToJS).
+
+// raw returns a REST entity or any other JSON value, undefined when
+// missing.
+func raw(v jsonv.Value) js.Value { return jsonToJS(v) }
+
+// rawList returns an array of n REST entities, at(i) giving the i-th.
+func rawList(n int, at func(i int) jsonv.Value) js.Value {
+	var w jsonv.Writer
+	w.BeginArray()
+	for i := 0; i < n; i++ {
+		appendSafeJSON(&w, at(i))
+	}
+	w.EndArray()
+	return parseJSON(&w)
+}
+
+// rawMap returns an object mapping decimal ids to REST entities
+// (getAllRosterDetail, getAllGroupDetail).
+func rawMap(ids []uint64, at func(i int) jsonv.Value) js.Value {
+	var w jsonv.Writer
+	w.BeginObject()
+	for i, id := range ids {
+		w.Key(idString(id))
+		appendSafeJSON(&w, at(i))
+	}
+	w.EndObject()
+	return parseJSON(&w)
+}
+
+func groupResults(r []core.GroupResult) js.Value {
+	return rawList(len(r), func(i int) jsonv.Value { return r[i].Raw })
+}
+
+func members(r []core.Member) js.Value {
+	return rawList(len(r), func(i int) jsonv.Value { return r[i].Raw })
+}
+
+// messagesValue returns an array of message objects (JSAPI.md §10).
+func messagesValue(msgs []core.Message) js.Value {
+	var p payload
+	p.BeginArray()
+	for i := range msgs {
+		p.appendMessage(&msgs[i])
+	}
+	p.EndArray()
+	return p.value()
+}
+
+// noticesValue returns an array of notice metas (JSAPI.md §11).
+func noticesValue(ns []core.NoticeMeta) js.Value {
+	var p payload
+	p.BeginArray()
+	for i := range ns {
+		p.appendNotice(&ns[i])
+	}
+	p.EndArray()
+	return p.value()
+}
+
+// conversationsValue returns the conversation list (JSAPI.md §12), plus the
+// unread count of each entry as "unread" (an extension: the official
+// application computes it with getUnreadCount).
+func conversationsValue(list []core.ConversationEntry) js.Value {
+	var p payload
+	p.BeginArray()
+	for i := range list {
+		e := &list[i]
+		p.BeginObject()
+		p.str("type", e.Type)
+		p.uid("id", e.ID)
+		p.str("content", e.Content)
+		p.str("ext", e.Ext)
+		if e.Timestamp != 0 {
+			p.id("timestamp", e.Timestamp)
+		} else {
+			p.str("timestamp", "")
+		}
+		p.flag("hasAt", e.HasAt)
+		p.str("draft", e.Draft)
+		p.Key("draftTimestamp")
+		p.Uint(e.DraftTimestamp)
+		p.num("unread", e.Unread)
+		p.EndObject()
+	}
+	p.EndArray()
+	return p.value()
+}
+
+// searchValue returns makeSearch's {rosterArr, groupArr}.
+func searchValue(r core.SearchResult) js.Value {
+	var p payload
+	p.BeginObject()
+	p.Key("rosterArr")
+	p.BeginArray()
+	for _, h := range r.Rosters {
+		p.BeginObject()
+		p.uid("user_id", h.UserID)
+		p.str("username", h.Username)
+		p.str("avatar", h.Avatar)
+		if h.Content != "" {
+			p.str("content", h.Content)
+		}
+		p.EndObject()
+	}
+	p.EndArray()
+	p.Key("groupArr")
+	p.BeginArray()
+	for _, h := range r.Groups {
+		p.BeginObject()
+		p.uid("group_id", h.GroupID)
+		p.str("name", h.Name)
+		if h.Content != "" {
+			p.str("content", h.Content)
+		}
+		p.EndObject()
+	}
+	p.EndArray()
+	p.EndObject()
+	return p.value()
+}
+
+// staticVarsValue returns getStaticVars's enum tables (JSAPI.md §13.1),
+// each in value order, as xsync.proto lists them.
+func staticVarsValue(vars map[string]map[string]int32) js.Value {
+	var p payload
+	p.BeginObject()
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
+		table := vars[name]
+		keys := slices.SortedFunc(maps.Keys(table), func(a, b string) int { return int(table[a] - table[b]) })
+		p.Key(name)
+		p.BeginObject()
+		for _, k := range keys {
+			p.num(k, int(table[k]))
+		}
+		p.EndObject()
+	}
+	p.EndObject()
+	return p.value()
+}
+
+// tokenValue returns TokenData under its REST names (REST.md §5).
+func tokenValue(t core.TokenData, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	var p payload
+	p.BeginObject()
+	p.str("token", t.Token)
+	p.uid("user_id", t.UserID)
+	p.Key("expire")
+	p.Int(t.Expire)
+	p.str("public_key", t.PublicKey)
+	p.Key("encrypt_type")
+	p.Int(t.EncryptType)
+	p.str("push_token", t.PushToken)
+	p.str("store_token", t.StoreToken)
+	p.str("access_key_secret", t.AccessKeySecret)
+	p.EndObject()
+	return p.value(), nil
+}
+
+// statusName returns the name of a message status for getMessageStatus.
+func statusName(s core.MessageStatus) string {
+	switch s {
+	case core.MessageDelivered:
+		return "delivered"
+	case core.MessageRead:
+		return "read"
+	}
+	return "unread"
+}

@@ -1,0 +1,357 @@
+package jsbridge
+
+import (
+	"context"
+	"syscall/js"
+	"time"
+
+	"github.com/flooim/floo/core"
+	"github.com/flooim/floo/core/jsonv"
+)
+
+// sysManage holds the methods of im.sysManage (JSAPI.md §7).
+var sysManage = []entry{
+	{"getStaticVars", kSync, func(a *call) (any, error) { return staticVarsValue(a.sys().StaticVars()), nil }},
+	{"sendRosterMessage", kSync, func(a *call) (any, error) {
+		mid, err := a.core().PostMessage(a.message(core.ToRoster, "uid"))
+		return idString(mid), err
+	}},
+	{"sendGroupMessage", kSync, func(a *call) (any, error) {
+		m := a.message(core.ToGroup, "gid")
+		prio := a.num(a.f("priority"), "priority", 0, 0, 1<<31-1)
+		return a.c.postLater(m, []core.SendOption{core.WithPriority(uint32(prio))}, a.sys().AddReadReceipts)
+	}},
+	{"sendMentionMessage", kSync, func(a *call) (any, error) {
+		m := core.Message{To: a.fid("gid"), ToType: core.ToGroup, Content: a.ftext("txt"),
+			Config: core.MentionConfig(core.MentionOptions{
+				All: a.fflag("mentionAll"), UIDs: a.fids("mentionList"), MentionedMessage: a.ftext("mentionedMessage"),
+				PushMessage: a.ftext("pushMessage"), SenderNickname: a.fstr("senderNickname"),
+			}),
+			Ext: a.jsonText(a.f("ext"), "ext")}
+		return a.c.postLater(m, nil, a.sys().AddReadReceipts)
+	}},
+	{"sendInputStatusMessage", kSync, func(a *call) (any, error) {
+		return nil, a.core().SendInputStatus(a.id(a.arg(0), "uid"), a.str(a.arg(1), "status"))
+	}},
+	{"forwardMessage", kSync, forwardMessage},
+	{"sendMessage", kAsync, func(*call) (any, error) {
+		return nil, core.NewError(core.GeneralError, "sysManage.sendMessage(frame) sends the official client's internal frames "+
+			"and is not supported: use sendRosterMessage or sendGroupMessage")
+	}},
+	{"requireHistoryMessage", kAsync, func(a *call) (any, error) {
+		page, err := a.core().History(a.ctx, a.id(a.arg(0), "uid"), a.idOpt(a.arg(1), "sid"), a.num(a.arg(2), "amount", 0, 0, 1000))
+		o := newObject()
+		o.Set("next", idString(page.Next))
+		return o, err
+	}},
+	{"getNoticeMessage", kSync, func(a *call) (any, error) { return noticesValue(a.core().Notices()), nil }},
+	{"getMessageStatus", kSync, func(a *call) (any, error) {
+		m, ok := a.core().Message(a.id(a.arg(0), "cid"), a.id(a.arg(1), "mid"))
+		a.flag(a.arg(2), "isGroup", false)
+		if !ok {
+			return nil, nil
+		}
+		return statusName(m.Status), nil
+	}},
+	{"markMessageUnread", kSync, func(a *call) (any, error) {
+		m, ok := a.core().MarkMessageUnreadLocal(a.id(a.arg(0), "cid"), a.id(a.arg(1), "mid"))
+		a.flag(a.arg(2), "isGroup", false)
+		if !ok {
+			return js.Null(), nil
+		}
+		return messageValue(&m), nil
+	}},
+	{"getConversationDraft", kSync, func(a *call) (any, error) {
+		id := a.id(a.arg(0), "id")
+		a.convType(a.arg(1), false)
+		return a.core().Draft(id), nil
+	}},
+	{"saveConversationDraft", kSync, func(a *call) (any, error) {
+		a.core().SaveDraft(a.id(a.arg(0), "id"), a.convType(a.arg(1), true), a.text(a.arg(2), "draft"), a.timestamp(a.arg(3)))
+		return nil, nil
+	}},
+	{"touchConversation", kSync, func(a *call) (any, error) {
+		a.core().TouchConversation(a.id(a.arg(0), "id"), a.convType(a.arg(1), true), a.timestamp(a.arg(2)))
+		return nil, nil
+	}},
+	{"deleteConversation", kAsync, func(a *call) (any, error) {
+		return nil, a.core().DeleteConversation(a.ctx, a.id(a.arg(0), "id"), a.flag(a.arg(1), "other_devices", true))
+	}},
+	{"makeSearch", kSync, func(a *call) (any, error) { return searchValue(a.sys().Search(a.str(a.arg(0), "keyword"))), nil }},
+	{"asyncFileUpload", kAsync, upload},
+	{"asyncGetUserAvatarUploadUrl", kAsync, func(a *call) (any, error) { return slot(a.sys().UserAvatarUploadSlot(a.ctx)) }},
+	{"asyncGetGroupAvatarUploadUrl", kAsync, func(a *call) (any, error) { return slot(a.sys().GroupAvatarUploadSlot(a.ctx, a.gid())) }},
+	{"asyncGetFileUploadChatFileUrl", kAsync, func(a *call) (any, error) {
+		return slot(a.sys().ChatFileUploadSlot(a.ctx, a.fnum("file_type", 1000), a.fnum("to_type", 2), a.fid("to_id")))
+	}},
+	{"getImage", kSync, func(a *call) (any, error) {
+		avatar := a.ftext("avatar")
+		a.fstr("type") // roster or group: picks the official built-in default, which the facade does not ship
+		return a.sys().ImageURL(avatar, a.flag(a.f("thumbnail"), "thumbnail", true), a.ftext("sdefault")), nil
+	}},
+	{"getAudio", kSync, func(a *call) (any, error) { return a.sys().AudioURL(a.ftext("url")), nil }},
+	{"getChatFile", kSync, func(a *call) (any, error) {
+		return a.sys().ChatFileURL(a.ftext("url"), a.query(a.f("params"), "params")), nil
+	}},
+	{"downloadAudio", kAsync, func(a *call) (any, error) {
+		url := a.ftext("url")
+		progress, hasProgress := a.fn(a.f("processCallback"), "processCallback")
+		b, err := a.sys().DownloadAudio(a.ctx, url)
+		if err != nil {
+			return nil, err
+		}
+		if hasProgress {
+			reportProgress(progress, int64(len(b)), int64(len(b)))
+		}
+		return bytesToJS(b), nil
+	}},
+	{"getServers", kSync, func(a *call) (any, error) { return a.c.servers(a.args) }},
+	{"getLinkServer", kSync, func(a *call) (any, error) {
+		servers := a.sys().LinkServers()
+		out := make([]any, len(servers))
+		for i, d := range servers {
+			out[i] = d
+		}
+		return out, nil
+	}},
+	{"getAppConfig", kSync, func(a *call) (any, error) { return raw(a.sys().AppConfig()), nil }},
+	{"getAppStatus", kSync, func(a *call) (any, error) { return a.sys().AppStatus(), nil }},
+	{"getAccountVerification", kSync, func(a *call) (any, error) { return raw(a.sys().AccountVerification()), nil }},
+	{"getServerIp", kSync, func(a *call) (any, error) { return raw(serverCluster(a.sys().DNSData())), nil }},
+	{"aysncParseLink", kAsync, func(a *call) (any, error) {
+		url, link := a.text(a.arg(0), "url"), a.text(a.field(1, "link"), "link")
+		if url == "" {
+			a.fail("url is required")
+		}
+		v, err := a.sys().ResolveLink(a.ctx, core.LinkURL(url, link))
+		return raw(v), err
+	}},
+	{"aysncParseLinkV2", kAsync, parseLink},
+
+	// The demo-app wrappers (REST.md §11); see userManage.
+	{string(core.AccountQrcode), kAsync, accountCall},
+	{string(core.AccountQrlogin), kAsync, accountCall},
+	{string(core.AccountQrcodeGroupsign), kAsync, accountCall},
+	{string(core.AccountQrcodeGroupinvite), kAsync, accountCall},
+	{string(core.AccountWoaQrcode), kAsync, accountCall},
+	{string(core.AccountWoaQrcodeStatus), kAsync, accountCall},
+	{string(core.AccountWoaQrlogin), kAsync, accountCall},
+	{string(core.AccountWoaIsBind), kAsync, accountCall},
+	{string(core.AccountWxlogin), kAsync, accountCall},
+	{string(core.AccountWxbind), kAsync, accountCall},
+	{string(core.AccountGetStaticContact), kAsync, accountCall},
+	{string(core.AccountWechatUnbind), kAsync, accountCall},
+	{string(core.AccountWechatIsbind), kAsync, accountCall},
+	{string(core.AccountWechatBind), kAsync, accountCall},
+}
+
+// slot returns an upload slot (REST.md §9.1) as the server sent it.
+func slot(sl core.UploadSlot, err error) (any, error) { return raw(sl.Raw), err }
+
+// message reads the parameters of sendRosterMessage and sendGroupMessage:
+// {uid | gid, content, type = "text", ext?, config?, attachment?}. config
+// and attachment may be objects (serialized as the official client does)
+// or JSON text; the engine checks them.
+func (a *call) message(toType, idKey string) core.Message {
+	return core.Message{
+		To: a.fid(idKey), ToType: toType, Type: a.fstr("type"), Content: a.ftext("content"),
+		Ext: a.jsonText(a.f("ext"), "ext"), Config: a.jsonText(a.f("config"), "config"),
+		Attachment: a.jsonText(a.f("attachment"), "attachment"),
+	}
+}
+
+// forwardMessage implements forwardMessage({uid | gid, message}): the
+// message object (JSAPI.md §10) is sent again, its file URL re-signed for
+// the target first when it has one.
+func forwardMessage(a *call) (any, error) {
+	to, toType := a.idOpt(a.f("uid"), "uid"), core.ToRoster
+	if to == 0 {
+		to, toType = a.idOpt(a.f("gid"), "gid"), core.ToGroup
+	}
+	if to == 0 {
+		a.fail("uid or gid is required")
+	}
+	v := a.f("message")
+	if v.Type() != js.TypeObject {
+		a.fail("message must be a message object, got " + typeName(v))
+	}
+	m := core.Message{
+		To: to, ToType: toType, Type: a.str(v.Get("type"), "message.type"), Content: a.text(v.Get("content"), "message.content"),
+		Ext: a.jsonText(v.Get("ext"), "message.ext"), Config: a.jsonText(v.Get("config"), "message.config"),
+		Attachment: a.jsonText(v.Get("attach"), "message.attach"),
+	}
+	return a.c.postLater(m, nil, func(ctx context.Context, m *core.Message) error {
+		return a.sys().ResignAttachment(ctx, m, to, toType == core.ToGroup)
+	})
+}
+
+// postLater implements the sends that must return their client_mid at once
+// but may need I/O first (sendGroupMessage, sendMentionMessage,
+// forwardMessage): the mid is reserved now, prepare runs on a goroutine,
+// and the message is queued under the reserved mid afterwards. Prepared
+// sends are queued in call order, whatever order their preparations end
+// in, so that two group messages cannot overtake each other. A failed
+// preparation is reported by onSendingMessageStatusChanged, like any failed
+// send.
+//
+// The mid is returned as a decimal string: the official client returns a
+// number, which is exact only below 2^53 (JSAPI.md §14 deviations).
+func (c *client) postLater(m core.Message, opts []core.SendOption, prepare func(context.Context, *core.Message) error) (any, error) {
+	mid, err := c.core.ReserveMessage(m, opts...)
+	if err != nil {
+		return nil, err
+	}
+	c.sendMu.Lock()
+	prev := c.sendTail
+	done := make(chan struct{})
+	c.sendTail = done
+	c.sendMu.Unlock()
+	go func() {
+		defer close(done)
+		err := safeCall(func() error { return prepare(c.env.ctx, &m) })
+		if prev != nil {
+			select {
+			case <-prev:
+			case <-c.env.ctx.Done():
+			}
+		}
+		c.core.PostReserved(mid, m, err, opts...)
+	}()
+	return idString(mid), nil
+}
+
+// upload implements asyncFileUpload({file, fileType, toType, to_id?,
+// group_id?, chatType?, processCallback?}). file is handed to the HTTP
+// transport's upload unchanged: a Blob or File in browsers, a Uint8Array,
+// or a temporary file path on WeChat. It resolves with {url}, the download
+// URL.
+func upload(a *call) (any, error) {
+	file := a.f("file")
+	opts := core.UploadOptions{File: file}
+	switch file.Type() {
+	case js.TypeString:
+	case js.TypeObject:
+		if n := file.Get("size"); n.Type() == js.TypeNumber {
+			opts.Size = int64(n.Float())
+		} else if n := file.Get("byteLength"); n.Type() == js.TypeNumber {
+			opts.Size = int64(n.Float())
+		}
+		if s := file.Get("name"); s.Type() == js.TypeString {
+			opts.FileName = s.String()
+		}
+		if s := file.Get("type"); s.Type() == js.TypeString {
+			opts.ContentType = s.String()
+		}
+	default:
+		a.fail("file must be a File, a Blob, a Uint8Array or a file path, got " + typeName(file))
+	}
+	opts.FileType, opts.ToType = a.fstr("fileType"), a.fstr("toType")
+	opts.ToID, opts.GroupID = a.idOpt(a.f("to_id"), "to_id"), a.idOpt(a.f("group_id"), "group_id")
+	opts.ChatType = a.fstr("chatType")
+	if cb, ok := a.fn(a.f("processCallback"), "processCallback"); ok {
+		opts.Progress = func(loaded, total int64) { reportProgress(cb, loaded, total) }
+	}
+	url, err := a.sys().Upload(a.ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	o := newObject()
+	o.Set("url", url)
+	return o, nil
+}
+
+// reportProgress calls an application's processCallback({loaded, total});
+// an exception it throws is ignored, as it must not fail the transfer.
+func reportProgress(cb js.Value, loaded, total int64) {
+	_ = safeCall(func() error {
+		o := newObject()
+		o.Set("loaded", loaded)
+		o.Set("total", total)
+		cb.Invoke(o)
+		return nil
+	})
+}
+
+// parseLink implements aysncParseLinkV2(link): the link is resolved by the
+// configured linkServer, else by the link servers of the DNS reply, the
+// first one that answers.
+func parseLink(a *call) (any, error) {
+	link := a.text(a.arg(0), "link")
+	if link == "" {
+		a.fail("link is required")
+	}
+	servers := a.sys().LinkServers()
+	if a.c.linkServer != "" {
+		servers = append([]string{a.c.linkServer}, servers...)
+	}
+	err := error(core.NewError(core.ServerInvalid, "no link server is known: set config.linkServer"))
+	for _, srv := range servers {
+		var v jsonv.Value
+		if v, err = a.sys().ResolveLink(a.ctx, core.LinkURL(srv, link)); err == nil {
+			return raw(v), nil
+		}
+	}
+	return nil, err
+}
+
+// serverCluster returns the cluster in use from a DnsData object: the first
+// cluster of the dns_list entry with group_level 0 (REST.md §3), with its
+// hosts and their ip_list (getServerIp).
+func serverCluster(d jsonv.Value) jsonv.Value {
+	for _, e := range d.Get("dns_list").Elements() {
+		if lvl, _ := e.Get("group_level").AsInt64(); lvl == 0 {
+			return e.Get("clusters").Index(0)
+		}
+	}
+	return jsonv.Value{}
+}
+
+// field returns field key of argument i, which must be an object when
+// present.
+func (a *call) field(i int, key string) js.Value {
+	o := a.arg(i)
+	if isNullish(o) {
+		return undefined
+	}
+	if o.Type() != js.TypeObject {
+		a.fail("argument " + itoa(i+1) + " must be an object, got " + typeName(o))
+	}
+	return o.Get(key)
+}
+
+// convType reads a conversation type, "roster" or "group"; missing reads
+// as "" unless required.
+func (a *call) convType(v js.Value, required bool) string {
+	t := a.str(v, "type")
+	if t != core.ToRoster && t != core.ToGroup && (required || t != "") {
+		a.fail(`type must be "roster" or "group"`)
+	}
+	return t
+}
+
+// timestamp reads an optional timestamp in milliseconds (a number or a
+// decimal string); missing reads as now.
+func (a *call) timestamp(v js.Value) uint64 {
+	if ts := a.idOpt(v, "timestamp"); ts != 0 {
+		return ts
+	}
+	return uint64(time.Now().UnixMilli())
+}
+
+// query reads an optional object of query parameters; values are converted
+// with String(), in the object's key order.
+func (a *call) query(v js.Value, name string) [][2]string {
+	if isNullish(v) {
+		return nil
+	}
+	if v.Type() != js.TypeObject {
+		a.fail(name + " must be an object, got " + typeName(v))
+	}
+	keys := jsGlobal.Object.Call("keys", v)
+	out := make([][2]string, keys.Length())
+	for i := range out {
+		k := keys.Index(i).String()
+		out[i] = [2]string{k, jsString(v.Get(k))}
+	}
+	return out
+}
