@@ -13,3 +13,5 @@ step "npm package: build and unit tests"
 scripts/test-npm.sh
 step "WeChat entry in an emulated mini-program runtime"
 scripts/test-wechat.sh
+step "web example in headless Chromium"
+scripts/test-web.sh
