@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/flooim/floo/core/jsonv"
 )
@@ -337,8 +338,14 @@ func waitResult[T any](c *Client, ctx context.Context, ch <-chan T) (T, error) {
 	}
 }
 
+// asError is errors.As for *Error without its reflection (see
+// FromTransportError): it sets *target to the first *Error in err's chain.
 func asError(err error, target **Error) bool {
-	return errors.As(err, target) && *target != nil
+	e, ok := errors.AsType[*Error](err)
+	if ok {
+		*target = e
+	}
+	return ok && e != nil
 }
 
 // publish copies the engine state that the getters read.
@@ -363,12 +370,22 @@ func (c *Client) publish() {
 // setPhase changes the engine phase, publishes it and reports a change of
 // State with a StateChanged event.
 func (c *Client) setPhase(p phase, cause *Error) {
+	c.changePhase(p, cause, 0)
+}
+
+// setWaiting enters the backoff phase: the next attempt starts after delay,
+// which the StateChanged event reports.
+func (c *Client) setWaiting(delay time.Duration, cause *Error) {
+	c.changePhase(phaseWaiting, cause, delay)
+}
+
+func (c *Client) changePhase(p phase, cause *Error, retryIn time.Duration) {
 	lp := &c.lp
 	old := lp.phase.state()
 	lp.phase = p
 	c.publish()
 	if p.state() != old {
-		c.emit(StateChanged{State: p.state(), Err: cause})
+		c.emit(StateChanged{State: p.state(), Err: cause, RetryIn: retryIn})
 	}
 }
 

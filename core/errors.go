@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Source says which layer an error comes from (ERRORS.md §1). The values are
@@ -154,8 +155,7 @@ func CodeOf(err error) Code {
 	if err == nil {
 		return NoError
 	}
-	var e *Error
-	if errors.As(err, &e) && e != nil {
+	if e, _ := errors.AsType[*Error](err); e != nil {
 		return e.Code
 	}
 	return GeneralError
@@ -246,18 +246,28 @@ func FromTransportError(err error) *Error {
 	if err == nil {
 		return nil
 	}
-	var e *Error
-	if errors.As(err, &e) && e != nil {
+	// errors.AsType, unlike errors.As, needs no reflection: errors.As links
+	// internal/reflectlite's assignability checks, ~10 KB brotli of wasm.
+	if e, _ := errors.AsType[*Error](err); e != nil {
 		return e
 	}
 	if errors.Is(err, context.Canceled) {
 		return WrapError(UserCancel, SourceClient, err)
 	}
-	var t interface{ Timeout() bool }
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &t) && t.Timeout()) {
+	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
 		return ErrServerTimeOut(err)
 	}
 	return ErrServerConnectFailed(err)
+}
+
+// isTimeout reports whether an error in err's chain has a Timeout() bool
+// method (like net.Error) and it returns true.
+func isTimeout(err error) bool {
+	t, ok := errors.AsType[interface {
+		error
+		Timeout() bool
+	}](err)
+	return ok && t.Timeout()
 }
 
 // StatusContext says where an XSYNC Status was received, since the same
@@ -796,7 +806,7 @@ func errAppendArg(b []byte, verb byte, arg any) []byte {
 func errAppendText(b []byte, verb byte, s string) []byte {
 	switch verb {
 	case 'q':
-		return strconv.AppendQuote(b, s)
+		return appendQuoted(b, s)
 	case 'x':
 		const hex = "0123456789abcdef"
 		for i := 0; i < len(s); i++ {
@@ -805,6 +815,43 @@ func errAppendText(b []byte, verb byte, s string) []byte {
 		return b
 	}
 	return append(b, s...)
+}
+
+// appendQuoted appends s as a double-quoted Go string literal, like
+// strconv.AppendQuote except that every valid rune from U+00A0 up is kept as
+// is: telling printable runes from the others takes strconv's Unicode
+// printability tables, ~5 KB brotli of wasm for error messages only. ASCII
+// controls, C1 controls and invalid UTF-8 are escaped as strconv does.
+func appendQuoted(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c >= ' ' && c < 0x7f:
+			b = append(b, c)
+		case c >= '\a' && c <= '\r':
+			b = append(b, '\\', "abtnvfr"[c-'\a'])
+		case c < 0x80:
+			b = append(b, '\\', 'x', hex[c>>4], hex[c&0xf])
+		default:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && n == 1:
+				b = append(b, '\\', 'x', hex[c>>4], hex[c&0xf])
+			case r < 0xa0:
+				b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xf])
+			default:
+				b = append(b, s[i:i+n]...)
+			}
+			i += n
+			continue
+		}
+		i++
+	}
+	return append(b, '"')
 }
 
 func errAppendInt(b []byte, verb byte, v int64) []byte {

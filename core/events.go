@@ -1,5 +1,7 @@
 package core
 
+import "time"
+
 // Event is a value delivered to the handlers registered with
 // Client.OnEvent. Each concrete type is a plain value struct named after its
 // payload; EventName returns the official event name of JSAPI.md §8 (or a
@@ -279,9 +281,12 @@ type GroupUnbanned struct {
 
 // StateChanged reports a change of the connection state (project
 // extension, connectionStateChanged). Err is the cause of a drop, if any.
+// RetryIn, with StateReconnecting, is the wait before the next attempt, so
+// that an application can show a countdown.
 type StateChanged struct {
-	State State
-	Err   *Error
+	State   State
+	Err     *Error
+	RetryIn time.Duration
 }
 
 // SessionError reports an error of the running session that is not the

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/flooim/floo/core/jsonv"
@@ -124,7 +123,7 @@ func (c *Client) Cleanup(ctx context.Context) error {
 	uid := c.UID()
 	if uid == 0 {
 		if v, ok := st.Get(keyUID); ok {
-			uid, _ = strconv.ParseUint(v, 10, 64)
+			uid, _ = parseDecimal(v, 1<<64-1)
 		}
 	}
 	err := c.Logout(ctx, LogoutOptions{})

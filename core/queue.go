@@ -2,7 +2,6 @@ package core
 
 import (
 	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
 )
@@ -186,9 +185,9 @@ func curGoroutineID() int64 {
 	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
 		end++
 	}
-	id, err := strconv.ParseInt(string(s[:end]), 10, 64)
-	if err != nil {
+	id, ok := parseDecimal(string(s[:end]), 1<<63-1)
+	if !ok {
 		return -1
 	}
-	return id
+	return int64(id)
 }

@@ -90,7 +90,7 @@ func (c *Client) scheduleRetry(delay time.Duration, cause *Error) {
 	if delay < 0 {
 		delay = c.cfg.Reconnect.Delay(lp.attempt)
 	}
-	c.setPhase(phaseWaiting, cause)
+	c.setWaiting(delay, cause)
 	c.log.info("reconnect: attempt " + strconv.Itoa(lp.attempt) + " in " + delay.String())
 	sid := lp.sess.id
 	lp.retryTask = lp.sched.after(delay, func() {

@@ -126,6 +126,12 @@ func TestReconnectBackoffAndHostRotation(t *testing.T) {
 	}
 	failing.Store(false)
 	waitState(t, c, StateReconnecting)
+	// The state event says how long the backoff lasts (a countdown for the app).
+	waiting := rec.wait(t, "reconnecting with a delay", func(e Event) bool {
+		s, ok := e.(StateChanged)
+		return ok && s.State == StateReconnecting && s.RetryIn > 0
+	}).(StateChanged)
+	assert.Equal(t, time.Second, waiting.RetryIn, "the test backoff is one second")
 	advance(t, srv, time.Second)
 	rec.waitName(t, EventLoginSuccess, 2)
 	dials := srv.Dials()

@@ -137,11 +137,11 @@ func (s *SysManager) slotRequest(ctx context.Context, opts *UploadOptions) (Uplo
 		return s.GroupAvatarUploadSlot(ctx, opts.GroupID)
 	case UploadToChat:
 	default:
-		return UploadSlot{}, NewError(InvalidFileUploadToType, "upload target must be chat, rosterAvatar or groupAvatar, not "+strconv.Quote(opts.ToType))
+		return UploadSlot{}, NewError(InvalidFileUploadToType, "upload target must be chat, rosterAvatar or groupAvatar, not "+string(appendQuoted(nil, opts.ToType)))
 	}
 	ft, ok := uploadFileTypes[opts.FileType]
 	if !ok {
-		return UploadSlot{}, ClientError("unknown file type " + strconv.Quote(opts.FileType))
+		return UploadSlot{}, ClientError("unknown file type " + string(appendQuoted(nil, opts.FileType)))
 	}
 	share := ft >= 200
 	chat := opts.ChatType

@@ -331,6 +331,9 @@ func (e *env) convertEvent(item any) (string, js.Value, bool) {
 	case core.StateChanged:
 		p.BeginObject()
 		p.str("state", string(v.State))
+		if v.RetryIn > 0 {
+			p.num("retryIn", int(v.RetryIn.Milliseconds()))
+		}
 		p.EndObject()
 		return name, e.withError(p.value(), v.Err), true
 	case core.SessionError:

@@ -1,13 +1,36 @@
 #!/usr/bin/env bash
 # Builds the npm package into npm/dist: floo.wasm (GOOS=js GOARCH=wasm, -trimpath -ldflags="-s -w",
-# stamped with the package version) and its brotli floo.wasm.br for WeChat, wasm_exec.js copied
-# from the very toolchain that built it (never a committed copy, which would go stale), and the
-# TypeScript and the WeChat miniprogram folder (npm ci first when node_modules is missing).
+# without inlining, stamped with the package version) and its brotli floo.wasm.br for WeChat,
+# wasm_exec.js copied from the very toolchain that built it (never a committed copy, which would
+# go stale), and the TypeScript and the WeChat miniprogram folder (npm ci first when node_modules
+# is missing).
+#
+# Inlining is off (-gcflags=all=-l) except in syscall/js. Measured with Go 1.26 on the full module
+# (scripts/size.sh): -l saves ~80 KB brotli, a tenth of the wasm, mostly in the pc-value tables
+# the runtime keeps for every inlined call (pctab shrinks by half) and in duplicated inlined
+# bodies. Its cost, measured with the wasm benchmarks under Node: the codec and jsonv run about
+# 2x slower (MessageBody encode 65 -> 200 ns, SyncDL decode 48 -> 89 us, a 200-entry roster
+# parse 0.67 -> 1.6 ms, a received message 6 -> 11 us), far below what an IM client notices.
+# syscall/js keeps its inlining: without it every Go -> JS call is ~10x slower (58 vs 580 ns),
+# and keeping it costs 2 KB at most. Adding "runtime=" to WASM_GCFLAGS brings most of the speed
+# back (roster parse 0.82 ms, a received message 7 us; the codec stays ~3x slower) for ~25 KB.
+# Binaryen's wasm-opt was measured too and is not used: -O2 saves under 3 KB on the default
+# build and makes this one larger (-O2 +3 KB, -Oz +16 KB), as it cannot touch Go's data
+# segments (half the module) and its rewriting compresses worse than Go's own code.
+#
+#   WASM_GCFLAGS="all=-l syscall/js=" (default)   space-separated -gcflags values, later wins
+#   scripts/wasm.sh --gcflags                    print the resulting go build flags and exit
 source "$(dirname "$0")/lib.sh"
+gcflags=()
+for f in ${WASM_GCFLAGS:-all=-l syscall/js=}; do gcflags+=("-gcflags=$f"); done
+if [ "${1:-}" = "--gcflags" ]; then
+  printf '%s\n' "${gcflags[@]}"
+  exit 0
+fi
 VERSION=$(node -p 'require("./npm/package.json").version')
 rm -rf npm/dist
 mkdir -p npm/dist
-GOOS=js GOARCH=wasm go build -trimpath \
+GOOS=js GOARCH=wasm go build -trimpath "${gcflags[@]}" \
   -ldflags="-s -w -X github.com/flooim/floo/jsbridge.version=$VERSION" \
   -o npm/dist/floo.wasm ./wasm
 cp "$GOROOT_WASM/wasm_exec.js" npm/dist/wasm_exec.js

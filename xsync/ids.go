@@ -37,5 +37,26 @@ func idErr(s, why string) error {
 	if len(s) > 40 {
 		s = s[:40] + "..."
 	}
-	return &wrapError{err: ErrInvalidID, msg: ErrInvalidID.Error() + " " + strconv.Quote(s) + ": " + why}
+	return &wrapError{err: ErrInvalidID, msg: ErrInvalidID.Error() + " " + quoteID(s) + ": " + why}
+}
+
+// quoteID double-quotes s for an error message, escaping quotes, backslashes
+// and every byte outside printable ASCII as \xNN. strconv.Quote would keep
+// printable non-ASCII runes, but its Unicode printability tables cost the
+// wasm build ~5 KB brotli, and an id has no business holding them anyway.
+func quoteID(s string) string {
+	const hex = "0123456789abcdef"
+	b := make([]byte, 0, len(s)+2)
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c >= ' ' && c < 0x7f:
+			b = append(b, c)
+		default:
+			b = append(b, '\\', 'x', hex[c>>4], hex[c&0xf])
+		}
+	}
+	return string(append(b, '"'))
 }

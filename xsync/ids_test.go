@@ -65,3 +65,17 @@ func TestParseIDMatchesStrconv(t *testing.T) {
 		assert.Equal(t, got, back)
 	}
 }
+
+// TestParseIDErrorQuoting: the id in the message is quoted like strconv.Quote
+// for printable ASCII, every other byte as \xNN, and cut at 40 bytes.
+func TestParseIDErrorQuoting(t *testing.T) {
+	for _, in := range []string{"12a", `1"2`, `1\2`, "1 2"} {
+		_, err := ParseID(in)
+		assert.EqualError(t, err, "xsync: invalid id "+strconv.Quote(in)+": not a decimal digit")
+	}
+	_, err := ParseID("1\n\x00\xffé")
+	assert.EqualError(t, err, `xsync: invalid id "1\x0a\x00\xff\xc3\xa9": not a decimal digit`)
+	long := "x123456789012345678901234567890123456789012345"
+	_, err = ParseID(long)
+	assert.EqualError(t, err, `xsync: invalid id "`+long[:40]+`...": not a decimal digit`)
+}
