@@ -270,6 +270,8 @@ func (c *client) sessionMethods() []method {
 		{"setOnline", c.setOnline},
 		{"setVisible", c.setVisible},
 		{"servers", c.servers},
+		{"rest", c.rest},
+		{"prefetched", c.prefetched},
 		{"close", c.close},
 	}
 }

@@ -97,8 +97,7 @@ func (e *env) promiseSignal(signal js.Value, fn func(ctx context.Context) (js.Va
 // as GeneralError with the error's text, since ERRORS.md has no "internal"
 // code.
 func toCoreError(err error) *core.Error {
-	var ce *core.Error
-	if errors.As(err, &ce) && ce != nil {
+	if ce, ok := errors.AsType[*core.Error](err); ok && ce != nil {
 		return ce
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -148,12 +147,10 @@ func (e *env) errorValueDepth(err error, depth int) js.Value {
 // handed back as the very value that was thrown, an SDK error becomes a
 // nested FlooError, anything else an Error with the Go error's text.
 func (e *env) causeValue(err error, depth int) js.Value {
-	var je *JSError
-	if errors.As(err, &je) {
+	if je, ok := errors.AsType[*JSError](err); ok {
 		return je.Value
 	}
-	var ce *core.Error
-	if errors.As(err, &ce) && ce != nil && depth < maxCauseDepth {
+	if ce, ok := errors.AsType[*core.Error](err); ok && ce != nil && depth < maxCauseDepth {
 		return e.errorValueDepth(ce, depth)
 	}
 	return jsGlobal.Error.New(err.Error())

@@ -19,11 +19,6 @@ var rosterManage = []entry{
 		list, err := a.roster().ListDetailByIDs(a.ctx, a.ids(a.arg(0), "ids"))
 		return rawList(len(list), func(i int) jsonv.Value { return list[i].Raw }), err
 	}},
-	{"asyncGetUserProfile", kAsync, func(a *call) (any, error) {
-		p, err := a.roster().UserProfile(a.ctx, a.flag(a.arg(0), "force", false))
-		return raw(p.Raw), err
-	}},
-	{"asyncRegester", kAsync, register},
 	{"asyncDeleteRoster", kAsync, func(a *call) (any, error) { return done(a.roster().Delete(a.ctx, a.fid("user_id"))) }},
 	{"getAllRosterDetail", kSync, func(a *call) (any, error) {
 		all := a.roster().All()

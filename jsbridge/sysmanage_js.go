@@ -127,22 +127,6 @@ var sysManage = []entry{
 		return raw(v), err
 	}},
 	{"aysncParseLinkV2", kAsync, parseLink},
-
-	// The demo-app wrappers (REST.md §11); see userManage.
-	{string(core.AccountQrcode), kAsync, accountCall},
-	{string(core.AccountQrlogin), kAsync, accountCall},
-	{string(core.AccountQrcodeGroupsign), kAsync, accountCall},
-	{string(core.AccountQrcodeGroupinvite), kAsync, accountCall},
-	{string(core.AccountWoaQrcode), kAsync, accountCall},
-	{string(core.AccountWoaQrcodeStatus), kAsync, accountCall},
-	{string(core.AccountWoaQrlogin), kAsync, accountCall},
-	{string(core.AccountWoaIsBind), kAsync, accountCall},
-	{string(core.AccountWxlogin), kAsync, accountCall},
-	{string(core.AccountWxbind), kAsync, accountCall},
-	{string(core.AccountGetStaticContact), kAsync, accountCall},
-	{string(core.AccountWechatUnbind), kAsync, accountCall},
-	{string(core.AccountWechatIsbind), kAsync, accountCall},
-	{string(core.AccountWechatBind), kAsync, accountCall},
 }
 
 // slot returns an upload slot (REST.md §9.1) as the server sent it.

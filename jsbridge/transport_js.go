@@ -434,7 +434,7 @@ func (h *HTTP) call(ctx context.Context, url string, o js.Value, method string, 
 // ServerConnectFailed, with the URL set for the facade (ERRORS.md §1).
 func transportError(err error, url string) *core.Error {
 	var e *core.Error
-	if je := (*JSError)(nil); errors.As(err, &je) && je.Name == "TimeoutError" {
+	if je, ok := errors.AsType[*JSError](err); ok && je.Name == "TimeoutError" {
 		e = core.ErrServerTimeOut(err)
 	} else {
 		e = core.FromTransportError(err)

@@ -3,6 +3,7 @@
 import { closedError, FlooError } from "./errors.js";
 import { assertRunning, goModule, initialize, runtimeStopped } from "./loader.js";
 import { makeManager, type ManagerHost } from "./managers.js";
+import { Session, tsMethods } from "./managers/index.js";
 import { browserPlatform } from "./transports/browser.js";
 import { guardTransport } from "./transports/guard.js";
 import type { GoClient, GoConfig } from "./types/bridge.js";
@@ -66,6 +67,8 @@ export class FlooClient {
   #closed = false;
   readonly #listeners = new Map<string, Set<AnyListener>>();
   readonly #unwatch: Array<() => void> = [];
+  /** The caches of the TypeScript managers (npm/src/managers/). */
+  readonly #session = new Session();
 
   /** The user and account methods (JSAPI.md §4). */
   readonly userManage: UserManage;
@@ -87,12 +90,14 @@ export class FlooClient {
       closed: () => this.#closed,
       call: (fn) => this.#call(fn),
     };
+    const ts = tsMethods({ call: (fn) => this.#call(fn) }, this.#session);
     this.userManage = makeManager("userManage", host, {
+      ...ts.userManage,
       getAppid: () => this.#sync((go) => go.userManage.getAppid() as string, config.appid ?? "welovemaxim"),
     });
-    this.rosterManage = makeManager("rosterManage", host);
-    this.groupManage = makeManager("groupManage", host);
-    this.sysManage = makeManager("sysManage", host);
+    this.rosterManage = makeManager("rosterManage", host, ts.rosterManage);
+    this.groupManage = makeManager("groupManage", host, ts.groupManage);
+    this.sysManage = makeManager("sysManage", host, ts.sysManage);
     this.rtcManage = makeManager("rtcManage", host);
   }
 

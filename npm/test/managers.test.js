@@ -196,3 +196,122 @@ test("every name of JSAPI.md §3-§7 exists on the client", async (t) => {
   }
   assert.equal(typeof im.listen, "function");
 });
+
+// The REST wrappers implemented in TypeScript (npm/src/managers/): bad inputs per method. Each
+// case is [method, arguments, a fragment of the InvalidParam message]; "core:" marks the checks
+// made after the types were accepted, whose message does not name the argument.
+const tsBadInputs = [
+  ["userManage.asyncKickDevice", [{}], "device_sn is required"],
+  ["userManage.asyncKickDevice", [{ device_sn: -1 }], "device_sn must be a non-negative integer id"],
+  ["userManage.asyncBindDeviceToken", [{ device_sn: 1, device_token: 5 }], "device_token must be a string, got number"],
+  ["userManage.asyncBindDeviceToken", [{ device_sn: 1 }], "core:device token is required"],
+  ["userManage.asyncUnbindDeviceToken", [{ deviceSn: "x" }], 'deviceSn must be a decimal id, got "x"'],
+  ["userManage.asyncDeleteUser", [{ password: 1 }], "password must be a string"],
+  ["userManage.asyncDeleteUser", [{}], "core:password is required"],
+  ["userManage.asyncRegister", [{ username: [], password: "p" }], "username must be a string, got array"],
+  ["userManage.asyncRegisterAnonymous", [[1]], "the parameter must be an object, got array"],
+  ["userManage.asyncUpdateAuthmode", [{ value: 7 }], "value must be an integer from 0 to 3"],
+  ["userManage.asyncUpdateAvatar", [{ avatar: {} }], "avatar must be a string, got object"],
+  ["userManage.asyncUpdateAvatar", [{ avatar: " " }], "core:avatar is required"],
+  ["userManage.asyncUpdateMobile", [{ mobile: 13 }], "mobile must be a string"],
+  ["userManage.asyncUpdateNickName", [{ nick_name: true }], "nick_name must be a string, got boolean"],
+  ["userManage.asyncUserChangePassword", [{ old_password: "a", new_password: 2 }], "new_password must be a string"],
+  ["userManage.asyncUpdateProfile", [{ description: 5 }], "description must be a string"],
+  ["userManage.asyncUpdateProfile", [{}], "core:profile update without fields"],
+  ["userManage.asyncUpdateSettings", ["x"], "settings must be an object, got string"],
+  ["userManage.asyncUpdateSettings", [{}], "core:settings must be a non-empty object"],
+  ["userManage.asyncGetDeviceList", [], "noargs"],
+  ["userManage.asyncGetProfile", [], "noargs"],
+  ["userManage.asyncGetSettings", [], "noargs"],
+  ["rosterManage.asyncGetUserProfile", [1], "force must be a boolean"],
+  ["rosterManage.asyncRegester", [null], "core:username and password are required"],
+  ["rosterManage.asyncRegester", [{ username: "x".repeat(5000), password: "p" }], "username is longer than 4096 bytes"],
+];
+
+/** The methods that stay in the engine (jsbridge/*manage_js.go, tested by go test ./jsbridge). */
+const engineMethods = {
+  userManage: ["getToken", "getUid", "getAppid", "getDeviceSN", "deleteToken", "getConversationList", "asyncTokenUser", "asyncTokenId"],
+};
+
+test("the TypeScript managers reject bad arguments before any I/O, naming the method and the argument", async (t) => {
+  const { im, platform } = client();
+  t.after(() => im.close());
+  await im.ready();
+  const covered = new Set();
+  for (const [method, args, want] of tsBadInputs) {
+    covered.add(method);
+    if (want === "noargs") continue;
+    const [mgr, name] = method.split(".");
+    await assert.rejects(im[mgr][name](...args), (e) => {
+      assert.ok(e instanceof FlooError, `${method}: ${e}`);
+      assert.equal(e.sdkName, "InvalidParam", `${method}: ${e.message}`);
+      assert.equal(e.source, "client");
+      if (want.startsWith("core:")) assert.ok(e.message.includes(want.slice(5)), `${method}: ${e.message}`);
+      else assert.ok(e.message.includes(`${method}: ${want}`), `${method}: ${e.message}`);
+      return true;
+    });
+  }
+  // Every account and demo-app method wants an object of parameters.
+  for (const mgr of ["userManage", "sysManage"]) {
+    for (const name of managerMethods[mgr]) {
+      const key = `${mgr}.${name}`;
+      if (covered.has(key) || (engineMethods[mgr] ?? []).includes(name) || mgr === "sysManage" && !/^(async(Qr|Woa|Wx|Wechat|GetStaticContact))/.test(name)) continue;
+      await assert.rejects(im[mgr][name]("x"), (e) => e.sdkName === "InvalidParam" && e.message === `${key}: params must be an object, got string`, key);
+      covered.add(key);
+    }
+  }
+  for (const name of managerMethods.userManage) {
+    assert.ok(covered.has(`userManage.${name}`) || engineMethods.userManage.includes(name), `userManage.${name} has no bad-input case`);
+  }
+  // Nothing reached the network but DNS, and the calls needing a session say so.
+  assert.deepEqual(new Set(platform.reqs.map((r) => r.path)), new Set(["/v2/app_dns"].filter(() => platform.reqs.length > 0)));
+  await assert.rejects(im.userManage.asyncGetProfile(), (e) => e.sdkName === "UserNotLogin" && /\/user\/profile needs a logged-in session/.test(e.message));
+});
+
+test("the TypeScript managers send the official requests and resolve with the official shapes", async (t) => {
+  const { im, platform } = client({
+    "POST /user/nickname": "true",
+    "GET /user/profile": `{"user_id":1001,"nick_name":"Al","big":12345678901234567890}`,
+    "POST /user/profile": "true",
+    "POST /user/settings": "true",
+    "POST /user/kick": "true",
+    "GET /user/device/list": `[{"device_sn":3,"platform":6}]`,
+    "GET /app/qr_code": `{"qr":"abc"}`,
+    "POST /app/wechat/bind": `{"ok":1}`,
+    "POST /user/authmode": { code: 10004, message: "no" },
+  });
+  t.after(() => im.close());
+  await tokenLogin(im);
+  const last = (path) => platform.reqs.filter((r) => r.path === path).at(-1);
+
+  assert.equal(await im.userManage.asyncUpdateNickName({ nick_name: "Al" }), true);
+  assert.equal(last("/user/nickname").query.nick_name, "Al");
+  assert.equal(last("/user/nickname").body, "{}");
+  assert.deepEqual(await im.userManage.asyncGetDeviceList(), [{ device_sn: 3, platform: 6 }]);
+  assert.equal(await im.userManage.asyncKickDevice({ device_sn: "12345678901234567890" }), true);
+  assert.equal(last("/user/kick").body, `{"device_sn":12345678901234567890}`, "ids go out as JSON numbers of any size");
+
+  // The profile is cached for rosterManage.asyncGetUserProfile and follows the updates.
+  const profile = { user_id: 1001, nick_name: "Al", big: "12345678901234567890" };
+  assert.deepEqual(await im.userManage.asyncGetProfile(), profile);
+  assert.equal(await im.userManage.asyncUpdateProfile({ description: "hi", nick_name: "Al2" }), true);
+  assert.equal(last("/user/profile").body, `{"nick_name":"Al2","description":"hi"}`);
+  const n = platform.reqs.length;
+  assert.deepEqual(await im.rosterManage.asyncGetUserProfile(), { ...profile, nick_name: "Al2", description: "hi" });
+  assert.equal(platform.reqs.length, n, "answered from the cache");
+  assert.deepEqual(await im.rosterManage.asyncGetUserProfile(true), profile);
+
+  // Settings updates name the user when the caller does not.
+  assert.equal(await im.userManage.asyncUpdateSettings({ push_detail: false }), true);
+  assert.equal(last("/user/settings").body, `{"user_id":1001,"push_detail":false}`);
+
+  // Account calls pass their parameters through: GET as the query, POST as the body.
+  assert.deepEqual(await im.sysManage.asyncQrcode({ size: 3, label: "x" }), { qr: "abc" });
+  assert.deepEqual(last("/app/qr_code").query, { size: "3", label: "x" });
+  assert.deepEqual(await im.sysManage.asyncWechatBind({ code: "c" }), { ok: 1 });
+  assert.equal(last("/app/wechat/bind").body, `{"code":"c"}`);
+
+  // REST business errors keep the server's code and the URL.
+  await assert.rejects(im.userManage.asyncUpdateAuthmode({ value: 1 }), (e) => e.code === 10004 && e.source === "rest" && /\/user\/authmode/.test(e.url));
+  assert.equal(last("/user/authmode").query.value, "1");
+});
