@@ -3,8 +3,9 @@
 // It builds ./cmd/floo-server once, starts it on a free port with a temporary data folder and the
 // built app (examples/web/dist, from `npm run build`), and drives two browser contexts (two
 // separate users, as two browsers would be): register, befriend, chat both ways, typing, read
-// receipts, an image, edit and recall, a group with a mention, and a reload that must resume the
-// session with its history. Every wait is bounded and waits for UI state, never for time.
+// receipts, an image, edit and recall, a server restart in mid-chat, a group with a mention, and a
+// reload that must resume the session with its history. Every wait is bounded and waits for UI
+// state, never for time.
 // Screenshots go to test/screenshots/.
 //
 // Run it through scripts/test-web.sh, which builds what it needs first. Environment:
@@ -16,6 +17,7 @@ import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, mkdir, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,40 +31,41 @@ const shots = join(here, "screenshots");
 
 /** Bound of every UI wait. Generous for a loaded 2-core machine, far below the test timeout. */
 const WAIT = 20_000;
+/**
+ * Bound of a reconnection after the server comes back: the SDK's first retry is immediate, the
+ * next ones wait a random 1 s up to a ceiling that doubles to 10 s, so one wait plus the login.
+ */
+const RECONNECT_WAIT = 30_000;
 
 let tmp;
+let serverBin;
+let serverArgs;
 let server;
 let serverLog = "";
 let baseURL;
 let browser;
 const pageErrors = [];
+/**
+ * Console errors that are expected for a while, such as the browser's own reports of refused
+ * connections while the server is down; undefined when none are.
+ */
+let tolerated;
 
 before(async () => {
   assert.ok(existsSync(join(dist, "index.html")), `no app build in ${dist}: run scripts/test-web.sh (or npm run build)`);
   tmp = await mkdtemp(join(tmpdir(), "floo-web-e2e-"));
   await mkdir(shots, { recursive: true });
 
-  let bin = process.env.FLOO_SERVER_BIN;
-  if (!bin) {
-    bin = join(tmp, "floo-server");
-    execFileSync("go", ["build", "-o", bin, "./cmd/floo-server"], { cwd: repo, stdio: "inherit" });
+  serverBin = process.env.FLOO_SERVER_BIN;
+  if (!serverBin) {
+    serverBin = join(tmp, "floo-server");
+    execFileSync("go", ["build", "-o", serverBin, "./cmd/floo-server"], { cwd: repo, stdio: "inherit" });
   }
-  server = spawn(bin, ["-addr", "127.0.0.1:0", "-data", join(tmp, "data"), "-web", dist, "-log-level", "info"], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  baseURL = await new Promise((resolveURL, reject) => {
-    const timer = setTimeout(() => reject(new Error("the server did not start:\n" + serverLog)), WAIT);
-    server.stderr.setEncoding("utf8");
-    server.stderr.on("data", (chunk) => {
-      serverLog += chunk;
-      const m = /msg="floo-server listening" addr=(\S+)/.exec(serverLog);
-      if (m) {
-        clearTimeout(timer);
-        resolveURL(`http://${m[1]}`);
-      }
-    });
-    server.on("exit", (code) => reject(new Error(`the server exited (${code}):\n${serverLog}`)));
-  });
+  // A fixed port rather than -addr 127.0.0.1:0: the server is restarted in the middle of the test,
+  // and the clients must find it again at the URL they know.
+  const addr = `127.0.0.1:${await freePort()}`;
+  serverArgs = ["-addr", addr, "-data", join(tmp, "data"), "-web", dist, "-log-level", "info"];
+  baseURL = await startServer();
 
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -81,15 +84,64 @@ before(async () => {
 
 after(async () => {
   await browser?.close().catch(() => {});
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once("exit", r));
-    server.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (server.exitCode === null) server.kill("SIGKILL");
-  }
+  await stopServer();
   if (tmp) await rm(tmp, { recursive: true, force: true });
   if (pageErrors.length) console.log("page errors:\n" + pageErrors.join("\n"));
 });
+
+/** A TCP port that is free right now on 127.0.0.1, found by letting the system pick one. */
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Starts the server with serverArgs and resolves with its URL once it listens. */
+function startServer() {
+  const proc = spawn(serverBin, serverArgs, { stdio: ["ignore", "ignore", "pipe"] });
+  server = proc;
+  let log = "";
+  return new Promise((resolveURL, reject) => {
+    const timer = setTimeout(() => reject(new Error("the server did not start:\n" + log)), WAIT);
+    proc.stderr.setEncoding("utf8");
+    proc.stderr.on("data", (chunk) => {
+      log += chunk;
+      serverLog += chunk;
+      const m = /msg="floo-server listening" addr=(\S+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolveURL(`http://${m[1]}`);
+      }
+    });
+    proc.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}):\n${log}`));
+    });
+  });
+}
+
+/**
+ * Stops the server with SIGTERM (a graceful shutdown), or SIGKILL if it takes too long, and
+ * resolves with true if SIGTERM was enough.
+ */
+async function stopServer() {
+  const proc = server;
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return true;
+  const exited = new Promise((r) => proc.once("exit", r));
+  proc.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (proc.exitCode === null && proc.signalCode === null) {
+    proc.kill("SIGKILL");
+    await exited;
+    return false;
+  }
+  return true;
+}
 
 /** A browser context of its own: separate storage, as a second browser would have. */
 async function newUser(name) {
@@ -98,17 +150,22 @@ async function newUser(name) {
   const page = await context.newPage();
   page.on("pageerror", (err) => pageErrors.push(`[${name}] ${err.message}`));
   page.on("console", (msg) => {
-    if (msg.type() === "error") pageErrors.push(`[${name}] console: ${msg.text()}`);
+    if (msg.type() === "error" && !tolerated?.test(msg.text())) pageErrors.push(`[${name}] console: ${msg.text()}`);
   });
   return { name, context, page };
 }
 
 async function shot(page, file) {
-  await page.screenshot({ path: join(shots, file) });
+  // Entrance animations (a dialog fading in) are finished first, so a picture never catches one
+  // half way through.
+  await page.screenshot({ path: join(shots, file), animations: "disabled" });
 }
 
 const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
-const message = (page, text) => page.locator('[data-testid="message"]', { hasText: text });
+// Matched on the text itself (span.text; the bubble of a text message has the class "text" too),
+// not the whole bubble, whose text runs on into its time: "Trail note 3" sent at "01:05 AM" reads
+// "Trail note 301:05 AM", which contains "Trail note 30".
+const message = (page, text) => page.locator('[data-testid="message"]', { has: page.locator("span.text", { hasText: text }) });
 const conversation = (page, name) => page.locator('[data-testid="conv"]', { has: page.locator('[data-testid="conv-name"]', { hasText: name }) });
 
 async function register(u) {
@@ -211,6 +268,10 @@ test("two users chat through the web example", { timeout: 240_000 }, async (t) =
     await byTestId(A, "search-result").filter({ hasText: "bob" }).waitFor();
     await byTestId(A, "add-friend").click();
     await byTestId(A, "requested").waitFor();
+    // A click dismisses a toast at once.
+    const sentToast = byTestId(A, "toast").filter({ hasText: "Friend request sent to bob" });
+    await sentToast.click();
+    await sentToast.waitFor({ state: "detached" });
 
     await byTestId(B, "tab-contacts").click();
     const request = byTestId(B, "request").filter({ hasText: "alice" });
@@ -220,6 +281,7 @@ test("two users chat through the web example", { timeout: 240_000 }, async (t) =
 
     await byTestId(B, "friend").filter({ hasText: "alice" }).waitFor();
     await byTestId(A, "friend").filter({ hasText: "bob" }).waitFor();
+    await byTestId(A, "toast").filter({ hasText: "You and bob are now friends" }).waitFor();
   });
 
   await step("they chat both ways with typing and read receipts", async () => {
@@ -324,12 +386,90 @@ test("two users chat through the web example", { timeout: 240_000 }, async (t) =
     await waitStatus(message(A, "On the train, the signal comes and goes"), SENT);
   });
 
+  await step("the server restarts: the banner counts down, and a queued send goes out once", async () => {
+    const queued = "Did the server just blink?";
+    const later = "It did, all good now";
+    // The browsers report the refused connections in the console while the server is down.
+    tolerated = /ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|WebSocket connection to .* failed|Failed to load resource|Failed to fetch/;
+    // The waits the SDK announces, to check the countdown against.
+    await A.evaluate(() => {
+      const waits = (globalThis.retryWaits = []);
+      globalThis.floo.sdk.im.on("connectionStateChanged", (p) => {
+        if (typeof p.retryIn === "number") waits.push(p.retryIn);
+      });
+    });
+    assert.ok(await stopServer(), "the server did not stop on SIGTERM");
+
+    // Both screens notice; alice's message waits in the queue.
+    await byTestId(A, "conn-banner").waitFor();
+    await byTestId(B, "conn-banner").waitFor();
+    await byTestId(A, "composer").fill(queued);
+    await byTestId(A, "composer").press("Enter");
+    await waitStatus(message(A, queued), ["sending"]);
+
+    // The banner counts down to the next attempt. It also shows "Connecting…" during an attempt,
+    // so the picture is retaken until the countdown is still there once it is taken.
+    const countdown = byTestId(A, "conn-banner").filter({ hasText: /Reconnecting in \d+ s/ });
+    await A.mouse.move(800, 700); // no hover highlight in the picture
+    for (let tries = 0; ; tries++) {
+      await countdown.waitFor();
+      await shot(A, "11-reconnecting.png");
+      const seen = await A.evaluate(() => ({
+        text: document.querySelector('[data-testid="conn-banner"]')?.textContent ?? "",
+        waits: globalThis.retryWaits,
+      }));
+      const m = /Reconnecting in (\d+) s/.exec(seen.text);
+      if (m) {
+        // The number counts down from the SDK's wait, never above it.
+        const longest = Math.max(...seen.waits);
+        assert.ok(Number(m[1]) >= 1 && Number(m[1]) <= Math.ceil(longest / 1000), `"${seen.text}" after waits of ${seen.waits} ms`);
+        break;
+      }
+      assert.ok(tries < 10, "the countdown never stayed up long enough for a screenshot");
+    }
+
+    // Back on the same address and data: both reconnect by themselves.
+    const again = await startServer();
+    assert.equal(again, baseURL, "the server must come back at the same address");
+    await byTestId(A, "conn-banner").waitFor({ state: "detached", timeout: RECONNECT_WAIT });
+    await byTestId(B, "conn-banner").waitFor({ state: "detached", timeout: RECONNECT_WAIT });
+    await message(B, queued).waitFor();
+    await waitStatus(message(A, queued), SENT);
+
+    // A later message from alice is a barrier: once bob has it, a duplicate of the queued one
+    // would have shown before it.
+    await send(alice, later);
+    await message(B, later).waitFor();
+    await waitStatus(message(A, later), SENT);
+    assert.equal(await message(B, queued).count(), 1, "bob must get the queued message exactly once");
+    assert.equal(await message(A, queued).count(), 1, "alice must see her queued message once");
+
+    // History and the conversation lists are intact on both sides.
+    for (const [page, text] of [
+      [A, "Saturday at 10?"],
+      [A, "bring the snacks"],
+      [A, "Still there?"],
+      [B, "Saturday at 10?"],
+      [B, "On the train, the signal comes and goes"],
+    ]) {
+      await message(page, text).waitFor();
+    }
+    await A.locator('[data-testid="message"][data-type="image"] img[data-testid="image"]').waitFor();
+    await byTestId(A, "tab-chats").click();
+    await byTestId(B, "tab-chats").click();
+    await conversation(A, "bob").filter({ hasText: later }).waitFor();
+    await conversation(B, "alice").filter({ hasText: later }).waitFor();
+    assert.equal(await byTestId(A, "conv").count(), 1, "alice's conversation list changed");
+    assert.equal(await byTestId(B, "conv").count(), 1, "bob's conversation list changed");
+    tolerated = undefined;
+  });
+
   await step("alice creates a group with bob and they talk there", async () => {
     await byTestId(A, "tab-groups").click();
     await byTestId(A, "new-group").click();
     await byTestId(A, "group-name").fill("Saturday hike");
     await A.locator('[data-testid="pick-bob"] input').check();
-    await shot(A, "11-new-group.png");
+    await shot(A, "12-new-group.png");
     await byTestId(A, "create-group").click();
     await byTestId(A, "chat-name").filter({ hasText: "Saturday hike" }).waitFor();
     await send(alice, "Welcome to the hike group!");
@@ -359,7 +499,10 @@ test("two users chat through the web example", { timeout: 240_000 }, async (t) =
     await bobRow.getByRole("button", { name: "Make admin" }).click();
     await bobRow.locator(".role.admin").waitFor();
     await bobRow.getByRole("button", { name: "Revoke admin" }).waitFor();
-    await shot(A, "12-group.png");
+    // The toasts of the friend step leave by themselves after a few seconds, unclicked.
+    await byTestId(A, "toast").filter({ hasText: "You and bob are now friends" }).waitFor({ state: "detached" });
+    await byTestId(A, "toast").first().waitFor({ state: "detached" });
+    await shot(A, "13-group.png");
     await byTestId(A, "chat-info").click();
   });
 
@@ -387,7 +530,7 @@ test("two users chat through the web example", { timeout: 240_000 }, async (t) =
       await byTestId(A, "messages").evaluate((el) => el.scrollTo(0, 0));
       await A.waitForFunction((n) => document.querySelectorAll('[data-testid="message"]').length > n, shown, { timeout: WAIT });
     }
-    await A.locator('[data-testid="message"] .text', { hasText: /^Trail note 1$/ }).waitFor();
+    await A.locator('[data-testid="message"] span.text', { hasText: /^Trail note 1$/ }).waitFor();
     await message(A, "see you at the trailhead").waitFor();
     await openChat(alice, "bob");
     await message(A, "Saturday at 10?").waitFor();
@@ -398,7 +541,7 @@ test("two users chat through the web example", { timeout: 240_000 }, async (t) =
     await message(A, "Trail note 30").waitFor();
     await openChat(alice, "bob");
     await message(A, "bring the snacks").waitFor();
-    await shot(A, "13-after-reload.png");
+    await shot(A, "14-after-reload.png");
   });
 
   await step("the layout works on a phone-sized screen", async () => {
@@ -407,10 +550,10 @@ test("two users chat through the web example", { timeout: 240_000 }, async (t) =
     // A chat is open: it takes the whole screen, with a back button to the list.
     await byTestId(B, "chat").waitFor();
     assert.equal(await byTestId(B, "tab-chats").isVisible(), false, "the sidebar must hide behind an open chat");
-    await shot(B, "14-phone-chat.png");
+    await shot(B, "15-phone-chat.png");
     await B.locator('.chat-head button[title="Back"]').click();
     await conversation(B, "alice").waitFor();
-    await shot(B, "15-phone-list.png");
+    await shot(B, "16-phone-list.png");
   });
 
   await step("a picture of the app for the README", async () => {
@@ -423,7 +566,7 @@ test("two users chat through the web example", { timeout: 240_000 }, async (t) =
     await byTestId(A, "typing").waitFor();
     await byTestId(A, "toast").first().waitFor({ state: "detached" });
     await A.mouse.move(800, 650); // no hover highlight in the picture
-    await shot(A, "16-readme.png");
+    await shot(A, "17-readme.png");
   });
 
   assert.deepEqual(

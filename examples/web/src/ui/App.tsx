@@ -74,10 +74,13 @@ function Welcome() {
 function ConnectionBanner() {
   const chat = useChat();
   const { state, online, retryAt, error } = chat.state.conn;
-  const [now, setNow] = useState(Date.now());
+  // The tick only re-renders while a countdown runs; the time itself is read at each render, so
+  // that a new countdown starts from the right number rather than from a clock kept since the
+  // last one (the banner stays mounted, hidden, while connected).
+  const [, setTick] = useState(0);
   useEffect(() => {
     if (!retryAt) return;
-    const t = setInterval(() => setNow(Date.now()), 250);
+    const t = setInterval(() => setTick((n) => n + 1), 250);
     return () => clearInterval(t);
   }, [retryAt]);
   if (state === "connected" && online) return null;
@@ -89,7 +92,7 @@ function ConnectionBanner() {
     text = "You are offline. Messages you send will go out when the network is back.";
     kind = "off";
   } else if (state === "reconnecting") {
-    const secs = retryAt ? Math.max(0, Math.ceil((retryAt - now) / 1000)) : 0;
+    const secs = retryAt ? Math.max(0, Math.ceil((retryAt - Date.now()) / 1000)) : 0;
     text = secs > 0 ? `Connection lost. Reconnecting in ${secs} s…` : "Connection lost. Reconnecting…";
     if (error) text += ` (${error})`;
     action = { label: "Retry now", run: () => chat.sdk.im.reconnect() };
