@@ -8,3 +8,5 @@ step "go vet (native)"
 go vet ./...
 step "go vet (js/wasm)"
 wasm_go vet $(wasm_pkgs)
+step "go mod tidy"
+go mod tidy -diff
