@@ -3,7 +3,7 @@
 import { closedError, FlooError } from "./errors.js";
 import { assertRunning, goModule, initialize, runtimeStopped } from "./loader.js";
 import { makeManager, type ManagerHost } from "./managers.js";
-import { Session, tsMethods } from "./managers/index.js";
+import { observe, Session, tsMethods } from "./managers/index.js";
 import { browserPlatform } from "./transports/browser.js";
 import { guardTransport } from "./transports/guard.js";
 import type { GoClient, GoConfig } from "./types/bridge.js";
@@ -90,7 +90,10 @@ export class FlooClient {
       closed: () => this.#closed,
       call: (fn) => this.#call(fn),
     };
-    const ts = tsMethods({ call: (fn) => this.#call(fn) }, this.#session);
+    const ts = tsMethods(
+      { call: (fn) => this.#call(fn), go: () => host.go(), emit: (name, payload) => this.#deliver([[name, payload]]) },
+      this.#session,
+    );
     this.userManage = makeManager("userManage", host, {
       ...ts.userManage,
       getAppid: () => this.#sync((go) => go.userManage.getAppid() as string, config.appid ?? "welovemaxim"),
@@ -145,6 +148,7 @@ export class FlooClient {
 
   /** Hands a batch of events to the listeners, in order; a throwing listener does not stop the others. */
   #deliver(batch: Array<[string, unknown]>): void {
+    if (this.#go) observe(this.#session, this.#go, batch);
     for (const [name, payload] of batch) {
       const set = this.#listeners.get(name);
       if (!set) continue;

@@ -226,11 +226,93 @@ const tsBadInputs = [
   ["rosterManage.asyncGetUserProfile", [1], "force must be a boolean"],
   ["rosterManage.asyncRegester", [null], "core:username and password are required"],
   ["rosterManage.asyncRegester", [{ username: "x".repeat(5000), password: "p" }], "username is longer than 4096 bytes"],
+
+  ["groupManage.asyncGetGroupInfo", [], "group_id is required"],
+  ["groupManage.asyncGetGroupInfo", [1, "yes"], "force must be a boolean"],
+  ["groupManage.asyncGetJoinedGroups", [0], "force must be a boolean, got number"],
+  ["groupManage.openGroup", ["g"], 'group_id must be a decimal id, got "g"'],
+  ["groupManage.getAllGroupDetail", [], "noargs"],
+  ["groupManage.asyncGetGroupMembers", [{ group_id: -5 }], "group_id must be a non-negative integer id"],
+  ["groupManage.getGroupMembers", [null], "group_id is required"],
+  ["groupManage.asyncGetGroupListDetail", ["1,2"], "gids must be an array of ids, got string"],
+  ["groupManage.asyncGetInfo", ["x"], 'group_id must be a decimal id, got "x"'],
+  ["groupManage.asyncGetMemberList", [{}], "group_id is required"],
+  ["groupManage.asyncCreate", [{ name: 5 }], "name must be a string, got number"],
+  ["groupManage.asyncCreate", [{}], "name is required"],
+  ["groupManage.asyncCreate", [{ name: " " }], "core:group name is required"],
+  ["groupManage.asyncCreate", [{ name: "g", type: 9 }], "type must be an integer from 0 to 3"],
+  ["groupManage.asyncCreate", [{ name: "g", user_list: [0] }], "user_list[0] must be a positive id"],
+  ["groupManage.asyncDestroy", [{}], "group_id is required"],
+  ["groupManage.asyncGetPublicList", [], "noargs"],
+  ["groupManage.asyncGetUserJoined", [], "noargs"],
+  ["groupManage.asyncUpdateName", [{ group_id: 1, value: 1 }], "value must be a string, got number"],
+  ["groupManage.asyncUpdateName", [{ group_id: 1 }], "value is required"],
+  ["groupManage.asyncUpdateAvatar", [{ group_id: 1, value: {} }], "value must be a string, got object"],
+  ["groupManage.asyncUpdateAvatar", [{ group_id: 1 }], "value is required"],
+  ["groupManage.asyncUpdateDescription", [{ group_id: 1, value: [] }], "value must be a string, got array"],
+  ["groupManage.asyncUpdateDescription", [{ group_id: 1, value: null }], "value is required"],
+  ["groupManage.asyncUpdateExt", [{ value: "e" }], "group_id is required"],
+  ["groupManage.asyncUpdateExt", [{ group_id: 1 }], "value is required"],
+  ["groupManage.asyncGetSettings", [], "group_id is required"],
+  ["groupManage.asyncUpdateAllowMemberInvitation", [{ group_id: 1, value: "yes" }], "value must be a boolean, got string"],
+  ["groupManage.asyncUpdateAllowMemberInvitation", [{ group_id: 1 }], "value is required"],
+  ["groupManage.asyncUpdateAllowMemberModify", [{ group_id: 1, value: 1 }], "value must be a boolean, got number"],
+  ["groupManage.asyncUpdateEnableReadack", [{ value: true }], "group_id is required"],
+  ["groupManage.asyncUpdateHistoryVisible", [{ group_id: "a", value: true }], "group_id must be a decimal id"],
+  ["groupManage.asyncHideMemberInfo", [{ group_id: 1, value: null }, 2], "value is required"],
+  ["groupManage.asyncUpdateRequireadminapproval", [{ group_id: 1, apply_approval: 3 }], "apply_approval must be an integer from 0 to 2"],
+  ["groupManage.asyncUpdateRequireadminapproval", [{ group_id: 1 }], "apply_approval is required"],
+  ["groupManage.asyncBanAll", [{ group_id: 1, duration: 0 }], "duration must be an integer from 1"],
+  ["groupManage.asyncBanAll", [{ group_id: 1, duration: "abc" }], "duration must be a number, got string"],
+  ["groupManage.asyncUnBanAll", [{ group_id: "a" }], "group_id must be a decimal id"],
+  ["groupManage.asyncGroupMsgMutemode", [{ group_id: 1, msg_mute_mode: 5 }], "msg_mute_mode must be an integer from 0 to 2"],
+  ["groupManage.asyncGroupMsgMutemode", [{ group_id: 1, msg_mute_mode: 1.5 }], "msg_mute_mode must be an integer from 0 to 2"],
+  ["groupManage.asyncUpdateMsgNotDisturb", [{ group_id: 1, value: 1 }], "value must be a boolean"],
+  ["groupManage.asyncGetAdminList", [], "group_id is required"],
+  ["groupManage.asyncAdminAdd", [{ group_id: 1, user_list: "2" }], "user_list must be an array of ids, got string"],
+  ["groupManage.asyncAdminRemove", [{ group_id: 1, user_list: [null] }], "user_list[0] is required"],
+  ["groupManage.asyncOwnerTransfer", [{ group_id: 1 }], "new_owner is required"],
+  ["groupManage.asyncApply", [{ group_id: 1, reason: 2 }], "reason must be a string"],
+  ["groupManage.asyncApplyHandle", [{ group_id: 1, user_id: 2, approval: "y" }], "approval must be a boolean"],
+  ["groupManage.asyncApplyHandle", [{ group_id: 1, user_id: 2 }], "approval is required"],
+  ["groupManage.asncGetApplicationList", [{ group_list: [1], cursor: 5 }], "cursor must be a string"],
+  ["groupManage.asncGetApplicationList", [{}], "core:group list must not be empty"],
+  ["groupManage.asyncInvite", [{ group_id: 1, user_list: [1], reason: 1 }], "reason must be a string"],
+  ["groupManage.asyncInvite", [{ group_id: 1 }], "core:user list must not be empty"],
+  ["groupManage.asyncInviteHandle", [{ group_id: 1, user_id: 2, approval: 1 }], "approval must be a boolean"],
+  ["groupManage.asyncInviteHandle", [{ group_id: 1, user_id: 2 }], "approval is required"],
+  ["groupManage.asyncGetInvitationList", [{ version: "v" }], "version must be a decimal id"],
+  ["groupManage.asyncKick", [{ group_id: 1, user_list: [1.5] }], "user_list[0] must be a non-negative integer id"],
+  ["groupManage.asyncLeave", [{ group_id: null }], "group_id is required"],
+  ["groupManage.asyncGroupBlock", [{ group_id: 1 }], "core:user list must not be empty"],
+  ["groupManage.asyncGroupUnblock", [{ group_id: 1, user_list: {} }], "user_list must be an array of ids, got object"],
+  ["groupManage.asyncGroupBockedlist", ["x"], "group_id must be a decimal id"],
+  ["groupManage.asyncGroupBab", [{ group_id: 1, user_list: [2] }], "duration is required"],
+  ["groupManage.asyncGroupBab", [{ group_id: 1, duration: 5 }], "core:user list must not be empty"],
+  ["groupManage.asyncGroupUnban", [{ group_id: 1, user_list: 5 }], "user_list must be an array of ids"],
+  ["groupManage.asyncGroupBannedList", [true], "group_id must be a number or a decimal string, got boolean"],
+  ["groupManage.asyncGetMemberDisplayName", [{ group_id: 1, user_list: ["a"] }], "user_list[0] must be a decimal id"],
+  ["groupManage.asyncUpdateDisplayName", [{ group_id: 1, value: 2 }], "value must be a string"],
+  ["groupManage.asyncUpdateDisplayName", [{ group_id: 1 }], "value is required"],
+  ["groupManage.asyncGetAnnouncementList", [], "group_id is required"],
+  ["groupManage.asyncGetAnouncementById", [{ group_id: 1 }], "announcement_id is required"],
+  ["groupManage.asyncAnnouncementEdit", [{ group_id: 1, title: 1, content: "c" }], "title must be a string"],
+  ["groupManage.asyncAnnouncementEdit", [{ group_id: 1, content: "c" }], "title is required"],
+  ["groupManage.asyncAnnouncementEdit", [{ group_id: 1, title: "t" }], "content is required"],
+  ["groupManage.asyncAnnouncementEdit", [{ group_id: 1, title: "", content: "" }], "core:announcement needs a title or content"],
+  ["groupManage.asyncAnouncementDelete", [{ group_id: 1, announcement_id: "x" }], "announcement_id must be a decimal id"],
+  ["groupManage.asyncGetFileList", [[]], "group_id is required"],
+  ["groupManage.asyncFileUpload", [{ group_id: 1, name: "a", size: -1, type: "t", url: "u" }], "size must be a non-negative integer id"],
+  ["groupManage.asyncFileUpload", [{ group_id: 1, name: "a", type: "t", url: "u" }], "size is required"],
+  ["groupManage.asyncFileUpload", [{ group_id: 1, name: "a", size: 1, url: "u" }], "type is required"],
+  ["groupManage.asyncFileUpload", [{ group_id: 1, name: "a", size: 1, type: "t", url: "" }], "core:shared file needs a name and a URL"],
+  ["groupManage.asyncFileDelete", [{ group_id: 1, file_list: [0] }], "file_list[0] must be a positive id"],
 ];
 
 /** The methods that stay in the engine (jsbridge/*manage_js.go, tested by go test ./jsbridge). */
 const engineMethods = {
   userManage: ["getToken", "getUid", "getAppid", "getDeviceSN", "deleteToken", "getConversationList", "asyncTokenUser", "asyncTokenId"],
+  groupManage: ["getGruopMessage", "readGroupMessage", "recallMessage", "deleteMessage", "appendMessageContent", "replaceMessage", "getUnreadCount", "consumeGroupAtStatus"],
 };
 
 test("the TypeScript managers reject bad arguments before any I/O, naming the method and the argument", async (t) => {
@@ -242,7 +324,7 @@ test("the TypeScript managers reject bad arguments before any I/O, naming the me
     covered.add(method);
     if (want === "noargs") continue;
     const [mgr, name] = method.split(".");
-    await assert.rejects(im[mgr][name](...args), (e) => {
+    await assert.rejects(async () => im[mgr][name](...args), (e) => {
       assert.ok(e instanceof FlooError, `${method}: ${e}`);
       assert.equal(e.sdkName, "InvalidParam", `${method}: ${e.message}`);
       assert.equal(e.source, "client");
@@ -260,8 +342,10 @@ test("the TypeScript managers reject bad arguments before any I/O, naming the me
       covered.add(key);
     }
   }
-  for (const name of managerMethods.userManage) {
-    assert.ok(covered.has(`userManage.${name}`) || engineMethods.userManage.includes(name), `userManage.${name} has no bad-input case`);
+  for (const mgr of ["userManage", "groupManage"]) {
+    for (const name of managerMethods[mgr]) {
+      assert.ok(covered.has(`${mgr}.${name}`) || engineMethods[mgr].includes(name), `${mgr}.${name} has no bad-input case`);
+    }
   }
   // Nothing reached the network but DNS, and the calls needing a session say so.
   assert.deepEqual(new Set(platform.reqs.map((r) => r.path)), new Set(["/v2/app_dns"].filter(() => platform.reqs.length > 0)));
@@ -314,4 +398,78 @@ test("the TypeScript managers send the official requests and resolve with the of
   // REST business errors keep the server's code and the URL.
   await assert.rejects(im.userManage.asyncUpdateAuthmode({ value: 1 }), (e) => e.code === 10004 && e.source === "rest" && /\/user\/authmode/.test(e.url));
   assert.equal(last("/user/authmode").query.value, "1");
+});
+
+test("groupManage in TypeScript: official requests, shapes and the group caches", async (t) => {
+  const { im, platform } = client({
+    "GET /group/info": `{"group_id":7,"name":"robots","read_ack":true,"owner_id":1001}`,
+    "GET /group/member_list": `[{"user_id":1001,"display_name":"me"},{"user_id":5,"join_time":1700000000000}]`,
+    "POST /group/kick": `[{"user_id":5,"result":"success","reason":""}]`,
+    "POST /group/settings/ban_all": `{"ban_expire_time":1700000060000}`,
+    "POST /group/msg/mute_mode": "null",
+    "POST /group/info/name": "true",
+    "POST /group/create": `{"group_id":9,"name":"new","owner_id":1001}`,
+    "GET /group/user_joined": "[7]",
+    "POST /group/leave": "true",
+    "POST /group/info/batch": `[{"group_id":7,"name":"robots"},{"group_id":12345678901234567890,"name":"big"}]`,
+    "POST /group/application_list": `[{"group_id":7,"applicant_id":5}]`,
+    "POST /group/file/upload": `{"file_id":3,"name":"a.txt"}`,
+  });
+  t.after(() => im.close());
+  await tokenLogin(im);
+  const last = (path) => platform.reqs.filter((r) => r.path === path).at(-1);
+  const count = (path) => platform.reqs.filter((r) => r.path === path).length;
+
+  const info = { group_id: 7, name: "robots", read_ack: true, owner_id: 1001 };
+  assert.deepEqual(await im.groupManage.asyncGetGroupInfo({ group_id: 7 }, true), info);
+  assert.equal(last("/group/info").query.group_id, "7");
+  assert.deepEqual(await im.groupManage.asyncGetGroupInfo(7), info);
+  assert.equal(count("/group/info"), 1, "answered from the cache");
+
+  const changes = [];
+  im.on("onGroupMemberChanged", (gid) => changes.push(gid));
+  assert.equal(await im.groupManage.openGroup(7), undefined);
+  assert.deepEqual(changes, [7]);
+  assert.deepEqual(await im.groupManage.asyncGetGroupMembers(7), [1001, 5]);
+  assert.deepEqual(im.groupManage.getGroupMembers(7), [{ user_id: 1001, display_name: "me" }, { user_id: 5, join_time: 1700000000000 }]);
+  assert.deepEqual(await im.groupManage.asyncKick({ group_id: 7, user_list: ["5"] }), [{ user_id: 5, result: "success", reason: "" }]);
+  assert.equal(last("/group/kick").body, `{"group_id":7,"user_list":[5]}`, "ids go out as numbers");
+  assert.deepEqual(im.groupManage.getGroupMembers(7), [{ user_id: 1001, display_name: "me" }], "the kick updated the cache");
+
+  assert.deepEqual(await im.groupManage.asyncBanAll({ group_id: 7, duration: 1 }), { ban_expire_time: 1700000060000 });
+  assert.equal(last("/group/settings/ban_all").body, `{"group_id":7,"duration":1}`);
+  assert.equal(await im.groupManage.asyncGroupMsgMutemode({ group_id: 7, msg_mute_mode: 1 }), null);
+  assert.equal(await im.groupManage.asyncUpdateName({ group_id: 7, value: "bots" }), true);
+  assert.equal(last("/group/info/name").body, `{"group_id":7,"value":"bots"}`);
+  // The login prefetch (user_joined, then info/batch) seeded the cache; the calls above updated it.
+  assert.deepEqual(im.groupManage.getAllGroupDetail(), {
+    7: { ...info, name: "bots", ban_expire_time: 1700000060000, msg_mute_mode: 1 },
+    "12345678901234567890": { group_id: "12345678901234567890", name: "big" },
+  });
+
+  // The search finds the groups of this cache by name.
+  assert.deepEqual(im.sysManage.makeSearch("BOT").groupArr, [{ group_id: 7, name: "bots" }]);
+
+  // Joined ids: fetched once (by the login prefetch), then cached; create adds, leave drops.
+  assert.deepEqual(await im.groupManage.asyncGetJoinedGroups(), [7]);
+  assert.deepEqual(await im.groupManage.asyncCreate({ name: "new", user_list: [5] }), { group_id: 9, name: "new", owner_id: 1001 });
+  assert.equal(last("/group/create").body, `{"name":"new","type":0,"user_list":[5]}`);
+  assert.deepEqual(await im.groupManage.asyncGetJoinedGroups(), [7, 9]);
+  assert.equal(count("/group/user_joined"), 1);
+  assert.equal(await im.groupManage.asyncLeave(7), true);
+  assert.equal(last("/group/leave").query.group_id, "7");
+  assert.deepEqual(await im.groupManage.asyncGetJoinedGroups(), [9]);
+  assert.deepEqual(im.groupManage.getGroupMembers(7), []);
+
+  // Batches, paged lists and shared files.
+  assert.deepEqual(await im.groupManage.asyncGetGroupListDetail([7, "12345678901234567890"]), [
+    { group_id: 7, name: "robots" },
+    { group_id: "12345678901234567890", name: "big" },
+  ]);
+  assert.equal(last("/group/info/batch").body, `{"group_list":[7,12345678901234567890]}`);
+  assert.deepEqual(await im.groupManage.asncGetApplicationList({ group_list: [7], cursor: "c", limit: 10 }), [{ group_id: 7, applicant_id: 5 }]);
+  assert.deepEqual(last("/group/application_list").query, { cursor: "c", limit: "10" });
+  assert.equal(last("/group/application_list").body, `{"group_list":[7]}`);
+  assert.deepEqual(await im.groupManage.asyncFileUpload({ group_id: 7, name: "a.txt", size: 0, type: "text/plain", url: "https://f/1" }), { file_id: 3, name: "a.txt" });
+  assert.equal(last("/group/file/upload").body, `{"group_id":7,"name":"a.txt","size":0,"type":"text/plain","url":"https://f/1"}`);
 });

@@ -42,6 +42,22 @@ export class Session {
 export interface Runner {
   /** Runs fn once the Go client is ready; rejects when the client is closed. */
   call<T>(fn: (go: GoClient) => Promise<T> | T): Promise<T>;
+  /** The Go client once it runs; undefined before, and after close. */
+  go(): GoClient | undefined;
+  /** Delivers an event to the application's listeners. */
+  emit(name: string, payload: unknown): void;
+}
+
+/**
+ * Builds the synchronous official method `mgr.name` over impl: before the engine runs (and after
+ * close) it answers fallback(); a bad argument throws.
+ */
+export function syncMethod(runner: Runner, mgr: string, name: string, impl: Impl, fallback: () => unknown): (...args: unknown[]) => unknown {
+  const where = `${mgr}.${name}`;
+  return (...args) => {
+    const go = runner.go();
+    return go ? impl(new Args(where, args), go) : fallback();
+  };
 }
 
 /** Builds the official method `mgr.name` over impl: arguments are checked once the engine runs, and the result is a Promise. */
