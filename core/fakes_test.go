@@ -154,8 +154,8 @@ func (c *fakeClock) Advance(d time.Duration) {
 	}
 }
 
-// pendingTimers counts the armed timers, for tests that wait for the engine
-// to arm one before advancing.
+// nextDeadline returns the deadline of the earliest armed timer, for tests
+// that wait for the engine to arm one before advancing.
 func (c *fakeClock) nextDeadline() (time.Time, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -167,6 +167,21 @@ func (c *fakeClock) nextDeadline() (time.Time, bool) {
 		}
 	}
 	return best, ok
+}
+
+// armedTimers counts the timers that are armed: created or reset and
+// neither stopped nor fired since. A closed client must leave none, since on
+// js/wasm every armed Go timer keeps a JavaScript timeout pending.
+func (c *fakeClock) armedTimers() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, t := range c.timers {
+		if t.active {
+			n++
+		}
+	}
+	return n
 }
 
 type fakeTimer struct {

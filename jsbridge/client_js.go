@@ -458,6 +458,7 @@ func (c *client) shutdown() {
 			f.release()
 		}
 		c.funcs, c.members = nil, nil
+		releaseIdleTimeout() // or Node waits for the stopped heartbeat
 		close(c.closed)
 	})
 	<-c.closed
