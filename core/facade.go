@@ -170,3 +170,29 @@ func LinkURL(domain, link string) string {
 	}
 	return appendQuery(base, [][2]string{{"link", link}})
 }
+
+// ForgetRoster drops what the engine keeps about a friend the user just
+// removed (POST /roster/delete done by a facade whose roster cache lives
+// elsewhere, as asyncDeleteRoster of the npm package): the friend in the
+// engine's roster caches (read by Search), the stored messages, the unread
+// count and the conversation-list entry. Like RosterManager.Delete it emits
+// UnreadChanged and RecentListUpdated when those changed, then
+// RosterListUpdated.
+func (c *Client) ForgetRoster(uid uint64) {
+	if uid == 0 {
+		return
+	}
+	c.mgrUpdate(c.mgrSession(), func(st *managerState) {
+		st.rosterIDs = mgrRemoveID(st.rosterIDs, uid)
+		delete(st.rosters, uid)
+	})
+	c.cache.DeleteConversation(uid)
+	hadUnread := c.unread.clear(uid)
+	if c.convs.remove(uid) {
+		c.emit(UnreadChanged{ConversationID: uid})
+		c.emit(RecentListUpdated{})
+	} else if hadUnread {
+		c.emit(UnreadChanged{ConversationID: uid})
+	}
+	c.emit(RosterListUpdated{})
+}

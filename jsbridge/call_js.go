@@ -2,7 +2,6 @@ package jsbridge
 
 import (
 	"context"
-	"math"
 	"syscall/js"
 
 	"github.com/flooim/floo/core"
@@ -25,8 +24,8 @@ import (
 // code). A handler therefore reads its arguments inline, in the order of
 // the call, and the first bad one decides the error:
 //
-//	{"asyncKick", kAsync, func(a *call) (any, error) {
-//		return groupResultsOf(a.group().Kick(a.ctx, a.fid("group_id"), a.fids("user_list")))
+//	{"recallMessage", kAsync, func(a *call) (any, error) {
+//		return nil, a.core().Recall(a.ctx, a.conv(), a.id(a.arg(1), "mid"))
 //	}},
 //
 // Go evaluates call arguments left to right, so no I/O starts before every
@@ -63,11 +62,9 @@ type call struct {
 	ctx         context.Context
 }
 
-func (a *call) core() *core.Client          { return a.c.core }
-func (a *call) user() *core.UserManager     { return a.c.core.User() }
-func (a *call) roster() *core.RosterManager { return a.c.core.Roster() }
-func (a *call) group() *core.GroupManager   { return a.c.core.Group() }
-func (a *call) sys() *core.SysManager       { return a.c.core.Sys() }
+func (a *call) core() *core.Client      { return a.c.core }
+func (a *call) user() *core.UserManager { return a.c.core.User() }
+func (a *call) sys() *core.SysManager   { return a.c.core.Sys() }
 
 // badArgPanic is the panic value of a failed argument check; see the top of
 // this file.
@@ -160,6 +157,17 @@ func (a *call) f(key string) js.Value {
 		a.fail("the parameter must be an object, got " + typeName(o))
 	}
 	return o.Get(key)
+}
+
+// need returns v, failing with "name is required" when it is missing:
+// for the arguments without a default, such as the content of a send
+// ("" is a valid content, for attachments; a missing one is a caller's
+// bug, JSAPI.md §7).
+func (a *call) need(v js.Value, name string) js.Value {
+	if isNullish(v) {
+		a.fail(name + " is required")
+	}
+	return v
 }
 
 // id reads a required positive id (a number up to 2^53-1 or a decimal
@@ -283,19 +291,4 @@ func (a *call) gid() uint64 {
 		v = v.Get("group_id")
 	}
 	return a.id(v, "group_id")
-}
-
-// minutes reads a ban duration in minutes (1 minute to 100 years).
-func (a *call) minutes() int64 {
-	return int64(a.num(a.f("duration"), "duration", 0, 1, 100*366*24*60))
-}
-
-// listOptions reads the optional paging fields {cursor, limit, version} of
-// a list call.
-func (a *call) listOptions() core.ListOptions {
-	return core.ListOptions{
-		Cursor:  a.fstr("cursor"),
-		Limit:   a.fnum("limit", math.MaxInt32),
-		Version: int64(a.idOpt(a.f("version"), "version")),
-	}
 }

@@ -19,38 +19,6 @@ import (
 // missing.
 func raw(v jsonv.Value) js.Value { return jsonToJS(v) }
 
-// rawList returns an array of n REST entities, at(i) giving the i-th.
-func rawList(n int, at func(i int) jsonv.Value) js.Value {
-	var w jsonv.Writer
-	w.BeginArray()
-	for i := 0; i < n; i++ {
-		appendSafeJSON(&w, at(i))
-	}
-	w.EndArray()
-	return parseJSON(&w)
-}
-
-// rawMap returns an object mapping decimal ids to REST entities
-// (getAllRosterDetail, getAllGroupDetail).
-func rawMap(ids []uint64, at func(i int) jsonv.Value) js.Value {
-	var w jsonv.Writer
-	w.BeginObject()
-	for i, id := range ids {
-		w.Key(idString(id))
-		appendSafeJSON(&w, at(i))
-	}
-	w.EndObject()
-	return parseJSON(&w)
-}
-
-func groupResults(r []core.GroupResult) js.Value {
-	return rawList(len(r), func(i int) jsonv.Value { return r[i].Raw })
-}
-
-func members(r []core.Member) js.Value {
-	return rawList(len(r), func(i int) jsonv.Value { return r[i].Raw })
-}
-
 // messagesValue returns an array of message objects (JSAPI.md §10).
 func messagesValue(msgs []core.Message) js.Value {
 	var p payload

@@ -2,6 +2,7 @@ package jsbridge
 
 import (
 	"context"
+	"errors"
 	"syscall/js"
 	"time"
 
@@ -19,16 +20,16 @@ var sysManage = []entry{
 	{"sendGroupMessage", kSync, func(a *call) (any, error) {
 		m := a.message(core.ToGroup, "gid")
 		prio := a.num(a.f("priority"), "priority", 0, 0, 1<<31-1)
-		return a.c.postLater(m, []core.SendOption{core.WithPriority(uint32(prio))}, a.sys().AddReadReceipts)
+		return a.c.postLater(m, []core.SendOption{core.WithPriority(uint32(prio))}, readReceipts(a.arg(1)))
 	}},
 	{"sendMentionMessage", kSync, func(a *call) (any, error) {
-		m := core.Message{To: a.fid("gid"), ToType: core.ToGroup, Content: a.ftext("txt"),
+		m := core.Message{To: a.fid("gid"), ToType: core.ToGroup, Content: a.text(a.need(a.f("txt"), "txt"), "txt"),
 			Config: core.MentionConfig(core.MentionOptions{
 				All: a.fflag("mentionAll"), UIDs: a.fids("mentionList"), MentionedMessage: a.ftext("mentionedMessage"),
 				PushMessage: a.ftext("pushMessage"), SenderNickname: a.fstr("senderNickname"),
 			}),
-			Ext: a.jsonText(a.f("ext"), "ext")}
-		return a.c.postLater(m, nil, a.sys().AddReadReceipts)
+			Ext: a.ftext("ext")}
+		return a.c.postLater(m, nil, readReceipts(a.arg(1)))
 	}},
 	{"sendInputStatusMessage", kSync, func(a *call) (any, error) {
 		return nil, a.core().SendInputStatus(a.id(a.arg(0), "uid"), a.str(a.arg(1), "status"))
@@ -86,7 +87,7 @@ var sysManage = []entry{
 	}},
 	{"getImage", kSync, func(a *call) (any, error) {
 		avatar := a.ftext("avatar")
-		a.fstr("type") // roster or group: picks the official built-in default, which the facade does not ship
+		a.convType(a.f("type"), false) // roster or group: picks the official built-in default, which the facade does not ship
 		return a.sys().ImageURL(avatar, a.flag(a.f("thumbnail"), "thumbnail", true), a.ftext("sdefault")), nil
 	}},
 	{"getAudio", kSync, func(a *call) (any, error) { return a.sys().AudioURL(a.ftext("url")), nil }},
@@ -114,10 +115,18 @@ var sysManage = []entry{
 		}
 		return out, nil
 	}},
-	{"getAppConfig", kSync, func(a *call) (any, error) { return raw(a.sys().AppConfig()), nil }},
-	{"getAppStatus", kSync, func(a *call) (any, error) { return a.sys().AppStatus(), nil }},
-	{"getAccountVerification", kSync, func(a *call) (any, error) { return raw(a.sys().AccountVerification()), nil }},
-	{"getServerIp", kSync, func(a *call) (any, error) { return raw(serverCluster(a.sys().DNSData())), nil }},
+	// The app values below take the official optional appid, which can only
+	// be this client's: it is checked for its type and otherwise unused.
+	{"getAppConfig", kSync, func(a *call) (any, error) { a.str(a.arg(0), "appid"); return raw(a.sys().AppConfig()), nil }},
+	{"getAppStatus", kSync, func(a *call) (any, error) { a.str(a.arg(0), "appid"); return a.sys().AppStatus(), nil }},
+	{"getAccountVerification", kSync, func(a *call) (any, error) {
+		a.str(a.arg(0), "appid")
+		return raw(a.sys().AccountVerification()), nil
+	}},
+	{"getServerIp", kSync, func(a *call) (any, error) {
+		a.str(a.arg(0), "appid")
+		return raw(serverCluster(a.sys().DNSData())), nil
+	}},
 	{"aysncParseLink", kAsync, func(a *call) (any, error) {
 		url, link := a.text(a.arg(0), "url"), a.text(a.field(1, "link"), "link")
 		if url == "" {
@@ -138,8 +147,8 @@ func slot(sl core.UploadSlot, err error) (any, error) { return raw(sl.Raw), err 
 // or JSON text; the engine checks them.
 func (a *call) message(toType, idKey string) core.Message {
 	return core.Message{
-		To: a.fid(idKey), ToType: toType, Type: a.fstr("type"), Content: a.ftext("content"),
-		Ext: a.jsonText(a.f("ext"), "ext"), Config: a.jsonText(a.f("config"), "config"),
+		To: a.fid(idKey), ToType: toType, Type: a.fstr("type"), Content: a.text(a.need(a.f("content"), "content"), "content"),
+		Ext: a.ftext("ext"), Config: a.jsonText(a.f("config"), "config"),
 		Attachment: a.jsonText(a.f("attachment"), "attachment"),
 	}
 }
@@ -167,6 +176,75 @@ func forwardMessage(a *call) (any, error) {
 	return a.c.postLater(m, nil, func(ctx context.Context, m *core.Message) error {
 		return a.sys().ResignAttachment(ctx, m, to, toType == core.ToGroup)
 	})
+}
+
+// readReceipts returns the preparation of a group send (sendGroupMessage,
+// sendMentionMessage). The group settings and member caches live in
+// TypeScript (npm/src/managers/group.ts), so the npm facade passes, after
+// the message, a function of the group id that resolves with the uids to
+// list in config.groupMemberList when the group has read receipts on, or
+// null (PROTOCOL.md §8.2, §9.5); it fetches what its caches miss. It is
+// called only once the message was accepted, so that a refused send starts
+// no request.
+func readReceipts(members js.Value) func(context.Context, *core.Message) error {
+	return func(ctx context.Context, m *core.Message) error {
+		if members.Type() != js.TypeFunction {
+			return nil
+		}
+		v, err := awaitPromise(ctx, members.Invoke(idString(m.To)))
+		if err != nil {
+			return flooErrorOf(err)
+		}
+		if typeName(v) != "array" {
+			return nil
+		}
+		var w jsonv.Writer
+		w.BeginObject()
+		w.Key("groupMemberList")
+		w.BeginArray()
+		for i := range v.Length() {
+			uid, err := argID(v.Index(i), "groupMemberList")
+			if err != nil {
+				return err
+			}
+			w.Uint(uid)
+		}
+		w.EndArray()
+		w.EndObject()
+		if m.Config == "" {
+			m.Config = string(w.Bytes())
+		} else {
+			m.Config = jsonv.MergeStrings(m.Config, string(w.Bytes()))
+		}
+		return nil
+	}
+}
+
+// flooErrorOf turns a FlooError thrown by the npm facade back into the
+// core error it describes (its SDK code, source, server code and URL), so
+// that a failed preparation reports the same error as a failed Go call.
+// Other errors are returned unchanged.
+func flooErrorOf(err error) error {
+	je, ok := errors.AsType[*JSError](err)
+	if !ok || je.Name != "FlooError" {
+		return err
+	}
+	v := je.Value
+	code := core.GeneralError
+	if n := v.Get("sdkCode"); n.Type() == js.TypeNumber {
+		code = core.Code(n.Int())
+	}
+	ce := core.NewError(code, je.Message)
+	if s := v.Get("source"); s.Type() == js.TypeString {
+		ce.Source = core.Source(s.String())
+	}
+	if n := v.Get("serverCode"); n.Type() == js.TypeNumber {
+		ce.ServerCode = n.Int()
+	}
+	if u := v.Get("url"); u.Type() == js.TypeString {
+		ce.URL = u.String()
+	}
+	return ce
 }
 
 // postLater implements the sends that must return their client_mid at once

@@ -47,6 +47,32 @@ function quiet<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
+/** typeof, except that null and arrays are named as such. */
+function typeName(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
+}
+
+/**
+ * Checks the arguments of on, listen and off: an event name with a handler (optional for off),
+ * or a map of handlers. A wrong one throws InvalidParam at once, rather than a listener that
+ * never fires (or a TypeError from inside the SDK).
+ */
+function checkListenerArgs(method: string, nameOrMap: unknown, fn: unknown, needFn: boolean): void {
+  const fail = (msg: string): never => {
+    throw FlooError.fromName("InvalidParam", `${method}: ${msg}`);
+  };
+  if (typeof nameOrMap === "string") {
+    if ((needFn || fn !== undefined) && typeof fn !== "function") fail(`the handler of ${nameOrMap} must be a function, got ${typeName(fn)}`);
+    return;
+  }
+  if (typeof nameOrMap !== "object" || nameOrMap === null || Array.isArray(nameOrMap)) {
+    fail(`the event name must be a string (or a map of handlers), got ${typeName(nameOrMap)}`);
+  }
+  for (const [name, f] of Object.entries(nameOrMap as Record<string, unknown>)) {
+    if (f !== undefined && f !== null && typeof f !== "function") fail(`the handler of ${name} must be a function, got ${typeName(f)}`);
+  }
+}
+
 function goConfig(c: FlooConfig): GoConfig {
   const g: GoConfig = {};
   const keys = ["appid", "dnsServer", "autoLogin", "logLevel", "linkServer", "requestTimeout", "connectTimeout", "heartbeatInterval", "sendTimeout", "deviceInfo", "sdkVersion"] as const;
@@ -91,7 +117,7 @@ export class FlooClient {
       call: (fn) => this.#call(fn),
     };
     const ts = tsMethods(
-      { call: (fn) => this.#call(fn), go: () => host.go(), emit: (name, payload) => this.#deliver([[name, payload]]) },
+      { call: (fn) => this.#call(fn), go: () => host.go(), emit: (name, payload) => this.#deliver([[name, payload]]), closed: () => this.#closed },
       this.#session,
     );
     this.userManage = makeManager("userManage", host, {
@@ -273,8 +299,8 @@ export class FlooClient {
   on(name: string, fn: (payload: any) => void): this;
   on(map: ListenerMap): this;
   on(nameOrMap: string | ListenerMap, fn?: (payload: any) => void): this {
+    checkListenerArgs("on", nameOrMap, fn, true);
     if (typeof nameOrMap === "string") {
-      if (typeof fn !== "function") throw FlooError.fromName("InvalidParam", `on: the handler of ${nameOrMap} must be a function`);
       let set = this.#listeners.get(nameOrMap);
       if (!set) this.#listeners.set(nameOrMap, (set = new Set()));
       set.add(fn as AnyListener);
@@ -291,6 +317,7 @@ export class FlooClient {
   listen(name: string, fn: (payload: any) => void): this;
   listen(map: ListenerMap): this;
   listen(nameOrMap: string | ListenerMap, fn?: (payload: any) => void): this {
+    checkListenerArgs("listen", nameOrMap, fn, true);
     return typeof nameOrMap === "string" ? this.on(nameOrMap, fn as AnyListener) : this.on(nameOrMap);
   }
 
@@ -299,6 +326,7 @@ export class FlooClient {
   off(name: string, fn?: (payload: any) => void): this;
   off(map: ListenerMap): this;
   off(nameOrMap: string | ListenerMap, fn?: (payload: any) => void): this {
+    checkListenerArgs("off", nameOrMap, fn, false);
     if (typeof nameOrMap === "string") {
       if (fn === undefined) this.#listeners.delete(nameOrMap);
       else this.#listeners.get(nameOrMap)?.delete(fn as AnyListener);
@@ -312,6 +340,7 @@ export class FlooClient {
 
   /** Extension: resolves with the payload of the next `name` event. */
   once<K extends EventName>(name: K): Promise<ClientEvents[K]> {
+    if (typeof name !== "string") return Promise.reject(FlooError.fromName("InvalidParam", `once: the event name must be a string, got ${typeName(name)}`));
     return new Promise((resolve) => {
       const fn = (payload: ClientEvents[K]) => {
         this.off(name, fn);

@@ -1,7 +1,7 @@
 // The manager objects of the official API (JSAPI.md §4-§7). Every official method name exists on
-// its manager. The REST wrappers of userManage and groupManage (with the group caches) and the
-// account/demo calls are written in TypeScript (managers/), over the engine's one generic REST
-// entry, which keeps the wasm small;
+// its manager. The REST wrappers of userManage, rosterManage and groupManage (with the roster and
+// group caches), the read-receipt members of group sends and the account/demo calls are written in
+// TypeScript (managers/), over the engine's one generic REST entry, which keeps the wasm small;
 // the others still forward to the Go manager of the same name (jsbridge/*manage_js.go), which
 // checks the arguments and does the work. rtcManage rejects with ServerRtcNotOpen, as JSAPI.md
 // §14 allows. Before the wasm module is loaded, asynchronous methods wait for it and synchronous

@@ -632,10 +632,12 @@ export type MessageType = "text" | "image" | "audio" | "video" | "file" | "locat
 /** `sysManage.sendRosterMessage(options)`. */
 export interface RosterMessageOptions {
   uid: IdInput;
-  content?: string;
+  /** The text; required, `""` for a message that only carries an attachment. */
+  content: string;
   /** Default `"text"`. */
   type?: MessageType;
-  ext?: JsonInput;
+  /** The message's `ext`, a string (often JSON text) as in received messages. */
+  ext?: string;
   config?: JsonInput;
   /** The attachment of non-text messages (PROTOCOL.md §12.1), e.g. `{url, dName, fLen}`. */
   attachment?: JsonInput;
@@ -657,7 +659,7 @@ export interface MentionMessageOptions {
   mentionedMessage?: string;
   pushMessage?: string;
   senderNickname?: string;
-  ext?: JsonInput;
+  ext?: string;
 }
 
 /** Upload targets of `sysManage.asyncFileUpload`. */
@@ -758,9 +760,9 @@ export interface MessageOperations {
   /** Deletes the message for this user, on all devices. */
   deleteMessage(id: IdInput, mid: IdInput): Promise<void>;
   /** Appends to the message's text (streaming); config and ext are deep-merged. */
-  appendMessageContent(id: IdInput, mid: IdInput, content: string, config?: JsonInput, ext?: JsonInput): Promise<void>;
+  appendMessageContent(id: IdInput, mid: IdInput, content: string, config?: JsonInput, ext?: string): Promise<void>;
   /** Replaces the message's text and deep-merges config and ext; nothing is sent when all three are empty. */
-  replaceMessage(id: IdInput, mid: IdInput, content: string, config?: JsonInput, ext?: JsonInput): Promise<void>;
+  replaceMessage(id: IdInput, mid: IdInput, content: string, config?: JsonInput, ext?: string): Promise<void>;
 }
 
 /** `im.rosterManage` (JSAPI.md §5). */

@@ -141,6 +141,33 @@ test("bad arguments: synchronous methods throw, asynchronous ones reject, and th
   await assert.rejects(im.sysManage.asyncQrcode("x"), invalid("params must be an object"));
   assert.equal(im.userManage.getAppid(), "mgr");
   await assert.rejects(im.rosterManage.asyncGetRosterIdList(), (e) => e.sdkName === "UserNotLogin");
+
+  // Sends need their content ("" is fine) and take ext as a string.
+  assert.throws(() => im.sysManage.sendRosterMessage({ uid: 1 }), invalid("sysManage.sendRosterMessage: content is required"));
+  assert.throws(() => im.sysManage.sendGroupMessage({ gid: 1, content: "x", ext: {} }), invalid("ext must be a string, got object"));
+  assert.throws(() => im.sysManage.sendMentionMessage({ gid: 1 }), invalid("sysManage.sendMentionMessage: txt is required"));
+  await assert.rejects(im.rosterManage.appendMessageContent(1, 2), invalid("content is required"));
+  await assert.rejects(im.groupManage.replaceMessage(1, 2, "c", null, {}), invalid("ext must be a string, got object"));
+
+  // Event subscriptions: a wrong name or handler throws at once (once rejects), nothing is subscribed.
+  const fn = () => {};
+  for (const [method, args, what] of [
+    ["on", [], "event name must be a string"],
+    ["on", [null], "got null"],
+    ["on", [42, fn], "got number"],
+    ["on", ["onRosterMessage"], "handler of onRosterMessage must be a function, got undefined"],
+    ["on", [{ onRosterMessage: 42 }], "handler of onRosterMessage must be a function, got number"],
+    ["listen", ["onRosterMessage", 42], "handler of onRosterMessage must be a function"],
+    ["listen", [42, fn], "got number"],
+    ["off", [], "event name must be a string"],
+    ["off", [42, fn], "got number"],
+    ["off", ["onRosterMessage", 42], "handler of onRosterMessage must be a function"],
+  ]) {
+    assert.throws(() => im[method](...args), (e) => invalid(what)(e) && e.message.startsWith(`${method}: `), `${method}(${args.map(String)})`);
+  }
+  await assert.rejects(im.once(), invalid("once: the event name must be a string, got undefined"));
+  await assert.rejects(im.once(42), invalid("got number"));
+  assert.equal(im.on("onRosterMessage", fn).off("onRosterMessage", fn).off("onRosterMessage"), im, "the valid forms still chain");
 });
 
 test("after close, reads answer empty and the rest fails with a FlooError", async () => {
@@ -224,6 +251,30 @@ const tsBadInputs = [
   ["userManage.asyncGetProfile", [], "noargs"],
   ["userManage.asyncGetSettings", [], "noargs"],
   ["rosterManage.asyncGetUserProfile", [1], "force must be a boolean"],
+  ["rosterManage.asyncGetRosterIdList", ["yes"], "force must be a boolean, got string"],
+  ["rosterManage.asyncGetRosterInfo", [], "rid is required"],
+  ["rosterManage.asyncGetRosterInfo", ["abc"], 'rid must be a decimal id, got "abc"'],
+  ["rosterManage.asyncGetRosterInfo", [9007199254740993], "rid is beyond 2^53-1"],
+  ["rosterManage.asyncGetRosterInfo", [1, "yes"], "force must be a boolean"],
+  ["rosterManage.asnycGetRosterListDetailByIds", [5], "ids must be an array of ids, got number"],
+  ["rosterManage.asnycGetRosterListDetailByIds", [], "ids is required"],
+  ["rosterManage.asnycGetRosterListDetailByIds", [[1, "x"]], "ids[1] must be a decimal id"],
+  ["rosterManage.asyncDeleteRoster", [{ user_id: 0 }], "user_id must be a positive id"],
+  ["rosterManage.getAllRosterDetail", [], "noargs"],
+  ["rosterManage.getRosterInfo", [{}], "rid must be a number or a decimal string, got object"],
+  ["rosterManage.asyncGetApplyList", [{ cursor: 1 }], "cursor must be a string"],
+  ["rosterManage.asyncGetApplyList", [{ limit: -1 }], "limit must be an integer from 0"],
+  ["rosterManage.asyncGetBlockedlist", [], "noargs"],
+  ["rosterManage.asyncBlockeAdd", [{}], "user_id is required"],
+  ["rosterManage.asyncBlockeRemove", [{ user_id: "1 " }], "user_id must be a decimal id"],
+  ["rosterManage.asyncApply", [{ user_id: 1, alias: 2 }], "alias must be a string"],
+  ["rosterManage.asyncAccept", [{ user_id: "1x" }], "user_id must be a decimal id"],
+  ["rosterManage.asyncDecline", [{ user_id: 1, reason: {} }], "reason must be a string, got object"],
+  ["rosterManage.asyncUpdateRosterExt", [{ user_id: 1, ext: 1 }], "ext must be a string"],
+  ["rosterManage.asyncUpdateRosterAlias", [{ user_id: 1, alias: [] }], "alias must be a string, got array"],
+  ["rosterManage.asyncSearchRosterByName", [{ username: 1 }], "username must be a string"],
+  ["rosterManage.asyncSearchRosterByName", [{ username: " " }], "core:username is required"],
+  ["rosterManage.asyncSearchRosterById", [{ user_id: true }], "user_id must be a number or a decimal string, got boolean"],
   ["rosterManage.asyncRegester", [null], "core:username and password are required"],
   ["rosterManage.asyncRegester", [{ username: "x".repeat(5000), password: "p" }], "username is longer than 4096 bytes"],
 
@@ -235,6 +286,7 @@ const tsBadInputs = [
   ["groupManage.asyncGetGroupMembers", [{ group_id: -5 }], "group_id must be a non-negative integer id"],
   ["groupManage.getGroupMembers", [null], "group_id is required"],
   ["groupManage.asyncGetGroupListDetail", ["1,2"], "gids must be an array of ids, got string"],
+  ["groupManage.asyncGetGroupListDetail", [], "gids is required"],
   ["groupManage.asyncGetInfo", ["x"], 'group_id must be a decimal id, got "x"'],
   ["groupManage.asyncGetMemberList", [{}], "group_id is required"],
   ["groupManage.asyncCreate", [{ name: 5 }], "name must be a string, got number"],
@@ -312,6 +364,7 @@ const tsBadInputs = [
 /** The methods that stay in the engine (jsbridge/*manage_js.go, tested by go test ./jsbridge). */
 const engineMethods = {
   userManage: ["getToken", "getUid", "getAppid", "getDeviceSN", "deleteToken", "getConversationList", "asyncTokenUser", "asyncTokenId"],
+  rosterManage: ["getRosterMessageByRid", "getUnreadCount", "readRosterMessage", "recallMessage", "deleteMessage", "unreadMessage", "appendMessageContent", "replaceMessage"],
   groupManage: ["getGruopMessage", "readGroupMessage", "recallMessage", "deleteMessage", "appendMessageContent", "replaceMessage", "getUnreadCount", "consumeGroupAtStatus"],
 };
 
@@ -342,7 +395,7 @@ test("the TypeScript managers reject bad arguments before any I/O, naming the me
       covered.add(key);
     }
   }
-  for (const mgr of ["userManage", "groupManage"]) {
+  for (const mgr of ["userManage", "rosterManage", "groupManage"]) {
     for (const name of managerMethods[mgr]) {
       assert.ok(covered.has(`${mgr}.${name}`) || engineMethods[mgr].includes(name), `${mgr}.${name} has no bad-input case`);
     }
@@ -426,6 +479,17 @@ test("groupManage in TypeScript: official requests, shapes and the group caches"
   assert.deepEqual(await im.groupManage.asyncGetGroupInfo(7), info);
   assert.equal(count("/group/info"), 1, "answered from the cache");
 
+  // A group send with read receipts on lists the other members in config.groupMemberList: the
+  // engine asks this cache, which fetches the member list it does not have yet.
+  const statuses = [];
+  im.on("onSendingMessageStatusChanged", (s) => statuses.push(s));
+  const gmid = im.sysManage.sendGroupMessage({ gid: 7, content: "all" });
+  assert.match(gmid, /^[1-9][0-9]+$/);
+  for (let i = 0; i < 200 && !statuses.some((s) => s.mid === gmid); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(statuses.find((s) => s.mid === gmid)?.message.config.groupMemberList, [5]);
+  assert.equal(count("/group/member_list"), 1, "members fetched for the read receipts");
+  assert.throws(() => im.sysManage.sendMentionMessage({ gid: "x", txt: "a" }), (e) => e.sdkName === "InvalidParam");
+
   const changes = [];
   im.on("onGroupMemberChanged", (gid) => changes.push(gid));
   assert.equal(await im.groupManage.openGroup(7), undefined);
@@ -472,4 +536,63 @@ test("groupManage in TypeScript: official requests, shapes and the group caches"
   assert.equal(last("/group/application_list").body, `{"group_list":[7]}`);
   assert.deepEqual(await im.groupManage.asyncFileUpload({ group_id: 7, name: "a.txt", size: 0, type: "text/plain", url: "https://f/1" }), { file_id: 3, name: "a.txt" });
   assert.equal(last("/group/file/upload").body, `{"group_id":7,"name":"a.txt","size":0,"type":"text/plain","url":"https://f/1"}`);
+});
+
+test("rosterManage in TypeScript: official requests, shapes and the roster cache", async (t) => {
+  const { im, platform } = client({
+    "GET /roster/list": "[5]",
+    "POST /roster/list": `[{"user_id":5,"username":"bob","nick_name":"Bob","relation":0,"future_field":12345678901234567890}]`,
+    "GET /roster/name": `{"user_id":9,"username":"carol"}`,
+    "POST /roster/block": { code: 10006, message: "blocked by the user" },
+    "POST /roster/unblock": "true",
+    "POST /roster/ext": "true",
+    "POST /roster/delete": "true",
+    "GET /roster/apply/list": `[{"user_id":9,"reason":"hi"}]`,
+  });
+  t.after(() => im.close());
+  const infoUpdates = [];
+  const listUpdates = [];
+  im.on("onRosterInfoUpdate", (uids) => infoUpdates.push(uids));
+  im.on("onRosterListUpdate", (n) => listUpdates.push(n));
+  await tokenLogin(im);
+  const last = (path) => platform.reqs.filter((r) => r.path === path).at(-1);
+  const count = (path) => platform.reqs.filter((r) => r.path === path).length;
+
+  assert.deepEqual(await im.rosterManage.asyncGetRosterIdList(true), [5]);
+  const bob = { user_id: 5, username: "bob", nick_name: "Bob", relation: 0, future_field: "12345678901234567890" };
+  assert.deepEqual(await im.rosterManage.asyncGetRosterInfo(5, true), bob);
+  assert.equal(last("/roster/list").body, `{"list":[5]}`, "ids go out as numbers");
+  assert.deepEqual(infoUpdates.at(-1), [5], "a fetched item is announced");
+  assert.deepEqual(im.rosterManage.getRosterInfo("5"), bob);
+  assert.equal(im.rosterManage.getRosterInfo(6), undefined);
+  const fetches = count("/roster/list");
+  assert.deepEqual(await im.rosterManage.asnycGetRosterListDetailByIds([5]), [bob]);
+  assert.equal(count("/roster/list"), fetches, "answered from the cache");
+  assert.deepEqual(await im.rosterManage.asyncSearchRosterByName({ username: "carol" }), { user_id: 9, username: "carol" });
+  assert.equal(last("/roster/name").query.username, "carol");
+  assert.deepEqual(await im.rosterManage.asyncGetApplyList({ limit: 10 }), [{ user_id: 9, reason: "hi" }]);
+  assert.deepEqual(last("/roster/apply/list").query, { cursor: "", limit: "10" }, "the cursor is always sent");
+
+  // REST business errors keep the server's code and the URL; the cache is left alone.
+  await assert.rejects(im.rosterManage.asyncBlockeAdd({ user_id: 5 }), (e) => e.code === 10006 && e.source === "rest" && /\/roster\/block/.test(e.url));
+  assert.equal(last("/roster/block").query.user_id, "5");
+  assert.equal(await im.rosterManage.asyncBlockeRemove({ user_id: 5 }), true);
+  assert.equal(im.rosterManage.getRosterInfo(5).relation, 0, "unblocked friends are friends");
+  assert.equal(await im.rosterManage.asyncUpdateRosterAlias({ user_id: 5, alias: "B." }), true);
+  assert.equal(last("/roster/ext").body, `{"user_id":5,"alias":"B."}`);
+  assert.equal(im.rosterManage.getRosterInfo(5).alias, "B.");
+  assert.deepEqual(infoUpdates.at(-1), [5]);
+
+  // The search finds friends of this cache by user name, nickname or alias.
+  assert.deepEqual(im.sysManage.makeSearch("b.").rosterArr, [{ user_id: 5, username: "B.", avatar: "" }]);
+  assert.deepEqual(im.sysManage.makeSearch("zzz").rosterArr, []);
+
+  // Deleting drops the friend here and, in the engine, the conversation; the engine announces it.
+  assert.equal(await im.rosterManage.asyncDeleteRoster({ user_id: 5 }), true);
+  assert.equal(last("/roster/delete").query.user_id, "5");
+  assert.equal(im.rosterManage.getRosterInfo(5), undefined);
+  assert.deepEqual(await im.rosterManage.asyncGetRosterIdList(), []);
+  assert.deepEqual(im.rosterManage.getAllRosterDetail(), {});
+  for (let i = 0; i < 100 && listUpdates.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(listUpdates.length, 1, "onRosterListUpdate after the delete");
 });

@@ -101,8 +101,8 @@ async function example(): Promise<void> {
   im.groupManage.consumeGroupAtStatus(g.group_id);
 
   // sysManage: sends return the client_mid as a decimal string
-  const mid: string = im.sysManage.sendRosterMessage({ uid: 1002, content: "hi", ext: { k: 1 } });
-  const gmid: string = im.sysManage.sendGroupMessage({ gid: g.group_id, type: "image", attachment: { url: "u" }, priority: 1 });
+  const mid: string = im.sysManage.sendRosterMessage({ uid: 1002, content: "hi", ext: '{"k":1}' });
+  const gmid: string = im.sysManage.sendGroupMessage({ gid: g.group_id, content: "", type: "image", attachment: { url: "u" }, priority: 1 });
   im.sysManage.sendMentionMessage({ gid: g.group_id, txt: "@bob", mentionList: [1002], mentionAll: false });
   im.sysManage.sendInputStatusMessage(1002, "typing");
   if (last) im.sysManage.forwardMessage({ gid: g.group_id, message: last });

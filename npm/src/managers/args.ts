@@ -69,6 +69,12 @@ export class Args {
     return (o as Record<string, unknown>)[key];
   }
 
+  /** v itself, failing with "name is required" when it is missing. */
+  need(v: unknown, name: string): unknown {
+    if (nullish(v)) this.fail(`${name} is required`);
+    return v;
+  }
+
   /** An optional id: missing, 0 and "0" give undefined. */
   idOpt(v: unknown, name: string): Id | undefined {
     if (nullish(v)) return undefined;

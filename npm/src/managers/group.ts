@@ -183,18 +183,47 @@ export interface GroupHost {
   emit(name: string, payload: unknown): void;
 }
 
+/** Runs req and, when the session did not change meanwhile, update(cache, data); resolves with the data. */
+async function cachedCall<T>(s: Session, go: GoClient, req: Promise<T>, update: (g: GroupCache, data: T) => void): Promise<T> {
+  const g = groupCache(s, go);
+  const data = await req;
+  if (groupCache(s, go) === g) update(g, data);
+  return data;
+}
+
+/** Fetches a group's information (or settings, by path) into the cache. */
+function fetchInfo(s: Session, go: GoClient, path: string, gid: Id): Promise<Record<string, unknown>> {
+  return cachedCall(s, go, rest.get(go, path, [["group_id", gid.digits]]), (g, d) => merge(g, gid.digits, d));
+}
+
+/** Fetches a group's member list into the cache. */
+function fetchMembers(s: Session, go: GoClient, gid: Id): Promise<unknown> {
+  return cachedCall(s, go, rest.get(go, "/group/member_list", [["group_id", gid.digits]]), (g, d: unknown) =>
+    g.members.set(gid.digits, list(d) as Array<Record<string, unknown>>));
+}
+
+/**
+ * The uids of a group message's config.groupMemberList (PROTOCOL.md §8.2, §9.5): the other members
+ * of gid when the group has read receipts on, null when it has them off. The engine calls it
+ * (through the function the facade passes to sendGroupMessage and sendMentionMessage) before it
+ * queues the message. The prefetched GroupBrief has no read_ack, so a group cached only from it
+ * is fetched once; so is a member list not cached yet.
+ */
+export async function readReceiptMembers(s: Session, go: GoClient, gid: string): Promise<Array<number | string> | null> {
+  const id = new Id(gid);
+  const g = groupCache(s, go);
+  let v = g.info.get(gid);
+  if (!v || v.read_ack === undefined || g.stale.has(gid)) v = await fetchInfo(s, go, "/group/info", id);
+  if (!isObject(v) || v.read_ack !== true) return null;
+  const members = g.members.get(gid) ?? list(await fetchMembers(s, go, id));
+  const self = String(go.userManage.getUid() ?? "");
+  return rest.idList(members, "user_id").filter((u) => key(u) !== self);
+}
+
 export function groupMethods(s: Session, host: GroupHost): Record<string, Impl> {
-  /** Runs req and, when the session did not change meanwhile, update(cache, data); resolves with the data. */
-  const cached = async <T>(go: GoClient, req: Promise<T>, update: (g: GroupCache, data: T) => void): Promise<T> => {
-    const g = groupCache(s, go);
-    const data = await req;
-    if (groupCache(s, go) === g) update(g, data);
-    return data;
-  };
-  const info = (go: GoClient, path: string, gid: Id) =>
-    cached(go, rest.get(go, path, [["group_id", gid.digits]]), (g, d) => merge(g, gid.digits, d));
-  const members = (go: GoClient, gid: Id) =>
-    cached(go, rest.get(go, "/group/member_list", [["group_id", gid.digits]]), (g, d: unknown) => g.members.set(gid.digits, list(d) as Array<Record<string, unknown>>));
+  const cached = <T>(go: GoClient, req: Promise<T>, update: (g: GroupCache, data: T) => void) => cachedCall(s, go, req, update);
+  const info = (go: GoClient, path: string, gid: Id) => fetchInfo(s, go, path, gid);
+  const members = (go: GoClient, gid: Id) => fetchMembers(s, go, gid);
   const joined = (go: GoClient, force: boolean) => {
     const ids = groupCache(s, go).ids;
     if (ids && !force) return [...ids];
@@ -255,7 +284,7 @@ export function groupMethods(s: Session, host: GroupHost): Record<string, Impl> 
     },
     asyncGetGroupMembers: (a, go) => members(go, a.gid()).then((d) => rest.idList(d, "user_id")),
     asyncGetGroupListDetail: async (a, go) => {
-      const gids = a.ids(a.arg(0), "gids");
+      const gids = a.ids(a.need(a.arg(0), "gids"), "gids");
       const out: unknown[] = [];
       for (let i = 0; i < gids.length; i += batchSize) {
         const chunk = gids.slice(i, i + batchSize);

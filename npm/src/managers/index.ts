@@ -3,11 +3,12 @@
 
 import { register, sysAccountMethods, userMethods, fetchProfile } from "./user.js";
 import { asyncMethod, Session, syncMethod, type Impl, type Runner } from "./session.js";
-import { applyGroupNotice, groupMethods, groupReads } from "./group.js";
+import { applyGroupNotice, groupMethods, groupReads, readReceiptMembers } from "./group.js";
 
 import type { GoClient } from "../types/bridge.js";
-import { FlooError } from "../errors.js";
+import { closedError, FlooError } from "../errors.js";
 import { groupCache } from "./group.js";
+import { applyRosterNotice, byId, rosterCache, rosterMethods, rosterReads } from "./roster.js";
 
 export { Session } from "./session.js";
 export type { Runner } from "./session.js";
@@ -23,17 +24,23 @@ function wrap(runner: Runner, mgr: string, impls: Record<string, Impl>): Methods
 /** The TypeScript methods of every manager, sharing the caches of session. */
 export function tsMethods(runner: Runner, session: Session): Record<"userManage" | "rosterManage" | "groupManage" | "sysManage", Methods> {
   const reads = groupReads(session);
+  const rosterRead = rosterReads(session);
   return {
     userManage: wrap(runner, "userManage", userMethods(session)),
-    rosterManage: wrap(runner, "rosterManage", {
-      asyncRegester: register("/user/register/v2"),
-      asyncGetUserProfile: (a, go) => {
-        const force = a.flag(a.arg(0), "force");
-        const cached = session.current(go).profile;
-        if (!force && cached !== undefined) return cached;
-        return fetchProfile(session, go);
-      },
-    }),
+    rosterManage: {
+      ...wrap(runner, "rosterManage", {
+        ...rosterMethods(session, runner),
+        asyncRegester: register("/user/register/v2"),
+        asyncGetUserProfile: (a, go) => {
+          const force = a.flag(a.arg(0), "force");
+          const cached = session.current(go).profile;
+          if (!force && cached !== undefined) return cached;
+          return fetchProfile(session, go);
+        },
+      }),
+      getAllRosterDetail: syncMethod(runner, "rosterManage", "getAllRosterDetail", rosterRead.getAllRosterDetail, () => ({})),
+      getRosterInfo: syncMethod(runner, "rosterManage", "getRosterInfo", rosterRead.getRosterInfo, () => undefined),
+    },
     groupManage: {
       ...wrap(runner, "groupManage", groupMethods(session, runner)),
       getAllGroupDetail: syncMethod(runner, "groupManage", "getAllGroupDetail", reads.getAllGroupDetail, () => ({})),
@@ -41,14 +48,35 @@ export function tsMethods(runner: Runner, session: Session): Record<"userManage"
     },
     sysManage: {
       ...wrap(runner, "sysManage", sysAccountMethods),
+      sendGroupMessage: receiptSend(runner, session, "sendGroupMessage"),
+      sendMentionMessage: receiptSend(runner, session, "sendMentionMessage"),
       makeSearch: (...args: unknown[]) => {
         const go = runner.go();
         if (!go) return { rosterArr: [], groupArr: [] };
         const r = (go.sysManage as Record<string, (...a: unknown[]) => unknown>).makeSearch!(...args);
         if (r instanceof FlooError) throw r;
-        return searchGroups(session, go, String(args[0] ?? ""), r as SearchResult);
+        return searchCaches(session, go, String(args[0] ?? ""), r as SearchResult);
       },
     },
+  };
+}
+
+/**
+ * The group sends (sysManage.sendGroupMessage, sendMentionMessage): the engine checks the message,
+ * returns its client_mid at once and, before it queues it, asks readReceiptMembers for the
+ * config.groupMemberList of a group with read receipts on, which needs the group caches kept here.
+ */
+function receiptSend(runner: Runner, session: Session, name: string): (...args: unknown[]) => unknown {
+  return (...args) => {
+    const go = runner.go();
+    if (!go) {
+      if (runner.closed()) throw closedError();
+      throw FlooError.fromName("GeneralError", `sysManage.${name}: the SDK is still loading; await im.ready() first`);
+    }
+    const members = (gid: string) => readReceiptMembers(session, go, gid);
+    const v = (go.sysManage as Record<string, (...a: unknown[]) => unknown>)[name]!(args[0], members);
+    if (v instanceof FlooError) throw v;
+    return v;
   };
 }
 
@@ -58,24 +86,39 @@ export function tsMethods(runner: Runner, session: Session): Record<"userManage"
  * the group notice event that says what changed.
  */
 export function observe(session: Session, go: GoClient, batch: Array<[string, unknown]>): void {
-  for (const [, payload] of batch) applyGroupNotice(session, go, payload);
+  for (const [name, payload] of batch) {
+    if (name === "onRosterListUpdate") applyRosterNotice(session, go, payload);
+    else applyGroupNotice(session, go, payload);
+  }
 }
 
 interface SearchResult {
-  rosterArr: unknown[];
+  rosterArr: Array<{ user_id: number | string; username: string; avatar: string; content?: string }>;
   groupArr: Array<{ group_id: number | string; name: string; content?: string }>;
 }
 
 /**
- * Completes the engine's search (friends and message hits) with the groups of the TypeScript
- * cache: the groups whose name contains the keyword, in id order, then the engine's message hits
- * in groups, named from the cache.
+ * Completes the engine's search (message hits) with the caches kept here: the friends whose user
+ * name, nickname or alias contains the keyword and the groups whose name does, in id order, then
+ * the engine's message hits, named from the caches.
  */
-function searchGroups(s: Session, go: GoClient, keyword: string, r: SearchResult): SearchResult {
+function searchCaches(s: Session, go: GoClient, keyword: string, r: SearchResult): SearchResult {
   const kw = keyword.trim().toLowerCase();
   if (kw === "") return r;
+  const roster = rosterCache(s, go);
+  const str = (v: unknown) => (typeof v === "string" ? v : "");
+  const rosterHit = (uid: string, content?: string) => {
+    const it = roster.items.get(uid) ?? {};
+    const name = str(it.alias) || str(it.nick_name) || str(it.username);
+    return { user_id: uid.length < 16 ? Number(uid) : uid, username: name, avatar: str(it.avatar), ...(content !== undefined ? { content } : {}) };
+  };
+  const friends = (roster.ids ?? []).map(String).sort(byId).flatMap((uid) => {
+    const it = roster.items.get(uid);
+    const match = it && [it.username, it.nick_name, it.alias].some((f) => typeof f === "string" && f !== "" && f.toLowerCase().includes(kw));
+    return match ? [rosterHit(uid)] : [];
+  });
+  const rosterArr = [...friends, ...r.rosterArr.filter((h) => h.content !== undefined).map((h) => rosterHit(String(h.user_id), h.content))];
   const info = groupCache(s, go).info;
-  const byId = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
   const named = [...info.keys()].sort(byId).flatMap((gid) => {
     const name = info.get(gid)!.name;
     return typeof name === "string" && name.toLowerCase().includes(kw) ? [{ group_id: gid.length < 16 ? Number(gid) : gid, name }] : [];
@@ -84,5 +127,5 @@ function searchGroups(s: Session, go: GoClient, keyword: string, r: SearchResult
     const name = info.get(String(h.group_id))?.name;
     return typeof name === "string" ? { ...h, name } : h;
   });
-  return { rosterArr: r.rosterArr, groupArr: [...named, ...hits] };
+  return { rosterArr, groupArr: [...named, ...hits] };
 }

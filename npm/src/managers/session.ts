@@ -46,6 +46,8 @@ export interface Runner {
   go(): GoClient | undefined;
   /** Delivers an event to the application's listeners. */
   emit(name: string, payload: unknown): void;
+  /** True once the client was closed. */
+  closed(): boolean;
 }
 
 /**
