@@ -15,3 +15,5 @@ step "WeChat entry in an emulated mini-program runtime"
 scripts/test-wechat.sh
 step "web example in headless Chromium"
 scripts/test-web.sh
+step "npm package end to end: packed and installed, against the reference server, in Node and Chromium"
+scripts/test-e2e.sh
