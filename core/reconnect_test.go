@@ -53,8 +53,14 @@ func TestHeartbeatAndLiveness(t *testing.T) {
 		advance(t, srv, 50*time.Second)
 		eventually(t, func() bool { return unreads() == i }, "heartbeat")
 	}
-	// Answered heartbeats keep the connection: advancing past the
-	// liveness timeout changes nothing.
+	// Answered heartbeats keep the connection: once the reply has cancelled
+	// the liveness timer (the next timer is then the heartbeat itself),
+	// advancing past the liveness timeout changes nothing.
+	nextBeat := srv.Clock.Now().Add(50 * time.Second)
+	eventually(t, func() bool {
+		when, ok := srv.Clock.nextDeadline()
+		return ok && when.Equal(nextBeat)
+	}, "the heartbeat reply cancels the liveness timer")
 	srv.Clock.Advance(25 * time.Second)
 	waitIdle(t, c)
 	assert.Len(t, srv.Dials(), 1)
