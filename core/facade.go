@@ -196,3 +196,55 @@ func (c *Client) ForgetRoster(uid uint64) {
 	}
 	c.emit(RosterListUpdated{})
 }
+
+// MessageHit is a stored text message found by SearchMessages.
+type MessageHit struct {
+	ConversationID uint64 // the user or group id of the conversation
+	Group          bool   // a group conversation
+	Content        string // the message text
+}
+
+// SearchMessages returns the stored text messages of the conversation list
+// whose text contains keyword, in conversation-list order, oldest message
+// first: the message part of makeSearch, for a facade that searches its own
+// friend and group caches. Unlike SysManager.Search, the case folding covers
+// ASCII letters only, which keeps the Unicode case tables out of the wasm
+// build; a keyword of spaces only finds nothing.
+func (c *Client) SearchMessages(keyword string) []MessageHit {
+	kw := strings.Trim(keyword, " \t\r\n\v\f")
+	if kw == "" {
+		return nil
+	}
+	var out []MessageHit
+	for _, e := range c.convs.list() {
+		for _, m := range c.cache.List(e.ID) {
+			if (m.Type == TypeText || m.Type == "") && containsFoldASCII(m.Content, kw) {
+				out = append(out, MessageHit{ConversationID: e.ID, Group: e.Type == ToGroup, Content: m.Content})
+			}
+		}
+	}
+	return out
+}
+
+// containsFoldASCII reports whether sub is within s, ASCII letters compared
+// without regard to case and every other byte exactly.
+func containsFoldASCII(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for j < len(sub) && lowerASCII(s[i+j]) == lowerASCII(sub[j]) {
+			j++
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerASCII lowers an ASCII capital letter and leaves other bytes alone.
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}

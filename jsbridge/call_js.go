@@ -264,13 +264,6 @@ func (a *call) num(v js.Value, name string, def, min, max int) int {
 	return n
 }
 
-// fn reads an optional function; ok is false when it is missing.
-func (a *call) fn(v js.Value, name string) (js.Value, bool) {
-	f, ok, err := argFunctionOpt(v, name)
-	a.check(err)
-	return f, ok
-}
-
 // Shorthands for fields of the parameter object.
 
 func (a *call) fid(key string) uint64    { return a.id(a.f(key), key) }
@@ -278,17 +271,3 @@ func (a *call) fids(key string) []uint64 { return a.ids(a.f(key), key) }
 func (a *call) fstr(key string) string   { return a.str(a.f(key), key) }
 func (a *call) ftext(key string) string  { return a.text(a.f(key), key) }
 func (a *call) fflag(key string) bool    { return a.flag(a.f(key), key, false) }
-func (a *call) fnum(key string, max int) int {
-	return a.num(a.f(key), key, 0, 0, max)
-}
-
-// gid reads a group id given either directly or as {group_id}: several
-// official group methods accept both (asyncGetInfo(gid | {group_id})), and
-// accepting both everywhere costs nothing.
-func (a *call) gid() uint64 {
-	v := a.arg(0)
-	if v.Type() == js.TypeObject {
-		v = v.Get("group_id")
-	}
-	return a.id(v, "group_id")
-}

@@ -70,35 +70,30 @@ func conversationsValue(list []core.ConversationEntry) js.Value {
 	return p.value()
 }
 
-// searchValue returns makeSearch's {rosterArr, groupArr}.
-func searchValue(r core.SearchResult) js.Value {
+// searchValue returns the message hits of makeSearch as {rosterArr:
+// [{user_id, content}], groupArr: [{group_id, content}]}: the npm facade
+// adds the friend and group hits and the names from its caches
+// (npm/src/managers/index.ts).
+func searchValue(hits []core.MessageHit) js.Value {
 	var p payload
 	p.BeginObject()
-	p.Key("rosterArr")
-	p.BeginArray()
-	for _, h := range r.Rosters {
-		p.BeginObject()
-		p.uid("user_id", h.UserID)
-		p.str("username", h.Username)
-		p.str("avatar", h.Avatar)
-		if h.Content != "" {
-			p.str("content", h.Content)
+	for _, group := range []bool{false, true} {
+		key, idKey := "rosterArr", "user_id"
+		if group {
+			key, idKey = "groupArr", "group_id"
 		}
-		p.EndObject()
-	}
-	p.EndArray()
-	p.Key("groupArr")
-	p.BeginArray()
-	for _, h := range r.Groups {
-		p.BeginObject()
-		p.uid("group_id", h.GroupID)
-		p.str("name", h.Name)
-		if h.Content != "" {
-			p.str("content", h.Content)
+		p.Key(key)
+		p.BeginArray()
+		for _, h := range hits {
+			if h.Group == group {
+				p.BeginObject()
+				p.uid(idKey, h.ConversationID)
+				p.str("content", h.Content)
+				p.EndObject()
+			}
 		}
-		p.EndObject()
+		p.EndArray()
 	}
-	p.EndArray()
 	p.EndObject()
 	return p.value()
 }

@@ -78,33 +78,8 @@ var sysManage = []entry{
 	{"deleteConversation", kAsync, func(a *call) (any, error) {
 		return nil, a.core().DeleteConversation(a.ctx, a.id(a.arg(0), "id"), a.flag(a.arg(1), "other_devices", true))
 	}},
-	{"makeSearch", kSync, func(a *call) (any, error) { return searchValue(a.sys().Search(a.str(a.arg(0), "keyword"))), nil }},
-	{"asyncFileUpload", kAsync, upload},
-	{"asyncGetUserAvatarUploadUrl", kAsync, func(a *call) (any, error) { return slot(a.sys().UserAvatarUploadSlot(a.ctx)) }},
-	{"asyncGetGroupAvatarUploadUrl", kAsync, func(a *call) (any, error) { return slot(a.sys().GroupAvatarUploadSlot(a.ctx, a.gid())) }},
-	{"asyncGetFileUploadChatFileUrl", kAsync, func(a *call) (any, error) {
-		return slot(a.sys().ChatFileUploadSlot(a.ctx, a.fnum("file_type", 1000), a.fnum("to_type", 2), a.fid("to_id")))
-	}},
-	{"getImage", kSync, func(a *call) (any, error) {
-		avatar := a.ftext("avatar")
-		a.convType(a.f("type"), false) // roster or group: picks the official built-in default, which the facade does not ship
-		return a.sys().ImageURL(avatar, a.flag(a.f("thumbnail"), "thumbnail", true), a.ftext("sdefault")), nil
-	}},
-	{"getAudio", kSync, func(a *call) (any, error) { return a.sys().AudioURL(a.ftext("url")), nil }},
-	{"getChatFile", kSync, func(a *call) (any, error) {
-		return a.sys().ChatFileURL(a.ftext("url"), a.query(a.f("params"), "params")), nil
-	}},
-	{"downloadAudio", kAsync, func(a *call) (any, error) {
-		url := a.ftext("url")
-		progress, hasProgress := a.fn(a.f("processCallback"), "processCallback")
-		b, err := a.sys().DownloadAudio(a.ctx, url)
-		if err != nil {
-			return nil, err
-		}
-		if hasProgress {
-			reportProgress(progress, int64(len(b)), int64(len(b)))
-		}
-		return bytesToJS(b), nil
+	{"makeSearch", kSync, func(a *call) (any, error) {
+		return searchValue(a.core().SearchMessages(a.str(a.arg(0), "keyword"))), nil
 	}},
 	{"getServers", kSync, func(a *call) (any, error) { return a.c.servers(a.args) }},
 	{"getLinkServer", kSync, func(a *call) (any, error) {
@@ -137,9 +112,6 @@ var sysManage = []entry{
 	}},
 	{"aysncParseLinkV2", kAsync, parseLink},
 }
-
-// slot returns an upload slot (REST.md §9.1) as the server sent it.
-func slot(sl core.UploadSlot, err error) (any, error) { return raw(sl.Raw), err }
 
 // message reads the parameters of sendRosterMessage and sendGroupMessage:
 // {uid | gid, content, type = "text", ext?, config?, attachment?}. config
@@ -282,58 +254,6 @@ func (c *client) postLater(m core.Message, opts []core.SendOption, prepare func(
 	return idString(mid), nil
 }
 
-// upload implements asyncFileUpload({file, fileType, toType, to_id?,
-// group_id?, chatType?, processCallback?}). file is handed to the HTTP
-// transport's upload unchanged: a Blob or File in browsers, a Uint8Array,
-// or a temporary file path on WeChat. It resolves with {url}, the download
-// URL.
-func upload(a *call) (any, error) {
-	file := a.f("file")
-	opts := core.UploadOptions{File: file}
-	switch file.Type() {
-	case js.TypeString:
-	case js.TypeObject:
-		if n := file.Get("size"); n.Type() == js.TypeNumber {
-			opts.Size = int64(n.Float())
-		} else if n := file.Get("byteLength"); n.Type() == js.TypeNumber {
-			opts.Size = int64(n.Float())
-		}
-		if s := file.Get("name"); s.Type() == js.TypeString {
-			opts.FileName = s.String()
-		}
-		if s := file.Get("type"); s.Type() == js.TypeString {
-			opts.ContentType = s.String()
-		}
-	default:
-		a.fail("file must be a File, a Blob, a Uint8Array or a file path, got " + typeName(file))
-	}
-	opts.FileType, opts.ToType = a.fstr("fileType"), a.fstr("toType")
-	opts.ToID, opts.GroupID = a.idOpt(a.f("to_id"), "to_id"), a.idOpt(a.f("group_id"), "group_id")
-	opts.ChatType = a.fstr("chatType")
-	if cb, ok := a.fn(a.f("processCallback"), "processCallback"); ok {
-		opts.Progress = func(loaded, total int64) { reportProgress(cb, loaded, total) }
-	}
-	url, err := a.sys().Upload(a.ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	o := newObject()
-	o.Set("url", url)
-	return o, nil
-}
-
-// reportProgress calls an application's processCallback({loaded, total});
-// an exception it throws is ignored, as it must not fail the transfer.
-func reportProgress(cb js.Value, loaded, total int64) {
-	_ = safeCall(func() error {
-		o := newObject()
-		o.Set("loaded", loaded)
-		o.Set("total", total)
-		cb.Invoke(o)
-		return nil
-	})
-}
-
 // parseLink implements aysncParseLinkV2(link): the link is resolved by the
 // configured linkServer, else by the link servers of the DNS reply, the
 // first one that answers.
@@ -398,22 +318,4 @@ func (a *call) timestamp(v js.Value) uint64 {
 		return ts
 	}
 	return uint64(time.Now().UnixMilli())
-}
-
-// query reads an optional object of query parameters; values are converted
-// with String(), in the object's key order.
-func (a *call) query(v js.Value, name string) [][2]string {
-	if isNullish(v) {
-		return nil
-	}
-	if v.Type() != js.TypeObject {
-		a.fail(name + " must be an object, got " + typeName(v))
-	}
-	keys := jsGlobal.Object.Call("keys", v)
-	out := make([][2]string, keys.Length())
-	for i := range out {
-		k := keys.Index(i).String()
-		out[i] = [2]string{k, jsString(v.Get(k))}
-	}
-	return out
 }

@@ -12,6 +12,7 @@ import type {
   ConnectionState,
   EventName,
   FlooConfig,
+  HttpTransport,
   GroupManage,
   IdInput,
   IdLoginOptions,
@@ -95,6 +96,8 @@ export class FlooClient {
   readonly #unwatch: Array<() => void> = [];
   /** The caches of the TypeScript managers (npm/src/managers/). */
   readonly #session = new Session();
+  /** The platform HTTP transport, set once the client starts: asyncFileUpload (managers/sys.ts) uploads with it. */
+  #http: HttpTransport | undefined;
 
   /** The user and account methods (JSAPI.md §4). */
   readonly userManage: UserManage;
@@ -119,6 +122,7 @@ export class FlooClient {
     const ts = tsMethods(
       { call: (fn) => this.#call(fn), go: () => host.go(), emit: (name, payload) => this.#deliver([[name, payload]]), closed: () => this.#closed },
       this.#session,
+      () => this.#http,
     );
     this.userManage = makeManager("userManage", host, {
       ...ts.userManage,
@@ -134,6 +138,7 @@ export class FlooClient {
     await initialize(config);
     if (this.#closed) throw closedError();
     const platform: Platform = { ...browserPlatform(config.websocket ? { WebSocket: config.websocket } : {}), ...config.platform };
+    this.#http = platform.http;
     const goPlatform = {
       transport: guardTransport(platform.transport),
       http: platform.http,

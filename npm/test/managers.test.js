@@ -359,6 +359,26 @@ const tsBadInputs = [
   ["groupManage.asyncFileUpload", [{ group_id: 1, name: "a", size: 1, url: "u" }], "type is required"],
   ["groupManage.asyncFileUpload", [{ group_id: 1, name: "a", size: 1, type: "t", url: "" }], "core:shared file needs a name and a URL"],
   ["groupManage.asyncFileDelete", [{ group_id: 1, file_list: [0] }], "file_list[0] must be a positive id"],
+  ["sysManage.asyncGetUserAvatarUploadUrl", [], "noargs"],
+  ["sysManage.asyncGetGroupAvatarUploadUrl", [{}], "group_id is required"],
+  ["sysManage.asyncGetFileUploadChatFileUrl", [{ file_type: 100, to_type: 3, to_id: 1 }], "to_type must be an integer from 0 to 2"],
+  ["sysManage.asyncGetFileUploadChatFileUrl", [{ file_type: 100, to_type: 1 }], "to_id is required"],
+  ["sysManage.asyncGetFileUploadChatFileUrl", [{ file_type: 105, to_type: 1, to_id: 1 }], "core:file type must be 100-104 or 200-203"],
+  ["sysManage.asyncGetFileUploadChatFileUrl", [{ file_type: 100, to_id: 1 }], "core:to type must be between 1 and 2"],
+  ["sysManage.asyncFileUpload", [{ fileType: "image" }], "file must be a File, a Blob, a Uint8Array or a file path, got undefined"],
+  ["sysManage.asyncFileUpload", [{ file: "p", processCallback: 1 }], "processCallback must be a function"],
+  ["sysManage.asyncFileUpload", [{ file: "p", to_id: "x" }], "to_id must be a decimal id"],
+  ["sysManage.asyncFileUpload", [{ file: "p", toType: "chat", fileType: "doc", to_id: 1 }], "core:unknown file type \"doc\""],
+  ["sysManage.asyncFileUpload", [{ file: "p", toType: "chat", fileType: "file" }], "core:chat upload needs ToID"],
+  ["sysManage.asyncFileUpload", [{ file: "p", toType: "groupAvatar" }], "core:group avatar upload needs GroupID"],
+  ["sysManage.downloadAudio", [{ url: "u", processCallback: "f" }], "processCallback must be a function"],
+  ["sysManage.downloadAudio", [{}], "core:url is required"],
+  ["sysManage.getImage", [{ avatar: 1 }], "avatar must be a string"],
+  ["sysManage.getImage", [{ avatar: "a", type: "user" }], 'type must be "roster" or "group"'],
+  ["sysManage.getImage", [{ avatar: "a", thumbnail: "no" }], "thumbnail must be a boolean"],
+  ["sysManage.getImage", ["a"], "the parameter must be an object, got string"],
+  ["sysManage.getAudio", [{ url: 1 }], "url must be a string"],
+  ["sysManage.getChatFile", [{ url: "u", params: 5 }], "params must be an object, got number"],
 ];
 
 /** The methods that stay in the engine (jsbridge/*manage_js.go, tested by go test ./jsbridge). */
@@ -451,6 +471,89 @@ test("the TypeScript managers send the official requests and resolve with the of
   // REST business errors keep the server's code and the URL.
   await assert.rejects(im.userManage.asyncUpdateAuthmode({ value: 1 }), (e) => e.code === 10004 && e.source === "rest" && /\/user\/authmode/.test(e.url));
   assert.equal(last("/user/authmode").query.value, "1");
+});
+
+test("sysManage in TypeScript: upload slots and file URLs", async (t) => {
+  const slot = `{"upload_url":"https://up.test/u","download_url":"https://ratel.test/file/download/chat?file_sign=S","oss_body_param":{"key":"k"}}`;
+  const { im, platform } = client({
+    "GET /file/upload/avatar/user": slot,
+    "GET /file/upload/avatar/group": slot,
+    "GET /file/upload/chat": `{"download_url":"d"}`,
+  });
+  t.after(() => im.close());
+  assert.throws(() => im.sysManage.getAudio({ url: "x" }), (e) => e instanceof FlooError && /sysManage.getAudio: the SDK is still loading/.test(e.message));
+  await assert.rejects(im.sysManage.asyncGetUserAvatarUploadUrl(), (e) => e.sdkName === "UserNotLogin");
+  await tokenLogin(im);
+  const last = (path) => platform.reqs.filter((r) => r.path === path).at(-1);
+
+  assert.deepEqual(await im.sysManage.asyncGetUserAvatarUploadUrl(), JSON.parse(slot), "the slot as the server sent it");
+  assert.deepEqual(await im.sysManage.asyncGetGroupAvatarUploadUrl({ group_id: "12345678901234567890" }), JSON.parse(slot));
+  assert.deepEqual(last("/file/upload/avatar/group").query, { group_id: "12345678901234567890", "access-token": "tok" });
+  await assert.rejects(im.sysManage.asyncGetFileUploadChatFileUrl({ file_type: 102, to_type: 2, to_id: 7 }),
+    (e) => e.sdkName === "ServerInvalidUploadUrl" && e.source === "transport" && e.url === "https://ratel.test/file/upload/chat");
+  assert.deepEqual(last("/file/upload/chat").query, { file_type: "102", to_id: "7", to_type: "2" });
+
+  // Uploads: the slot, then the file itself to the platform transport with the slot's OSS fields,
+  // progress serialized and completed; success only on {"data": true} or {"Status": "OK"}.
+  platform.routes["GET /file/upload/chat"] = `{"upload_url":"https://up.test/u","download_url":"https://ratel.test/file/download/chat?file_sign=UP","oss_body_param":{"key":"k","policy":"p"}}`;
+  const uploads = [];
+  let answer = '{"Status":"OK"}';
+  platform.http.upload = async (req, onProgress) => {
+    uploads.push(req);
+    onProgress(3, 6);
+    onProgress(2, 6);
+    onProgress(9);
+    return { status: 200, headers: {}, body: enc.encode(answer) };
+  };
+  const blob = new Blob(["abcdef"], { type: "text/plain" });
+  const calls = [];
+  const up = await im.sysManage.asyncFileUpload({ file: blob, fileType: "file", toType: "chat", to_id: 5, processCallback: (e) => calls.push([e.loaded, e.total]) });
+  assert.deepEqual(up, { url: "https://ratel.test/file/download/chat?file_sign=UP" });
+  assert.equal(uploads[0].file, blob, "the Blob itself reaches the transport");
+  assert.equal(uploads[0].size, 6);
+  assert.equal(uploads[0].contentType, "text/plain");
+  assert.equal(uploads[0].fileField, "file");
+  assert.deepEqual(uploads[0].fields, [["key", "k"], ["policy", "p"]]);
+  assert.deepEqual(uploads[0].headers, { app_id: "mgr", "access-token": "tok" });
+  assert.deepEqual(calls, [[3, 6], [6, 6]], "never backwards, capped, completed once");
+  assert.deepEqual(last("/file/upload/chat").query, { file_type: "100", to_id: "5", to_type: "1" });
+  await im.sysManage.asyncFileUpload({ file: "/tmp/x", fileType: "shareImage", toType: "chat", group_id: 7 });
+  assert.deepEqual(last("/file/upload/chat").query, { file_type: "202", to_id: "7", to_type: "2" }, "shared files go to the group");
+  answer = '{"code":200,"data":false}';
+  await assert.rejects(im.sysManage.asyncFileUpload({ file: new Uint8Array(2), fileType: "image", toType: "chat", to_id: 5 }),
+    (e) => e.sdkName === "ServerFileUploadUnknownError" && e.source === "transport" && e.url === "https://up.test/u" && /HTTP 200/.test(e.message));
+  platform.http.upload = async () => {
+    throw Object.assign(new Error("slow"), { name: "TimeoutError" });
+  };
+  await assert.rejects(im.sysManage.asyncFileUpload({ file: "/tmp/x", fileType: "image", toType: "chat", to_id: 5 }),
+    (e) => e.sdkName === "ServerTimeOut" && e.url === "https://up.test/u");
+  await assert.rejects(im.sysManage.asyncFileUpload({ file: "/tmp/x", toType: "other" }), (e) => e.sdkName === "InvalidFileUploadToType");
+
+  // downloadAudio fetches the MP3 URL with the credentials; any failure is ServerFileDownloadFailure.
+  platform.routes["GET /file/download/chat"] = `"x"`;
+  const heard = [];
+  const audio = await im.sysManage.downloadAudio({ url: "https://ratel.test/file/download/chat?file_sign=A", processCallback: (e) => heard.push([e.loaded, e.total]) });
+  assert.ok(audio instanceof Uint8Array);
+  assert.deepEqual(heard, [[audio.length, audio.length]]);
+  assert.deepEqual(last("/file/download/chat").query, { file_sign: "A", format: "mp3", "access-token": "tok", app_id: "mgr" });
+  const request = platform.http.request;
+  platform.http.request = async (req) => (req.url.includes("/file/download/") ? { status: 404, headers: {}, body: new Uint8Array() } : request(req));
+  await assert.rejects(im.sysManage.downloadAudio({ url: "https://ratel.test/file/download/chat?file_sign=B" }),
+    (e) => e.sdkName === "ServerFileDownloadFailure" && /HTTP 404/.test(e.message) && e.url.endsWith("file_sign=B&format=mp3&access-token=tok&app_id=mgr"));
+  platform.http.request = request;
+
+  // File URLs carry the token and app id; object names become ratel avatar URLs.
+  assert.equal(im.sysManage.getImage({ avatar: "a b.png" }), "https://ratel.test/file/download/avatar?object_name=a%20b.png&image_type=2&access-token=tok&app_id=mgr");
+  assert.equal(im.sysManage.getImage({ avatar: "a.png", thumbnail: false, type: "group" }), "https://ratel.test/file/download/avatar?object_name=a.png&access-token=tok&app_id=mgr");
+  assert.equal(im.sysManage.getImage({ avatar: "https://ratel.test/file/download/avatar?object_name=x" }),
+    "https://ratel.test/file/download/avatar?object_name=x&image_type=2&access-token=tok&app_id=mgr");
+  assert.equal(im.sysManage.getImage({ avatar: "http://cdn.test/a.png?app_id=9" }), "http://cdn.test/a.png?app_id=9&access-token=tok");
+  assert.equal(im.sysManage.getImage({ sdefault: "d.png" }), "d.png");
+  assert.equal(im.sysManage.getAudio({ url: "https://x.test/a" }), "https://x.test/a?format=mp3&access-token=tok&app_id=mgr");
+  assert.equal(im.sysManage.getAudio({ url: "https://x.test/a?format=amr&access-token=old" }), "https://x.test/a?format=amr&access-token=old&app_id=mgr");
+  assert.equal(im.sysManage.getAudio({}), "");
+  assert.equal(im.sysManage.getChatFile({ url: "https://x.test/f", params: { w: 10, "n!": "(x)" } }), "https://x.test/f?w=10&n%21=%28x%29&access-token=tok&app_id=mgr");
+  assert.equal(im.sysManage.getChatFile({ url: "" }), "");
 });
 
 test("groupManage in TypeScript: official requests, shapes and the group caches", async (t) => {

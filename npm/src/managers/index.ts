@@ -9,6 +9,8 @@ import type { GoClient } from "../types/bridge.js";
 import { closedError, FlooError } from "../errors.js";
 import { groupCache } from "./group.js";
 import { applyRosterNotice, byId, rosterCache, rosterMethods, rosterReads } from "./roster.js";
+import { downloadAudio, fileUpload, sysMethods, sysReads } from "./sys.js";
+import type { HttpTransport } from "../types.js";
 
 export { Session } from "./session.js";
 export type { Runner } from "./session.js";
@@ -21,8 +23,8 @@ function wrap(runner: Runner, mgr: string, impls: Record<string, Impl>): Methods
   return out;
 }
 
-/** The TypeScript methods of every manager, sharing the caches of session. */
-export function tsMethods(runner: Runner, session: Session): Record<"userManage" | "rosterManage" | "groupManage" | "sysManage", Methods> {
+/** The TypeScript methods of every manager, sharing the caches of session; http is the platform HTTP transport once the client runs. */
+export function tsMethods(runner: Runner, session: Session, http: () => HttpTransport | undefined): Record<"userManage" | "rosterManage" | "groupManage" | "sysManage", Methods> {
   const reads = groupReads(session);
   const rosterRead = rosterReads(session);
   return {
@@ -47,7 +49,8 @@ export function tsMethods(runner: Runner, session: Session): Record<"userManage"
       getGroupMembers: syncMethod(runner, "groupManage", "getGroupMembers", reads.getGroupMembers, () => []),
     },
     sysManage: {
-      ...wrap(runner, "sysManage", sysAccountMethods),
+      ...wrap(runner, "sysManage", { ...sysAccountMethods, ...sysMethods, asyncFileUpload: fileUpload(http), downloadAudio: downloadAudio(http) }),
+      ...Object.fromEntries(Object.entries(sysReads).map(([name, impl]) => [name, syncMethod(runner, "sysManage", name, impl, () => notReady(runner, `sysManage.${name}`))])),
       sendGroupMessage: receiptSend(runner, session, "sendGroupMessage"),
       sendMentionMessage: receiptSend(runner, session, "sendMentionMessage"),
       makeSearch: (...args: unknown[]) => {
@@ -59,6 +62,12 @@ export function tsMethods(runner: Runner, session: Session): Record<"userManage"
       },
     },
   };
+}
+
+/** What a synchronous method without a value before the engine runs does then: it throws. */
+function notReady(runner: Runner, where: string): never {
+  if (runner.closed()) throw closedError();
+  throw FlooError.fromName("GeneralError", `${where}: the SDK is still loading; await im.ready() first`);
 }
 
 /**
@@ -93,14 +102,15 @@ export function observe(session: Session, go: GoClient, batch: Array<[string, un
 }
 
 interface SearchResult {
-  rosterArr: Array<{ user_id: number | string; username: string; avatar: string; content?: string }>;
-  groupArr: Array<{ group_id: number | string; name: string; content?: string }>;
+  rosterArr: Array<{ user_id: number | string; username?: string; avatar?: string; content?: string }>;
+  groupArr: Array<{ group_id: number | string; name?: string; content?: string }>;
 }
 
 /**
- * Completes the engine's search (message hits) with the caches kept here: the friends whose user
- * name, nickname or alias contains the keyword and the groups whose name does, in id order, then
- * the engine's message hits, named from the caches.
+ * Completes the engine's search, which returns the message hits only ({user_id | group_id,
+ * content}), with the caches kept here: the friends whose user name, nickname or alias contains
+ * the keyword and the groups whose name does, in id order, then the engine's message hits, named
+ * from the caches. The engine folds ASCII letters only (no Unicode case tables in the wasm).
  */
 function searchCaches(s: Session, go: GoClient, keyword: string, r: SearchResult): SearchResult {
   const kw = keyword.trim().toLowerCase();
@@ -125,7 +135,7 @@ function searchCaches(s: Session, go: GoClient, keyword: string, r: SearchResult
   });
   const hits = r.groupArr.filter((h) => h.content !== undefined).map((h) => {
     const name = info.get(String(h.group_id))?.name;
-    return typeof name === "string" ? { ...h, name } : h;
+    return { group_id: h.group_id, name: typeof name === "string" ? name : "", content: h.content };
   });
   return { rosterArr, groupArr: [...named, ...hits] };
 }
