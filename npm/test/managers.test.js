@@ -255,6 +255,8 @@ const tsBadInputs = [
   ["rosterManage.asyncGetRosterInfo", [], "rid is required"],
   ["rosterManage.asyncGetRosterInfo", ["abc"], 'rid must be a decimal id, got "abc"'],
   ["rosterManage.asyncGetRosterInfo", [9007199254740993], "rid is beyond 2^53-1"],
+  ["rosterManage.asyncBlockeAdd", [{ user_id: "18446744073709551616" }], 'user_id must be a decimal id, got "18446744073709551616"'],
+  ["rosterManage.asyncBlockeAdd", [{ user_id: "000" }], "user_id must be a positive id"],
   ["rosterManage.asyncGetRosterInfo", [1, "yes"], "force must be a boolean"],
   ["rosterManage.asnycGetRosterListDetailByIds", [5], "ids must be an array of ids, got number"],
   ["rosterManage.asnycGetRosterListDetailByIds", [], "ids is required"],

@@ -18,6 +18,8 @@ export class Id {
 export const maxShort = 4 << 10;
 export const maxText = 1 << 20;
 const maxSafe = Number.MAX_SAFE_INTEGER;
+/** 2^64-1, the largest id, as decimal text. */
+const MAX_UINT64 = "18446744073709551615";
 
 /** The length of s in UTF-8 bytes (computed by hand: WeChat has no TextEncoder before the polyfills). */
 function utf8Length(s: string): number {
@@ -84,10 +86,13 @@ export class Args {
       if (v > maxSafe) this.fail(`${name} is beyond 2^53-1 and was rounded: pass it as a decimal string`);
       digits = String(v);
     } else if (typeof v === "string") {
-      if (!/^[0-9]{1,20}$/.test(v) || BigInt(v) > 0xffffffffffffffffn) {
+      // Decimal strings are compared as text, not through BigInt: mini-program runtimes may lack
+      // BigInt, and a BigInt literal would not even parse there.
+      const trimmed = /^[0-9]{1,20}$/.test(v) ? v.replace(/^0+(?=[0-9])/, "") : "";
+      if (!trimmed || (trimmed.length === 20 && trimmed > MAX_UINT64)) {
         this.fail(`${name} must be a decimal id, got "${v.length > 32 ? v.slice(0, 32) + "..." : v}"`);
       }
-      digits = BigInt(v).toString();
+      digits = trimmed;
     } else {
       this.fail(`${name} must be a number or a decimal string, got ${typeName(v)}`);
     }
