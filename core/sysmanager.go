@@ -277,18 +277,8 @@ func (s *SysManager) ForwardMessage(ctx context.Context, m Message, to uint64, t
 		return 0, ClientError("target type must be roster or group")
 	}
 	fwd := Message{To: to, ToType: toType, Type: m.Type, Content: m.Content, Ext: m.Ext, Config: m.Config, Attachment: m.Attachment}
-	if m.Attachment != "" {
-		att, err := jsonv.ParseString(m.Attachment)
-		if err != nil {
-			return 0, ClientError("message attachment is not valid JSON: " + err.Error())
-		}
-		if url, _ := att.Get("url").Str(); strings.Contains(url, "sign=") {
-			newURL, err := s.ForwardURL(ctx, url, to, toType == ToGroup)
-			if err != nil {
-				return 0, err
-			}
-			fwd.Attachment = string(att.Set("url", jsonv.String(newURL)).AppendJSON(nil))
-		}
+	if err := s.ResignAttachment(ctx, &fwd, to, toType == ToGroup); err != nil {
+		return 0, err
 	}
 	return s.c.PostMessage(fwd)
 }
@@ -441,25 +431,8 @@ func (s *SysManager) PostGroupMessage(ctx context.Context, m Message, opts ...Se
 			return 0, ClientError("message: config is not valid JSON: " + err.Error())
 		}
 	}
-	members, err := s.readReceiptMembers(ctx, m.To)
-	if err != nil {
+	if err := s.AddReadReceipts(ctx, &m); err != nil {
 		return 0, err
-	}
-	if members != nil {
-		var w jsonv.Writer
-		w.BeginObject()
-		w.Key("groupMemberList")
-		w.BeginArray()
-		for _, uid := range members {
-			w.Uint(uid)
-		}
-		w.EndArray()
-		w.EndObject()
-		if m.Config == "" {
-			m.Config = string(w.Bytes())
-		} else {
-			m.Config = jsonv.MergeStrings(m.Config, string(w.Bytes()))
-		}
 	}
 	return s.c.PostMessage(m, opts...)
 }
