@@ -34,8 +34,10 @@ func TestCloseStopsEveryTimer(t *testing.T) {
 		{
 			name: "heartbeat sent, liveness armed",
 			setup: func(t *testing.T, srv *FakeServer, c *Client, tok string) {
+				// No UNREAD is answered, the login's included: a late reply to it
+				// would cancel the liveness timer this case wants to see.
+				srv.Set(func() { srv.OnUnread = func(*fsConn) bool { return true } })
 				loginAs(t, c, 1001, tok)
-				srv.Set(func() { srv.OnUnread = func(*fsConn) bool { return true } }) // no reply
 				eventually(t, func() bool { return len(srv.Uplinks(xsync.CommandUnread)) == 1 }, "login UNREAD")
 				advance(t, srv, 50*time.Second)
 				eventually(t, func() bool { return len(srv.Uplinks(xsync.CommandUnread)) == 2 }, "heartbeat")
