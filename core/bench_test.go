@@ -4,7 +4,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 // BenchmarkReceive measures how many messages one client receives from the
@@ -38,10 +39,10 @@ func BenchmarkReceive(b *testing.B) {
 	})
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := time.Now()
+	start := lite.Now()
 	c.Reconnect()
 	<-done
-	elapsed := time.Since(start)
+	elapsed := lite.Since(start)
 	b.StopTimer()
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
+	b.ReportMetric(float64(b.N)/(float64(elapsed)/float64(lite.Second)), "msgs/s")
 }

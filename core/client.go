@@ -1,13 +1,12 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // State is the connection state of a Client. It is a string so it crosses
@@ -83,8 +82,8 @@ type Client struct {
 	mgr     managerState // the managers' caches (managers.go)
 	events  *eventQueue
 
-	ctx       context.Context // cancelled by Close; parent of every goroutine's context
-	cancel    context.CancelFunc
+	ctx       lite.Context // cancelled by Close; parent of every goroutine's context
+	cancel    lite.CancelFunc
 	wg        sync.WaitGroup // engine, connection, dial and task goroutines
 	closeOnce sync.Once
 
@@ -142,7 +141,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.rest.onInvalidToken = c.onRESTInvalidToken
 	c.rest.onHostsExhausted = func() { c.post(c.refreshDNSInBackground) }
-	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.ctx, c.cancel = lite.WithCancel(lite.Background())
 	c.events = newEventQueue()
 	c.lp.init(c)
 	c.pub.state = StateIdle
@@ -326,7 +325,7 @@ func (c *Client) shutdown() {
 
 // waitResult waits for a result posted by the engine, the caller's ctx or
 // Close.
-func waitResult[T any](c *Client, ctx context.Context, ch <-chan T) (T, error) {
+func waitResult[T any](c *Client, ctx lite.Context, ch <-chan T) (T, error) {
 	var zero T
 	select {
 	case v := <-ch:
@@ -375,11 +374,11 @@ func (c *Client) setPhase(p phase, cause *Error) {
 
 // setWaiting enters the backoff phase: the next attempt starts after delay,
 // which the StateChanged event reports.
-func (c *Client) setWaiting(delay time.Duration, cause *Error) {
+func (c *Client) setWaiting(delay lite.Duration, cause *Error) {
 	c.changePhase(phaseWaiting, cause, delay)
 }
 
-func (c *Client) changePhase(p phase, cause *Error, retryIn time.Duration) {
+func (c *Client) changePhase(p phase, cause *Error, retryIn lite.Duration) {
 	lp := &c.lp
 	old := lp.phase.state()
 	lp.phase = p
@@ -406,7 +405,7 @@ func (c *Client) setDNS(d *dnsResult) {
 
 // waitDNS makes sure the ratel host is known, looking DNS up if needed, for
 // REST calls made outside a login (registration, token calls).
-func (c *Client) waitDNS(ctx context.Context) error {
+func (c *Client) waitDNS(ctx lite.Context) error {
 	if c.currentDNS() != nil {
 		return nil
 	}
@@ -425,7 +424,7 @@ func (c *Client) waitDNS(ctx context.Context) error {
 // needed. REST business errors come back as *Error with Source "rest" and
 // the server's code in ServerCode; a 402 also triggers the relogin handling
 // of the session (ERRORS.md §6.2).
-func (c *Client) Call(ctx context.Context, req RESTRequest) (jsonv.Value, error) {
+func (c *Client) Call(ctx lite.Context, req RESTRequest) (jsonv.Value, error) {
 	if req.Method == "" || req.Path == "" || req.Path[0] != '/' {
 		return jsonv.Value{}, ClientError("REST request needs a method and a path starting with /")
 	}

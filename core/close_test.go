@@ -2,11 +2,11 @@ package core
 
 import (
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -29,7 +29,7 @@ func TestCloseStopsEveryTimer(t *testing.T) {
 			setup: func(t *testing.T, srv *FakeServer, c *Client, tok string) {
 				loginAs(t, c, 1001, tok)
 			},
-			armed: deadlineWithin(50 * time.Second),
+			armed: deadlineWithin(50 * lite.Second),
 		},
 		{
 			name: "heartbeat sent, liveness armed",
@@ -39,10 +39,10 @@ func TestCloseStopsEveryTimer(t *testing.T) {
 				srv.Set(func() { srv.OnUnread = func(*fsConn) bool { return true } })
 				loginAs(t, c, 1001, tok)
 				eventually(t, func() bool { return len(srv.Uplinks(xsync.CommandUnread)) == 1 }, "login UNREAD")
-				advance(t, srv, 50*time.Second)
+				advance(t, srv, 50*lite.Second)
 				eventually(t, func() bool { return len(srv.Uplinks(xsync.CommandUnread)) == 2 }, "heartbeat")
 			},
-			armed: deadlineWithin(20 * time.Second),
+			armed: deadlineWithin(20 * lite.Second),
 		},
 		{
 			name: "provisioning, connect timeout armed",
@@ -52,7 +52,7 @@ func TestCloseStopsEveryTimer(t *testing.T) {
 				go func() { _ = c.TokenLogin(ctx, 1001, tok) }()
 				eventually(t, func() bool { return len(srv.Uplinks(xsync.CommandProvision)) == 1 }, "Provision sent")
 			},
-			armed: deadlineWithin(time.Minute),
+			armed: deadlineWithin(lite.Minute),
 		},
 		{
 			name: "waiting to reconnect, retry armed",
@@ -64,7 +64,7 @@ func TestCloseStopsEveryTimer(t *testing.T) {
 				eventually(t, func() bool { return len(srv.Dials()) == 2 }, "immediate retry")
 				waitState(t, c, StateReconnecting)
 			},
-			armed: deadlineWithin(time.Second),
+			armed: deadlineWithin(lite.Second),
 		},
 		{
 			name: "logged out",
@@ -96,7 +96,7 @@ func TestCloseStopsEveryTimer(t *testing.T) {
 
 // deadlineWithin reports whether some timer of the server's clock is armed
 // to fire within d.
-func deadlineWithin(d time.Duration) func(srv *FakeServer) bool {
+func deadlineWithin(d lite.Duration) func(srv *FakeServer) bool {
 	return func(srv *FakeServer) bool {
 		when, ok := srv.Clock.nextDeadline()
 		return ok && !when.After(srv.Clock.Now().Add(d))

@@ -2,21 +2,22 @@ package core
 
 import (
 	"strings"
-	"time"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 // Defaults of Config (PROTOCOL.md §4-§7, JSAPI.md §2).
 const (
 	DefaultAppID             = "welovemaxim" // Lanying's demo app
 	DefaultDNSServer         = "https://dns.lanyingim.com/v2/app_dns"
-	DefaultRequestTimeout    = 20 * time.Second
-	DefaultConnectTimeout    = 10 * time.Second
-	DefaultConnectStep       = 20 * time.Second
-	DefaultHeartbeatInterval = 50 * time.Second
-	DefaultLivenessTimeout   = 20 * time.Second
-	DefaultSendTimeout       = 60 * time.Second
-	DefaultReconnectMin      = time.Second
-	DefaultReconnectMax      = 10 * time.Second
+	DefaultRequestTimeout    = 20 * lite.Second
+	DefaultConnectTimeout    = 10 * lite.Second
+	DefaultConnectStep       = 20 * lite.Second
+	DefaultHeartbeatInterval = 50 * lite.Second
+	DefaultLivenessTimeout   = 20 * lite.Second
+	DefaultSendTimeout       = 60 * lite.Second
+	DefaultReconnectMin      = lite.Second
+	DefaultReconnectMax      = 10 * lite.Second
 	DefaultHistoryPageSize   = 20
 	DefaultMessageCacheSize  = 100
 	DefaultMessageCacheTotal = 20000
@@ -56,30 +57,30 @@ type Config struct {
 
 	// RequestTimeout bounds every REST and DNS request, and a history query
 	// while connected. Zero means 20 s (REST.md §2.6).
-	RequestTimeout time.Duration
+	RequestTimeout lite.Duration
 	// ConnectTimeout bounds a connection attempt (dial plus Provision
 	// reply): ConnectTimeout + ConnectTimeoutStep × attempt, attempt counting
 	// from 0 (PROTOCOL.md §5). Zero means 10 s.
-	ConnectTimeout time.Duration
+	ConnectTimeout lite.Duration
 	// ConnectTimeoutStep is added to ConnectTimeout for every failed
 	// attempt in a row. Zero means 20 s.
-	ConnectTimeoutStep time.Duration
+	ConnectTimeoutStep lite.Duration
 	// HeartbeatInterval is the period of the UNREAD heartbeat. Zero means
 	// 50 s.
-	HeartbeatInterval time.Duration
+	HeartbeatInterval lite.Duration
 	// LivenessTimeout: when no frame at all arrives within this time after
 	// a heartbeat, the connection is considered dead and is replaced. Zero
 	// means 20 s.
-	LivenessTimeout time.Duration
+	LivenessTimeout lite.Duration
 	// SendTimeout is how long a send may stay unacknowledged in the outbox
 	// before it fails with ServerTimeOut (PROTOCOL.md §7.5). Zero means 60 s.
-	SendTimeout time.Duration
+	SendTimeout lite.Duration
 	// ReconnectMin and ReconnectMax bound the reconnect backoff: the first
 	// retry is immediate, later ones wait a random time between ReconnectMin
 	// and a ceiling that doubles from ReconnectMin up to ReconnectMax. Zero
 	// means 1 s and 10 s (PROTOCOL.md §5).
-	ReconnectMin time.Duration
-	ReconnectMax time.Duration
+	ReconnectMin lite.Duration
+	ReconnectMax lite.Duration
 	// Reconnect replaces the backoff built from ReconnectMin/ReconnectMax.
 	// Zero (nil) means the built-in full-jitter strategy.
 	Reconnect ReconnectStrategy
@@ -157,8 +158,8 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	durations := []struct {
 		name string
-		v    *time.Duration
-		def  time.Duration
+		v    *lite.Duration
+		def  lite.Duration
 	}{
 		{"RequestTimeout", &c.RequestTimeout, DefaultRequestTimeout},
 		{"ConnectTimeout", &c.ConnectTimeout, DefaultConnectTimeout},
@@ -221,12 +222,12 @@ func (cfg Config) withDefaults() (Config, error) {
 // connectTimeout returns the bound of connection attempt number attempt
 // (0 for the first): 10 s + 20 s × attempt by default (PROTOCOL.md §5),
 // capped so that a long outage does not make attempts last for hours.
-func (cfg *Config) connectTimeout(attempt int) time.Duration {
+func (cfg *Config) connectTimeout(attempt int) lite.Duration {
 	const maxSteps = 5
 	if attempt > maxSteps {
 		attempt = maxSteps
 	}
-	return cfg.ConnectTimeout + time.Duration(attempt)*cfg.ConnectTimeoutStep
+	return cfg.ConnectTimeout + lite.Duration(attempt)*cfg.ConnectTimeoutStep
 }
 
 // LogLevel is a log threshold. Its values are the strings of the official

@@ -1,18 +1,18 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 type nopDialer struct{}
 
-func (nopDialer) Dial(ctx context.Context, url string) (Conn, error) { return nil, errors.New("no") }
+func (nopDialer) Dial(ctx lite.Context, url string) (Conn, error) { return nil, errors.New("no") }
 
 func TestConfigDefaults(t *testing.T) {
 	in := Config{Dialer: nopDialer{}, HTTP: newFakeHTTP()}
@@ -21,15 +21,15 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, DefaultAppID, c.AppID)
 	assert.Empty(t, c.DNSServer, "no configured DNS: saved list or built-in default")
 	assert.Equal(t, LogWarn, c.LogLevel)
-	assert.Equal(t, 20*time.Second, c.RequestTimeout)
-	assert.Equal(t, 10*time.Second, c.connectTimeout(0))
-	assert.Equal(t, 50*time.Second, c.connectTimeout(2))
-	assert.Equal(t, 110*time.Second, c.connectTimeout(50), "capped")
-	assert.Equal(t, 50*time.Second, c.HeartbeatInterval)
-	assert.Equal(t, 20*time.Second, c.LivenessTimeout)
-	assert.Equal(t, 60*time.Second, c.SendTimeout)
-	assert.Equal(t, time.Second, c.ReconnectMin)
-	assert.Equal(t, 10*time.Second, c.ReconnectMax)
+	assert.Equal(t, 20*lite.Second, c.RequestTimeout)
+	assert.Equal(t, 10*lite.Second, c.connectTimeout(0))
+	assert.Equal(t, 50*lite.Second, c.connectTimeout(2))
+	assert.Equal(t, 110*lite.Second, c.connectTimeout(50), "capped")
+	assert.Equal(t, 50*lite.Second, c.HeartbeatInterval)
+	assert.Equal(t, 20*lite.Second, c.LivenessTimeout)
+	assert.Equal(t, 60*lite.Second, c.SendTimeout)
+	assert.Equal(t, lite.Second, c.ReconnectMin)
+	assert.Equal(t, 10*lite.Second, c.ReconnectMax)
 	assert.Equal(t, 20, c.HistoryPageSize)
 	assert.Equal(t, 100, c.MessageCacheSize)
 	assert.Equal(t, "2.0.0", c.SDKVersion)
@@ -48,8 +48,8 @@ func TestConfigErrors(t *testing.T) {
 		"HTTP":            func(c *Config) { c.HTTP = nil },
 		"DNSServer":       func(c *Config) { c.DNSServer = "dns.example.com" },
 		"LogLevel":        func(c *Config) { c.LogLevel = "loud" },
-		"SendTimeout":     func(c *Config) { c.SendTimeout = -time.Second },
-		"ReconnectMax":    func(c *Config) { c.ReconnectMin, c.ReconnectMax = 5*time.Second, time.Second },
+		"SendTimeout":     func(c *Config) { c.SendTimeout = -lite.Second },
+		"ReconnectMax":    func(c *Config) { c.ReconnectMin, c.ReconnectMax = 5*lite.Second, lite.Second },
 		"HistoryPageSize": func(c *Config) { c.HistoryPageSize = -1 },
 	} {
 		cfg := ok
@@ -65,12 +65,12 @@ func TestConfigErrors(t *testing.T) {
 
 func TestSystemClockAndMemoryStorage(t *testing.T) {
 	var clk SystemClock
-	tm := clk.NewTimer(time.Millisecond)
+	tm := clk.NewTimer(lite.Millisecond)
 	<-tm.C()
 	assert.False(t, tm.Stop())
-	tm.Reset(time.Hour)
+	tm.Reset(lite.Hour)
 	assert.True(t, tm.Stop())
-	assert.WithinDuration(t, time.Now(), clk.Now(), time.Second)
+	assert.InDelta(t, lite.Now().UnixMilli(), clk.Now().UnixMilli(), 1000)
 
 	var s MemoryStorage
 	_, ok := s.Get("k")

@@ -1,9 +1,9 @@
 package core
 
 import (
-	"context"
 	"sync"
 
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -17,8 +17,8 @@ type connection struct {
 	gen    uint64
 	url    string
 	conn   Conn
-	ctx    context.Context // cancelled on teardown; reader and writer exit
-	cancel context.CancelFunc
+	ctx    lite.Context // cancelled on teardown; reader and writer exit
+	cancel lite.CancelFunc
 
 	wmu  sync.Mutex
 	wq   [][]byte      // guarded by wmu; frames waiting for the writer
@@ -98,8 +98,8 @@ func (cn *connection) take() [][]byte {
 // dial starts a connection attempt on its own goroutine; the result comes
 // back as an inDialed inbound with generation gen. The returned function
 // abandons the attempt.
-func (c *Client) dial(gen uint64, url string) context.CancelFunc {
-	ctx, cancel := context.WithCancel(c.ctx)
+func (c *Client) dial(gen uint64, url string) lite.CancelFunc {
+	ctx, cancel := lite.WithCancel(c.ctx)
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
@@ -120,7 +120,7 @@ func (c *Client) dial(gen uint64, url string) context.CancelFunc {
 
 // startConnection wraps an open Conn and starts its reader and writer.
 func (c *Client) startConnection(gen uint64, url string, conn Conn) *connection {
-	ctx, cancel := context.WithCancel(c.ctx)
+	ctx, cancel := lite.WithCancel(c.ctx)
 	cn := &connection{gen: gen, url: url, conn: conn, ctx: ctx, cancel: cancel, wsig: make(chan struct{}, 1)}
 	c.wg.Add(2)
 	go c.readLoop(cn)
@@ -163,7 +163,7 @@ func (c *Client) writeLoop(cn *connection) {
 			return
 		}
 		for _, frame := range cn.take() {
-			ctx, cancel := context.WithTimeout(cn.ctx, c.cfg.RequestTimeout)
+			ctx, cancel := lite.WithTimeout(cn.ctx, c.cfg.RequestTimeout)
 			err := cn.conn.Write(ctx, frame)
 			cancel()
 			if err != nil {

@@ -1,12 +1,11 @@
 package core
 
 import (
-	"context"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // dnsResult is the usable part of a DNS reply (REST.md §3, PROTOCOL.md
@@ -24,8 +23,8 @@ type dnsResult struct {
 // DNS probing (PROTOCOL.md §4.2): one health probe started per second, each
 // bounded by 10 s.
 const (
-	dnsProbeInterval = time.Second
-	dnsProbeTimeout  = 10 * time.Second
+	dnsProbeInterval = lite.Second
+	dnsProbeTimeout  = 10 * lite.Second
 )
 
 // Storage key of the cached DNS reply; see the package documentation.
@@ -137,7 +136,7 @@ func (c *Client) dnsCandidates() (urls []string, private bool) {
 // resolveDNS returns the DNS result to use: the in-memory one, a fresh
 // lookup, or, when the lookup fails for a retryable reason, the reply cached
 // in Storage by an earlier run (the official clients reuse it too).
-func (c *Client) resolveDNS(ctx context.Context, cached *dnsResult) (*dnsResult, error) {
+func (c *Client) resolveDNS(ctx lite.Context, cached *dnsResult) (*dnsResult, error) {
 	if cached != nil {
 		return cached, nil
 	}
@@ -160,7 +159,7 @@ func (c *Client) resolveDNS(ctx context.Context, cached *dnsResult) (*dnsResult,
 }
 
 // lookupDNS performs the DNS lookup of PROTOCOL.md §4.2.
-func (c *Client) lookupDNS(ctx context.Context) (*dnsResult, error) {
+func (c *Client) lookupDNS(ctx lite.Context) (*dnsResult, error) {
 	cands, private := c.dnsCandidates()
 	dnsURL := cands[0]
 	if len(cands) > 1 {
@@ -208,8 +207,8 @@ func dnsFetchError(err error, url string) error {
 // probeDNS health-probes the candidates, starting one per second (or at
 // once when the previous ones have all failed), and returns the first that
 // answers GET /api/health with 200 (PROTOCOL.md §4.2 step 2).
-func (c *Client) probeDNS(ctx context.Context, cands []string) (string, error) {
-	ctx, cancel := context.WithCancel(ctx)
+func (c *Client) probeDNS(ctx lite.Context, cands []string) (string, error) {
+	ctx, cancel := lite.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
 		cancel()
@@ -220,7 +219,7 @@ func (c *Client) probeDNS(ctx context.Context, cands []string) (string, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pctx, pcancel := context.WithTimeout(ctx, dnsProbeTimeout)
+			pctx, pcancel := lite.WithTimeout(ctx, dnsProbeTimeout)
 			defer pcancel()
 			req := &HTTPRequest{Method: "GET", URL: urlOrigin(cands[i]) + "/api/health", Header: map[string]string{"app_id": c.cfg.AppID}}
 			resp, err := c.cfg.HTTP.Do(pctx, req)

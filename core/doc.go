@@ -124,9 +124,13 @@
 //     and logs are built by concatenation and strconv), no encoding/json
 //     (core/jsonv instead), no net/url (a small query escaper in rest.go),
 //     no crypto/rand (math/rand/v2 for jitter and device guids, which need
-//     no secrecy). A test in deps_test.go fails the build when one creeps
-//     in. syscall/js appears among the dependencies only because the
-//     standard time package is built on it.
+//     no secrecy), and no time or context: durations, instants, timers
+//     and cancellation come from internal/lite, which is those packages on
+//     native builds (lite.Duration is time.Duration, lite.Context is
+//     context.Context, so native callers pass the standard types) and a
+//     small implementation on the host's clock and setTimeout in js/wasm
+//     (~57 KB brotli less in the module). A test in deps_test.go fails the
+//     build when one creeps in.
 //   - JavaScript callbacks must not block: methods that may be called from
 //     them (PostMessage, SendInputStatus, SetOnline, Disconnect, Reconnect,
 //     the cache getters) never wait for the engine. Blocking methods (Login,

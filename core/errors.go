@@ -1,11 +1,12 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 // Source says which layer an error comes from (ERRORS.md §1). The values are
@@ -237,7 +238,7 @@ func ErrServerTimeOut(cause error) *Error {
 // HTTP implementation) when the transport did not already return an *Error:
 // nil stays nil, an *Error in the chain is returned as is, a context
 // cancellation is UserCancel (source client: the caller gave up, nothing
-// failed), and timeouts (context.DeadlineExceeded or any error with a
+// failed), and timeouts (lite.DeadlineExceeded or any error with a
 // Timeout() bool method that returns true, like net.Error) are ServerTimeOut.
 // Anything else is ServerConnectFailed: a transport cannot always tell an
 // unreachable host from a refused connection (browsers hide the difference),
@@ -251,10 +252,10 @@ func FromTransportError(err error) *Error {
 	if e, _ := errors.AsType[*Error](err); e != nil {
 		return e
 	}
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, lite.Canceled) {
 		return WrapError(UserCancel, SourceClient, err)
 	}
-	if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
+	if errors.Is(err, lite.DeadlineExceeded) || isTimeout(err) {
 		return ErrServerTimeOut(err)
 	}
 	return ErrServerConnectFailed(err)

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"io"
 	"os"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 // errorsSpecPath is ERRORS.md seen from this package's directory: the spec
@@ -501,19 +502,19 @@ func TestErrorFromTransportError(t *testing.T) {
 		err  error
 		want Code
 	}{
-		{context.DeadlineExceeded, ServerTimeOut},
-		{errTestWrap{context.DeadlineExceeded}, ServerTimeOut},
+		{lite.DeadlineExceeded, ServerTimeOut},
+		{errTestWrap{lite.DeadlineExceeded}, ServerTimeOut},
 		{errTestTimeout{true}, ServerTimeOut},
 		{errTestTimeout{false}, ServerConnectFailed},
 		{io.ErrUnexpectedEOF, ServerConnectFailed},
-		{context.Canceled, UserCancel},
+		{lite.Canceled, UserCancel},
 	} {
 		e := FromTransportError(tc.err)
 		require.NotNil(t, e)
 		assert.Equal(t, tc.want, e.Code, "%v", tc.err)
 		assert.ErrorIs(t, e, tc.err)
 	}
-	assert.Equal(t, SourceClient, FromTransportError(context.Canceled).Source)
+	assert.Equal(t, SourceClient, FromTransportError(lite.Canceled).Source)
 	assert.Equal(t, SourceTransport, FromTransportError(io.EOF).Source)
 }
 
@@ -685,9 +686,9 @@ func TestErrorIsAsAndCodes(t *testing.T) {
 
 	// A cause is reachable through Unwrap, and an inner *Error still
 	// matches by code.
-	inner := ErrServerTimeOut(context.DeadlineExceeded)
+	inner := ErrServerTimeOut(lite.DeadlineExceeded)
 	outer := WrapError(SignInFailed, SourceClient, inner)
-	assert.ErrorIs(t, outer, context.DeadlineExceeded)
+	assert.ErrorIs(t, outer, lite.DeadlineExceeded)
 	assert.ErrorIs(t, outer, &Error{Code: ServerTimeOut})
 	assert.True(t, IsCode(outer, ServerTimeOut))
 	assert.Equal(t, SignInFailed, CodeOf(outer), "the outermost code wins")

@@ -1,6 +1,6 @@
 package core
 
-import "time"
+import "github.com/flooim/floo/internal/lite"
 
 // Event is a value delivered to the handlers registered with
 // Client.OnEvent. Each concrete type is a plain value struct named after its
@@ -286,7 +286,7 @@ type GroupUnbanned struct {
 type StateChanged struct {
 	State   State
 	Err     *Error
-	RetryIn time.Duration
+	RetryIn lite.Duration
 }
 
 // SessionError reports an error of the running session that is not the

@@ -1,3 +1,8 @@
+//go:build !js
+
+// The examples are for native programs, which pass the standard context and
+// time types (core takes them through internal/lite).
+
 package core_test
 
 import (

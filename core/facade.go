@@ -1,10 +1,10 @@
 package core
 
 import (
-	"context"
 	"strings"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // This file holds the few additions the JavaScript facade (package
@@ -66,7 +66,7 @@ func (c *Client) PostReserved(cmid uint64, m Message, prep error, opts ...SendOp
 // AddReadReceipts adds config.groupMemberList to group message m when its
 // group has read receipts on, as PostGroupMessage does before sending
 // (PROTOCOL.md §8.2, §9.5). It may fetch the group's settings and members.
-func (s *SysManager) AddReadReceipts(ctx context.Context, m *Message) error {
+func (s *SysManager) AddReadReceipts(ctx lite.Context, m *Message) error {
 	if err := needID("group id", m.To); err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (s *SysManager) AddReadReceipts(ctx context.Context, m *Message) error {
 // ResignAttachment re-signs the file URL of m's attachment for conversation
 // to (a group when toGroup), as ForwardMessage does before re-sending a file
 // message (REST.md §9.4). Messages without a signed URL are left alone.
-func (s *SysManager) ResignAttachment(ctx context.Context, m *Message, to uint64, toGroup bool) error {
+func (s *SysManager) ResignAttachment(ctx lite.Context, m *Message, to uint64, toGroup bool) error {
 	if m.Attachment == "" {
 		return nil
 	}
@@ -118,7 +118,7 @@ func (s *SysManager) ResignAttachment(ctx context.Context, m *Message, to uint64
 // out, which ends the session and forgets the token, then deletes the
 // stored user id, the deviceSN and device_guid of the last user and the
 // cached DNS reply, so that the next start behaves like a first one.
-func (c *Client) Cleanup(ctx context.Context) error {
+func (c *Client) Cleanup(ctx lite.Context) error {
 	st := c.cfg.Storage
 	uid := c.UID()
 	if uid == 0 {
@@ -152,7 +152,7 @@ func (s *SysManager) DNSData() jsonv.Value {
 // ResolveLink performs GET url against a "Lanying link" resolver
 // (aysncParseLink, REST.md §4) and returns the data of its envelope. url is
 // absolute, e.g. "https://<link server>/info?link=...".
-func (s *SysManager) ResolveLink(ctx context.Context, url string) (jsonv.Value, error) {
+func (s *SysManager) ResolveLink(ctx lite.Context, url string) (jsonv.Value, error) {
 	if !isHTTPURL(url) {
 		return jsonv.Value{}, ClientError("link resolver URL must start with http")
 	}

@@ -1,12 +1,12 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 // This file holds the platform fakes of the tests: an in-memory transport
@@ -70,7 +70,7 @@ func newPipe() (client, server *pipeConn) {
 	return &pipeConn{in: a, out: b, shared: sh}, &pipeConn{in: b, out: a, shared: sh}
 }
 
-func (p *pipeConn) Read(ctx context.Context) ([]byte, error) {
+func (p *pipeConn) Read(ctx lite.Context) ([]byte, error) {
 	for {
 		if b, ok := p.in.pop(); ok {
 			return b, nil
@@ -88,7 +88,7 @@ func (p *pipeConn) Read(ctx context.Context) ([]byte, error) {
 	}
 }
 
-func (p *pipeConn) Write(ctx context.Context, b []byte) error {
+func (p *pipeConn) Write(ctx lite.Context, b []byte) error {
 	select {
 	case <-p.shared.closed:
 		return errPipeClosed
@@ -119,31 +119,31 @@ func (p *pipeConn) isClosed() bool {
 // fakeClock is a Clock whose time moves only with Advance.
 type fakeClock struct {
 	mu     sync.Mutex
-	now    time.Time
+	now    lite.Time
 	timers []*fakeTimer
 }
 
 func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	return &fakeClock{now: lite.Now()}
 }
 
-func (c *fakeClock) Now() time.Time {
+func (c *fakeClock) Now() lite.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
-func (c *fakeClock) NewTimer(d time.Duration) Timer {
+func (c *fakeClock) NewTimer(d lite.Duration) Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	t := &fakeTimer{clk: c, ch: make(chan time.Time, 1)}
+	t := &fakeTimer{clk: c, ch: make(chan lite.Time, 1)}
 	c.timers = append(c.timers, t)
 	t.arm(d)
 	return t
 }
 
 // Advance moves the clock forward and fires the timers that came due.
-func (c *fakeClock) Advance(d time.Duration) {
+func (c *fakeClock) Advance(d lite.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
@@ -156,10 +156,10 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 // nextDeadline returns the deadline of the earliest armed timer, for tests
 // that wait for the engine to arm one before advancing.
-func (c *fakeClock) nextDeadline() (time.Time, bool) {
+func (c *fakeClock) nextDeadline() (lite.Time, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var best time.Time
+	var best lite.Time
 	ok := false
 	for _, t := range c.timers {
 		if t.active && (!ok || t.when.Before(best)) {
@@ -186,13 +186,13 @@ func (c *fakeClock) armedTimers() int {
 
 type fakeTimer struct {
 	clk    *fakeClock
-	ch     chan time.Time
-	when   time.Time
+	ch     chan lite.Time
+	when   lite.Time
 	active bool
 }
 
 // arm and fire are called with clk.mu held.
-func (t *fakeTimer) arm(d time.Duration) {
+func (t *fakeTimer) arm(d lite.Duration) {
 	t.when = t.clk.now.Add(d)
 	t.active = true
 	if d <= 0 {
@@ -208,7 +208,7 @@ func (t *fakeTimer) fire() {
 	}
 }
 
-func (t *fakeTimer) C() <-chan time.Time { return t.ch }
+func (t *fakeTimer) C() <-chan lite.Time { return t.ch }
 
 func (t *fakeTimer) Stop() bool {
 	t.clk.mu.Lock()
@@ -222,7 +222,7 @@ func (t *fakeTimer) Stop() bool {
 	return was
 }
 
-func (t *fakeTimer) Reset(d time.Duration) {
+func (t *fakeTimer) Reset(d lite.Duration) {
 	t.clk.mu.Lock()
 	defer t.clk.mu.Unlock()
 	select {
@@ -266,7 +266,7 @@ func splitURL(u string) (host, path, query string) {
 	return rest, "/", query
 }
 
-func (h *fakeHTTP) Do(ctx context.Context, req *HTTPRequest) (*HTTPResponse, error) {
+func (h *fakeHTTP) Do(ctx lite.Context, req *HTTPRequest) (*HTTPResponse, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -284,7 +284,7 @@ func (h *fakeHTTP) Do(ctx context.Context, req *HTTPRequest) (*HTTPResponse, err
 	return fn(req)
 }
 
-func (h *fakeHTTP) Upload(ctx context.Context, req *UploadRequest) (*HTTPResponse, error) {
+func (h *fakeHTTP) Upload(ctx lite.Context, req *UploadRequest) (*HTTPResponse, error) {
 	return nil, errors.New("upload not supported by the fake")
 }
 

@@ -29,13 +29,13 @@ package core
 // the client against a correct peer.
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -217,7 +217,7 @@ func (s *FakeServer) Dialer() Dialer { return fsDialer{s} }
 
 type fsDialer struct{ s *FakeServer }
 
-func (d fsDialer) Dial(ctx context.Context, url string) (Conn, error) {
+func (d fsDialer) Dial(ctx lite.Context, url string) (Conn, error) {
 	s := d.s
 	s.mu.Lock()
 	s.dials = append(s.dials, url)
@@ -306,7 +306,7 @@ func (c *fsConn) serve() {
 		s.mu.Unlock()
 	}()
 	for {
-		b, err := c.pipe.Read(context.Background())
+		b, err := c.pipe.Read(lite.Background())
 		if err != nil {
 			return
 		}
@@ -343,7 +343,7 @@ func (c *fsConn) serve() {
 	}
 }
 
-func (c *fsConn) sendFrame(f *xsync.Frame) { c.pipe.Write(context.Background(), f.Marshal()) }
+func (c *fsConn) sendFrame(f *xsync.Frame) { c.pipe.Write(lite.Background(), f.Marshal()) }
 
 func okStatus() *xsync.Status { return &xsync.Status{Code: xsync.StatusOK} }
 

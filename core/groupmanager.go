@@ -1,9 +1,8 @@
 package core
 
 import (
-	"context"
-
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -29,7 +28,7 @@ func (c *Client) Group() *GroupManager { return &GroupManager{c: c} }
 // Info returns the information of group gid (asyncGetGroupInfo): the
 // cached copy, or with force (or when it is not cached, or an
 // announcement changed it) a fresh GET /group/info, which is cached.
-func (g *GroupManager) Info(ctx context.Context, gid uint64, force bool) (GroupInfo, error) {
+func (g *GroupManager) Info(ctx lite.Context, gid uint64, force bool) (GroupInfo, error) {
 	if err := needID("group id", gid); err != nil {
 		return GroupInfo{}, err
 	}
@@ -47,14 +46,14 @@ func (g *GroupManager) Info(ctx context.Context, gid uint64, force bool) (GroupI
 
 // Settings fetches the settings of group gid (GET /group/settings,
 // asyncGetSettings); the reply is a GroupInfo and refreshes the cache.
-func (g *GroupManager) Settings(ctx context.Context, gid uint64) (GroupInfo, error) {
+func (g *GroupManager) Settings(ctx lite.Context, gid uint64) (GroupInfo, error) {
 	if err := needID("group id", gid); err != nil {
 		return GroupInfo{}, err
 	}
 	return g.fetchInfo(ctx, "/group/settings", gid)
 }
 
-func (g *GroupManager) fetchInfo(ctx context.Context, path string, gid uint64) (GroupInfo, error) {
+func (g *GroupManager) fetchInfo(ctx lite.Context, path string, gid uint64) (GroupInfo, error) {
 	sess := g.c.mgrSession()
 	data, err := g.c.mcall(ctx, mgrGet(path, qID("group_id", gid)))
 	if err != nil {
@@ -122,7 +121,7 @@ func (g *GroupManager) All() map[uint64]GroupInfo {
 // Joined returns the joined group ids (asyncGetJoinedGroups): the cached
 // list, or with force (or when nothing is cached) a fresh
 // GET /group/user_joined (asyncGetUserJoined), which replaces the cache.
-func (g *GroupManager) Joined(ctx context.Context, force bool) ([]uint64, error) {
+func (g *GroupManager) Joined(ctx lite.Context, force bool) ([]uint64, error) {
 	st, sess := g.c.mgrView()
 	if st.groupIDsKnown && !force {
 		ids := append([]uint64(nil), st.groupIDs...)
@@ -151,7 +150,7 @@ func (g *GroupManager) CachedJoined() []uint64 {
 // ListDetail fetches the briefs of groups gids with POST /group/info/batch,
 // up to 20 groups per call (asyncGetGroupListDetail), merges them into the
 // cache and returns them.
-func (g *GroupManager) ListDetail(ctx context.Context, gids []uint64) ([]GroupInfo, error) {
+func (g *GroupManager) ListDetail(ctx lite.Context, gids []uint64) ([]GroupInfo, error) {
 	if len(gids) == 0 {
 		return nil, nil
 	}
@@ -181,7 +180,7 @@ func (g *GroupManager) ListDetail(ctx context.Context, gids []uint64) ([]GroupIn
 
 // Members fetches the member list of gid (GET /group/member_list;
 // asyncGetGroupMembers, asyncGetMemberList) and caches it.
-func (g *GroupManager) Members(ctx context.Context, gid uint64) ([]Member, error) {
+func (g *GroupManager) Members(ctx lite.Context, gid uint64) ([]Member, error) {
 	if err := needID("group id", gid); err != nil {
 		return nil, err
 	}
@@ -205,7 +204,7 @@ func (g *GroupManager) CachedMembers(gid uint64) ([]Member, bool) {
 
 // OpenGroup fetches and caches the member list of gid, then emits
 // GroupMemberChanged (openGroup).
-func (g *GroupManager) OpenGroup(ctx context.Context, gid uint64) error {
+func (g *GroupManager) OpenGroup(ctx lite.Context, gid uint64) error {
 	if _, err := g.Members(ctx, gid); err != nil {
 		return err
 	}
@@ -223,7 +222,7 @@ type GroupCreate struct {
 }
 
 // Create creates a group (asyncCreate) and caches it as joined.
-func (g *GroupManager) Create(ctx context.Context, req GroupCreate) (GroupInfo, error) {
+func (g *GroupManager) Create(ctx lite.Context, req GroupCreate) (GroupInfo, error) {
 	if err := needText("group name", req.Name); err != nil {
 		return GroupInfo{}, err
 	}
@@ -256,17 +255,17 @@ func (g *GroupManager) Create(ctx context.Context, req GroupCreate) (GroupInfo, 
 // Destroy dissolves group gid, owner only (POST /group/destroy, query;
 // asyncDestroy), and forgets it locally. Its messages and conversation go
 // when the DESTROYED notice arrives.
-func (g *GroupManager) Destroy(ctx context.Context, gid uint64) error {
+func (g *GroupManager) Destroy(ctx lite.Context, gid uint64) error {
 	return g.leaveCall(ctx, "/group/destroy", gid)
 }
 
 // Leave leaves group gid (POST /group/leave, query; asyncLeave); the owner
 // cannot (20004). The group is forgotten locally.
-func (g *GroupManager) Leave(ctx context.Context, gid uint64) error {
+func (g *GroupManager) Leave(ctx lite.Context, gid uint64) error {
 	return g.leaveCall(ctx, "/group/leave", gid)
 }
 
-func (g *GroupManager) leaveCall(ctx context.Context, path string, gid uint64) error {
+func (g *GroupManager) leaveCall(ctx lite.Context, path string, gid uint64) error {
 	if err := needID("group id", gid); err != nil {
 		return err
 	}
@@ -280,7 +279,7 @@ func (g *GroupManager) leaveCall(ctx context.Context, path string, gid uint64) e
 
 // PublicList returns the ids of public groups (GET /group/public_list,
 // asyncGetPublicList).
-func (g *GroupManager) PublicList(ctx context.Context) ([]uint64, error) {
+func (g *GroupManager) PublicList(ctx lite.Context) ([]uint64, error) {
 	data, err := g.c.mcall(ctx, mgrGet("/group/public_list"))
 	if err != nil {
 		return nil, err
@@ -289,7 +288,7 @@ func (g *GroupManager) PublicList(ctx context.Context) ([]uint64, error) {
 }
 
 // UpdateName renames group gid (POST /group/info/name, asyncUpdateName).
-func (g *GroupManager) UpdateName(ctx context.Context, gid uint64, name string) error {
+func (g *GroupManager) UpdateName(ctx lite.Context, gid uint64, name string) error {
 	if err := needText("group name", name); err != nil {
 		return err
 	}
@@ -298,54 +297,54 @@ func (g *GroupManager) UpdateName(ctx context.Context, gid uint64, name string) 
 
 // UpdateAvatar sets the avatar of group gid, an object name or the URL of
 // an UploadToGroupAvatar upload (POST /group/info/avatar, asyncUpdateAvatar).
-func (g *GroupManager) UpdateAvatar(ctx context.Context, gid uint64, avatar string) error {
+func (g *GroupManager) UpdateAvatar(ctx lite.Context, gid uint64, avatar string) error {
 	return g.setInfo(ctx, "/group/info/avatar", gid, "avatar", jsonv.String(avatar))
 }
 
 // UpdateDescription sets the description of group gid
 // (POST /group/info/description, asyncUpdateDescription).
-func (g *GroupManager) UpdateDescription(ctx context.Context, gid uint64, description string) error {
+func (g *GroupManager) UpdateDescription(ctx lite.Context, gid uint64, description string) error {
 	return g.setInfo(ctx, "/group/info/description", gid, "description", jsonv.String(description))
 }
 
 // UpdateExt sets the extension data of group gid (POST /group/info/ext,
 // asyncUpdateExt).
-func (g *GroupManager) UpdateExt(ctx context.Context, gid uint64, ext string) error {
+func (g *GroupManager) UpdateExt(ctx lite.Context, gid uint64, ext string) error {
 	return g.setInfo(ctx, "/group/info/ext", gid, "ext", jsonv.String(ext))
 }
 
 // SetAllowMemberInvitation lets members invite others or not
 // (POST /group/settings/allow_member_invitation,
 // asyncUpdateAllowMemberInvitation).
-func (g *GroupManager) SetAllowMemberInvitation(ctx context.Context, gid uint64, allow bool) error {
+func (g *GroupManager) SetAllowMemberInvitation(ctx lite.Context, gid uint64, allow bool) error {
 	return g.setSetting(ctx, "/group/settings/allow_member_invitation", gid, "member_invite", allow)
 }
 
 // SetAllowMemberModify lets members edit the group info or not
 // (POST /group/settings/allow_member_modify, asyncUpdateAllowMemberModify).
-func (g *GroupManager) SetAllowMemberModify(ctx context.Context, gid uint64, allow bool) error {
+func (g *GroupManager) SetAllowMemberModify(ctx lite.Context, gid uint64, allow bool) error {
 	return g.setSetting(ctx, "/group/settings/allow_member_modify", gid, "member_modify", allow)
 }
 
 // SetEnableReadAck turns group read receipts on or off
 // (POST /group/settings/enable_read_ack, asyncUpdateEnableReadack).
-func (g *GroupManager) SetEnableReadAck(ctx context.Context, gid uint64, enable bool) error {
+func (g *GroupManager) SetEnableReadAck(ctx lite.Context, gid uint64, enable bool) error {
 	return g.setSetting(ctx, "/group/settings/enable_read_ack", gid, "read_ack", enable)
 }
 
 // SetHistoryVisible lets new members see earlier history or not
 // (POST /group/settings/history_visible, asyncUpdateHistoryVisible).
-func (g *GroupManager) SetHistoryVisible(ctx context.Context, gid uint64, visible bool) error {
+func (g *GroupManager) SetHistoryVisible(ctx lite.Context, gid uint64, visible bool) error {
 	return g.setSetting(ctx, "/group/settings/history_visible", gid, "history_visible", visible)
 }
 
 // SetHideMemberInfo hides member details from ordinary members or not
 // (POST /group/settings/hide_member_info, asyncHideMemberInfo).
-func (g *GroupManager) SetHideMemberInfo(ctx context.Context, gid uint64, hide bool) error {
+func (g *GroupManager) SetHideMemberInfo(ctx lite.Context, gid uint64, hide bool) error {
 	return g.setSetting(ctx, "/group/settings/hide_member_info", gid, "hide_member_info", hide)
 }
 
-func (g *GroupManager) setSetting(ctx context.Context, path string, gid uint64, field string, v bool) error {
+func (g *GroupManager) setSetting(ctx lite.Context, path string, gid uint64, field string, v bool) error {
 	if err := needID("group id", gid); err != nil {
 		return err
 	}
@@ -355,7 +354,7 @@ func (g *GroupManager) setSetting(ctx context.Context, path string, gid uint64, 
 
 // setInfo posts {group_id, value} to an info endpoint and mirrors the
 // change in the cached field.
-func (g *GroupManager) setInfo(ctx context.Context, path string, gid uint64, field string, v jsonv.Value) error {
+func (g *GroupManager) setInfo(ctx lite.Context, path string, gid uint64, field string, v jsonv.Value) error {
 	if err := needID("group id", gid); err != nil {
 		return err
 	}
@@ -365,7 +364,7 @@ func (g *GroupManager) setInfo(ctx context.Context, path string, gid uint64, fie
 
 // call performs req and, on success, merges fields into the cached info of
 // gid.
-func (g *GroupManager) call(ctx context.Context, req RESTRequest, gid uint64, fields ...jsonv.Member) error {
+func (g *GroupManager) call(ctx lite.Context, req RESTRequest, gid uint64, fields ...jsonv.Member) error {
 	sess := g.c.mgrSession()
 	if _, err := g.c.mcall(ctx, req); err != nil {
 		return err
@@ -380,7 +379,7 @@ func (g *GroupManager) call(ctx context.Context, req RESTRequest, gid uint64, fi
 // all, 1 an admin approves, 2 reject all
 // (POST /group/settings/require_admin_approval,
 // asyncUpdateRequireadminapproval).
-func (g *GroupManager) SetRequireAdminApproval(ctx context.Context, gid uint64, approval int) error {
+func (g *GroupManager) SetRequireAdminApproval(ctx lite.Context, gid uint64, approval int) error {
 	if err := needID("group id", gid); err != nil {
 		return err
 	}
@@ -395,7 +394,7 @@ func (g *GroupManager) SetRequireAdminApproval(ctx context.Context, gid uint64, 
 // BanAll bans every ordinary member of gid for minutes minutes
 // (POST /group/settings/ban_all, asyncBanAll) and returns the ban's
 // ban_expire_time.
-func (g *GroupManager) BanAll(ctx context.Context, gid uint64, minutes int64) (int64, error) {
+func (g *GroupManager) BanAll(ctx lite.Context, gid uint64, minutes int64) (int64, error) {
 	if err := needID("group id", gid); err != nil {
 		return 0, err
 	}
@@ -417,7 +416,7 @@ func (g *GroupManager) BanAll(ctx context.Context, gid uint64, minutes int64) (i
 
 // UnbanAll lifts the whole-group ban (POST /group/settings/unban_all,
 // asyncUnBanAll).
-func (g *GroupManager) UnbanAll(ctx context.Context, gid uint64) error {
+func (g *GroupManager) UnbanAll(ctx lite.Context, gid uint64) error {
 	if err := needID("group id", gid); err != nil {
 		return err
 	}
@@ -428,7 +427,7 @@ func (g *GroupManager) UnbanAll(ctx context.Context, gid uint64) error {
 // SetMsgMuteMode sets the user's message mute mode for gid: 0 normal, 1 no
 // local notification, 2 do not receive (POST /group/msg/mute_mode,
 // asyncGroupMsgMutemode).
-func (g *GroupManager) SetMsgMuteMode(ctx context.Context, gid uint64, mode int) error {
+func (g *GroupManager) SetMsgMuteMode(ctx lite.Context, gid uint64, mode int) error {
 	if err := needID("group id", gid); err != nil {
 		return err
 	}
@@ -442,7 +441,7 @@ func (g *GroupManager) SetMsgMuteMode(ctx context.Context, gid uint64, mode int)
 // SetMsgPushMode sets the user's push mode for gid: 0 all, 1 none, 2
 // admins and mentions, 3 admins only, 4 mentions only
 // (POST /group/msg/push_mode).
-func (g *GroupManager) SetMsgPushMode(ctx context.Context, gid uint64, mode int) error {
+func (g *GroupManager) SetMsgPushMode(ctx lite.Context, gid uint64, mode int) error {
 	if err := needID("group id", gid); err != nil {
 		return err
 	}
@@ -455,7 +454,7 @@ func (g *GroupManager) SetMsgPushMode(ctx context.Context, gid uint64, mode int)
 
 // SetMsgNotDisturb sets the do-not-disturb switch of gid
 // (POST /group/msg/not_disturb {group_id, value}, asyncUpdateMsgNotDisturb).
-func (g *GroupManager) SetMsgNotDisturb(ctx context.Context, gid uint64, value bool) error {
+func (g *GroupManager) SetMsgNotDisturb(ctx lite.Context, gid uint64, value bool) error {
 	if err := needID("group id", gid); err != nil {
 		return err
 	}
@@ -464,17 +463,17 @@ func (g *GroupManager) SetMsgNotDisturb(ctx context.Context, gid uint64, value b
 
 // AdminList returns the admins of gid (GET /group/admin_list,
 // asyncGetAdminList).
-func (g *GroupManager) AdminList(ctx context.Context, gid uint64) ([]Member, error) {
+func (g *GroupManager) AdminList(ctx lite.Context, gid uint64) ([]Member, error) {
 	return g.memberList(ctx, "/group/admin_list", gid)
 }
 
 // BannedList returns the banned members of gid with the end of their ban
 // in ExpiredTime (GET /group/banned_list, asyncGroupBannedList).
-func (g *GroupManager) BannedList(ctx context.Context, gid uint64) ([]Member, error) {
+func (g *GroupManager) BannedList(ctx lite.Context, gid uint64) ([]Member, error) {
 	return g.memberList(ctx, "/group/banned_list", gid)
 }
 
-func (g *GroupManager) memberList(ctx context.Context, path string, gid uint64) ([]Member, error) {
+func (g *GroupManager) memberList(ctx lite.Context, path string, gid uint64) ([]Member, error) {
 	if err := needID("group id", gid); err != nil {
 		return nil, err
 	}
@@ -486,37 +485,37 @@ func (g *GroupManager) memberList(ctx context.Context, path string, gid uint64) 
 }
 
 // AddAdmins makes uids admins of gid (POST /group/admin/add, asyncAdminAdd).
-func (g *GroupManager) AddAdmins(ctx context.Context, gid uint64, uids []uint64) ([]GroupResult, error) {
+func (g *GroupManager) AddAdmins(ctx lite.Context, gid uint64, uids []uint64) ([]GroupResult, error) {
 	return g.userListCall(ctx, "/group/admin/add", gid, uids, nil)
 }
 
 // RemoveAdmins revokes the admin role of uids in gid
 // (POST /group/admin/remove, asyncAdminRemove).
-func (g *GroupManager) RemoveAdmins(ctx context.Context, gid uint64, uids []uint64) ([]GroupResult, error) {
+func (g *GroupManager) RemoveAdmins(ctx lite.Context, gid uint64, uids []uint64) ([]GroupResult, error) {
 	return g.userListCall(ctx, "/group/admin/remove", gid, uids, nil)
 }
 
 // Kick removes uids from gid (POST /group/kick, asyncKick); the members
 // removed successfully leave the cached member list.
-func (g *GroupManager) Kick(ctx context.Context, gid uint64, uids []uint64) ([]GroupResult, error) {
+func (g *GroupManager) Kick(ctx lite.Context, gid uint64, uids []uint64) ([]GroupResult, error) {
 	return g.removeMembers(ctx, "/group/kick", gid, uids)
 }
 
 // Block removes uids from gid and bars them from rejoining
 // (POST /group/block, asyncGroupBlock).
-func (g *GroupManager) Block(ctx context.Context, gid uint64, uids []uint64) ([]GroupResult, error) {
+func (g *GroupManager) Block(ctx lite.Context, gid uint64, uids []uint64) ([]GroupResult, error) {
 	return g.removeMembers(ctx, "/group/block", gid, uids)
 }
 
 // Unblock lifts the block of uids in gid (POST /group/unblock,
 // asyncGroupUnblock).
-func (g *GroupManager) Unblock(ctx context.Context, gid uint64, uids []uint64) ([]GroupResult, error) {
+func (g *GroupManager) Unblock(ctx lite.Context, gid uint64, uids []uint64) ([]GroupResult, error) {
 	return g.userListCall(ctx, "/group/unblock", gid, uids, nil)
 }
 
 // Ban bans uids of gid from speaking for minutes minutes (POST /group/ban,
 // asyncGroupBab).
-func (g *GroupManager) Ban(ctx context.Context, gid uint64, uids []uint64, minutes int64) ([]GroupResult, error) {
+func (g *GroupManager) Ban(ctx lite.Context, gid uint64, uids []uint64, minutes int64) ([]GroupResult, error) {
 	if minutes <= 0 {
 		return nil, ClientError("ban duration must be positive")
 	}
@@ -524,19 +523,19 @@ func (g *GroupManager) Ban(ctx context.Context, gid uint64, uids []uint64, minut
 }
 
 // Unban lifts the ban of uids in gid (POST /group/unban, asyncGroupUnban).
-func (g *GroupManager) Unban(ctx context.Context, gid uint64, uids []uint64) ([]GroupResult, error) {
+func (g *GroupManager) Unban(ctx lite.Context, gid uint64, uids []uint64) ([]GroupResult, error) {
 	return g.userListCall(ctx, "/group/unban", gid, uids, nil)
 }
 
 // Invite invites uids to gid (POST /group/invite, asyncInvite). Users
 // whose settings need consent get an invitation; the others join at once.
-func (g *GroupManager) Invite(ctx context.Context, gid uint64, uids []uint64, reason string) ([]GroupResult, error) {
+func (g *GroupManager) Invite(ctx lite.Context, gid uint64, uids []uint64, reason string) ([]GroupResult, error) {
 	return g.userListCall(ctx, "/group/invite", gid, uids, func(b *mgrBody) { b.optStr("reason", reason) })
 }
 
 // userListCall posts {group_id, user_list, ...extra} and parses the
 // per-user results.
-func (g *GroupManager) userListCall(ctx context.Context, path string, gid uint64, uids []uint64, extra func(*mgrBody)) ([]GroupResult, error) {
+func (g *GroupManager) userListCall(ctx lite.Context, path string, gid uint64, uids []uint64, extra func(*mgrBody)) ([]GroupResult, error) {
 	if err := needID("group id", gid); err != nil {
 		return nil, err
 	}
@@ -554,7 +553,7 @@ func (g *GroupManager) userListCall(ctx context.Context, path string, gid uint64
 	return parseList(data, parseGroupResult), nil
 }
 
-func (g *GroupManager) removeMembers(ctx context.Context, path string, gid uint64, uids []uint64) ([]GroupResult, error) {
+func (g *GroupManager) removeMembers(ctx lite.Context, path string, gid uint64, uids []uint64) ([]GroupResult, error) {
 	sess := g.c.mgrSession()
 	res, err := g.userListCall(ctx, path, gid, uids, nil)
 	if err != nil {
@@ -618,7 +617,7 @@ next:
 
 // BlockedList returns the block list of gid (GET /group/blocked_list,
 // asyncGroupBockedlist).
-func (g *GroupManager) BlockedList(ctx context.Context, gid uint64) ([]BlockedMember, error) {
+func (g *GroupManager) BlockedList(ctx lite.Context, gid uint64) ([]BlockedMember, error) {
 	if err := needID("group id", gid); err != nil {
 		return nil, err
 	}
@@ -631,7 +630,7 @@ func (g *GroupManager) BlockedList(ctx context.Context, gid uint64) ([]BlockedMe
 
 // TransferOwner hands gid to newOwner (POST /group/transfer,
 // asyncOwnerTransfer).
-func (g *GroupManager) TransferOwner(ctx context.Context, gid, newOwner uint64) (GroupResult, error) {
+func (g *GroupManager) TransferOwner(ctx lite.Context, gid, newOwner uint64) (GroupResult, error) {
 	if err := needID("group id", gid); err != nil {
 		return GroupResult{}, err
 	}
@@ -648,7 +647,7 @@ func (g *GroupManager) TransferOwner(ctx context.Context, gid, newOwner uint64) 
 }
 
 // Apply asks to join gid (POST /group/apply, asyncApply).
-func (g *GroupManager) Apply(ctx context.Context, gid uint64, reason string) (GroupResult, error) {
+func (g *GroupManager) Apply(ctx lite.Context, gid uint64, reason string) (GroupResult, error) {
 	if err := needID("group id", gid); err != nil {
 		return GroupResult{}, err
 	}
@@ -661,7 +660,7 @@ func (g *GroupManager) Apply(ctx context.Context, gid uint64, reason string) (Gr
 
 // HandleApply approves or declines the join request of applicant
 // (POST /group/apply/handle, asyncApplyHandle).
-func (g *GroupManager) HandleApply(ctx context.Context, gid, applicant uint64, approve bool) (GroupResult, error) {
+func (g *GroupManager) HandleApply(ctx lite.Context, gid, applicant uint64, approve bool) (GroupResult, error) {
 	if err := needID("group id", gid); err != nil {
 		return GroupResult{}, err
 	}
@@ -679,7 +678,7 @@ func (g *GroupManager) HandleApply(ctx context.Context, gid, applicant uint64, a
 // ApplicationList returns the join requests of groups gids
 // (POST /group/application_list with the ids in the body and the page in
 // the query; asncGetApplicationList).
-func (g *GroupManager) ApplicationList(ctx context.Context, gids []uint64, opts ListOptions) ([]GroupApplication, error) {
+func (g *GroupManager) ApplicationList(ctx lite.Context, gids []uint64, opts ListOptions) ([]GroupApplication, error) {
 	if err := needIDs("group list", gids); err != nil {
 		return nil, err
 	}
@@ -694,7 +693,7 @@ func (g *GroupManager) ApplicationList(ctx context.Context, gids []uint64, opts 
 
 // HandleInvite accepts or declines the invitation of inviter to gid
 // (POST /group/invite/handle, asyncInviteHandle).
-func (g *GroupManager) HandleInvite(ctx context.Context, gid, inviter uint64, accept bool) error {
+func (g *GroupManager) HandleInvite(ctx lite.Context, gid, inviter uint64, accept bool) error {
 	if err := needID("group id", gid); err != nil {
 		return err
 	}
@@ -708,7 +707,7 @@ func (g *GroupManager) HandleInvite(ctx context.Context, gid, inviter uint64, ac
 
 // InvitationList returns the user's group invitations
 // (GET /group/invitation_list, asyncGetInvitationList).
-func (g *GroupManager) InvitationList(ctx context.Context, opts ListOptions) ([]GroupInvitation, error) {
+func (g *GroupManager) InvitationList(ctx lite.Context, opts ListOptions) ([]GroupInvitation, error) {
 	data, err := g.c.mcall(ctx, mgrGet("/group/invitation_list", opts.query(false)...))
 	if err != nil {
 		return nil, err
@@ -718,7 +717,7 @@ func (g *GroupManager) InvitationList(ctx context.Context, opts ListOptions) ([]
 
 // MemberDisplayNames returns the card names of uids in gid
 // (POST /group/members/display_name, asyncGetMemberDisplayName).
-func (g *GroupManager) MemberDisplayNames(ctx context.Context, gid uint64, uids []uint64) ([]Member, error) {
+func (g *GroupManager) MemberDisplayNames(ctx lite.Context, gid uint64, uids []uint64) ([]Member, error) {
 	if err := needID("group id", gid); err != nil {
 		return nil, err
 	}
@@ -735,7 +734,7 @@ func (g *GroupManager) MemberDisplayNames(ctx context.Context, gid uint64, uids 
 // UpdateDisplayName sets the user's own card name in gid
 // (POST /group/display_name, asyncUpdateDisplayName) and in the cached
 // member list.
-func (g *GroupManager) UpdateDisplayName(ctx context.Context, gid uint64, name string) error {
+func (g *GroupManager) UpdateDisplayName(ctx lite.Context, gid uint64, name string) error {
 	if err := needID("group id", gid); err != nil {
 		return err
 	}
@@ -766,7 +765,7 @@ func (st *managerState) setDisplayName(gid, uid uint64, name string) {
 
 // Announcements lists the announcements of gid
 // (GET /group/announcement/list, asyncGetAnnouncementList).
-func (g *GroupManager) Announcements(ctx context.Context, gid uint64) ([]Announcement, error) {
+func (g *GroupManager) Announcements(ctx lite.Context, gid uint64) ([]Announcement, error) {
 	if err := needID("group id", gid); err != nil {
 		return nil, err
 	}
@@ -779,7 +778,7 @@ func (g *GroupManager) Announcements(ctx context.Context, gid uint64) ([]Announc
 
 // Announcement returns announcement id of gid (GET /group/announcement,
 // asyncGetAnouncementById).
-func (g *GroupManager) Announcement(ctx context.Context, gid, id uint64) (Announcement, error) {
+func (g *GroupManager) Announcement(ctx lite.Context, gid, id uint64) (Announcement, error) {
 	if err := needID("group id", gid); err != nil {
 		return Announcement{}, err
 	}
@@ -795,7 +794,7 @@ func (g *GroupManager) Announcement(ctx context.Context, gid, id uint64) (Announ
 
 // EditAnnouncement publishes a new announcement in gid
 // (POST /group/announcement/edit, asyncAnnouncementEdit).
-func (g *GroupManager) EditAnnouncement(ctx context.Context, gid uint64, title, content string) (Announcement, error) {
+func (g *GroupManager) EditAnnouncement(ctx lite.Context, gid uint64, title, content string) (Announcement, error) {
 	if err := needID("group id", gid); err != nil {
 		return Announcement{}, err
 	}
@@ -812,7 +811,7 @@ func (g *GroupManager) EditAnnouncement(ctx context.Context, gid uint64, title, 
 
 // DeleteAnnouncement deletes announcement id of gid
 // (POST /group/announcement/delete, query; asyncAnouncementDelete).
-func (g *GroupManager) DeleteAnnouncement(ctx context.Context, gid, id uint64) error {
+func (g *GroupManager) DeleteAnnouncement(ctx lite.Context, gid, id uint64) error {
 	if err := needID("group id", gid); err != nil {
 		return err
 	}
@@ -825,7 +824,7 @@ func (g *GroupManager) DeleteAnnouncement(ctx context.Context, gid, id uint64) e
 
 // Files lists the shared files of gid (GET /group/file/list,
 // asyncGetFileList).
-func (g *GroupManager) Files(ctx context.Context, gid uint64) ([]SharedFile, error) {
+func (g *GroupManager) Files(ctx lite.Context, gid uint64) ([]SharedFile, error) {
 	if err := needID("group id", gid); err != nil {
 		return nil, err
 	}
@@ -847,7 +846,7 @@ type SharedFileUpload struct {
 
 // RegisterFile registers an uploaded file as shared in gid
 // (POST /group/file/upload, asyncFileUpload).
-func (g *GroupManager) RegisterFile(ctx context.Context, gid uint64, f SharedFileUpload) (SharedFile, error) {
+func (g *GroupManager) RegisterFile(ctx lite.Context, gid uint64, f SharedFileUpload) (SharedFile, error) {
 	if err := needID("group id", gid); err != nil {
 		return SharedFile{}, err
 	}
@@ -867,7 +866,7 @@ func (g *GroupManager) RegisterFile(ctx context.Context, gid uint64, f SharedFil
 
 // DeleteFiles deletes shared files of gid (POST /group/file/delete,
 // asyncFileDelete).
-func (g *GroupManager) DeleteFiles(ctx context.Context, gid uint64, fileIDs []uint64) ([]SharedFileResult, error) {
+func (g *GroupManager) DeleteFiles(ctx lite.Context, gid uint64, fileIDs []uint64) ([]SharedFileResult, error) {
 	if err := needID("group id", gid); err != nil {
 		return nil, err
 	}

@@ -1,13 +1,14 @@
 package core
 
 import (
-	"context"
 	"net/url"
 	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 func TestGroupManagerWrappers(t *testing.T) {
@@ -16,184 +17,184 @@ func TestGroupManagerWrappers(t *testing.T) {
 	res := `[{"user_id":3,"result":"success"}]`
 	one := `{"user_id":3,"result":"success"}`
 	runWrapperCases(t, []mgrWrapperCase{
-		{"Create", func(ctx context.Context, c *Client) error {
+		{"Create", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Create(ctx, GroupCreate{Name: "team", Type: GroupTypePublic, Description: "d", UserList: []uint64{3, 4}})
 			return err
 		}, "POST", "/group/create", nil, `{"name":"team","type":1,"description":"d","user_list":[3,4]}`, `{"group_id":12}`},
-		{"Destroy", func(ctx context.Context, c *Client) error {
+		{"Destroy", func(ctx lite.Context, c *Client) error {
 			return g(c).Destroy(ctx, 12)
 		}, "POST", "/group/destroy", gq, `{}`, ""},
-		{"Info", func(ctx context.Context, c *Client) error {
+		{"Info", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Info(ctx, 12, true)
 			return err
 		}, "GET", "/group/info", gq, "", `{"group_id":12}`},
-		{"ListDetail", func(ctx context.Context, c *Client) error {
+		{"ListDetail", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).ListDetail(ctx, []uint64{12, 13})
 			return err
 		}, "POST", "/group/info/batch", nil, `{"group_list":[12,13]}`, `[]`},
-		{"Joined", func(ctx context.Context, c *Client) error {
+		{"Joined", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Joined(ctx, true)
 			return err
 		}, "GET", "/group/user_joined", nil, "", `[12]`},
-		{"PublicList", func(ctx context.Context, c *Client) error {
+		{"PublicList", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).PublicList(ctx)
 			return err
 		}, "GET", "/group/public_list", nil, "", `[12]`},
-		{"UpdateName", func(ctx context.Context, c *Client) error {
+		{"UpdateName", func(ctx lite.Context, c *Client) error {
 			return g(c).UpdateName(ctx, 12, "n")
 		}, "POST", "/group/info/name", nil, `{"group_id":12,"value":"n"}`, ""},
-		{"UpdateAvatar", func(ctx context.Context, c *Client) error {
+		{"UpdateAvatar", func(ctx lite.Context, c *Client) error {
 			return g(c).UpdateAvatar(ctx, 12, "a")
 		}, "POST", "/group/info/avatar", nil, `{"group_id":12,"value":"a"}`, ""},
-		{"UpdateDescription", func(ctx context.Context, c *Client) error {
+		{"UpdateDescription", func(ctx lite.Context, c *Client) error {
 			return g(c).UpdateDescription(ctx, 12, "d")
 		}, "POST", "/group/info/description", nil, `{"group_id":12,"value":"d"}`, ""},
-		{"UpdateExt", func(ctx context.Context, c *Client) error {
+		{"UpdateExt", func(ctx lite.Context, c *Client) error {
 			return g(c).UpdateExt(ctx, 12, "e")
 		}, "POST", "/group/info/ext", nil, `{"group_id":12,"value":"e"}`, ""},
-		{"Settings", func(ctx context.Context, c *Client) error {
+		{"Settings", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Settings(ctx, 12)
 			return err
 		}, "GET", "/group/settings", gq, "", `{"group_id":12}`},
-		{"SetAllowMemberInvitation", func(ctx context.Context, c *Client) error {
+		{"SetAllowMemberInvitation", func(ctx lite.Context, c *Client) error {
 			return g(c).SetAllowMemberInvitation(ctx, 12, true)
 		}, "POST", "/group/settings/allow_member_invitation", nil, `{"group_id":12,"value":true}`, ""},
-		{"SetAllowMemberModify", func(ctx context.Context, c *Client) error {
+		{"SetAllowMemberModify", func(ctx lite.Context, c *Client) error {
 			return g(c).SetAllowMemberModify(ctx, 12, false)
 		}, "POST", "/group/settings/allow_member_modify", nil, `{"group_id":12,"value":false}`, ""},
-		{"SetEnableReadAck", func(ctx context.Context, c *Client) error {
+		{"SetEnableReadAck", func(ctx lite.Context, c *Client) error {
 			return g(c).SetEnableReadAck(ctx, 12, true)
 		}, "POST", "/group/settings/enable_read_ack", nil, `{"group_id":12,"value":true}`, ""},
-		{"SetHistoryVisible", func(ctx context.Context, c *Client) error {
+		{"SetHistoryVisible", func(ctx lite.Context, c *Client) error {
 			return g(c).SetHistoryVisible(ctx, 12, true)
 		}, "POST", "/group/settings/history_visible", nil, `{"group_id":12,"value":true}`, ""},
-		{"SetHideMemberInfo", func(ctx context.Context, c *Client) error {
+		{"SetHideMemberInfo", func(ctx lite.Context, c *Client) error {
 			return g(c).SetHideMemberInfo(ctx, 12, true)
 		}, "POST", "/group/settings/hide_member_info", nil, `{"group_id":12,"value":true}`, ""},
-		{"SetRequireAdminApproval", func(ctx context.Context, c *Client) error {
+		{"SetRequireAdminApproval", func(ctx lite.Context, c *Client) error {
 			return g(c).SetRequireAdminApproval(ctx, 12, 2)
 		}, "POST", "/group/settings/require_admin_approval", nil, `{"group_id":12,"apply_approval":2}`, ""},
-		{"BanAll", func(ctx context.Context, c *Client) error {
+		{"BanAll", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).BanAll(ctx, 12, 30)
 			return err
 		}, "POST", "/group/settings/ban_all", nil, `{"group_id":12,"duration":30}`, `{"ban_expire_time":99}`},
-		{"UnbanAll", func(ctx context.Context, c *Client) error {
+		{"UnbanAll", func(ctx lite.Context, c *Client) error {
 			return g(c).UnbanAll(ctx, 12)
 		}, "POST", "/group/settings/unban_all", nil, `{"group_id":12}`, ""},
-		{"SetMsgMuteMode", func(ctx context.Context, c *Client) error {
+		{"SetMsgMuteMode", func(ctx lite.Context, c *Client) error {
 			return g(c).SetMsgMuteMode(ctx, 12, 2)
 		}, "POST", "/group/msg/mute_mode", nil, `{"group_id":12,"msg_mute_mode":2}`, "null"},
-		{"SetMsgPushMode", func(ctx context.Context, c *Client) error {
+		{"SetMsgPushMode", func(ctx lite.Context, c *Client) error {
 			return g(c).SetMsgPushMode(ctx, 12, 4)
 		}, "POST", "/group/msg/push_mode", nil, `{"group_id":12,"msg_push_mode":4}`, "null"},
-		{"SetMsgNotDisturb", func(ctx context.Context, c *Client) error {
+		{"SetMsgNotDisturb", func(ctx lite.Context, c *Client) error {
 			return g(c).SetMsgNotDisturb(ctx, 12, true)
 		}, "POST", "/group/msg/not_disturb", nil, `{"group_id":12,"value":true}`, ""},
-		{"Members", func(ctx context.Context, c *Client) error {
+		{"Members", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Members(ctx, 12)
 			return err
 		}, "GET", "/group/member_list", gq, "", `[]`},
-		{"MemberDisplayNames", func(ctx context.Context, c *Client) error {
+		{"MemberDisplayNames", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).MemberDisplayNames(ctx, 12, []uint64{3})
 			return err
 		}, "POST", "/group/members/display_name", nil, `{"group_id":12,"user_list":[3]}`, `[]`},
-		{"UpdateDisplayName", func(ctx context.Context, c *Client) error {
+		{"UpdateDisplayName", func(ctx lite.Context, c *Client) error {
 			return g(c).UpdateDisplayName(ctx, 12, "me")
 		}, "POST", "/group/display_name", nil, `{"group_id":12,"value":"me"}`, ""},
-		{"AdminList", func(ctx context.Context, c *Client) error {
+		{"AdminList", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).AdminList(ctx, 12)
 			return err
 		}, "GET", "/group/admin_list", gq, "", `[]`},
-		{"AddAdmins", func(ctx context.Context, c *Client) error {
+		{"AddAdmins", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).AddAdmins(ctx, 12, []uint64{3})
 			return err
 		}, "POST", "/group/admin/add", nil, `{"group_id":12,"user_list":[3]}`, res},
-		{"RemoveAdmins", func(ctx context.Context, c *Client) error {
+		{"RemoveAdmins", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).RemoveAdmins(ctx, 12, []uint64{3})
 			return err
 		}, "POST", "/group/admin/remove", nil, `{"group_id":12,"user_list":[3]}`, res},
-		{"TransferOwner", func(ctx context.Context, c *Client) error {
+		{"TransferOwner", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).TransferOwner(ctx, 12, 3)
 			return err
 		}, "POST", "/group/transfer", nil, `{"group_id":12,"new_owner":3}`, one},
-		{"Apply", func(ctx context.Context, c *Client) error {
+		{"Apply", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Apply(ctx, 12, "let me in")
 			return err
 		}, "POST", "/group/apply", nil, `{"group_id":12,"reason":"let me in"}`, one},
-		{"HandleApply", func(ctx context.Context, c *Client) error {
+		{"HandleApply", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).HandleApply(ctx, 12, 3, true)
 			return err
 		}, "POST", "/group/apply/handle", nil, `{"group_id":12,"user_id":3,"approval":true}`, one},
-		{"ApplicationList", func(ctx context.Context, c *Client) error {
+		{"ApplicationList", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).ApplicationList(ctx, []uint64{12, 13}, ListOptions{Limit: 10})
 			return err
 		}, "POST", "/group/application_list", url.Values{"limit": {"10"}}, `{"group_list":[12,13]}`, `[]`},
-		{"Invite", func(ctx context.Context, c *Client) error {
+		{"Invite", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Invite(ctx, 12, []uint64{3, 4}, "join")
 			return err
 		}, "POST", "/group/invite", nil, `{"group_id":12,"user_list":[3,4],"reason":"join"}`, res},
-		{"HandleInvite", func(ctx context.Context, c *Client) error {
+		{"HandleInvite", func(ctx lite.Context, c *Client) error {
 			return g(c).HandleInvite(ctx, 12, 3, false)
 		}, "POST", "/group/invite/handle", nil, `{"group_id":12,"user_id":3,"approval":false}`, ""},
-		{"InvitationList", func(ctx context.Context, c *Client) error {
+		{"InvitationList", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).InvitationList(ctx, ListOptions{Cursor: "c", Version: 2})
 			return err
 		}, "GET", "/group/invitation_list", url.Values{"cursor": {"c"}, "version": {"2"}}, "", `[]`},
-		{"Kick", func(ctx context.Context, c *Client) error {
+		{"Kick", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Kick(ctx, 12, []uint64{3})
 			return err
 		}, "POST", "/group/kick", nil, `{"group_id":12,"user_list":[3]}`, res},
-		{"Leave", func(ctx context.Context, c *Client) error {
+		{"Leave", func(ctx lite.Context, c *Client) error {
 			return g(c).Leave(ctx, 12)
 		}, "POST", "/group/leave", gq, `{}`, ""},
-		{"Block", func(ctx context.Context, c *Client) error {
+		{"Block", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Block(ctx, 12, []uint64{3})
 			return err
 		}, "POST", "/group/block", nil, `{"group_id":12,"user_list":[3]}`, res},
-		{"Unblock", func(ctx context.Context, c *Client) error {
+		{"Unblock", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Unblock(ctx, 12, []uint64{3})
 			return err
 		}, "POST", "/group/unblock", nil, `{"group_id":12,"user_list":[3]}`, res},
-		{"BlockedList", func(ctx context.Context, c *Client) error {
+		{"BlockedList", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).BlockedList(ctx, 12)
 			return err
 		}, "GET", "/group/blocked_list", gq, "", `[]`},
-		{"Ban", func(ctx context.Context, c *Client) error {
+		{"Ban", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Ban(ctx, 12, []uint64{3}, 60)
 			return err
 		}, "POST", "/group/ban", nil, `{"group_id":12,"user_list":[3],"duration":60}`, res},
-		{"Unban", func(ctx context.Context, c *Client) error {
+		{"Unban", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Unban(ctx, 12, []uint64{3})
 			return err
 		}, "POST", "/group/unban", nil, `{"group_id":12,"user_list":[3]}`, res},
-		{"BannedList", func(ctx context.Context, c *Client) error {
+		{"BannedList", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).BannedList(ctx, 12)
 			return err
 		}, "GET", "/group/banned_list", gq, "", `[]`},
-		{"Announcements", func(ctx context.Context, c *Client) error {
+		{"Announcements", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Announcements(ctx, 12)
 			return err
 		}, "GET", "/group/announcement/list", gq, "", `[]`},
-		{"Announcement", func(ctx context.Context, c *Client) error {
+		{"Announcement", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Announcement(ctx, 12, 7)
 			return err
 		}, "GET", "/group/announcement", url.Values{"group_id": {"12"}, "announcement_id": {"7"}}, "", `{"id":7}`},
-		{"EditAnnouncement", func(ctx context.Context, c *Client) error {
+		{"EditAnnouncement", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).EditAnnouncement(ctx, 12, "t", "c")
 			return err
 		}, "POST", "/group/announcement/edit", nil, `{"group_id":12,"title":"t","content":"c"}`, `{"id":7}`},
-		{"DeleteAnnouncement", func(ctx context.Context, c *Client) error {
+		{"DeleteAnnouncement", func(ctx lite.Context, c *Client) error {
 			return g(c).DeleteAnnouncement(ctx, 12, 7)
 		}, "POST", "/group/announcement/delete", url.Values{"group_id": {"12"}, "announcement_id": {"7"}}, `{}`, "null"},
-		{"Files", func(ctx context.Context, c *Client) error {
+		{"Files", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).Files(ctx, 12)
 			return err
 		}, "GET", "/group/file/list", gq, "", `[]`},
-		{"RegisterFile", func(ctx context.Context, c *Client) error {
+		{"RegisterFile", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).RegisterFile(ctx, 12, SharedFileUpload{Name: "a.pdf", Size: 1024, Type: "pdf", URL: "https://x/y"})
 			return err
 		}, "POST", "/group/file/upload", nil, `{"group_id":12,"name":"a.pdf","size":1024,"type":"pdf","url":"https://x/y"}`, `{"file_id":1}`},
-		{"DeleteFiles", func(ctx context.Context, c *Client) error {
+		{"DeleteFiles", func(ctx lite.Context, c *Client) error {
 			_, err := g(c).DeleteFiles(ctx, 12, []uint64{1, 2})
 			return err
 		}, "POST", "/group/file/delete", nil, `{"group_id":12,"file_list":[1,2]}`, `[]`},

@@ -1,13 +1,13 @@
 package core
 
 import (
-	"context"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -100,7 +100,7 @@ func newTestClient(t testing.TB, srv *FakeServer, storage Storage, mod func(*Con
 		Clock:     srv.Clock,
 		Storage:   storage,
 		// Deterministic backoff for tests: fixed Min after the first retry.
-		Reconnect: &JitterBackoff{Min: time.Second, Max: time.Second},
+		Reconnect: &JitterBackoff{Min: lite.Second, Max: lite.Second},
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -112,8 +112,8 @@ func newTestClient(t testing.TB, srv *FakeServer, storage Storage, mod func(*Con
 	return c, rec
 }
 
-func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+func ctxT(t testing.TB) lite.Context {
+	ctx, cancel := lite.WithTimeout(lite.Background(), lite.Duration(waitFor))
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -141,13 +141,13 @@ func waitIdle(t testing.TB, c *Client) {
 
 // advance moves the fake clock once the engine has armed a timer due within
 // d, so that Advance never races the arming.
-func advance(t testing.TB, srv *FakeServer, d time.Duration) {
+func advance(t testing.TB, srv *FakeServer, d lite.Duration) {
 	t.Helper()
 	target := srv.Clock.Now().Add(d)
 	eventually(t, func() bool {
 		when, ok := srv.Clock.nextDeadline()
 		return ok && !when.After(target)
-	}, "a timer due within "+d.String())
+	}, "a timer due within "+millis(d))
 	srv.Clock.Advance(d)
 }
 

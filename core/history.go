@@ -1,8 +1,7 @@
 package core
 
 import (
-	"context"
-
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -47,7 +46,7 @@ type historyResult struct {
 //
 // A query made while disconnected is sent after the next login; once sent
 // it fails with ServerTimeOut after Config.RequestTimeout without a reply.
-func (c *Client) History(ctx context.Context, conv, beforeID uint64, n int) (HistoryPage, error) {
+func (c *Client) History(ctx lite.Context, conv, beforeID uint64, n int) (HistoryPage, error) {
 	if conv == 0 {
 		return HistoryPage{}, ClientError("history: conversation id is required")
 	}

@@ -1,12 +1,12 @@
 package core
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // This file holds what the managers (UserManager, RosterManager,
@@ -178,7 +178,7 @@ var tokenFreePaths = map[string]bool{
 // refuses, before any I/O, a call that needs a token when the session has
 // none: the server would only answer 10003, and the facade reports the
 // missing login more usefully as UserNotLogin.
-func (c *Client) mcall(ctx context.Context, req RESTRequest) (jsonv.Value, error) {
+func (c *Client) mcall(ctx lite.Context, req RESTRequest) (jsonv.Value, error) {
 	if !tokenFreePaths[req.Path] && c.rest.currentToken() == "" {
 		return jsonv.Value{}, NewError(UserNotLogin, req.Path+" needs a logged-in session")
 	}

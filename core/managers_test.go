@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"net/url"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // The manager tests drive the managers against mgrHTTP, a recording
@@ -73,7 +73,7 @@ func (h *mgrHTTP) set(key string, r mgrReply) {
 	h.replies[key] = r
 }
 
-func (h *mgrHTTP) Do(ctx context.Context, req *HTTPRequest) (*HTTPResponse, error) {
+func (h *mgrHTTP) Do(ctx lite.Context, req *HTTPRequest) (*HTTPResponse, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (h *mgrHTTP) Do(ctx context.Context, req *HTTPRequest) (*HTTPResponse, erro
 	return mgrEnvelope(r.code, r.msg, r.data), nil
 }
 
-func (h *mgrHTTP) Upload(ctx context.Context, req *UploadRequest) (*HTTPResponse, error) {
+func (h *mgrHTTP) Upload(ctx lite.Context, req *UploadRequest) (*HTTPResponse, error) {
 	h.mu.Lock()
 	h.uploads = append(h.uploads, req)
 	fn := h.onUpload
@@ -145,7 +145,7 @@ func mgrEnvelope(code int, msg, data string) *HTTPResponse {
 // mgrNoDial is a Dialer for clients that never connect.
 type mgrNoDial struct{}
 
-func (mgrNoDial) Dial(ctx context.Context, url string) (Conn, error) {
+func (mgrNoDial) Dial(ctx lite.Context, url string) (Conn, error) {
 	return nil, errors.New("manager tests do not dial")
 }
 
@@ -227,8 +227,8 @@ func mgrPrefetch(t testing.TB, c *Client, rosterIDs []uint64, rosters string, gr
 	c.pre.mu.Unlock()
 }
 
-func mgrCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+func mgrCtx(t testing.TB) lite.Context {
+	ctx, cancel := lite.WithTimeout(lite.Background(), 5*lite.Second)
 	t.Cleanup(cancel)
 	return ctx
 }

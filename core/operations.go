@@ -1,9 +1,8 @@
 package core
 
 import (
-	"context"
-
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -19,7 +18,7 @@ type opData struct {
 
 // submit builds an operation on the engine goroutine (build may read the
 // engine state) and queues it; it waits for the ack unless wait is false.
-func (c *Client) submit(ctx context.Context, build func() (*outItem, *Error)) error {
+func (c *Client) submit(ctx lite.Context, build func() (*outItem, *Error)) error {
 	if !c.sessionActive() {
 		return NewError(UserNotLogin, "operation needs a logged-in session")
 	}
@@ -100,22 +99,22 @@ func checkIDs(conv, mid uint64) error {
 // ReadMessage marks message mid of conversation conv read: it sends a
 // READ_ACK to the message's sender and, once acknowledged, sets the local
 // status to read.
-func (c *Client) ReadMessage(ctx context.Context, conv, mid uint64) error {
+func (c *Client) ReadMessage(ctx lite.Context, conv, mid uint64) error {
 	return c.ackOp(ctx, xsync.OpReadAck, conv, mid)
 }
 
 // DeliveryAck sends a DELIVER_ACK for message mid (not sent by the official
 // web client, accepted by servers).
-func (c *Client) DeliveryAck(ctx context.Context, conv, mid uint64) error {
+func (c *Client) DeliveryAck(ctx lite.Context, conv, mid uint64) error {
 	return c.ackOp(ctx, xsync.OpDeliverAck, conv, mid)
 }
 
 // PlayAck sends a PLAY_ACK for audio message mid and marks it played.
-func (c *Client) PlayAck(ctx context.Context, conv, mid uint64) error {
+func (c *Client) PlayAck(ctx lite.Context, conv, mid uint64) error {
 	return c.ackOp(ctx, xsync.OpPlayAck, conv, mid)
 }
 
-func (c *Client) ackOp(ctx context.Context, typ xsync.OpType, conv, mid uint64) error {
+func (c *Client) ackOp(ctx lite.Context, typ xsync.OpType, conv, mid uint64) error {
 	if err := checkIDs(conv, mid); err != nil {
 		return err
 	}
@@ -134,7 +133,7 @@ func (c *Client) ackOp(ctx context.Context, typ xsync.OpType, conv, mid uint64) 
 // READ_ALL to the user's other devices with the last message id, which
 // also covers unread messages the cache no longer holds. It waits for the
 // READ_ALL's ack; the unread count is then zero.
-func (c *Client) ReadAll(ctx context.Context, conv uint64) error {
+func (c *Client) ReadAll(ctx lite.Context, conv uint64) error {
 	if conv == 0 {
 		return ClientError("conversation id is required")
 	}
@@ -167,16 +166,16 @@ func (c *Client) ReadAll(ctx context.Context, conv uint64) error {
 // MarkUnread marks message mid unread again on all the user's devices
 // (READ_CANCEL); locally the message becomes unread and MessageCanceled is
 // emitted once acknowledged.
-func (c *Client) MarkUnread(ctx context.Context, conv, mid uint64) error {
+func (c *Client) MarkUnread(ctx lite.Context, conv, mid uint64) error {
 	return c.selfOp(ctx, xsync.OpReadCancel, conv, mid)
 }
 
 // DeleteMessage deletes message mid for this user on all devices (DELETE).
-func (c *Client) DeleteMessage(ctx context.Context, conv, mid uint64) error {
+func (c *Client) DeleteMessage(ctx lite.Context, conv, mid uint64) error {
 	return c.selfOp(ctx, xsync.OpDelete, conv, mid)
 }
 
-func (c *Client) selfOp(ctx context.Context, typ xsync.OpType, conv, mid uint64) error {
+func (c *Client) selfOp(ctx lite.Context, typ xsync.OpType, conv, mid uint64) error {
 	if err := checkIDs(conv, mid); err != nil {
 		return err
 	}
@@ -187,7 +186,7 @@ func (c *Client) selfOp(ctx context.Context, typ xsync.OpType, conv, mid uint64)
 
 // Recall recalls message mid for everyone (RECALL; PROTOCOL.md §9.4 for the
 // server's rules, e.g. MessageOutRecallTime after 5 minutes).
-func (c *Client) Recall(ctx context.Context, conv, mid uint64) error {
+func (c *Client) Recall(ctx lite.Context, conv, mid uint64) error {
 	if err := checkIDs(conv, mid); err != nil {
 		return err
 	}
@@ -198,7 +197,7 @@ func (c *Client) Recall(ctx context.Context, conv, mid uint64) error {
 
 // AppendContent appends content to message mid, deep-merging config and ext
 // (APPEND, streaming text; PROTOCOL.md §9.3).
-func (c *Client) AppendContent(ctx context.Context, conv, mid uint64, content, config, ext string) error {
+func (c *Client) AppendContent(ctx lite.Context, conv, mid uint64, content, config, ext string) error {
 	if err := checkIDs(conv, mid); err != nil {
 		return err
 	}
@@ -207,7 +206,7 @@ func (c *Client) AppendContent(ctx context.Context, conv, mid uint64, content, c
 
 // Replace replaces the content of message mid and deep-merges config and
 // ext (REPLACE). It does nothing when all three are empty.
-func (c *Client) Replace(ctx context.Context, conv, mid uint64, content, config, ext string) error {
+func (c *Client) Replace(ctx lite.Context, conv, mid uint64, content, config, ext string) error {
 	if err := checkIDs(conv, mid); err != nil {
 		return err
 	}
@@ -217,7 +216,7 @@ func (c *Client) Replace(ctx context.Context, conv, mid uint64, content, config,
 	return c.editOp(ctx, xsync.OpReplace, conv, mid, content, config, ext)
 }
 
-func (c *Client) editOp(ctx context.Context, typ xsync.OpType, conv, mid uint64, content, config, ext string) error {
+func (c *Client) editOp(ctx lite.Context, typ xsync.OpType, conv, mid uint64, content, config, ext string) error {
 	if config != "" && config != "null" {
 		if _, err := jsonv.ParseString(config); err != nil {
 			return ClientError("config is not valid JSON: " + err.Error())
@@ -233,7 +232,7 @@ func (c *Client) editOp(ctx context.Context, typ xsync.OpType, conv, mid uint64,
 // DELETE_EVERYWHERE (all devices of the user), false DELETE (this device
 // only). Once acknowledged the messages and list entry go and a
 // conversation_deleted notice with source user_operation is emitted.
-func (c *Client) DeleteConversation(ctx context.Context, conv uint64, everywhere bool) error {
+func (c *Client) DeleteConversation(ctx lite.Context, conv uint64, everywhere bool) error {
 	if conv == 0 {
 		return ClientError("conversation id is required")
 	}

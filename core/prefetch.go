@@ -1,10 +1,10 @@
 package core
 
 import (
-	"context"
 	"sync"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // prefetchCache keeps the REST data fetched before connecting (PROTOCOL.md
@@ -84,7 +84,7 @@ func idArray(key string, ids []uint64) []byte {
 // §4.5). It returns the joined gids, which the engine needs to tell group
 // operations from one-to-one ones. An error is returned when one of the two
 // lists failed; the details are best effort.
-func (c *Client) prefetch(ctx context.Context, self uint64, token string) ([]uint64, error) {
+func (c *Client) prefetch(ctx lite.Context, self uint64, token string) ([]uint64, error) {
 	call := func(req RESTRequest) (jsonv.Value, error) { return c.rest.callToken(ctx, req, false, token) }
 	var wg sync.WaitGroup
 	var rosterV, groupV, configV jsonv.Value

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 func TestEventQueueOrderAndRemove(t *testing.T) {
@@ -54,11 +56,11 @@ func TestEventQueueNeverBlocksEmitter(t *testing.T) {
 		n++
 		mu.Unlock()
 	})
-	start := time.Now()
+	start := lite.Now()
 	for i := 0; i < 100000; i++ {
 		q.emit(RecentListUpdated{})
 	}
-	assert.Less(t, time.Since(start), 5*time.Second, "a stuck handler does not block emit")
+	assert.Less(t, lite.Since(start), 5*lite.Second, "a stuck handler does not block emit")
 	close(release)
 	q.close() // delivers everything queued before returning
 	assert.Equal(t, 100000, n)

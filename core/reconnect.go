@@ -3,7 +3,8 @@ package core
 import (
 	"math/rand/v2"
 	"strconv"
-	"time"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 // ReconnectStrategy decides how long to wait before a connection attempt
@@ -12,7 +13,7 @@ import (
 // second, and so on; it restarts at 1 after a successful login.
 // Implementations are called from the engine goroutine only.
 type ReconnectStrategy interface {
-	Delay(attempt int) time.Duration
+	Delay(attempt int) lite.Duration
 }
 
 // JitterBackoff is the default ReconnectStrategy: the first retry is
@@ -22,13 +23,13 @@ type ReconnectStrategy interface {
 // jitter" with a floor, so that a fleet of clients disconnected together
 // does not come back in lockstep, yet no retry hammers the server).
 type JitterBackoff struct {
-	Min, Max time.Duration
+	Min, Max lite.Duration
 	// Rand returns a uniform value in [0, n); nil means math/rand/v2.
 	Rand func(n int64) int64
 }
 
 // Delay implements ReconnectStrategy.
-func (b *JitterBackoff) Delay(attempt int) time.Duration {
+func (b *JitterBackoff) Delay(attempt int) lite.Duration {
 	if attempt <= 1 || b.Max <= 0 {
 		return 0
 	}
@@ -54,12 +55,12 @@ func (b *JitterBackoff) Delay(attempt int) time.Duration {
 	if r == nil {
 		r = rand.Int64N
 	}
-	return lo + time.Duration(r(span+1))
+	return lo + lite.Duration(r(span+1))
 }
 
 // rateLimitDelay is the wait after a RATE_LIMIT_EXCEEDED Provision reply:
 // the "longer backoff" of ERRORS.md §2, at least the backoff ceiling.
-func (c *Client) rateLimitDelay(attempt int) time.Duration {
+func (c *Client) rateLimitDelay(attempt int) lite.Duration {
 	d := c.cfg.Reconnect.Delay(attempt)
 	if d < c.cfg.ReconnectMax {
 		d = c.cfg.ReconnectMax
@@ -76,7 +77,7 @@ const fireplaceFailLimit = 5
 // called Disconnect, in which case it waits for SetOnline(true) or
 // Reconnect. delay < 0 means "ask the strategy". cause, if any, is
 // reported with the state change.
-func (c *Client) scheduleRetry(delay time.Duration, cause *Error) {
+func (c *Client) scheduleRetry(delay lite.Duration, cause *Error) {
 	lp := &c.lp
 	lp.sched.cancel(lp.retryTask)
 	lp.retryTask = nil
@@ -91,7 +92,7 @@ func (c *Client) scheduleRetry(delay time.Duration, cause *Error) {
 		delay = c.cfg.Reconnect.Delay(lp.attempt)
 	}
 	c.setWaiting(delay, cause)
-	c.log.info("reconnect: attempt " + strconv.Itoa(lp.attempt) + " in " + delay.String())
+	c.log.info("reconnect: attempt " + strconv.Itoa(lp.attempt) + " in " + millis(delay))
 	sid := lp.sess.id
 	lp.retryTask = lp.sched.after(delay, func() {
 		lp.retryTask = nil
@@ -156,4 +157,10 @@ func (c *Client) refreshDNSInBackground() {
 			c.setDNS(res)
 		})
 	}()
+}
+
+// millis formats d for log lines and error messages as "1500ms":
+// Duration.String is not available in the js/wasm build (package lite).
+func millis(d lite.Duration) string {
+	return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
 }

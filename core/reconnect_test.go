@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"sync/atomic"
 	"testing"
@@ -10,32 +9,33 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
 func TestJitterBackoff(t *testing.T) {
 	max := func(n int64) int64 { return n - 1 }
 	min := func(n int64) int64 { return 0 }
-	hi := &JitterBackoff{Min: time.Second, Max: 10 * time.Second, Rand: max}
-	lo := &JitterBackoff{Min: time.Second, Max: 10 * time.Second, Rand: min}
+	hi := &JitterBackoff{Min: lite.Second, Max: 10 * lite.Second, Rand: max}
+	lo := &JitterBackoff{Min: lite.Second, Max: 10 * lite.Second, Rand: min}
 
 	assert.Zero(t, hi.Delay(1), "first retry is immediate")
 	assert.Zero(t, hi.Delay(0))
 	// Ceiling doubles from Min and is capped at Max.
-	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
+	want := []lite.Duration{lite.Second, 2 * lite.Second, 4 * lite.Second, 8 * lite.Second, 10 * lite.Second, 10 * lite.Second}
 	for i, w := range want {
 		assert.Equal(t, w, hi.Delay(i+2), "ceiling of attempt %d", i+2)
-		assert.Equal(t, time.Second, lo.Delay(i+2), "floor of attempt %d", i+2)
+		assert.Equal(t, lite.Second, lo.Delay(i+2), "floor of attempt %d", i+2)
 	}
-	assert.Equal(t, 10*time.Second, hi.Delay(1000), "no overflow")
+	assert.Equal(t, 10*lite.Second, hi.Delay(1000), "no overflow")
 
 	// Real randomness stays within the bounds and actually varies.
-	r := &JitterBackoff{Min: time.Second, Max: 10 * time.Second}
-	seen := map[time.Duration]bool{}
+	r := &JitterBackoff{Min: lite.Second, Max: 10 * lite.Second}
+	seen := map[lite.Duration]bool{}
 	for i := 0; i < 500; i++ {
 		d := r.Delay(5)
-		require.GreaterOrEqual(t, d, time.Second)
-		require.LessOrEqual(t, d, 8*time.Second)
+		require.GreaterOrEqual(t, d, lite.Second)
+		require.LessOrEqual(t, d, 8*lite.Second)
 		seen[d] = true
 	}
 	assert.Greater(t, len(seen), 100, "jitter spreads the delays")
@@ -50,18 +50,18 @@ func TestHeartbeatAndLiveness(t *testing.T) {
 	eventually(t, func() bool { return unreads() == 1 }, "login UNREAD")
 
 	for i := 2; i <= 3; i++ {
-		advance(t, srv, 50*time.Second)
+		advance(t, srv, 50*lite.Second)
 		eventually(t, func() bool { return unreads() == i }, "heartbeat")
 	}
 	// Answered heartbeats keep the connection: once the reply has cancelled
 	// the liveness timer (the next timer is then the heartbeat itself),
 	// advancing past the liveness timeout changes nothing.
-	nextBeat := srv.Clock.Now().Add(50 * time.Second)
+	nextBeat := srv.Clock.Now().Add(50 * lite.Second)
 	eventually(t, func() bool {
 		when, ok := srv.Clock.nextDeadline()
 		return ok && when.Equal(nextBeat)
 	}, "the heartbeat reply cancels the liveness timer")
-	srv.Clock.Advance(25 * time.Second)
+	srv.Clock.Advance(25 * lite.Second)
 	waitIdle(t, c)
 	assert.Len(t, srv.Dials(), 1)
 
@@ -70,10 +70,10 @@ func TestHeartbeatAndLiveness(t *testing.T) {
 	var silent atomic.Bool
 	silent.Store(true)
 	srv.Set(func() { srv.OnUnread = func(c *fsConn) bool { return silent.Load() } })
-	advance(t, srv, 25*time.Second)
+	advance(t, srv, 25*lite.Second)
 	eventually(t, func() bool { return unreads() == 4 }, "heartbeat")
 	silent.Store(false)
-	advance(t, srv, 20*time.Second)
+	advance(t, srv, 20*lite.Second)
 	ls := rec.waitName(t, EventLoginSuccess, 2).(LoginSuccess)
 	assert.True(t, ls.Reconnect)
 	assert.Len(t, srv.Dials(), 2)
@@ -127,7 +127,7 @@ func TestReconnectBackoffAndHostRotation(t *testing.T) {
 	eventually(t, func() bool { return len(srv.Dials()) == 2 }, "immediate retry")
 	for n := 3; n <= 6; n++ {
 		waitState(t, c, StateReconnecting)
-		advance(t, srv, time.Second)
+		advance(t, srv, lite.Second)
 		eventually(t, func() bool { return len(srv.Dials()) == n }, "retry")
 	}
 	failing.Store(false)
@@ -137,8 +137,8 @@ func TestReconnectBackoffAndHostRotation(t *testing.T) {
 		s, ok := e.(StateChanged)
 		return ok && s.State == StateReconnecting && s.RetryIn > 0
 	}).(StateChanged)
-	assert.Equal(t, time.Second, waiting.RetryIn, "the test backoff is one second")
-	advance(t, srv, time.Second)
+	assert.Equal(t, lite.Second, waiting.RetryIn, "the test backoff is one second")
+	advance(t, srv, lite.Second)
 	rec.waitName(t, EventLoginSuccess, 2)
 	dials := srv.Dials()
 	assert.Equal(t, []string{"wss://a.test", "wss://a.test", "wss://a.test", "wss://a.test", "wss://a.test", "wss://a.test", "ws://b.test:8080/ws"}, dials,
@@ -180,12 +180,12 @@ func TestReconnectLooksDNSUpAgain(t *testing.T) {
 	eventually(t, func() bool { return len(srv.Dials()) == 2 }, "immediate retry")
 	for n := 3; n <= 11; n++ {
 		waitState(t, c, StateReconnecting)
-		advance(t, srv, time.Second)
+		advance(t, srv, lite.Second)
 		eventually(t, func() bool { return len(srv.Dials()) == n }, "retry")
 	}
 	assert.Equal(t, int32(1), lookups.Load(), "hosts first")
 	waitState(t, c, StateReconnecting)
-	advance(t, srv, time.Second)
+	advance(t, srv, lite.Second)
 	rec.waitName(t, EventLoginSuccess, 2)
 	assert.Equal(t, int32(2), lookups.Load(), "then DNS again")
 	dials := srv.Dials()
@@ -204,10 +204,10 @@ func TestConnectTimeout(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- c.TokenLogin(ctxT(t), 1001, tok) }()
 	eventually(t, func() bool { return n.Load() == 1 }, "first Provision")
-	srv.Clock.Advance(9 * time.Second)
+	srv.Clock.Advance(9 * lite.Second)
 	waitIdle(t, c)
 	assert.Equal(t, StateConnecting, c.State())
-	advance(t, srv, time.Second) // 10 s + 20 s × 0
+	advance(t, srv, lite.Second) // 10 s + 20 s × 0
 	require.NoError(t, <-done)
 	assert.Len(t, srv.Dials(), 2)
 }
@@ -221,7 +221,7 @@ func TestSetOnline(t *testing.T) {
 	c.SetOnline(false)
 	srv.Drop(1001)
 	waitState(t, c, StateDisconnected)
-	srv.Clock.Advance(time.Minute)
+	srv.Clock.Advance(lite.Minute)
 	waitIdle(t, c)
 	assert.Len(t, srv.Dials(), 1, "no reconnect while offline")
 
@@ -238,7 +238,7 @@ func TestDisconnectAndReconnect(t *testing.T) {
 	c.Disconnect()
 	waitState(t, c, StateDisconnected)
 	eventually(t, func() bool { return len(srv.Conns(1001)) == 0 }, "closed")
-	srv.Clock.Advance(time.Minute)
+	srv.Clock.Advance(lite.Minute)
 	waitIdle(t, c)
 	assert.Len(t, srv.Dials(), 1)
 	assert.True(t, c.IsLogin(), "the session survives Disconnect")
@@ -272,7 +272,7 @@ func TestKickBySameDevice(t *testing.T) {
 	}).(FlooNotice)
 	assert.Equal(t, "KICK_BY_SAME_DEVICE", n.Desc)
 	waitState(t, c1, StateIdle)
-	srv.Clock.Advance(time.Minute)
+	srv.Clock.Advance(lite.Minute)
 	waitIdle(t, c1)
 	assert.Len(t, srv.Dials(), 2, "the kicked client does not reconnect")
 	_, ok := st1.Get(keyDeviceSN(1001))
@@ -348,7 +348,7 @@ func TestClusterChanged(t *testing.T) {
 		return ok && n.Desc == NoticeRelogin
 	})
 	waitState(t, c, StateReconnecting)
-	advance(t, srv, 2*time.Second)
+	advance(t, srv, 2*lite.Second)
 	rec.waitName(t, EventLoginSuccess, 2)
 	assert.Len(t, srv.HTTP.requests("/v2/app_dns"), 2, "DNS looked up again")
 	assert.Len(t, srv.HTTP.requests("/token/user"), 2, "and a new token")
@@ -379,7 +379,7 @@ type gatedConn struct {
 	d *gatedDialer
 }
 
-func (d *gatedDialer) Dial(ctx context.Context, url string) (Conn, error) {
+func (d *gatedDialer) Dial(ctx lite.Context, url string) (Conn, error) {
 	c, err := d.Dialer.Dial(ctx, url)
 	if err != nil {
 		return nil, err
@@ -388,7 +388,7 @@ func (d *gatedDialer) Dial(ctx context.Context, url string) (Conn, error) {
 	return &gatedConn{Conn: c, d: d}, nil
 }
 
-func (c *gatedConn) Read(ctx context.Context) ([]byte, error) {
+func (c *gatedConn) Read(ctx lite.Context) ([]byte, error) {
 	if c.d.hold.Load() {
 		c.d.waiting <- struct{}{}
 		select {
@@ -400,7 +400,7 @@ func (c *gatedConn) Read(ctx context.Context) ([]byte, error) {
 	return c.Conn.Read(ctx)
 }
 
-func (c *gatedConn) Write(ctx context.Context, b []byte) error {
+func (c *gatedConn) Write(ctx lite.Context, b []byte) error {
 	if c.d.failWrites.Load() {
 		return errors.New("broken pipe")
 	}
@@ -448,7 +448,7 @@ func TestKickNoticeSurvivesAFailedWrite(t *testing.T) {
 	se := rec.waitName(t, EventSessionError, 1).(SessionError)
 	assert.Equal(t, UserKickedBySameDevice, se.Err.Code)
 	waitState(t, c, StateIdle)
-	srv.Clock.Advance(time.Minute)
+	srv.Clock.Advance(lite.Minute)
 	waitIdle(t, c)
 	assert.Len(t, srv.Dials(), dials, "no reconnect after the kick")
 	_, ok := st.Get(keyToken)

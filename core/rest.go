@@ -1,13 +1,12 @@
 package core
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // RESTRequest is one call of the ratel REST API (REST.md §2).
@@ -26,7 +25,7 @@ type RESTRequest struct {
 // next host.
 const (
 	restFailLimit  = 5
-	restFailWindow = 30 * time.Minute
+	restFailWindow = 30 * lite.Minute
 )
 
 // restClient performs REST calls against the current ratel host: headers,
@@ -35,7 +34,7 @@ const (
 type restClient struct {
 	doer    HTTPDoer
 	appID   string
-	timeout time.Duration
+	timeout lite.Duration
 	clock   Clock
 	log     logger
 
@@ -52,7 +51,7 @@ type restClient struct {
 	token     string      // guarded by mu; access-token header, "" before login
 	hosts     []string    // guarded by mu; ratel base URLs from DNS
 	idx       int         // guarded by mu; current host
-	failures  []time.Time // guarded by mu; recent failures of the current host
+	failures  []lite.Time // guarded by mu; recent failures of the current host
 	report402 string      // guarded by mu; token already reported as invalid
 }
 
@@ -135,13 +134,13 @@ func (r *restClient) noteFailure(host string) {
 // call performs req against the current ratel host and returns the
 // envelope's data. tokenEndpoint selects the token error mapping (ERRORS.md
 // §4.2) and suppresses invalid-token handling.
-func (r *restClient) call(ctx context.Context, req RESTRequest, tokenEndpoint bool) (jsonv.Value, error) {
+func (r *restClient) call(ctx lite.Context, req RESTRequest, tokenEndpoint bool) (jsonv.Value, error) {
 	return r.callToken(ctx, req, tokenEndpoint, r.currentToken())
 }
 
 // callToken is call with an explicit access token ("" for none), for the
 // login steps that run before the session's token is installed.
-func (r *restClient) callToken(ctx context.Context, req RESTRequest, tokenEndpoint bool, token string) (jsonv.Value, error) {
+func (r *restClient) callToken(ctx lite.Context, req RESTRequest, tokenEndpoint bool, token string) (jsonv.Value, error) {
 	base := r.baseURL()
 	if base == "" {
 		return jsonv.Value{}, NewError(ServerNotReachable, "ratel host unknown: service discovery has not completed")
@@ -196,8 +195,8 @@ func (r *restClient) invalidToken(token string) {
 
 // roundTrip sends hreq and decodes the {code, message, data} envelope.
 // dns selects the DNS error mapping (FromDNSReply).
-func (r *restClient) roundTrip(ctx context.Context, hreq *HTTPRequest, tokenEndpoint, dns bool) (jsonv.Value, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+func (r *restClient) roundTrip(ctx lite.Context, hreq *HTTPRequest, tokenEndpoint, dns bool) (jsonv.Value, error) {
+	ctx, cancel := lite.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	resp, err := r.doer.Do(ctx, hreq)
 	if err != nil {

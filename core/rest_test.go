@@ -1,17 +1,16 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 func TestEncodeQuery(t *testing.T) {
@@ -69,7 +68,7 @@ func TestRESTErrors(t *testing.T) {
 	})
 	srv.HTTP.handle("/biz", func(r *HTTPRequest) (*HTTPResponse, error) { return envelope(20001, "no such group", ""), nil })
 	srv.HTTP.handle("/net", func(r *HTTPRequest) (*HTTPResponse, error) { return nil, errors.New("connection refused") })
-	srv.HTTP.handle("/slow", func(r *HTTPRequest) (*HTTPResponse, error) { return nil, context.DeadlineExceeded })
+	srv.HTTP.handle("/slow", func(r *HTTPRequest) (*HTTPResponse, error) { return nil, lite.DeadlineExceeded })
 	for path, code := range map[string]Code{
 		"/e500": ServerBusy, "/e429": ServerTooManyRequest, "/html": ServerResponseInvalid,
 		"/nocode": ServerResponseInvalid, "/biz": GroupNotExist, "/net": ServerConnectFailed, "/slow": ServerTimeOut,
@@ -305,7 +304,7 @@ func TestDNSRetryAndCacheFallback(t *testing.T) {
 	// Attempt 1 is immediate, attempt 2 waits the backoff.
 	eventually(t, func() bool { return len(srv.HTTP.requests("/v2/app_dns")) == 2 }, "second lookup")
 	waitState(t, c, StateReconnecting)
-	advance(t, srv, time.Second)
+	advance(t, srv, lite.Second)
 	require.NoError(t, <-done)
 
 	// A later client whose lookup fails uses the reply cached in storage.

@@ -1,10 +1,10 @@
 package core
 
 import (
-	"context"
 	"strconv"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -27,7 +27,7 @@ func (c *Client) Roster() *RosterManager { return &RosterManager{c: c} }
 // IDs returns the friend uids (asyncGetRosterIdList): the cached list, or
 // with force (or when nothing is cached yet) a fresh GET /roster/list,
 // which then replaces the cache.
-func (r *RosterManager) IDs(ctx context.Context, force bool) ([]uint64, error) {
+func (r *RosterManager) IDs(ctx lite.Context, force bool) ([]uint64, error) {
 	st, sess := r.c.mgrView()
 	if st.rosterIDsKnown && !force {
 		ids := append([]uint64(nil), st.rosterIDs...)
@@ -83,7 +83,7 @@ func (r *RosterManager) All() map[uint64]RosterItem {
 // or with force (or when it is not cached) a fresh one from
 // POST /roster/list {list: [uid]}, which is cached and announced with a
 // RosterInfoUpdated event. A user the server does not know is NotFound.
-func (r *RosterManager) Info(ctx context.Context, uid uint64, force bool) (RosterItem, error) {
+func (r *RosterManager) Info(ctx lite.Context, uid uint64, force bool) (RosterItem, error) {
 	if err := needID("user id", uid); err != nil {
 		return RosterItem{}, err
 	}
@@ -108,7 +108,7 @@ func (r *RosterManager) Info(ctx context.Context, uid uint64, force bool) (Roste
 // (asnycGetRosterListDetailByIds). The ids not cached yet are fetched in
 // one POST /roster/list, cached and announced with a RosterInfoUpdated
 // event; ids the server does not know are left out of the result.
-func (r *RosterManager) ListDetailByIDs(ctx context.Context, ids []uint64) ([]RosterItem, error) {
+func (r *RosterManager) ListDetailByIDs(ctx lite.Context, ids []uint64) ([]RosterItem, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -146,7 +146,7 @@ func (r *RosterManager) ListDetailByIDs(ctx context.Context, ids []uint64) ([]Ro
 
 // fetch gets the RosterItems of ids with one POST /roster/list, caches
 // them and emits RosterInfoUpdated with the uids received.
-func (r *RosterManager) fetch(ctx context.Context, ids []uint64) ([]RosterItem, error) {
+func (r *RosterManager) fetch(ctx lite.Context, ids []uint64) ([]RosterItem, error) {
 	sess := r.c.mgrSession()
 	data, err := r.c.mcall(ctx, mgrPost("/roster/list", newMgrBody().ids("list", ids).bytes()))
 	if err != nil {
@@ -175,7 +175,7 @@ func (r *RosterManager) fetch(ctx context.Context, ids []uint64) ([]RosterItem, 
 
 // UserProfile returns the logged-in user's profile (asyncGetUserProfile):
 // the cached one unless force, else GET /user/profile.
-func (r *RosterManager) UserProfile(ctx context.Context, force bool) (Profile, error) {
+func (r *RosterManager) UserProfile(ctx lite.Context, force bool) (Profile, error) {
 	if !force {
 		st, _ := r.c.mgrView()
 		v := st.profile
@@ -191,7 +191,7 @@ func (r *RosterManager) UserProfile(ctx context.Context, force bool) (Profile, e
 // and then drops the friend, its messages and its conversation-list entry
 // locally, emitting RosterListUpdated (and RecentListUpdated when the
 // conversation list changed).
-func (r *RosterManager) Delete(ctx context.Context, uid uint64) error {
+func (r *RosterManager) Delete(ctx lite.Context, uid uint64) error {
 	if err := needID("user id", uid); err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func (r *RosterManager) Delete(ctx context.Context, uid uint64) error {
 // ApplyList returns friend requests addressed to the user
 // (GET /roster/apply/list, asyncGetApplyList). The cursor is always sent,
 // "" for the first page, as the official client does.
-func (r *RosterManager) ApplyList(ctx context.Context, opts ListOptions) ([]RosterApplication, error) {
+func (r *RosterManager) ApplyList(ctx lite.Context, opts ListOptions) ([]RosterApplication, error) {
 	data, err := r.c.mcall(ctx, mgrGet("/roster/apply/list", opts.query(true)...))
 	if err != nil {
 		return nil, err
@@ -228,7 +228,7 @@ func (r *RosterManager) ApplyList(ctx context.Context, opts ListOptions) ([]Rost
 
 // BlockedList returns the uids the user blocked (GET /roster/blocked_list,
 // asyncGetBlockedlist).
-func (r *RosterManager) BlockedList(ctx context.Context) ([]uint64, error) {
+func (r *RosterManager) BlockedList(ctx lite.Context) ([]uint64, error) {
 	data, err := r.c.mcall(ctx, mgrGet("/roster/blocked_list"))
 	if err != nil {
 		return nil, err
@@ -238,16 +238,16 @@ func (r *RosterManager) BlockedList(ctx context.Context) ([]uint64, error) {
 
 // Block blocks uid (POST /roster/block, query; asyncBlockeAdd) and marks
 // the cached item blocked.
-func (r *RosterManager) Block(ctx context.Context, uid uint64) error {
+func (r *RosterManager) Block(ctx lite.Context, uid uint64) error {
 	return r.setBlocked(ctx, uid, true)
 }
 
 // Unblock unblocks uid (POST /roster/unblock, query; asyncBlockeRemove).
-func (r *RosterManager) Unblock(ctx context.Context, uid uint64) error {
+func (r *RosterManager) Unblock(ctx lite.Context, uid uint64) error {
 	return r.setBlocked(ctx, uid, false)
 }
 
-func (r *RosterManager) setBlocked(ctx context.Context, uid uint64, blocked bool) error {
+func (r *RosterManager) setBlocked(ctx lite.Context, uid uint64, blocked bool) error {
 	if err := needID("user id", uid); err != nil {
 		return err
 	}
@@ -293,7 +293,7 @@ type ApplyRequest struct {
 // Apply sends a friend request (POST /roster/apply, asyncApply). Depending
 // on the target's auth mode the friendship may start at once; the roster
 // notices that follow update the caches.
-func (r *RosterManager) Apply(ctx context.Context, req ApplyRequest) error {
+func (r *RosterManager) Apply(ctx lite.Context, req ApplyRequest) error {
 	if err := needID("user id", req.UserID); err != nil {
 		return err
 	}
@@ -305,7 +305,7 @@ func (r *RosterManager) Apply(ctx context.Context, req ApplyRequest) error {
 
 // Accept accepts the friend request of uid (POST /roster/accept, query;
 // asyncAccept).
-func (r *RosterManager) Accept(ctx context.Context, uid uint64) error {
+func (r *RosterManager) Accept(ctx lite.Context, uid uint64) error {
 	if err := needID("user id", uid); err != nil {
 		return err
 	}
@@ -315,7 +315,7 @@ func (r *RosterManager) Accept(ctx context.Context, uid uint64) error {
 
 // Decline declines the friend request of uid (POST /roster/decline,
 // asyncDecline).
-func (r *RosterManager) Decline(ctx context.Context, uid uint64, reason string) error {
+func (r *RosterManager) Decline(ctx lite.Context, uid uint64, reason string) error {
 	if err := needID("user id", uid); err != nil {
 		return err
 	}
@@ -327,26 +327,26 @@ func (r *RosterManager) Decline(ctx context.Context, uid uint64, reason string) 
 // UpdateExt sets the extension data of friend uid (POST /roster/ext
 // {user_id, ext}, asyncUpdateRosterExt), updates the cached item and emits
 // RosterInfoUpdated.
-func (r *RosterManager) UpdateExt(ctx context.Context, uid uint64, ext string) error {
+func (r *RosterManager) UpdateExt(ctx lite.Context, uid uint64, ext string) error {
 	return r.updateItem(ctx, uid, "ext", jsonv.String(ext))
 }
 
 // UpdateAlias sets the alias of friend uid (POST /roster/ext
 // {user_id, alias}, asyncUpdateRosterAlias), updates the cached item and
 // emits RosterInfoUpdated.
-func (r *RosterManager) UpdateAlias(ctx context.Context, uid uint64, alias string) error {
+func (r *RosterManager) UpdateAlias(ctx lite.Context, uid uint64, alias string) error {
 	return r.updateItem(ctx, uid, "alias", jsonv.String(alias))
 }
 
 // SetMuteNotification mutes or unmutes notifications from friend uid
 // (POST /roster/ext {user_id, mute_notification}).
-func (r *RosterManager) SetMuteNotification(ctx context.Context, uid uint64, mute bool) error {
+func (r *RosterManager) SetMuteNotification(ctx lite.Context, uid uint64, mute bool) error {
 	return r.updateItem(ctx, uid, "mute_notification", jsonv.Bool(mute))
 }
 
 // updateItem sets one field with POST /roster/ext (one field per call, as
 // the official clients do) and mirrors it in the cache.
-func (r *RosterManager) updateItem(ctx context.Context, uid uint64, key string, val jsonv.Value) error {
+func (r *RosterManager) updateItem(ctx lite.Context, uid uint64, key string, val jsonv.Value) error {
 	if err := needID("user id", uid); err != nil {
 		return err
 	}
@@ -370,7 +370,7 @@ func (r *RosterManager) updateItem(ctx context.Context, uid uint64, key string, 
 
 // SearchByName looks a user up by user name (GET /roster/name,
 // asyncSearchRosterByName). The result is not cached.
-func (r *RosterManager) SearchByName(ctx context.Context, username string) (RosterItem, error) {
+func (r *RosterManager) SearchByName(ctx lite.Context, username string) (RosterItem, error) {
 	if err := needText("username", username); err != nil {
 		return RosterItem{}, err
 	}
@@ -383,7 +383,7 @@ func (r *RosterManager) SearchByName(ctx context.Context, username string) (Rost
 
 // SearchByID looks a user up by id (GET /roster/id, asyncSearchRosterById).
 // The result is not cached.
-func (r *RosterManager) SearchByID(ctx context.Context, uid uint64) (RosterItem, error) {
+func (r *RosterManager) SearchByID(ctx lite.Context, uid uint64) (RosterItem, error) {
 	if err := needID("user id", uid); err != nil {
 		return RosterItem{}, err
 	}

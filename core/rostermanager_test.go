@@ -1,72 +1,73 @@
 package core
 
 import (
-	"context"
 	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 func TestRosterManagerWrappers(t *testing.T) {
 	r := func(c *Client) *RosterManager { return c.Roster() }
 	runWrapperCases(t, []mgrWrapperCase{
-		{"IDs", func(ctx context.Context, c *Client) error {
+		{"IDs", func(ctx lite.Context, c *Client) error {
 			_, err := r(c).IDs(ctx, true)
 			return err
 		}, "GET", "/roster/list", nil, "", "[1,2]"},
-		{"Info", func(ctx context.Context, c *Client) error {
+		{"Info", func(ctx lite.Context, c *Client) error {
 			_, err := r(c).Info(ctx, 5, true)
 			return err
 		}, "POST", "/roster/list", nil, `{"list":[5]}`, `[{"user_id":5}]`},
-		{"Delete", func(ctx context.Context, c *Client) error {
+		{"Delete", func(ctx lite.Context, c *Client) error {
 			return r(c).Delete(ctx, 5)
 		}, "POST", "/roster/delete", url.Values{"user_id": {"5"}}, `{}`, ""},
-		{"ApplyList", func(ctx context.Context, c *Client) error {
+		{"ApplyList", func(ctx lite.Context, c *Client) error {
 			_, err := r(c).ApplyList(ctx, ListOptions{})
 			return err
 		}, "GET", "/roster/apply/list", url.Values{"cursor": {""}}, "", "[]"},
-		{"ApplyListPage", func(ctx context.Context, c *Client) error {
+		{"ApplyListPage", func(ctx lite.Context, c *Client) error {
 			_, err := r(c).ApplyList(ctx, ListOptions{Cursor: "abc", Limit: 20})
 			return err
 		}, "GET", "/roster/apply/list", url.Values{"cursor": {"abc"}, "limit": {"20"}}, "", "[]"},
-		{"BlockedList", func(ctx context.Context, c *Client) error {
+		{"BlockedList", func(ctx lite.Context, c *Client) error {
 			_, err := r(c).BlockedList(ctx)
 			return err
 		}, "GET", "/roster/blocked_list", nil, "", "[]"},
-		{"Block", func(ctx context.Context, c *Client) error {
+		{"Block", func(ctx lite.Context, c *Client) error {
 			return r(c).Block(ctx, 5)
 		}, "POST", "/roster/block", url.Values{"user_id": {"5"}}, `{}`, ""},
-		{"Unblock", func(ctx context.Context, c *Client) error {
+		{"Unblock", func(ctx lite.Context, c *Client) error {
 			return r(c).Unblock(ctx, 5)
 		}, "POST", "/roster/unblock", url.Values{"user_id": {"5"}}, `{}`, ""},
-		{"Apply", func(ctx context.Context, c *Client) error {
+		{"Apply", func(ctx lite.Context, c *Client) error {
 			return r(c).Apply(ctx, ApplyRequest{UserID: 5, Alias: "bob", AuthAnswer: "blue"})
 		}, "POST", "/roster/apply", nil, `{"user_id":5,"alias":"bob","auth_answer":"blue"}`, ""},
-		{"ApplyMinimal", func(ctx context.Context, c *Client) error {
+		{"ApplyMinimal", func(ctx lite.Context, c *Client) error {
 			return r(c).Apply(ctx, ApplyRequest{UserID: 5})
 		}, "POST", "/roster/apply", nil, `{"user_id":5,"alias":""}`, ""},
-		{"Accept", func(ctx context.Context, c *Client) error {
+		{"Accept", func(ctx lite.Context, c *Client) error {
 			return r(c).Accept(ctx, 5)
 		}, "POST", "/roster/accept", url.Values{"user_id": {"5"}}, `{}`, ""},
-		{"Decline", func(ctx context.Context, c *Client) error {
+		{"Decline", func(ctx lite.Context, c *Client) error {
 			return r(c).Decline(ctx, 5, "no")
 		}, "POST", "/roster/decline", nil, `{"user_id":5,"reason":"no"}`, ""},
-		{"UpdateExt", func(ctx context.Context, c *Client) error {
+		{"UpdateExt", func(ctx lite.Context, c *Client) error {
 			return r(c).UpdateExt(ctx, 5, `{"k":1}`)
 		}, "POST", "/roster/ext", nil, `{"user_id":5,"ext":"{\"k\":1}"}`, ""},
-		{"UpdateAlias", func(ctx context.Context, c *Client) error {
+		{"UpdateAlias", func(ctx lite.Context, c *Client) error {
 			return r(c).UpdateAlias(ctx, 5, "Bobby")
 		}, "POST", "/roster/ext", nil, `{"user_id":5,"alias":"Bobby"}`, ""},
-		{"SetMuteNotification", func(ctx context.Context, c *Client) error {
+		{"SetMuteNotification", func(ctx lite.Context, c *Client) error {
 			return r(c).SetMuteNotification(ctx, 5, true)
 		}, "POST", "/roster/ext", nil, `{"user_id":5,"mute_notification":true}`, ""},
-		{"SearchByName", func(ctx context.Context, c *Client) error {
+		{"SearchByName", func(ctx lite.Context, c *Client) error {
 			_, err := r(c).SearchByName(ctx, "bob")
 			return err
 		}, "GET", "/roster/name", url.Values{"username": {"bob"}}, "", `{"user_id":5}`},
-		{"SearchByID", func(ctx context.Context, c *Client) error {
+		{"SearchByID", func(ctx lite.Context, c *Client) error {
 			_, err := r(c).SearchByID(ctx, 5)
 			return err
 		}, "GET", "/roster/id", url.Values{"user_id": {"5"}}, "", `{"user_id":5}`},

@@ -2,7 +2,8 @@ package core
 
 import (
 	"container/heap"
-	"time"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 // scheduler multiplexes every timer of the engine (heartbeat, liveness,
@@ -14,14 +15,14 @@ import (
 type scheduler struct {
 	clock Clock
 	timer Timer     // created lazily
-	armed time.Time // deadline the timer is set for; zero when stopped
+	armed lite.Time // deadline the timer is set for; zero when stopped
 	tasks taskHeap
 	seq   uint64
 }
 
 // task is a scheduled function. A nil *task is a valid "no task" handle.
 type task struct {
-	when  time.Time
+	when  lite.Time
 	seq   uint64 // FIFO among equal deadlines
 	fn    func()
 	index int // position in the heap, -1 when not scheduled
@@ -56,7 +57,7 @@ func (h *taskHeap) Pop() any {
 }
 
 // after schedules fn to run d from now and returns its handle.
-func (s *scheduler) after(d time.Duration, fn func()) *task {
+func (s *scheduler) after(d lite.Duration, fn func()) *task {
 	if d < 0 {
 		d = 0
 	}
@@ -83,7 +84,7 @@ func (t *task) pending() bool { return t != nil && t.index >= 0 }
 
 // c returns the channel to select on; nil (blocks forever) before the first
 // task.
-func (s *scheduler) c() <-chan time.Time {
+func (s *scheduler) c() <-chan lite.Time {
 	if s.timer == nil {
 		return nil
 	}
@@ -93,7 +94,7 @@ func (s *scheduler) c() <-chan time.Time {
 // runDue runs every task whose deadline has passed, in deadline order, then
 // re-arms the timer. Tasks may schedule or cancel tasks.
 func (s *scheduler) runDue() {
-	s.armed = time.Time{}
+	s.armed = lite.Time{}
 	for len(s.tasks) > 0 {
 		t := s.tasks[0]
 		if t.when.After(s.clock.Now()) {
@@ -110,7 +111,7 @@ func (s *scheduler) rearm() {
 		if !s.armed.IsZero() && s.timer != nil {
 			s.timer.Stop()
 		}
-		s.armed = time.Time{}
+		s.armed = lite.Time{}
 		return
 	}
 	next := s.tasks[0].when
@@ -139,5 +140,5 @@ func (s *scheduler) stop() {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
-	s.armed = time.Time{}
+	s.armed = lite.Time{}
 }

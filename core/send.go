@@ -1,10 +1,10 @@
 package core
 
 import (
-	"context"
 	"strconv"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -147,7 +147,7 @@ func (c *Client) PostMessage(m Message, opts ...SendOption) (uint64, error) {
 // error (mapped per ERRORS.md §3; ServerTimeOut after Config.SendTimeout).
 // If ctx ends first the send stays queued and SendMessage returns a
 // UserCancel error.
-func (c *Client) SendMessage(ctx context.Context, m Message, opts ...SendOption) (Message, error) {
+func (c *Client) SendMessage(ctx lite.Context, m Message, opts ...SendOption) (Message, error) {
 	it, err := c.newMessageItem(m, opts)
 	if err != nil {
 		return Message{}, err
@@ -222,7 +222,7 @@ func (c *Client) enqueue(it *outItem) {
 	it.deadline = lp.sched.after(c.cfg.SendTimeout, func() {
 		it.deadline = nil
 		if c.removeItem(it.cmid) != nil {
-			e := NewError(ServerTimeOut, "send not acknowledged within "+c.cfg.SendTimeout.String())
+			e := NewError(ServerTimeOut, "send not acknowledged within "+millis(c.cfg.SendTimeout))
 			c.failItem(it, e, 0, e.Message)
 		}
 	})
@@ -340,7 +340,7 @@ func (c *Client) onSendResult(dl *xsync.SyncDL) {
 }
 
 // PendingSends returns the client_mids waiting in the outbox, in order.
-func (c *Client) PendingSends(ctx context.Context) ([]uint64, error) {
+func (c *Client) PendingSends(ctx lite.Context) ([]uint64, error) {
 	ch := make(chan []uint64, 1)
 	c.post(func() {
 		out := make([]uint64, 0, len(c.lp.outbox.items))

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -234,14 +235,14 @@ func TestSendTimeout(t *testing.T) {
 		done <- err
 	}()
 	eventually(t, func() bool { return len(sends(srv)) == 1 }, "sent")
-	srv.Clock.Advance(59 * time.Second)
+	srv.Clock.Advance(59 * lite.Second)
 	waitIdle(t, a)
 	select {
 	case err := <-done:
 		t.Fatalf("failed early: %v", err)
 	default:
 	}
-	advance(t, srv, time.Second)
+	advance(t, srv, lite.Second)
 	err := <-done
 	assert.True(t, IsCode(err, ServerTimeOut), err)
 	st := sendStatuses(arec)

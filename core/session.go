@@ -1,12 +1,11 @@
 package core
 
 import (
-	"context"
 	"math/rand/v2"
 	"strconv"
-	"time"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -30,7 +29,7 @@ func keyGUID(uid uint64) string     { return "floo.guid." + strconv.FormatUint(u
 
 // Wait before logging in again after CLUSTER_CHANGED / DNS_UPDATE
 // (PROTOCOL.md §13.3).
-const clusterChangeDelay = 2 * time.Second
+const clusterChangeDelay = 2 * lite.Second
 
 // session is one login: from Login (or auto-login) until Logout, a terminal
 // error or Close. It is owned by the engine goroutine.
@@ -62,9 +61,9 @@ type loopState struct {
 
 	gen        uint64      // generation of the current attempt / connection
 	conn       *connection // current connection, nil when none
-	dialCancel context.CancelFunc
+	dialCancel lite.CancelFunc
 	prepID     uint64 // id of the running prepare task; other results are stale
-	prepCancel context.CancelFunc
+	prepCancel lite.CancelFunc
 
 	attempt   int // consecutive failed attempts (0 after a success)
 	hostFails int // failed attempts on the current fireplace host
@@ -110,7 +109,7 @@ type LogoutOptions struct {
 // last case the login is abandoned. Retryable failures are retried with
 // backoff meanwhile and only reported through events. A login started while
 // another session exists replaces it.
-func (c *Client) Login(ctx context.Context, name, password string) error {
+func (c *Client) Login(ctx lite.Context, name, password string) error {
 	if name == "" || password == "" {
 		return NewError(SignInInvalidParam, "name and password are required")
 	}
@@ -118,7 +117,7 @@ func (c *Client) Login(ctx context.Context, name, password string) error {
 }
 
 // IDLogin is Login with a user id, through POST /token/id.
-func (c *Client) IDLogin(ctx context.Context, uid uint64, password string) error {
+func (c *Client) IDLogin(ctx lite.Context, uid uint64, password string) error {
 	if uid == 0 || password == "" {
 		return NewError(SignInInvalidParam, "user id and password are required")
 	}
@@ -127,14 +126,14 @@ func (c *Client) IDLogin(ctx context.Context, uid uint64, password string) error
 
 // TokenLogin logs in with a token obtained elsewhere, skipping the token
 // request. Without credentials an INVALID_TOKEN reply is terminal.
-func (c *Client) TokenLogin(ctx context.Context, uid uint64, token string) error {
+func (c *Client) TokenLogin(ctx lite.Context, uid uint64, token string) error {
 	if uid == 0 || token == "" {
 		return NewError(SignInInvalidParam, "user id and token are required")
 	}
 	return c.startLogin(ctx, nil, uid, token)
 }
 
-func (c *Client) startLogin(ctx context.Context, cr *credentials, uid uint64, token string) error {
+func (c *Client) startLogin(ctx lite.Context, cr *credentials, uid uint64, token string) error {
 	ch := make(chan error, 1)
 	var sid uint64
 	idc := make(chan uint64, 1)
@@ -164,8 +163,8 @@ func (c *Client) startLogin(ctx context.Context, cr *credentials, uid uint64, to
 	}
 }
 
-func loginCtxError(ctx context.Context) *Error {
-	if ctx.Err() == context.DeadlineExceeded {
+func loginCtxError(ctx lite.Context) *Error {
+	if ctx.Err() == lite.DeadlineExceeded {
 		return WrapError(SignInTimeout, SourceClient, ctx.Err())
 	}
 	return WrapError(SignInCancelled, SourceClient, ctx.Err())
@@ -315,7 +314,7 @@ func (c *Client) startPrepare() {
 	}
 	lp.prepID++
 	id := lp.prepID
-	ctx, cancel := context.WithCancel(c.ctx)
+	ctx, cancel := lite.WithCancel(c.ctx)
 	lp.prepCancel = cancel
 	c.setPhase(phasePreparing, nil)
 	needToken := s.token == ""
@@ -656,7 +655,7 @@ func (c *Client) onProvisionFailure(e *Error) {
 		c.log.warn("session: Provision failed, retrying: " + e.Error())
 		c.teardownConn(1000, "retry")
 		c.noteAttemptFailure()
-		delay := time.Duration(-1)
+		delay := lite.Duration(-1)
 		if e.Code == ServerTooManyRequest {
 			delay = c.rateLimitDelay(lp.attempt)
 		}
@@ -846,7 +845,7 @@ func (c *Client) adoptUser(uid uint64) {
 // logout. With opts.QuitAllWeb the user's other web devices are kicked
 // first (PROTOCOL.md §14). Logging out without a session only fires
 // logout.
-func (c *Client) Logout(ctx context.Context, opts LogoutOptions) error {
+func (c *Client) Logout(ctx lite.Context, opts LogoutOptions) error {
 	var kickErr error
 	if opts.QuitAllWeb && c.IsLogin() {
 		kickErr = c.KickOtherWebDevices(ctx)
@@ -867,7 +866,7 @@ func (c *Client) Logout(ctx context.Context, opts LogoutOptions) error {
 // KickOtherWebDevices kicks every other device of the user whose platform
 // is web (6) through GET /user/device/list and POST /user/kick (the
 // official kickAllWeb and "quit all web").
-func (c *Client) KickOtherWebDevices(ctx context.Context) error {
+func (c *Client) KickOtherWebDevices(ctx lite.Context) error {
 	list, err := c.Call(ctx, RESTRequest{Method: "GET", Path: "/user/device/list"})
 	if err != nil {
 		return err

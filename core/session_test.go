@@ -1,16 +1,15 @@
 package core
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -327,7 +326,7 @@ func TestLoginContextCancelAbandons(t *testing.T) {
 	tok := srv.AddUser(1001, "alice", "pw")
 	srv.Set(func() { srv.OnProvision = func(c *fsConn, p *xsync.Provision) bool { return true } }) // never answers
 	c, _ := newTestClient(t, srv, nil, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := lite.WithTimeout(lite.Background(), 50*lite.Millisecond)
 	defer cancel()
 	err := c.TokenLogin(ctx, 1001, tok)
 	assert.True(t, IsCode(err, SignInTimeout), err)

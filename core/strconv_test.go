@@ -1,13 +1,14 @@
 package core
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 // The helpers under test replace strconv and errors functions that cost the
@@ -107,6 +108,6 @@ func TestErrorChainHelpersMatchErrorsAs(t *testing.T) {
 	assert.Equal(t, ServerTimeOut, FromTransportError(timeoutError{timeout: true}).Code)
 	assert.Equal(t, ServerTimeOut, FromTransportError(errors.Join(errors.New("x"), timeoutError{timeout: true})).Code)
 	assert.Equal(t, ServerConnectFailed, FromTransportError(timeoutError{timeout: false}).Code)
-	assert.Equal(t, ServerTimeOut, FromTransportError(context.DeadlineExceeded).Code)
-	assert.Equal(t, UserCancel, FromTransportError(context.Canceled).Code)
+	assert.Equal(t, ServerTimeOut, FromTransportError(lite.DeadlineExceeded).Code)
+	assert.Equal(t, UserCancel, FromTransportError(lite.Canceled).Code)
 }

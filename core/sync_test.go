@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -450,7 +451,7 @@ func TestHistory(t *testing.T) {
 		tdone <- err
 	}()
 	eventually(t, func() bool { return len(srv.SyncULs(func(ul *xsync.SyncUL) bool { return ul.IsFullSync })) == 4 }, "query sent")
-	advance(t, srv, 20*time.Second)
+	advance(t, srv, 20*lite.Second)
 	err = <-tdone
 	assert.True(t, IsCode(err, ServerTimeOut), err)
 

@@ -1,12 +1,12 @@
 package core
 
 import (
-	"context"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -25,7 +25,7 @@ func (c *Client) Sys() *SysManager { return &SysManager{c: c} }
 
 // AccountCall is UserManager.AccountCall; the demo-app wrappers of
 // sysManage (asyncQrcode, asyncWxlogin...) are AccountAPIs too.
-func (s *SysManager) AccountCall(ctx context.Context, api AccountAPI, params jsonv.Value) (jsonv.Value, error) {
+func (s *SysManager) AccountCall(ctx lite.Context, api AccountAPI, params jsonv.Value) (jsonv.Value, error) {
 	return s.c.accountCall(ctx, api, params)
 }
 
@@ -123,7 +123,7 @@ func (s *SysManager) AppConfig() jsonv.Value { return s.c.Prefetched().AppConfig
 
 // FetchAppConfig fetches the app config (GET /app/config, platform 6 as the
 // web and mini-program clients send; no token needed).
-func (s *SysManager) FetchAppConfig(ctx context.Context) (jsonv.Value, error) {
+func (s *SysManager) FetchAppConfig(ctx lite.Context) (jsonv.Value, error) {
 	return s.c.mcall(ctx, mgrGet("/app/config", [2]string{"platform", "6"}))
 }
 
@@ -191,7 +191,7 @@ func isHTTPURL(s string) bool { return strings.HasPrefix(s, "http") }
 
 // DownloadAudio downloads an audio file as MP3 (downloadAudio). Failures
 // are ServerFileDownloadFailure, except a cancelled ctx (UserCancel).
-func (s *SysManager) DownloadAudio(ctx context.Context, url string) ([]byte, error) {
+func (s *SysManager) DownloadAudio(ctx lite.Context, url string) ([]byte, error) {
 	if url == "" {
 		return nil, ClientError("url is required")
 	}
@@ -234,7 +234,7 @@ func fileSign(url string) (string, bool) {
 // (GET /file/upload/forward) and returns the new download URL. to is a
 // user id, or a group id when toGroup is set. A URL without a signature is
 // InvalidFileDownloadUrl.
-func (s *SysManager) ForwardURL(ctx context.Context, url string, to uint64, toGroup bool) (string, error) {
+func (s *SysManager) ForwardURL(ctx lite.Context, url string, to uint64, toGroup bool) (string, error) {
 	if err := needID("target id", to); err != nil {
 		return "", err
 	}
@@ -269,7 +269,7 @@ func (s *SysManager) ForwardURL(ctx context.Context, url string, to uint64, toGr
 // (forwardMessage). A file URL in the attachment is re-signed for the
 // target first (ForwardURL); the send itself is asynchronous, as with
 // Client.PostMessage.
-func (s *SysManager) ForwardMessage(ctx context.Context, m Message, to uint64, toType string) (uint64, error) {
+func (s *SysManager) ForwardMessage(ctx lite.Context, m Message, to uint64, toType string) (uint64, error) {
 	if err := needID("target id", to); err != nil {
 		return 0, err
 	}
@@ -421,7 +421,7 @@ func MentionConfig(o MentionOptions) string {
 // uids of the other members, which is what asks the members' clients for
 // read acks (PROTOCOL.md §8.2, §9.5). The group's settings and member list
 // come from the caches, and are fetched once when not cached.
-func (s *SysManager) PostGroupMessage(ctx context.Context, m Message, opts ...SendOption) (uint64, error) {
+func (s *SysManager) PostGroupMessage(ctx lite.Context, m Message, opts ...SendOption) (uint64, error) {
 	if err := needID("group id", m.To); err != nil {
 		return 0, err
 	}
@@ -441,14 +441,14 @@ func (s *SysManager) PostGroupMessage(ctx context.Context, m Message, opts ...Se
 // (sendMentionMessage): MessageBody config = MentionConfig(mention), plus
 // groupMemberList when the group has read receipts on. It returns the
 // client_mid.
-func (s *SysManager) PostMentionMessage(ctx context.Context, gid uint64, text string, mention MentionOptions, opts ...SendOption) (uint64, error) {
+func (s *SysManager) PostMentionMessage(ctx lite.Context, gid uint64, text string, mention MentionOptions, opts ...SendOption) (uint64, error) {
 	return s.PostGroupMessage(ctx, Message{To: gid, ToType: ToGroup, Type: TypeText, Content: text, Config: MentionConfig(mention)}, opts...)
 }
 
 // readReceiptMembers returns the uids of the other members of gid when the
 // group has read receipts on, nil otherwise. The prefetched GroupBrief does
 // not carry read_ack, so a group cached only from it is fetched once.
-func (s *SysManager) readReceiptMembers(ctx context.Context, gid uint64) ([]uint64, error) {
+func (s *SysManager) readReceiptMembers(ctx lite.Context, gid uint64) ([]uint64, error) {
 	st, _ := s.c.mgrView()
 	v, cached := st.groups[gid]
 	known := cached && v.Get("read_ack").Exists() && !st.groupStale[gid]

@@ -1,9 +1,8 @@
 package core
 
 import (
-	"context"
-
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // credentials are what the SDK holds to fetch a new token by itself, which
@@ -50,7 +49,7 @@ func parseTokenData(data jsonv.Value, url string) (TokenData, error) {
 
 // fetchToken asks /token/user or /token/id for a token (REST.md §5).
 // guid is the device_guid to send, "" to omit it.
-func (c *Client) fetchToken(ctx context.Context, cr *credentials, guid string) (TokenData, error) {
+func (c *Client) fetchToken(ctx lite.Context, cr *credentials, guid string) (TokenData, error) {
 	var w jsonv.Writer
 	w.BeginObject()
 	path := "/token/user"
@@ -77,7 +76,7 @@ func (c *Client) fetchToken(ctx context.Context, cr *credentials, guid string) (
 }
 
 // TokenUser calls POST /token/user without logging in (asyncTokenUser).
-func (c *Client) TokenUser(ctx context.Context, name, password string) (TokenData, error) {
+func (c *Client) TokenUser(ctx lite.Context, name, password string) (TokenData, error) {
 	if name == "" || password == "" {
 		return TokenData{}, ClientError("name and password are required")
 	}
@@ -88,7 +87,7 @@ func (c *Client) TokenUser(ctx context.Context, name, password string) (TokenDat
 }
 
 // TokenID calls POST /token/id without logging in (asyncTokenId).
-func (c *Client) TokenID(ctx context.Context, uid uint64, password string) (TokenData, error) {
+func (c *Client) TokenID(ctx lite.Context, uid uint64, password string) (TokenData, error) {
 	if uid == 0 || password == "" {
 		return TokenData{}, ClientError("user id and password are required")
 	}

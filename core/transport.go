@@ -1,9 +1,9 @@
 package core
 
 import (
-	"context"
 	"sync"
-	"time"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 // This file is the platform seam of the engine: everything that touches the
@@ -11,12 +11,15 @@ import (
 // The browser and WeChat builds implement them in JavaScript behind
 // jsbridge; native programs use core/native. Keeping them byte-oriented means
 // the codec (xsync) and all protocol logic stay in platform-neutral Go.
+//
+// lite.Context, lite.Duration and lite.Time are context.Context,
+// time.Duration and time.Time on native builds (see internal/lite).
 
 // Dialer opens XSYNC connections. Dial returns once the transport is open
 // (the WebSocket handshake finished), or fails when ctx ends first. url is
 // the fireplace URL from DNS, e.g. "wss://im.example.com" (PROTOCOL.md §3.1).
 type Dialer interface {
-	Dial(ctx context.Context, url string) (Conn, error)
+	Dial(ctx lite.Context, url string) (Conn, error)
 }
 
 // Conn is one open XSYNC transport connection carrying binary messages, one
@@ -43,10 +46,10 @@ type Conn interface {
 	// connection once every message received before it was returned. A
 	// text message is a protocol violation and may be returned as an
 	// error.
-	Read(ctx context.Context) ([]byte, error)
+	Read(ctx lite.Context) ([]byte, error)
 	// Write sends frame as one binary message. The engine does not touch
 	// frame after Write returns, and does not reuse it while Write runs.
-	Write(ctx context.Context, frame []byte) error
+	Write(ctx lite.Context, frame []byte) error
 	// Close closes the connection with a WebSocket close code and reason.
 	Close(code int, reason string) error
 }
@@ -96,8 +99,8 @@ type UploadRequest struct {
 // uploads. Implementations must be safe for concurrent use and must honour
 // ctx (cancellation and deadline).
 type HTTPDoer interface {
-	Do(ctx context.Context, req *HTTPRequest) (*HTTPResponse, error)
-	Upload(ctx context.Context, req *UploadRequest) (*HTTPResponse, error)
+	Do(ctx lite.Context, req *HTTPRequest) (*HTTPResponse, error)
+	Upload(ctx lite.Context, req *UploadRequest) (*HTTPResponse, error)
 }
 
 // Storage persists small string values across restarts: the session (user
@@ -115,17 +118,17 @@ type Storage interface {
 // drive them with a fake clock. Implementations must be safe for concurrent
 // use.
 type Clock interface {
-	Now() time.Time
-	NewTimer(d time.Duration) Timer
+	Now() lite.Time
+	NewTimer(d lite.Duration) Timer
 }
 
-// Timer is a one-shot timer of a Clock, with the semantics of time.Timer
+// Timer is a one-shot timer of a Clock, with the semantics of lite.Timer
 // since Go 1.23: after Stop or Reset returns, no stale value is received
 // from C.
 type Timer interface {
-	C() <-chan time.Time
+	C() <-chan lite.Time
 	Stop() bool
-	Reset(d time.Duration)
+	Reset(d lite.Duration)
 }
 
 // NetworkSignal is the optional third platform piece: platforms that know
@@ -139,17 +142,17 @@ type NetworkSignal interface {
 // SystemClock is the real Clock, backed by the time package.
 type SystemClock struct{}
 
-// Now returns time.Now().
-func (SystemClock) Now() time.Time { return time.Now() }
+// Now returns lite.Now().
+func (SystemClock) Now() lite.Time { return lite.Now() }
 
-// NewTimer returns a Timer backed by time.NewTimer.
-func (SystemClock) NewTimer(d time.Duration) Timer { return systemTimer{time.NewTimer(d)} }
+// NewTimer returns a Timer backed by lite.NewTimer.
+func (SystemClock) NewTimer(d lite.Duration) Timer { return systemTimer{lite.NewTimer(d)} }
 
-type systemTimer struct{ t *time.Timer }
+type systemTimer struct{ t *lite.Timer }
 
-func (t systemTimer) C() <-chan time.Time   { return t.t.C }
+func (t systemTimer) C() <-chan lite.Time   { return t.t.C }
 func (t systemTimer) Stop() bool            { return t.t.Stop() }
-func (t systemTimer) Reset(d time.Duration) { t.t.Reset(d) }
+func (t systemTimer) Reset(d lite.Duration) { t.t.Reset(d) }
 
 // MemoryStorage is a Storage kept in memory, for tests and for programs
 // that want nothing persisted. The zero value is ready to use and it is safe

@@ -1,11 +1,11 @@
 package core
 
 import (
-	"context"
 	"strconv"
 	"sync"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // Upload targets (UploadOptions.ToType, the official toType).
@@ -73,14 +73,14 @@ type UploadOptions struct {
 
 // UserAvatarUploadSlot asks where to upload the user's avatar
 // (GET /file/upload/avatar/user, asyncGetUserAvatarUploadUrl).
-func (s *SysManager) UserAvatarUploadSlot(ctx context.Context) (UploadSlot, error) {
+func (s *SysManager) UserAvatarUploadSlot(ctx lite.Context) (UploadSlot, error) {
 	return s.slot(ctx, mgrGet("/file/upload/avatar/user"))
 }
 
 // GroupAvatarUploadSlot asks where to upload the avatar of gid
 // (GET /file/upload/avatar/group, asyncGetGroupAvatarUploadUrl). The token
 // goes in the query too, as the official clients send it.
-func (s *SysManager) GroupAvatarUploadSlot(ctx context.Context, gid uint64) (UploadSlot, error) {
+func (s *SysManager) GroupAvatarUploadSlot(ctx lite.Context, gid uint64) (UploadSlot, error) {
 	if err := needID("group id", gid); err != nil {
 		return UploadSlot{}, err
 	}
@@ -94,7 +94,7 @@ func (s *SysManager) GroupAvatarUploadSlot(ctx context.Context, gid uint64) (Upl
 // ChatFileUploadSlot asks where to upload a chat or shared file
 // (GET /file/upload/chat, asyncGetFileUploadChatFileUrl): fileType is
 // 100-104 or 200-203, toType 1 for a user and 2 for a group.
-func (s *SysManager) ChatFileUploadSlot(ctx context.Context, fileType, toType int, toID uint64) (UploadSlot, error) {
+func (s *SysManager) ChatFileUploadSlot(ctx lite.Context, fileType, toType int, toID uint64) (UploadSlot, error) {
 	if (fileType < 100 || fileType > 104) && (fileType < 200 || fileType > 203) {
 		return UploadSlot{}, ClientError("file type must be 100-104 or 200-203")
 	}
@@ -110,7 +110,7 @@ func (s *SysManager) ChatFileUploadSlot(ctx context.Context, fileType, toType in
 
 // slot performs an upload-slot request. A slot without upload_url is
 // ServerInvalidUploadUrl (ERRORS.md §4.3).
-func (s *SysManager) slot(ctx context.Context, req RESTRequest) (UploadSlot, error) {
+func (s *SysManager) slot(ctx lite.Context, req RESTRequest) (UploadSlot, error) {
 	data, err := s.c.mcall(ctx, req)
 	if err != nil {
 		return UploadSlot{}, err
@@ -126,7 +126,7 @@ func (s *SysManager) slot(ctx context.Context, req RESTRequest) (UploadSlot, err
 }
 
 // slotRequest validates opts and returns the slot request of its target.
-func (s *SysManager) slotRequest(ctx context.Context, opts *UploadOptions) (UploadSlot, error) {
+func (s *SysManager) slotRequest(ctx lite.Context, opts *UploadOptions) (UploadSlot, error) {
 	switch opts.ToType {
 	case UploadToRosterAvatar:
 		return s.UserAvatarUploadSlot(ctx)
@@ -181,7 +181,7 @@ func (s *SysManager) slotRequest(ctx context.Context, opts *UploadOptions) (Uplo
 // Use the URL as the attachment url of a message, with
 // UserManager.UpdateAvatar, GroupManager.UpdateAvatar or
 // GroupManager.RegisterFile.
-func (s *SysManager) Upload(ctx context.Context, opts UploadOptions) (string, error) {
+func (s *SysManager) Upload(ctx lite.Context, opts UploadOptions) (string, error) {
 	if opts.File == nil {
 		return "", ClientError("upload needs a file")
 	}

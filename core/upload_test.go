@@ -1,13 +1,14 @@
 package core
 
 import (
-	"context"
 	"net/url"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 const mgrSlot = `{"upload_url":"https://up.test/put/1","download_url":"https://ratel.test/file/download/chat?file_sign=S","upload_method":"POST","oss_body_param":{}}`
@@ -126,7 +127,7 @@ func TestUploadFailures(t *testing.T) {
 	t.Run("transport", func(t *testing.T) {
 		c, h, _ := newMgrClient(t)
 		h.ok("GET /file/upload/avatar/user", mgrSlot)
-		h.onUpload = func(*UploadRequest) (*HTTPResponse, error) { return nil, context.DeadlineExceeded }
+		h.onUpload = func(*UploadRequest) (*HTTPResponse, error) { return nil, lite.DeadlineExceeded }
 		_, err := c.Sys().Upload(mgrCtx(t), UploadOptions{File: []byte("x"), ToType: UploadToRosterAvatar})
 		e := requireCode(t, err, ServerTimeOut)
 		assert.Equal(t, "https://up.test/put/1", e.URL)

@@ -1,10 +1,10 @@
 package core
 
 import (
-	"context"
 	"slices"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // UserManager wraps the user and account endpoints of REST.md §5, §6 and
@@ -22,13 +22,13 @@ func (c *Client) User() *UserManager { return &UserManager{c: c} }
 
 // TokenUser asks POST /token/user for a token by user name without logging
 // in (asyncTokenUser).
-func (u *UserManager) TokenUser(ctx context.Context, name, password string) (TokenData, error) {
+func (u *UserManager) TokenUser(ctx lite.Context, name, password string) (TokenData, error) {
 	return u.c.TokenUser(ctx, name, password)
 }
 
 // TokenMobile is TokenUser with a mobile number in place of the name
 // (asyncTokenUser({mobile, password})).
-func (u *UserManager) TokenMobile(ctx context.Context, mobile, password string) (TokenData, error) {
+func (u *UserManager) TokenMobile(ctx lite.Context, mobile, password string) (TokenData, error) {
 	if mobile == "" || password == "" {
 		return TokenData{}, ClientError("mobile and password are required")
 	}
@@ -46,23 +46,23 @@ func (u *UserManager) TokenMobile(ctx context.Context, mobile, password string) 
 
 // TokenID asks POST /token/id for a token by user id without logging in
 // (asyncTokenId).
-func (u *UserManager) TokenID(ctx context.Context, uid uint64, password string) (TokenData, error) {
+func (u *UserManager) TokenID(ctx lite.Context, uid uint64, password string) (TokenData, error) {
 	return u.c.TokenID(ctx, uid, password)
 }
 
 // Register creates an account (POST /user/register/v2, asyncRegister) and
 // returns its settings. No session is needed.
-func (u *UserManager) Register(ctx context.Context, username, password string) (UserSettings, error) {
+func (u *UserManager) Register(ctx lite.Context, username, password string) (UserSettings, error) {
 	return u.register(ctx, "/user/register/v2", username, password)
 }
 
 // RegisterAnonymous creates an anonymous account
 // (POST /user/register/anonymous, asyncRegisterAnonymous).
-func (u *UserManager) RegisterAnonymous(ctx context.Context, username, password string) (UserSettings, error) {
+func (u *UserManager) RegisterAnonymous(ctx lite.Context, username, password string) (UserSettings, error) {
 	return u.register(ctx, "/user/register/anonymous", username, password)
 }
 
-func (u *UserManager) register(ctx context.Context, path, username, password string) (UserSettings, error) {
+func (u *UserManager) register(ctx lite.Context, path, username, password string) (UserSettings, error) {
 	if username == "" || password == "" {
 		return UserSettings{}, ClientError("username and password are required")
 	}
@@ -75,7 +75,7 @@ func (u *UserManager) register(ctx context.Context, path, username, password str
 
 // Profile fetches the user's profile (GET /user/profile, asyncGetProfile)
 // and refreshes the cached copy that RosterManager.UserProfile returns.
-func (u *UserManager) Profile(ctx context.Context) (Profile, error) {
+func (u *UserManager) Profile(ctx lite.Context) (Profile, error) {
 	sess := u.c.mgrSession()
 	data, err := u.c.mcall(ctx, mgrGet("/user/profile"))
 	if err != nil {
@@ -96,7 +96,7 @@ type ProfileUpdate struct {
 
 // UpdateProfile changes profile fields (POST /user/profile,
 // asyncUpdateProfile) and applies them to the cached profile.
-func (u *UserManager) UpdateProfile(ctx context.Context, p ProfileUpdate) error {
+func (u *UserManager) UpdateProfile(ctx lite.Context, p ProfileUpdate) error {
 	b := newMgrBody()
 	var fields []jsonv.Member
 	for _, f := range [...]struct {
@@ -116,7 +116,7 @@ func (u *UserManager) UpdateProfile(ctx context.Context, p ProfileUpdate) error 
 
 // UpdateNickName sets the nick name (POST /user/nickname, query;
 // asyncUpdateNickName).
-func (u *UserManager) UpdateNickName(ctx context.Context, nickName string) error {
+func (u *UserManager) UpdateNickName(ctx lite.Context, nickName string) error {
 	if err := needText("nick name", nickName); err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (u *UserManager) UpdateNickName(ctx context.Context, nickName string) error
 // UpdateAvatar sets the avatar: an object name or a download URL from
 // SysManager.Upload with ToType UploadToRosterAvatar (POST /user/avatar,
 // asyncUpdateAvatar).
-func (u *UserManager) UpdateAvatar(ctx context.Context, avatar string) error {
+func (u *UserManager) UpdateAvatar(ctx lite.Context, avatar string) error {
 	if err := needText("avatar", avatar); err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (u *UserManager) UpdateAvatar(ctx context.Context, avatar string) error {
 
 // UpdateMobile sets the mobile number (POST /user/mobile, query;
 // asyncUpdateMobile).
-func (u *UserManager) UpdateMobile(ctx context.Context, mobile string) error {
+func (u *UserManager) UpdateMobile(ctx lite.Context, mobile string) error {
 	if err := needText("mobile", mobile); err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (u *UserManager) UpdateMobile(ctx context.Context, mobile string) error {
 
 // profileCall performs req and, on success, merges fields into the cached
 // profile, if there is one.
-func (u *UserManager) profileCall(ctx context.Context, req RESTRequest, fields ...jsonv.Member) error {
+func (u *UserManager) profileCall(ctx lite.Context, req RESTRequest, fields ...jsonv.Member) error {
 	sess := u.c.mgrSession()
 	if _, err := u.c.mcall(ctx, req); err != nil {
 		return err
@@ -162,7 +162,7 @@ func (u *UserManager) profileCall(ctx context.Context, req RESTRequest, fields .
 
 // UpdateAuthMode sets how friend requests are handled, AuthModeAnyone to
 // AuthModeRejectAll (POST /user/authmode, query; asyncUpdateAuthmode).
-func (u *UserManager) UpdateAuthMode(ctx context.Context, mode int) error {
+func (u *UserManager) UpdateAuthMode(ctx lite.Context, mode int) error {
 	if err := needRange("auth mode", mode, AuthModeAnyone, AuthModeRejectAll); err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (u *UserManager) UpdateAuthMode(ctx context.Context, mode int) error {
 
 // Settings fetches the user's settings (GET /user/settings,
 // asyncGetSettings).
-func (u *UserManager) Settings(ctx context.Context) (UserSettings, error) {
+func (u *UserManager) Settings(ctx lite.Context) (UserSettings, error) {
 	data, err := u.c.mcall(ctx, mgrGet("/user/settings"))
 	if err != nil {
 		return UserSettings{}, err
@@ -184,7 +184,7 @@ func (u *UserManager) Settings(ctx context.Context) (UserSettings, error) {
 // asyncUpdateSettings). fields is an object of UserSettings keys (REST.md
 // §12, e.g. {"no_sounds": true}); user_id, which the official client
 // always sends, is added when fields lacks it.
-func (u *UserManager) UpdateSettings(ctx context.Context, fields jsonv.Value) error {
+func (u *UserManager) UpdateSettings(ctx lite.Context, fields jsonv.Value) error {
 	if fields.Kind() != jsonv.KindObject || fields.Len() == 0 {
 		return ClientError("settings must be a non-empty object")
 	}
@@ -200,41 +200,41 @@ func (u *UserManager) UpdateSettings(ctx context.Context, fields jsonv.Value) er
 }
 
 // SetPush sets the push switch (POST /user/push {value}).
-func (u *UserManager) SetPush(ctx context.Context, value bool) error {
+func (u *UserManager) SetPush(ctx lite.Context, value bool) error {
 	return u.setFlag(ctx, "/user/push", value)
 }
 
 // SetPushDetail sets whether pushes show message details
 // (POST /user/push/detail {value}).
-func (u *UserManager) SetPushDetail(ctx context.Context, value bool) error {
+func (u *UserManager) SetPushDetail(ctx lite.Context, value bool) error {
 	return u.setFlag(ctx, "/user/push/detail", value)
 }
 
 // SetSounds sets the sound switch (POST /user/sounds {value}).
-func (u *UserManager) SetSounds(ctx context.Context, value bool) error {
+func (u *UserManager) SetSounds(ctx lite.Context, value bool) error {
 	return u.setFlag(ctx, "/user/sounds", value)
 }
 
 // SetVibratory sets the vibration switch (POST /user/vibratory {value}).
-func (u *UserManager) SetVibratory(ctx context.Context, value bool) error {
+func (u *UserManager) SetVibratory(ctx lite.Context, value bool) error {
 	return u.setFlag(ctx, "/user/vibratory", value)
 }
 
-func (u *UserManager) setFlag(ctx context.Context, path string, value bool) error {
+func (u *UserManager) setFlag(ctx lite.Context, path string, value bool) error {
 	_, err := u.c.mcall(ctx, mgrPost(path, newMgrBody().boolean("value", value).bytes()))
 	return err
 }
 
 // SetPushNickName sets the name shown in pushes
 // (POST /user/push/nickname {value}).
-func (u *UserManager) SetPushNickName(ctx context.Context, name string) error {
+func (u *UserManager) SetPushNickName(ctx lite.Context, name string) error {
 	_, err := u.c.mcall(ctx, mgrPost("/user/push/nickname", newMgrBody().str("value", name).bytes()))
 	return err
 }
 
 // SetPushLimit sets the do-not-disturb window, hours 0-23
 // (POST /user/push/limit).
-func (u *UserManager) SetPushLimit(ctx context.Context, startHour, endHour int) error {
+func (u *UserManager) SetPushLimit(ctx lite.Context, startHour, endHour int) error {
 	if err := needRange("start hour", startHour, 0, 23); err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func (u *UserManager) SetPushLimit(ctx context.Context, startHour, endHour int) 
 
 // ChangePassword changes the password (POST /user/change_password,
 // asyncUserChangePassword). The server logs the other devices out.
-func (u *UserManager) ChangePassword(ctx context.Context, oldPassword, newPassword string) error {
+func (u *UserManager) ChangePassword(ctx lite.Context, oldPassword, newPassword string) error {
 	if oldPassword == "" || newPassword == "" {
 		return ClientError("old and new password are required")
 	}
@@ -258,7 +258,7 @@ func (u *UserManager) ChangePassword(ctx context.Context, oldPassword, newPasswo
 }
 
 // DeleteUser deletes the account (POST /user/delete, asyncDeleteUser).
-func (u *UserManager) DeleteUser(ctx context.Context, password string) error {
+func (u *UserManager) DeleteUser(ctx lite.Context, password string) error {
 	if password == "" {
 		return ClientError("password is required")
 	}
@@ -268,7 +268,7 @@ func (u *UserManager) DeleteUser(ctx context.Context, password string) error {
 
 // Devices lists the user's devices (GET /user/device/list,
 // asyncGetDeviceList).
-func (u *UserManager) Devices(ctx context.Context) ([]Device, error) {
+func (u *UserManager) Devices(ctx lite.Context) ([]Device, error) {
 	data, err := u.c.mcall(ctx, mgrGet("/user/device/list"))
 	if err != nil {
 		return nil, err
@@ -279,7 +279,7 @@ func (u *UserManager) Devices(ctx context.Context) ([]Device, error) {
 // KickDevice logs device deviceSN of the user out (POST /user/kick,
 // asyncKickDevice). A zero deviceSN is refused: the endpoint would kick
 // every device, which KickAllDevices does on purpose.
-func (u *UserManager) KickDevice(ctx context.Context, deviceSN uint64) error {
+func (u *UserManager) KickDevice(ctx lite.Context, deviceSN uint64) error {
 	if err := needID("device_sn", deviceSN); err != nil {
 		return err
 	}
@@ -289,14 +289,14 @@ func (u *UserManager) KickDevice(ctx context.Context, deviceSN uint64) error {
 
 // KickAllDevices logs every device of the user out, this one included
 // (POST /user/kick without device_sn).
-func (u *UserManager) KickAllDevices(ctx context.Context) error {
+func (u *UserManager) KickAllDevices(ctx lite.Context) error {
 	_, err := u.c.mcall(ctx, mgrPost("/user/kick", newMgrBody().bytes()))
 	return err
 }
 
 // BindDeviceToken registers a push token for a device
 // (POST /user/token/bind, asyncBindDeviceToken).
-func (u *UserManager) BindDeviceToken(ctx context.Context, deviceSN uint64, deviceToken, notifierName string) error {
+func (u *UserManager) BindDeviceToken(ctx lite.Context, deviceSN uint64, deviceToken, notifierName string) error {
 	if err := needID("device_sn", deviceSN); err != nil {
 		return err
 	}
@@ -311,7 +311,7 @@ func (u *UserManager) BindDeviceToken(ctx context.Context, deviceSN uint64, devi
 // UnbindDeviceToken removes the push token of a device
 // (POST /user/token/unbind, query "deviceSn" as the official client spells
 // it; asyncUnbindDeviceToken).
-func (u *UserManager) UnbindDeviceToken(ctx context.Context, deviceSN uint64) error {
+func (u *UserManager) UnbindDeviceToken(ctx lite.Context, deviceSN uint64) error {
 	if err := needID("device_sn", deviceSN); err != nil {
 		return err
 	}
@@ -420,11 +420,11 @@ func (a AccountAPI) Endpoint() (method, path string, ok bool) {
 // is. For GET endpoints each member becomes a query parameter (strings as
 // they are, other values as JSON text); for POST endpoints params is the
 // JSON body.
-func (u *UserManager) AccountCall(ctx context.Context, api AccountAPI, params jsonv.Value) (jsonv.Value, error) {
+func (u *UserManager) AccountCall(ctx lite.Context, api AccountAPI, params jsonv.Value) (jsonv.Value, error) {
 	return u.c.accountCall(ctx, api, params)
 }
 
-func (c *Client) accountCall(ctx context.Context, api AccountAPI, params jsonv.Value) (jsonv.Value, error) {
+func (c *Client) accountCall(ctx lite.Context, api AccountAPI, params jsonv.Value) (jsonv.Value, error) {
 	method, path, ok := api.Endpoint()
 	if !ok {
 		return jsonv.Value{}, ClientError("unknown account API " + string(api))

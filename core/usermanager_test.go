@@ -1,7 +1,6 @@
 package core
 
 import (
-	"context"
 	"net/url"
 	"testing"
 
@@ -9,13 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // mgrWrapperCase is one REST wrapper: calling it must send exactly one
 // request with this method, path, query and body.
 type mgrWrapperCase struct {
 	name   string
-	call   func(ctx context.Context, c *Client) error
+	call   func(ctx lite.Context, c *Client) error
 	method string
 	path   string
 	query  url.Values // nil: none
@@ -69,78 +69,78 @@ func strp(s string) *string { return &s }
 func TestUserManagerWrappers(t *testing.T) {
 	u := func(c *Client) *UserManager { return c.User() }
 	runWrapperCases(t, []mgrWrapperCase{
-		{"RegisterAnonymous", func(ctx context.Context, c *Client) error {
+		{"RegisterAnonymous", func(ctx lite.Context, c *Client) error {
 			_, err := u(c).RegisterAnonymous(ctx, "guest", "pw")
 			return err
 		}, "POST", "/user/register/anonymous", nil, `{"username":"guest","password":"pw"}`, `{"user_id":1}`},
-		{"UpdateProfile", func(ctx context.Context, c *Client) error {
+		{"UpdateProfile", func(ctx lite.Context, c *Client) error {
 			return u(c).UpdateProfile(ctx, ProfileUpdate{NickName: strp("Al"), PrivateInfo: strp("")})
 		}, "POST", "/user/profile", nil, `{"nick_name":"Al","private_info":""}`, ""},
-		{"UpdateNickName", func(ctx context.Context, c *Client) error {
+		{"UpdateNickName", func(ctx lite.Context, c *Client) error {
 			return u(c).UpdateNickName(ctx, "Al B")
 		}, "POST", "/user/nickname", url.Values{"nick_name": {"Al B"}}, `{}`, ""},
-		{"UpdateAvatar", func(ctx context.Context, c *Client) error {
+		{"UpdateAvatar", func(ctx lite.Context, c *Client) error {
 			return u(c).UpdateAvatar(ctx, "obj/1.png")
 		}, "POST", "/user/avatar", nil, `{"avatar":"obj/1.png"}`, ""},
-		{"UpdateMobile", func(ctx context.Context, c *Client) error {
+		{"UpdateMobile", func(ctx lite.Context, c *Client) error {
 			return u(c).UpdateMobile(ctx, "+8613800000000")
 		}, "POST", "/user/mobile", url.Values{"mobile": {"+8613800000000"}}, `{}`, ""},
-		{"UpdateAuthMode", func(ctx context.Context, c *Client) error {
+		{"UpdateAuthMode", func(ctx lite.Context, c *Client) error {
 			return u(c).UpdateAuthMode(ctx, AuthModeQuestion)
 		}, "POST", "/user/authmode", url.Values{"value": {"2"}}, `{}`, ""},
-		{"UpdateSettings", func(ctx context.Context, c *Client) error {
+		{"UpdateSettings", func(ctx lite.Context, c *Client) error {
 			return u(c).UpdateSettings(ctx, jsonv.Object(jsonv.Field("no_sounds", jsonv.Bool(true))))
 		}, "POST", "/user/settings", nil, `{"no_sounds":true,"user_id":100}`, ""},
-		{"UpdateSettingsKeepsUserID", func(ctx context.Context, c *Client) error {
+		{"UpdateSettingsKeepsUserID", func(ctx lite.Context, c *Client) error {
 			return u(c).UpdateSettings(ctx, jsonv.Object(jsonv.Field("user_id", jsonv.Uint(5)), jsonv.Field("vibratory", jsonv.Bool(false))))
 		}, "POST", "/user/settings", nil, `{"user_id":5,"vibratory":false}`, ""},
-		{"SetPush", func(ctx context.Context, c *Client) error {
+		{"SetPush", func(ctx lite.Context, c *Client) error {
 			return u(c).SetPush(ctx, true)
 		}, "POST", "/user/push", nil, `{"value":true}`, ""},
-		{"SetPushDetail", func(ctx context.Context, c *Client) error {
+		{"SetPushDetail", func(ctx lite.Context, c *Client) error {
 			return u(c).SetPushDetail(ctx, false)
 		}, "POST", "/user/push/detail", nil, `{"value":false}`, ""},
-		{"SetPushNickName", func(ctx context.Context, c *Client) error {
+		{"SetPushNickName", func(ctx lite.Context, c *Client) error {
 			return u(c).SetPushNickName(ctx, "Al")
 		}, "POST", "/user/push/nickname", nil, `{"value":"Al"}`, ""},
-		{"SetSounds", func(ctx context.Context, c *Client) error {
+		{"SetSounds", func(ctx lite.Context, c *Client) error {
 			return u(c).SetSounds(ctx, true)
 		}, "POST", "/user/sounds", nil, `{"value":true}`, ""},
-		{"SetVibratory", func(ctx context.Context, c *Client) error {
+		{"SetVibratory", func(ctx lite.Context, c *Client) error {
 			return u(c).SetVibratory(ctx, true)
 		}, "POST", "/user/vibratory", nil, `{"value":true}`, ""},
-		{"SetPushLimit", func(ctx context.Context, c *Client) error {
+		{"SetPushLimit", func(ctx lite.Context, c *Client) error {
 			return u(c).SetPushLimit(ctx, 22, 7)
 		}, "POST", "/user/push/limit", nil, `{"no_push_start_hour":22,"no_push_end_hour":7}`, ""},
-		{"ChangePassword", func(ctx context.Context, c *Client) error {
+		{"ChangePassword", func(ctx lite.Context, c *Client) error {
 			return u(c).ChangePassword(ctx, "a", "b")
 		}, "POST", "/user/change_password", nil, `{"old_password":"a","new_password":"b"}`, ""},
-		{"DeleteUser", func(ctx context.Context, c *Client) error {
+		{"DeleteUser", func(ctx lite.Context, c *Client) error {
 			return u(c).DeleteUser(ctx, "pw")
 		}, "POST", "/user/delete", nil, `{"password":"pw"}`, ""},
-		{"KickDevice", func(ctx context.Context, c *Client) error {
+		{"KickDevice", func(ctx lite.Context, c *Client) error {
 			return u(c).KickDevice(ctx, 3)
 		}, "POST", "/user/kick", nil, `{"device_sn":3}`, ""},
-		{"KickAllDevices", func(ctx context.Context, c *Client) error {
+		{"KickAllDevices", func(ctx lite.Context, c *Client) error {
 			return u(c).KickAllDevices(ctx)
 		}, "POST", "/user/kick", nil, `{}`, ""},
-		{"BindDeviceToken", func(ctx context.Context, c *Client) error {
+		{"BindDeviceToken", func(ctx lite.Context, c *Client) error {
 			return u(c).BindDeviceToken(ctx, 3, "dtok", "fcm")
 		}, "POST", "/user/token/bind", nil, `{"device_sn":3,"device_token":"dtok","notifier_name":"fcm"}`, ""},
-		{"UnbindDeviceToken", func(ctx context.Context, c *Client) error {
+		{"UnbindDeviceToken", func(ctx lite.Context, c *Client) error {
 			return u(c).UnbindDeviceToken(ctx, 3)
 		}, "POST", "/user/token/unbind", url.Values{"deviceSn": {"3"}}, `{}`, ""},
-		{"AccountCallGET", func(ctx context.Context, c *Client) error {
+		{"AccountCallGET", func(ctx lite.Context, c *Client) error {
 			p := jsonv.Object(jsonv.Field("mobile", jsonv.String("138")), jsonv.Field("n", jsonv.Int(4)))
 			_, err := u(c).AccountCall(ctx, AccountUserSendSms, p)
 			return err
 		}, "GET", "/app/captcha/sms", url.Values{"mobile": {"138"}, "n": {"4"}}, "", `"sent"`},
-		{"AccountCallPOST", func(ctx context.Context, c *Client) error {
+		{"AccountCallPOST", func(ctx lite.Context, c *Client) error {
 			p := jsonv.Object(jsonv.Field("expire_seconds", jsonv.Int(60)), jsonv.Field("secret_text", jsonv.String("s")))
 			_, err := u(c).AccountCall(ctx, AccountGenerateSecretInfo, p)
 			return err
 		}, "POST", "/app/secret_info", nil, `{"expire_seconds":60,"secret_text":"s"}`, ""},
-		{"AccountCallNoParams", func(ctx context.Context, c *Client) error {
+		{"AccountCallNoParams", func(ctx lite.Context, c *Client) error {
 			_, err := c.Sys().AccountCall(ctx, AccountWechatUnbind, jsonv.Value{})
 			return err
 		}, "POST", "/app/wechat/unbind", nil, `{}`, ""},

@@ -1,11 +1,11 @@
 package jsbridge
 
 import (
-	"context"
 	"syscall/js"
 
 	"github.com/flooim/floo/core"
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // This file is the machinery of the manager methods (userManage,
@@ -59,7 +59,7 @@ type call struct {
 	c           *client
 	mgr, method string
 	args        []js.Value
-	ctx         context.Context
+	ctx         lite.Context
 }
 
 func (a *call) core() *core.Client      { return a.c.core }
@@ -88,7 +88,7 @@ func (c *client) installManager(name string, entries []entry) js.Value {
 func (c *client) invoke(mgr string, e *entry, args []js.Value) any {
 	a := &call{c: c, mgr: mgr, method: e.name, args: args, ctx: c.env.ctx}
 	if e.kind == kAsync {
-		return c.env.promise(func(ctx context.Context) (js.Value, error) {
+		return c.env.promise(func(ctx lite.Context) (js.Value, error) {
 			a.ctx = ctx
 			v, err := a.do(e.run)
 			if err != nil || v == nil {

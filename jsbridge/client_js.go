@@ -1,12 +1,11 @@
 package jsbridge
 
 import (
-	"context"
 	"sync"
 	"syscall/js"
-	"time"
 
 	"github.com/flooim/floo/core"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // version is the module version, stamped by scripts/wasm.sh from
@@ -39,7 +38,7 @@ func Module() js.Value {
 // into it. Instances share nothing (JSAPI.md §14: independent instances).
 type client struct {
 	env    env
-	cancel context.CancelFunc // ends env.ctx: pending calls settle
+	cancel lite.CancelFunc // ends env.ctx: pending calls settle
 	core   *core.Client
 	pump   *eventPump
 	off    func() // removes the engine event handler
@@ -126,7 +125,7 @@ func buildClient(e *env, config, platform js.Value) (*client, error) {
 		}
 	}
 	c.env.flooError = e.flooError
-	c.env.ctx, c.cancel = context.WithCancel(context.Background())
+	c.env.ctx, c.cancel = lite.WithCancel(lite.Background())
 	c.pump = newEventPump(&c.env, deliver, c.env.convertEvent)
 	cl, err := core.New(cfg)
 	if err != nil {
@@ -197,7 +196,7 @@ func readConfig(v js.Value) (core.Config, error) {
 	}
 	durations := [...]struct {
 		key string
-		dst *time.Duration
+		dst *lite.Duration
 	}{
 		{"requestTimeout", &cfg.RequestTimeout},
 		{"connectTimeout", &cfg.ConnectTimeout},
@@ -210,7 +209,7 @@ func readConfig(v js.Value) (core.Config, error) {
 		if err != nil {
 			return cfg, err
 		}
-		*d.dst = time.Duration(ms) * time.Millisecond
+		*d.dst = lite.Duration(ms) * lite.Millisecond
 	}
 	return cfg, nil
 }
@@ -259,7 +258,7 @@ func (c *client) sessionMethods() []method {
 		{"logout", c.logout},
 		{"kickAllWeb", c.kickAllWeb},
 		{"cleanup", func([]js.Value) (any, error) {
-			return c.env.promise(func(ctx context.Context) (js.Value, error) { return undefined, c.core.Cleanup(ctx) }), nil
+			return c.env.promise(func(ctx lite.Context) (js.Value, error) { return undefined, c.core.Cleanup(ctx) }), nil
 		}},
 		{"isLogin", func([]js.Value) (any, error) { return c.core.IsLogin(), nil }},
 		{"isReady", func([]js.Value) (any, error) { return c.core.IsReady(), nil }},
@@ -305,7 +304,7 @@ func (c *client) login(args []js.Value) (any, error) {
 	if err != nil {
 		return c.env.rejected(err), nil
 	}
-	return c.env.promise(func(ctx context.Context) (js.Value, error) {
+	return c.env.promise(func(ctx lite.Context) (js.Value, error) {
 		return undefined, c.core.Login(ctx, name, password)
 	}), nil
 }
@@ -324,7 +323,7 @@ func (c *client) idLogin(args []js.Value) (any, error) {
 	if err != nil {
 		return c.env.rejected(err), nil
 	}
-	return c.env.promise(func(ctx context.Context) (js.Value, error) {
+	return c.env.promise(func(ctx lite.Context) (js.Value, error) {
 		return undefined, c.core.IDLogin(ctx, uid, password)
 	}), nil
 }
@@ -343,7 +342,7 @@ func (c *client) tokenLogin(args []js.Value) (any, error) {
 	if _, err := argStringOpt(argAt(args, 2), "tokenLogin: public_key", maxTokenLen); err != nil {
 		return c.env.rejected(err), nil
 	}
-	return c.env.promise(func(ctx context.Context) (js.Value, error) {
+	return c.env.promise(func(ctx lite.Context) (js.Value, error) {
 		return undefined, c.core.TokenLogin(ctx, uid, token)
 	}), nil
 }
@@ -362,7 +361,7 @@ func (c *client) logout(args []js.Value) (any, error) {
 			return c.env.rejected(err), nil
 		}
 	}
-	return c.env.promise(func(ctx context.Context) (js.Value, error) {
+	return c.env.promise(func(ctx lite.Context) (js.Value, error) {
 		return undefined, c.core.Logout(ctx, opts)
 	}), nil
 }
@@ -372,7 +371,7 @@ func (c *client) logout(args []js.Value) (any, error) {
 // reloads the page, which logs the user out; the facade logs out and
 // resolves instead (JSAPI.md §14).
 func (c *client) kickAllWeb([]js.Value) (any, error) {
-	return c.env.promise(func(ctx context.Context) (js.Value, error) {
+	return c.env.promise(func(ctx lite.Context) (js.Value, error) {
 		return undefined, c.core.Logout(ctx, core.LogoutOptions{QuitAllWeb: true})
 	}), nil
 }
@@ -428,7 +427,7 @@ func (c *client) servers([]js.Value) (any, error) {
 // pending calls and releases every js.Func of the instance. The Promise
 // resolves once all of that is done; later calls resolve at once.
 func (c *client) close([]js.Value) (any, error) {
-	return c.env.promise(func(context.Context) (js.Value, error) {
+	return c.env.promise(func(lite.Context) (js.Value, error) {
 		c.shutdown()
 		return undefined, nil
 	}), nil
@@ -458,7 +457,6 @@ func (c *client) shutdown() {
 			f.release()
 		}
 		c.funcs, c.members = nil, nil
-		releaseIdleTimeout() // or Node waits for the stopped heartbeat
 		close(c.closed)
 	})
 	<-c.closed

@@ -1,7 +1,6 @@
 package jsbridge
 
 import (
-	"context"
 	"errors"
 	"syscall/js"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flooim/floo/core"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // Test helpers. JavaScript fixtures are built with the Function
@@ -46,16 +46,16 @@ func testFlooError(t testing.TB) js.Value {
 }
 
 func testEnv(t testing.TB) *env {
-	return &env{ctx: context.Background(), flooError: testFlooError(t)}
+	return &env{ctx: lite.Background(), flooError: testFlooError(t)}
 }
 
 // await waits up to 5 s for a Promise.
 func await(t testing.TB, p js.Value) (js.Value, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := lite.WithTimeout(lite.Background(), 5*lite.Second)
 	defer cancel()
 	v, err := awaitPromise(ctx, p)
-	require.False(t, errors.Is(err, context.DeadlineExceeded), "promise did not settle")
+	require.False(t, errors.Is(err, lite.DeadlineExceeded), "promise did not settle")
 	return v, err
 }
 
@@ -84,17 +84,17 @@ func requireFlooError(t testing.TB, e *env, v js.Value, sdkName string) {
 
 // sleepJS yields to the JavaScript event loop for d, letting timers and
 // Promise callbacks run.
-func sleepJS(d time.Duration) { time.Sleep(d) }
+func sleepJS(d lite.Duration) { time.Sleep(time.Duration(d)) }
 
 // waitFor polls cond for up to 5 s, yielding to JavaScript in between.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := lite.Now().Add(5 * lite.Second)
 	for !cond() {
-		if time.Now().After(deadline) {
+		if lite.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
-		sleepJS(time.Millisecond)
+		sleepJS(lite.Millisecond)
 	}
 }
 
@@ -104,9 +104,9 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 func checkFuncs(t *testing.T) {
 	base := liveFuncs.Load()
 	t.Cleanup(func() {
-		deadline := time.Now().Add(2 * time.Second)
-		for liveFuncs.Load() != base && time.Now().Before(deadline) {
-			sleepJS(time.Millisecond)
+		deadline := lite.Now().Add(2 * lite.Second)
+		for liveFuncs.Load() != base && lite.Now().Before(deadline) {
+			sleepJS(lite.Millisecond)
 		}
 		if n := liveFuncs.Load(); n != base {
 			t.Errorf("js.Func leak: %d alive, %d before the test", n, base)

@@ -7,10 +7,11 @@ import (
 	"strings"
 	"syscall/js"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/internal/lite"
 )
 
 // The tests of the manager methods (userManage, rosterManage, groupManage,
@@ -495,7 +496,7 @@ func TestManagerResults(t *testing.T) {
 	p := invoke(t, obj, "sysManage", "deleteConversation", `5`)
 	assert.True(t, p.InstanceOf(jsGlobal.Promise))
 	p.Call("catch", jsEval(t, `return () => {}`))
-	sleepJS(10 * time.Millisecond)
+	sleepJS(10 * lite.Millisecond)
 }
 
 // TestRESTEntry: client.rest, the one REST entry of the TypeScript

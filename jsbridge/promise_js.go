@@ -1,18 +1,18 @@
 package jsbridge
 
 import (
-	"context"
 	"errors"
 	"syscall/js"
 
 	"github.com/flooim/floo/core"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // env holds what every JavaScript-facing call of one client shares.
 type env struct {
 	// ctx bounds every call: it is cancelled when the client is closed, so
 	// pending Promises settle instead of hanging.
-	ctx context.Context
+	ctx lite.Context
 	// flooError is the npm package's FlooError class, called as
 	// new FlooError(message, fields) (ERRORS.md §1). When it is not a
 	// function (a bare wasm test), errors are built as Error objects with
@@ -27,14 +27,14 @@ type env struct {
 // internal GeneralError. The context given to fn ends when the client is
 // closed. The only js.Func involved, the Promise executor, is released
 // before promise returns.
-func (e *env) promise(fn func(ctx context.Context) (js.Value, error)) js.Value {
+func (e *env) promise(fn func(ctx lite.Context) (js.Value, error)) js.Value {
 	return e.promiseSignal(js.Undefined(), fn)
 }
 
 // promiseSignal is promise with cancellation by an AbortSignal (STYLE C.7):
 // when signal aborts, fn's context is cancelled and a call that honours it
 // rejects with UserCancel. signal may be undefined or null.
-func (e *env) promiseSignal(signal js.Value, fn func(ctx context.Context) (js.Value, error)) js.Value {
+func (e *env) promiseSignal(signal js.Value, fn func(ctx lite.Context) (js.Value, error)) js.Value {
 	var resolve, reject js.Value
 	exec := newFunc(func(_ js.Value, args []js.Value) any {
 		resolve, reject = argAt(args, 0), argAt(args, 1)
@@ -47,9 +47,9 @@ func (e *env) promiseSignal(signal js.Value, fn func(ctx context.Context) (js.Va
 
 	parent := e.ctx
 	if parent == nil {
-		parent = context.Background()
+		parent = lite.Background()
 	}
-	ctx, cancel := context.WithCancel(parent)
+	ctx, cancel := lite.WithCancel(parent)
 	var onAbort *jsFunc
 	if signal.Type() == js.TypeObject {
 		if signal.Get("aborted").Truthy() {
@@ -100,7 +100,7 @@ func toCoreError(err error) *core.Error {
 	if ce, ok := errors.AsType[*core.Error](err); ok && ce != nil {
 		return ce
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, lite.Canceled) || errors.Is(err, lite.DeadlineExceeded) {
 		return core.FromTransportError(err)
 	}
 	return core.WrapError(core.GeneralError, core.SourceClient, err)
@@ -181,7 +181,7 @@ func (e *env) construct(msg string, fields js.Value) js.Value {
 // when the Promise settles; if ctx ends first they stay alive until then,
 // since a released function must never be called (a Promise cannot be
 // unsubscribed from).
-func awaitPromise(ctx context.Context, p js.Value) (js.Value, error) {
+func awaitPromise(ctx lite.Context, p js.Value) (js.Value, error) {
 	return awaitPromiseThen(ctx, p, nil)
 }
 
@@ -189,7 +189,7 @@ func awaitPromise(ctx context.Context, p js.Value) (js.Value, error) {
 // on the JavaScript thread once the Promise settles, even if ctx ended
 // before: the place to release functions the Promise's producer may call
 // until then.
-func awaitPromiseThen(ctx context.Context, p js.Value, onSettle func()) (js.Value, error) {
+func awaitPromiseThen(ctx lite.Context, p js.Value, onSettle func()) (js.Value, error) {
 	type settled struct {
 		v   js.Value
 		err error

@@ -1,23 +1,22 @@
 package jsbridge
 
 import (
-	"context"
 	"errors"
 	"sync/atomic"
 	"syscall/js"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/flooim/floo/core"
+	"github.com/flooim/floo/internal/lite"
 )
 
 func TestPromiseResolves(t *testing.T) {
 	checkFuncs(t)
 	e := testEnv(t)
-	p := e.promise(func(ctx context.Context) (js.Value, error) {
+	p := e.promise(func(ctx lite.Context) (js.Value, error) {
 		require.NoError(t, ctx.Err())
 		return js.ValueOf("done"), nil
 	})
@@ -33,7 +32,7 @@ func TestPromiseRejectsWithFlooError(t *testing.T) {
 
 	// A REST rejection: code is the server's business code, url is set.
 	restErr := core.FromREST(20004, "group not exist", "https://api.example.com/group/info", false)
-	v := rejection(t, e.promise(func(context.Context) (js.Value, error) { return js.Undefined(), restErr }))
+	v := rejection(t, e.promise(func(lite.Context) (js.Value, error) { return js.Undefined(), restErr }))
 	requireFlooError(t, e, v, restErr.Name())
 	assert.Equal(t, 20004, v.Get("code").Int(), "REST rejections carry the server's code")
 	assert.Equal(t, int(restErr.Code), v.Get("sdkCode").Int())
@@ -44,7 +43,7 @@ func TestPromiseRejectsWithFlooError(t *testing.T) {
 	assert.Equal(t, "group not exist", v.Get("message").String())
 
 	// A client error: code is the SDK code, no url, no cause.
-	v = rejection(t, e.promise(func(context.Context) (js.Value, error) {
+	v = rejection(t, e.promise(func(lite.Context) (js.Value, error) {
 		return js.Undefined(), core.ClientError("uid must be a positive id")
 	}))
 	requireFlooError(t, e, v, "InvalidParam")
@@ -57,7 +56,7 @@ func TestPromiseRejectsWithFlooError(t *testing.T) {
 	// A wrapped error: the cause becomes a nested FlooError or an Error.
 	inner := core.ErrServerTimeOut(errors.New("deadline"))
 	outer := core.WrapError(core.SignInFailed, core.SourceClient, inner)
-	v = rejection(t, e.promise(func(context.Context) (js.Value, error) { return js.Undefined(), outer }))
+	v = rejection(t, e.promise(func(lite.Context) (js.Value, error) { return js.Undefined(), outer }))
 	requireFlooError(t, e, v, "SignInFailed")
 	cause := v.Get("cause")
 	requireFlooError(t, e, cause, "ServerTimeOut")
@@ -65,7 +64,7 @@ func TestPromiseRejectsWithFlooError(t *testing.T) {
 	assert.Equal(t, "deadline", cause.Get("cause").Get("message").String())
 
 	// Any other Go error is a GeneralError.
-	v = rejection(t, e.promise(func(context.Context) (js.Value, error) { return js.Undefined(), errors.New("plain") }))
+	v = rejection(t, e.promise(func(lite.Context) (js.Value, error) { return js.Undefined(), errors.New("plain") }))
 	requireFlooError(t, e, v, "GeneralError")
 	assert.Equal(t, "plain", v.Get("message").String())
 }
@@ -73,7 +72,7 @@ func TestPromiseRejectsWithFlooError(t *testing.T) {
 func TestPromiseHandsBackJSExceptionsAsCause(t *testing.T) {
 	e := testEnv(t)
 	thrower := jsEval(t, `return function() { throw new RangeError("out of range") }`)
-	v := rejection(t, e.promise(func(context.Context) (js.Value, error) {
+	v := rejection(t, e.promise(func(lite.Context) (js.Value, error) {
 		thrower.Invoke() // panics with js.Error, recovered by the promise
 		return js.Undefined(), nil
 	}))
@@ -85,7 +84,7 @@ func TestPromiseHandsBackJSExceptionsAsCause(t *testing.T) {
 func TestPromisePanicRejectsOnce(t *testing.T) {
 	checkFuncs(t)
 	e := testEnv(t)
-	p := e.promise(func(context.Context) (js.Value, error) { panic("kaboom") })
+	p := e.promise(func(lite.Context) (js.Value, error) { panic("kaboom") })
 	v := rejection(t, p)
 	requireFlooError(t, e, v, "GeneralError")
 	assert.Contains(t, v.Get("message").String(), "internal error: kaboom")
@@ -96,13 +95,13 @@ func TestPromisePanicRejectsOnce(t *testing.T) {
 	defer cb.release()
 	p.Call("then", cb.Value, cb.Value)
 	waitFor(t, "settlement", func() bool { return n.Load() > 0 })
-	sleepJS(10 * time.Millisecond)
+	sleepJS(10 * lite.Millisecond)
 	assert.Equal(t, int32(1), n.Load())
 }
 
 func TestPromiseErrorWithoutConstructor(t *testing.T) {
-	e := &env{ctx: context.Background()} // no FlooError class
-	v := rejection(t, e.promise(func(context.Context) (js.Value, error) {
+	e := &env{ctx: lite.Background()} // no FlooError class
+	v := rejection(t, e.promise(func(lite.Context) (js.Value, error) {
 		return js.Undefined(), core.NewError(core.UserNotLogin, "")
 	}))
 	assert.True(t, v.InstanceOf(jsGlobal.Error), "still an Error, never a plain object")
@@ -122,7 +121,7 @@ func TestPromiseCancelledByAbortSignal(t *testing.T) {
 	e := testEnv(t)
 	ac := js.Global().Get("AbortController").New()
 	started := make(chan struct{})
-	p := e.promiseSignal(ac.Get("signal"), func(ctx context.Context) (js.Value, error) {
+	p := e.promiseSignal(ac.Get("signal"), func(ctx lite.Context) (js.Value, error) {
 		close(started)
 		<-ctx.Done()
 		return js.Undefined(), ctx.Err()
@@ -133,16 +132,16 @@ func TestPromiseCancelledByAbortSignal(t *testing.T) {
 	requireFlooError(t, e, v, "UserCancel")
 
 	// An already aborted signal cancels at once.
-	p = e.promiseSignal(ac.Get("signal"), func(ctx context.Context) (js.Value, error) {
+	p = e.promiseSignal(ac.Get("signal"), func(ctx lite.Context) (js.Value, error) {
 		return js.Undefined(), ctx.Err()
 	})
 	requireFlooError(t, e, rejection(t, p), "UserCancel")
 }
 
 func TestPromiseCancelledWithTheClientContext(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := lite.WithCancel(lite.Background())
 	e := &env{ctx: ctx, flooError: testFlooError(t)}
-	p := e.promise(func(ctx context.Context) (js.Value, error) {
+	p := e.promise(func(ctx lite.Context) (js.Value, error) {
 		<-ctx.Done()
 		return js.Undefined(), ctx.Err()
 	})
@@ -170,10 +169,10 @@ func TestAwaitPromise(t *testing.T) {
 	// then go (checkFuncs verifies that at the end of the test).
 	settle := jsEval(t, `let r; const p = new Promise(res => { r = res }); return {p, r: () => r(1)}`)
 	var settled atomic.Bool
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+	ctx, cancel := lite.WithTimeout(lite.Background(), 5*lite.Millisecond)
 	defer cancel()
 	_, err = awaitPromiseThen(ctx, settle.Get("p"), func() { settled.Store(true) })
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorIs(t, err, lite.DeadlineExceeded)
 	assert.False(t, settled.Load())
 	settle.Call("r")
 	waitFor(t, "onSettle after the late settlement", settled.Load)

@@ -1,11 +1,11 @@
 package jsbridge
 
 import (
-	"context"
 	"syscall/js"
 
 	"github.com/flooim/floo/core"
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // The REST wrappers of the managers (userManage, rosterManage, groupManage
@@ -49,7 +49,7 @@ func (c *client) rest(args []js.Value) (any, error) {
 		}
 		req.Body = []byte(s)
 	}
-	return c.env.promise(func(ctx context.Context) (js.Value, error) {
+	return c.env.promise(func(ctx lite.Context) (js.Value, error) {
 		v, err := c.core.Call(ctx, req)
 		if err != nil {
 			return undefined, err

@@ -1,13 +1,12 @@
 package jsbridge
 
 import (
-	"context"
 	"errors"
 	"syscall/js"
-	"time"
 
 	"github.com/flooim/floo/core"
 	"github.com/flooim/floo/core/jsonv"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // sysManage holds the methods of im.sysManage (JSAPI.md §7).
@@ -145,7 +144,7 @@ func forwardMessage(a *call) (any, error) {
 		Ext: a.jsonText(v.Get("ext"), "message.ext"), Config: a.jsonText(v.Get("config"), "message.config"),
 		Attachment: a.jsonText(v.Get("attach"), "message.attach"),
 	}
-	return a.c.postLater(m, nil, func(ctx context.Context, m *core.Message) error {
+	return a.c.postLater(m, nil, func(ctx lite.Context, m *core.Message) error {
 		return a.sys().ResignAttachment(ctx, m, to, toType == core.ToGroup)
 	})
 }
@@ -158,8 +157,8 @@ func forwardMessage(a *call) (any, error) {
 // null (PROTOCOL.md §8.2, §9.5); it fetches what its caches miss. It is
 // called only once the message was accepted, so that a refused send starts
 // no request.
-func readReceipts(members js.Value) func(context.Context, *core.Message) error {
-	return func(ctx context.Context, m *core.Message) error {
+func readReceipts(members js.Value) func(lite.Context, *core.Message) error {
+	return func(ctx lite.Context, m *core.Message) error {
 		if members.Type() != js.TypeFunction {
 			return nil
 		}
@@ -230,7 +229,7 @@ func flooErrorOf(err error) error {
 //
 // The mid is returned as a decimal string: the official client returns a
 // number, which is exact only below 2^53 (JSAPI.md §14 deviations).
-func (c *client) postLater(m core.Message, opts []core.SendOption, prepare func(context.Context, *core.Message) error) (any, error) {
+func (c *client) postLater(m core.Message, opts []core.SendOption, prepare func(lite.Context, *core.Message) error) (any, error) {
 	mid, err := c.core.ReserveMessage(m, opts...)
 	if err != nil {
 		return nil, err
@@ -317,5 +316,5 @@ func (a *call) timestamp(v js.Value) uint64 {
 	if ts := a.idOpt(v, "timestamp"); ts != 0 {
 		return ts
 	}
-	return uint64(time.Now().UnixMilli())
+	return uint64(lite.Now().UnixMilli())
 }

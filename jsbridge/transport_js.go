@@ -1,13 +1,13 @@
 package jsbridge
 
 import (
-	"context"
 	"errors"
 	"strconv"
 	"sync"
 	"syscall/js"
 
 	"github.com/flooim/floo/core"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // This file implements core's platform seam (core/transport.go) over
@@ -110,7 +110,7 @@ type conn struct {
 
 // Dial opens a connection and waits until the transport reports it open,
 // fails, or ctx ends (then the half-open connection is closed).
-func (t *Transport) Dial(ctx context.Context, url string) (core.Conn, error) {
+func (t *Transport) Dial(ctx lite.Context, url string) (core.Conn, error) {
 	c := &conn{t: t, signal: make(chan struct{}, 1)}
 	c.hooks[0] = newFunc(c.onOpen, nil)
 	c.hooks[1] = newFunc(c.onMessage, nil)
@@ -222,7 +222,7 @@ func (c *conn) fail(err error) {
 
 // Read returns the next message. After the peer closed, the messages that
 // arrived before the close are returned first, then the close error.
-func (c *conn) Read(ctx context.Context) ([]byte, error) {
+func (c *conn) Read(ctx lite.Context) ([]byte, error) {
 	for {
 		c.mu.Lock()
 		if len(c.queue) > 0 {
@@ -251,7 +251,7 @@ func (c *conn) Read(ctx context.Context) ([]byte, error) {
 
 // Write sends frame as one binary message. The transport buffers it (a
 // WebSocket's send does not wait), so Write does not block.
-func (c *conn) Write(ctx context.Context, frame []byte) error {
+func (c *conn) Write(ctx lite.Context, frame []byte) error {
 	if err := ctx.Err(); err != nil {
 		return core.FromTransportError(err)
 	}
@@ -332,7 +332,7 @@ func NewHTTP(obj js.Value) (*HTTP, error) {
 }
 
 // Do performs one request.
-func (h *HTTP) Do(ctx context.Context, req *core.HTTPRequest) (*core.HTTPResponse, error) {
+func (h *HTTP) Do(ctx lite.Context, req *core.HTTPRequest) (*core.HTTPResponse, error) {
 	o := newObject()
 	o.Set("method", req.Method)
 	o.Set("url", req.URL)
@@ -348,7 +348,7 @@ func (h *HTTP) Do(ctx context.Context, req *core.HTTPRequest) (*core.HTTPRespons
 // Upload performs a multipart upload. File must be a JavaScript value (a
 // Blob or File in browsers, a temporary file path string on WeChat), a
 // string, or []byte (sent as a Uint8Array).
-func (h *HTTP) Upload(ctx context.Context, req *core.UploadRequest) (*core.HTTPResponse, error) {
+func (h *HTTP) Upload(ctx lite.Context, req *core.UploadRequest) (*core.HTTPResponse, error) {
 	var file js.Value
 	switch f := req.File.(type) {
 	case js.Value:
@@ -398,7 +398,7 @@ func (h *HTTP) Upload(ctx context.Context, req *core.UploadRequest) (*core.HTTPR
 // call runs request or upload and converts the result. extra, when not nil,
 // is passed as the second argument and released once the Promise settles
 // (not before: it may be called until then).
-func (h *HTTP) call(ctx context.Context, url string, o js.Value, method string, extra *jsFunc) (*core.HTTPResponse, error) {
+func (h *HTTP) call(ctx lite.Context, url string, o js.Value, method string, extra *jsFunc) (*core.HTTPResponse, error) {
 	var abort js.Value
 	if jsGlobal.AbortController.Type() == js.TypeFunction {
 		abort = jsGlobal.AbortController.New()

@@ -1,7 +1,6 @@
 package jsbridge
 
 import (
-	"context"
 	"errors"
 	"syscall/js"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flooim/floo/core"
+	"github.com/flooim/floo/internal/lite"
 )
 
 // fakeSocket is a JavaScript socket transport whose behaviour on connect is
@@ -45,7 +45,7 @@ func dial(t *testing.T, sock js.Value) core.Conn {
 	t.Helper()
 	tr, err := NewTransport(sock)
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := lite.WithTimeout(lite.Background(), 5*lite.Second)
 	defer cancel()
 	c, err := tr.Dial(ctx, "wss://im.example.com")
 	require.NoError(t, err)
@@ -54,7 +54,7 @@ func dial(t *testing.T, sock js.Value) core.Conn {
 
 func read(t *testing.T, c core.Conn) ([]byte, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := lite.WithTimeout(lite.Background(), 5*lite.Second)
 	defer cancel()
 	return c.Read(ctx)
 }
@@ -85,7 +85,7 @@ func TestTransportReadWriteClose(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []byte{9}, b)
 
-	require.NoError(t, c.Write(context.Background(), []byte{5, 6, 7}))
+	require.NoError(t, c.Write(lite.Background(), []byte{5, 6, 7}))
 	assert.Equal(t, `[[0,[5,6,7]]]`, jsonStringify(sock.Get("sent")))
 
 	require.NoError(t, c.Close(4000, "bye"))
@@ -95,7 +95,7 @@ func TestTransportReadWriteClose(t *testing.T) {
 
 	_, err = read(t, c)
 	assert.True(t, core.IsCode(err, core.ServerConnectFailed), "%v", err)
-	err = c.Write(context.Background(), []byte{1})
+	err = c.Write(lite.Background(), []byte{1})
 	assert.True(t, core.IsCode(err, core.ServerConnectFailed), "%v", err)
 	assert.Equal(t, 1, sock.Get("sent").Length(), "nothing sent after Close")
 }
@@ -105,10 +105,10 @@ func TestTransportCloseWakesPendingRead(t *testing.T) {
 	c := dial(t, fakeSocket(t, "open"))
 	errc := make(chan error, 1)
 	go func() {
-		_, err := c.Read(context.Background())
+		_, err := c.Read(lite.Background())
 		errc <- err
 	}()
-	sleepJS(time.Millisecond)
+	sleepJS(lite.Millisecond)
 	require.NoError(t, c.Close(1000, ""))
 	select {
 	case err := <-errc:
@@ -157,7 +157,7 @@ func TestTransportErrorEndsConnection(t *testing.T) {
 
 func TestTransportDialFailures(t *testing.T) {
 	checkFuncs(t)
-	ctx := context.Background()
+	ctx := lite.Background()
 
 	tr, err := NewTransport(fakeSocket(t, "fail"))
 	require.NoError(t, err)
@@ -174,13 +174,13 @@ func TestTransportDialFailures(t *testing.T) {
 	sock := fakeSocket(t, "silent")
 	tr, err = NewTransport(sock)
 	require.NoError(t, err)
-	tctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	tctx, cancel := lite.WithTimeout(ctx, 20*lite.Millisecond)
 	defer cancel()
 	_, err = tr.Dial(tctx, "wss://x")
 	require.True(t, core.IsCode(err, core.ServerTimeOut), "%v", err)
 	assert.Equal(t, 1, sock.Get("closed").Length(), "the half-open socket is closed")
 
-	cctx, cancel2 := context.WithCancel(ctx)
+	cctx, cancel2 := lite.WithCancel(ctx)
 	cancel2()
 	_, err = tr.Dial(cctx, "wss://x")
 	require.True(t, core.IsCode(err, core.UserCancel), "%v", err)
@@ -227,7 +227,7 @@ func TestHTTPDo(t *testing.T) {
 	h, err := NewHTTP(fake)
 	require.NoError(t, err)
 
-	resp, err := h.Do(context.Background(), &core.HTTPRequest{
+	resp, err := h.Do(lite.Background(), &core.HTTPRequest{
 		Method: "POST",
 		URL:    "https://api.example.com/roster/list",
 		Header: map[string]string{"access-token": "tok", "Content-Type": "application/json"},
@@ -248,7 +248,7 @@ func TestHTTPDo(t *testing.T) {
 	assert.True(t, req.Get("signal").InstanceOf(js.Global().Get("AbortSignal")))
 
 	// A GET without a body sends null.
-	_, err = h.Do(context.Background(), &core.HTTPRequest{Method: "GET", URL: "https://api.example.com/x"})
+	_, err = h.Do(lite.Background(), &core.HTTPRequest{Method: "GET", URL: "https://api.example.com/x"})
 	require.NoError(t, err)
 	assert.True(t, fake.Get("reqs").Index(1).Get("body").IsNull())
 }
@@ -259,13 +259,13 @@ func TestHTTPFailures(t *testing.T) {
 	h, err := NewHTTP(fake)
 	require.NoError(t, err)
 	const url = "https://api.example.com/user/profile"
-	do := func(ctx context.Context) error {
+	do := func(ctx lite.Context) error {
 		_, err := h.Do(ctx, &core.HTTPRequest{Method: "GET", URL: url})
 		return err
 	}
 
 	fake.Set("fail", js.Global().Get("TypeError").New("Failed to fetch"))
-	err = do(context.Background())
+	err = do(lite.Background())
 	var ce *core.Error
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, core.ServerConnectFailed, ce.Code)
@@ -275,21 +275,21 @@ func TestHTTPFailures(t *testing.T) {
 	assert.Contains(t, ce.Message, "Failed to fetch")
 
 	fake.Set("fail", js.Global().Get("DOMException").New("timed out", "TimeoutError"))
-	err = do(context.Background())
+	err = do(lite.Background())
 	assert.True(t, core.IsCode(err, core.ServerTimeOut), "%v", err)
 
 	fake.Set("fail", js.Null())
 	fake.Set("next", js.ValueOf("not a response"))
-	err = do(context.Background())
+	err = do(lite.Background())
 	assert.True(t, core.IsCode(err, core.ServerConnectFailed), "%v", err)
 	assert.Contains(t, err.Error(), "not a response")
 	fake.Set("next", jsEval(t, `return {headers: {}}`))
-	err = do(context.Background())
+	err = do(lite.Background())
 	assert.Contains(t, err.Error(), "numeric status")
 
 	// ctx ends while the request hangs: it is aborted through its signal.
 	fake.Set("hang", true)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	ctx, cancel := lite.WithTimeout(lite.Background(), 10*lite.Millisecond)
 	defer cancel()
 	err = do(ctx)
 	assert.True(t, core.IsCode(err, core.ServerTimeOut), "%v", err)
@@ -297,7 +297,7 @@ func TestHTTPFailures(t *testing.T) {
 
 	h2, err := NewHTTP(jsEval(t, `return {request() { throw new Error("sync failure") }, upload() {}}`))
 	require.NoError(t, err)
-	_, err = h2.Do(context.Background(), &core.HTTPRequest{Method: "GET", URL: url})
+	_, err = h2.Do(lite.Background(), &core.HTTPRequest{Method: "GET", URL: url})
 	assert.True(t, core.IsCode(err, core.ServerConnectFailed), "%v", err)
 	assert.Contains(t, err.Error(), "sync failure")
 }
@@ -311,7 +311,7 @@ func TestHTTPUpload(t *testing.T) {
 
 	var progress [][2]int64
 	file := jsEval(t, `return new Blob(["hello"], {type: "text/plain"})`)
-	resp, err := h.Upload(context.Background(), &core.UploadRequest{
+	resp, err := h.Upload(lite.Background(), &core.UploadRequest{
 		URL:         "https://oss.example.com/upload",
 		Header:      map[string]string{"access-token": "tok"},
 		Fields:      [][2]string{{"OSSAccessKeyId", "k"}, {"policy", "p"}, {"key", "a/b.txt"}},
@@ -335,13 +335,13 @@ func TestHTTPUpload(t *testing.T) {
 	assert.Equal(t, 5, req.Get("size").Int())
 
 	// Bytes and paths are accepted too; other values are not.
-	_, err = h.Upload(context.Background(), &core.UploadRequest{URL: "u", File: []byte("x")})
+	_, err = h.Upload(lite.Background(), &core.UploadRequest{URL: "u", File: []byte("x")})
 	require.NoError(t, err)
 	assert.True(t, fake.Get("reqs").Index(1).Get("file").InstanceOf(jsGlobal.Uint8Array))
-	_, err = h.Upload(context.Background(), &core.UploadRequest{URL: "u", File: "wxfile://tmp/a.jpg"})
+	_, err = h.Upload(lite.Background(), &core.UploadRequest{URL: "u", File: "wxfile://tmp/a.jpg"})
 	require.NoError(t, err)
 	assert.Equal(t, "wxfile://tmp/a.jpg", fake.Get("reqs").Index(2).Get("file").String())
-	_, err = h.Upload(context.Background(), &core.UploadRequest{URL: "u", File: 42})
+	_, err = h.Upload(lite.Background(), &core.UploadRequest{URL: "u", File: 42})
 	argError(t, err, "upload: file must be")
 }
 

@@ -7,9 +7,10 @@ GOROOT_WASM="$(go env GOROOT)/lib/wasm"
 wasm_go() { PATH="$GOROOT_WASM:$PATH" GOOS=js GOARCH=wasm go "$@"; }
 step() { printf '\n==> %s\n' "$*"; }
 # wasm_pkgs lists the packages built for the browser and WeChat, which must pass under wasm:
-# the codec, the core (without its native pieces and generators) and the JS bridge.
+# the codec, the time and context stand-ins, the core (without its native pieces and generators)
+# and the JS bridge.
 wasm_pkgs() {
   local dirs=()
-  for d in xsync core jsbridge wasm; do [ -d "$d" ] && dirs+=("./$d/...") || true; done
+  for d in xsync internal core jsbridge wasm; do [ -d "$d" ] && dirs+=("./$d/...") || true; done
   wasm_go list "${dirs[@]}" | grep -v -e '/internal/gencodes$' -e '/core/native' -e '/core/integration' || true
 }

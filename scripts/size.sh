@@ -100,7 +100,7 @@ process.exit(failed ? 1 : 0);
 JS_SIZES
 
 step "heavy packages linked into the wasm (should be none)"
-heavy=$(wasm_go list -deps ./wasm | grep -E '^(fmt|encoding/json|reflect|net/http|net/url|log/slog|mime/multipart|crypto/rand)$' || true)
+heavy=$(wasm_go list -deps ./wasm | grep -E '^(fmt|encoding/json|reflect|net/http|net/url|log/slog|mime/multipart|crypto/rand|time|context)$' || true)
 if [ -n "$heavy" ]; then
   echo "warning: the wasm module links:"
   sed 's/^/  /' <<<"$heavy"
