@@ -45,10 +45,10 @@ type cancelCtx struct {
 	done chan struct{}
 
 	mu       sync.Mutex
-	err      error               // guarded by mu; set once
-	children map[*cancelCtx]bool // guarded by mu
-	parent   *cancelCtx          // guarded by mu; to unregister from
-	stop     func() bool         // guarded by mu; stops the timeout
+	err      error        // guarded by mu; set once
+	children []*cancelCtx // guarded by mu; not a map: pointer keys link map code of their own
+	parent   *cancelCtx   // guarded by mu; to unregister from
+	stop     func() bool  // guarded by mu; stops the timeout
 }
 
 func (c *cancelCtx) Done() <-chan struct{} { return c.done }
@@ -96,10 +96,7 @@ func newCancelCtx(parent Context) *cancelCtx {
 			c.cancel(err)
 			return c
 		}
-		if p.children == nil {
-			p.children = make(map[*cancelCtx]bool)
-		}
-		p.children[c] = true
+		p.children = append(p.children, c)
 		c.parent = p
 		p.mu.Unlock()
 		return c
@@ -139,12 +136,20 @@ func (c *cancelCtx) cancel(err error) {
 	if stop != nil {
 		stop()
 	}
-	for child := range children {
+	for _, child := range children {
 		child.cancel(err)
 	}
 	if parent != nil {
 		parent.mu.Lock()
-		delete(parent.children, c)
+		for i, sib := range parent.children {
+			if sib == c {
+				last := len(parent.children) - 1
+				parent.children[i] = parent.children[last]
+				parent.children[last] = nil
+				parent.children = parent.children[:last]
+				break
+			}
+		}
 		parent.mu.Unlock()
 	}
 }
