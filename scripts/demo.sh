@@ -33,7 +33,7 @@ sha() { "${SHA[@]}" | cut -d' ' -f1; }
 # cannot change a build: Go tests, test data, installed and built folders.
 fingerprint() {
   find "$@" -type f ! -name '*_test.go' ! -path '*/testdata/*' ! -path '*/node_modules/*' \
-    ! -path 'npm/dist/*' ! -path 'npm/test/*' -print0 |
+    ! -path 'npm/dist/*' ! -path 'npm/build/*' ! -path 'npm/test/*' -print0 |
     LC_ALL=C sort -z | xargs -0 "${SHA[@]}" | sha
 }
 # fresh NAME HASH reports whether step NAME already ran with inputs HASH.

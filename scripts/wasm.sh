@@ -2,8 +2,9 @@
 # Builds the npm package into npm/dist: floo.wasm (GOOS=js GOARCH=wasm, -trimpath -ldflags="-s -w",
 # without inlining, stamped with the package version) and its brotli floo.wasm.br for WeChat,
 # wasm_exec.js copied from the very toolchain that built it (never a committed copy, which would
-# go stale), and the TypeScript and the WeChat miniprogram folder (npm ci first when node_modules
-# is missing).
+# go stale) into npm/build/, where tsc writes the JavaScript the bundles are made from, and then
+# npm run build: the .d.ts files, the minified bundles and the WeChat miniprogram folder
+# (npm/scripts/build.mjs; npm ci first when node_modules is missing).
 #
 # Inlining is off (-gcflags=all=-l) except in syscall/js. Measured with Go 1.26 on the full module
 # (scripts/size.sh): -l saves ~80 KB brotli, a tenth of the wasm, mostly in the pc-value tables
@@ -28,12 +29,13 @@ if [ "${1:-}" = "--gcflags" ]; then
   exit 0
 fi
 VERSION=$(node -p 'require("./npm/package.json").version')
-rm -rf npm/dist
-mkdir -p npm/dist
+rm -rf npm/dist npm/build
+mkdir -p npm/dist npm/build
 GOOS=js GOARCH=wasm go build -trimpath "${gcflags[@]}" \
   -ldflags="-s -w -X github.com/flooim/floo/jsbridge.version=$VERSION" \
   -o npm/dist/floo.wasm ./wasm
-cp "$GOROOT_WASM/wasm_exec.js" npm/dist/wasm_exec.js
+# Next to tsc's loader.js, which imports it: the bundler makes it a chunk of its own.
+cp "$GOROOT_WASM/wasm_exec.js" npm/build/wasm_exec.js
 # floo.wasm.br: the brotli form WeChat's WXWebAssembly.instantiate loads (base library 2.14+), at
 # quality 11 and the largest window, since it counts against a mini-program's 2 MB package limit.
 # The npm build copies it into dist/miniprogram (docs/wechat.md).

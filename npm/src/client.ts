@@ -89,6 +89,12 @@ function goConfig(c: FlooConfig): GoConfig {
  * (JSAPI.md §14).
  */
 export class FlooClient {
+  // The shipped bundles are minified, which renames classes: keep this one's name for consoles
+  // and im.constructor.name.
+  static {
+    Object.defineProperty(this, "name", { value: "FlooClient" });
+  }
+
   #go: GoClient | undefined;
   readonly #ready: Promise<GoClient>;
   #closed = false;

@@ -35,6 +35,12 @@ export interface FlooErrorFields {
  * `err.sdkCode === ErrorCode.InvalidToken`.
  */
 export class FlooError extends Error {
+  // The shipped bundles are minified, which renames classes: the class keeps its own name for
+  // what reads it (Node's util.inspect prints "FlooError [...]", consoles, err.constructor.name).
+  static {
+    Object.defineProperty(this, "name", { value: "FlooError" });
+  }
+
   override readonly name = "FlooError";
   /** The server's business code for REST rejections, the SDK code number otherwise. */
   readonly code: number;

@@ -1,18 +1,41 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
+import { promisify } from "node:util";
 
 const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
 const wasmURL = new URL("../dist/floo.wasm", import.meta.url);
 
 // The loader keeps module-level state (it runs once), so each test imports its own instance: ES
-// modules are cached per URL, query included.
+// modules are cached per URL, query included. The instances come from build/, tsc's output that
+// the bundles are made of (its wasm_exec.js sits next to it): in dist/ the loader is part of a
+// shared chunk, which a query on the entry point would not duplicate.
 let n = 0;
-const freshLoader = () => import(`../dist/loader.js?instance=${++n}`);
+const freshLoader = () => import(`../build/loader.js?instance=${++n}`);
 
-test("initialize loads floo.wasm next to the package by default, once", async () => {
+test("the shipped bundle loads floo.wasm next to it by default, and wasm_exec.js only then", async () => {
+  // A process of its own, for a fresh module state: the default URL is resolved against the
+  // chunk that holds the loader, so this checks that the chunks sit next to floo.wasm.
+  const child = `
+    const { initialize } = await import(${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)});
+    const before = typeof globalThis.Go;
+    await Promise.all([initialize(), initialize({ wasmURL: "file:///ignored.wasm" })]);
+    console.log(JSON.stringify({ before, after: typeof globalThis.Go, newClient: typeof globalThis.__flooWasm?.newClient, version: globalThis.__flooWasm?.version }));
+    process.exit(0);
+  `;
+  const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", child], { timeout: 30_000 });
+  assert.deepEqual(JSON.parse(stdout), {
+    before: "undefined", // the wasm_exec.js chunk is not loaded with the entry point
+    after: "function",
+    newClient: "function",
+    version: pkg.version, // the wasm was built for this package version
+  });
+});
+
+test("initialize runs once: later calls share the first one, whatever their options", async () => {
   const { initialize } = await freshLoader();
-  const p1 = initialize();
+  const p1 = initialize({ wasmURL });
   const p2 = initialize({ wasmURL: "file:///ignored.wasm" });
   await Promise.all([p1, p2]);
   assert.equal(typeof globalThis.Go, "function", "wasm_exec.js was loaded");

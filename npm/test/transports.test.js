@@ -2,7 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { fetchTransport, memoryStorage, webSocketTransport, webStorage, browserPlatform } from "../dist/index.js";
-import { guardTransport } from "../dist/transports/guard.js";
+// Internal modules come from build/, tsc's output that the shipped bundles are made of (dist/
+// holds only the bundles and the entry points): the same code, one module at a time.
+import { guardTransport } from "../build/transports/guard.js";
 
 /** A WebSocket stand-in recording what the transport does with it. */
 class FakeWebSocket {

@@ -89,7 +89,7 @@ export function run(cmd, args, { cwd = REPO, env = process.env, timeoutMs = 300_
 // The package and the temporary project.
 
 /** The files the package must ship for the tests to mean anything. */
-const REQUIRED_DIST = ["dist/index.js", "dist/index.d.ts", "dist/floo.wasm", "dist/wasm_exec.js"];
+const REQUIRED_DIST = ["dist/index.js", "dist/index.d.ts", "dist/wechat.js", "dist/wechat.d.ts", "dist/floo.wasm"];
 
 /** Builds npm/dist with scripts/wasm.sh when any of its files is missing. */
 export async function ensureBuilt() {
@@ -106,8 +106,12 @@ export async function packPackage(dir) {
   for (const f of [...REQUIRED_DIST, "package.json"]) {
     if (!files.has(f)) throw new Error(`npm pack: ${f} is missing from ${info.filename}`);
   }
+  // wasm_exec.js is a chunk of the bundles, named after its content hash.
+  if (![...files].some((f) => /^dist\/wasm_exec-[\w-]+\.js$/.test(f))) {
+    throw new Error(`npm pack: no wasm_exec.js chunk in ${info.filename}`);
+  }
   for (const f of files) {
-    if (f.startsWith("src/") || f.startsWith("test/") || f.includes("node_modules")) {
+    if (/^(src|test|build|scripts)\//.test(f) || f.includes("node_modules")) {
       throw new Error(`npm pack: ${f} should not be shipped`);
     }
   }

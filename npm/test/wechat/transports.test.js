@@ -6,7 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { watchWxNetwork, watchWxVisibility, wxHttpTransport, wxSocketTransport, wxStorage, wechatPlatform } from "../../dist/transports/wechat.js";
+// The wechat entry exports the transports, so the shipped bundle is what is tested.
+import { watchWxNetwork, watchWxVisibility, wxHttpTransport, wxSocketTransport, wxStorage, wechatPlatform } from "../../dist/wechat.js";
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
