@@ -104,6 +104,7 @@ type Client struct {
 
 // published is the part of the engine state readable without the engine.
 type published struct {
+	_        noCompare
 	state    State
 	sessID   uint64 // id of the current session, 0 when none
 	uid      uint64

@@ -33,6 +33,7 @@ const (
 // The struct is flat on purpose: it maps one to one onto the JavaScript
 // options object of the facade.
 type Config struct {
+	_ noCompare
 	// AppID is the application id sent with every REST call, the DNS lookup
 	// and the token requests. Zero means DefaultAppID ("welovemaxim").
 	AppID string

@@ -29,6 +29,7 @@ type connection struct {
 
 // inbound is what connection goroutines hand to the engine.
 type inbound struct {
+	_     noCompare
 	gen   uint64
 	kind  inboundKind
 	frame *decodedFrame // inFrame

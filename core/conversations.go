@@ -6,6 +6,7 @@ import "sync"
 // §12). The list is kept on the client only, filled from received messages
 // and from UNREAD entries (PROTOCOL.md §6.2).
 type ConversationEntry struct {
+	_              noCompare
 	Type           string // ToRoster or ToGroup
 	ID             uint64 // peer uid or gid
 	Content        string // last message text, or its type name for non-text messages

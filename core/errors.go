@@ -31,6 +31,7 @@ const (
 // matter. An *Error is not modified after it is returned, so it may be shared
 // between goroutines.
 type Error struct {
+	_          noCompare
 	Code       Code   // SDK code (ERRORS.md §7)
 	Message    string // human-readable; the server's reason or message when there is one
 	Source     Source // layer the error comes from

@@ -117,6 +117,7 @@ type Logout struct{}
 // For the category "conversation_deleted" the official desc is an object;
 // it is given as ConversationID and Source instead, Desc being empty.
 type FlooNotice struct {
+	_              noCompare
 	Category       string
 	Desc           string
 	ConversationID uint64
@@ -126,6 +127,7 @@ type FlooNotice struct {
 // FlooError is a session-level error with an official category
 // (flooError {category, desc}, ERRORS.md §6.3).
 type FlooError struct {
+	_        noCompare
 	Category string
 	Desc     string
 	Err      *Error
@@ -150,6 +152,7 @@ type MentionMessage struct{ Message Message }
 // InputStatus: the peer's typing indicator (onInputStatusMessage). Ext is
 // the raw ext, e.g. {"input_status":"typing"}.
 type InputStatus struct {
+	_    noCompare
 	Ext  string
 	From uint64
 	To   uint64
@@ -169,6 +172,7 @@ type HistoryReceived struct {
 // and reason (0 and the message for failures without a status, such as a
 // timeout), and Err the mapped error.
 type SendingStatus struct {
+	_           noCompare
 	Status      string
 	Mid         uint64
 	UID         uint64 // conversation id
@@ -284,6 +288,7 @@ type GroupUnbanned struct {
 // RetryIn, with StateReconnecting, is the wait before the next attempt, so
 // that an application can show a countdown.
 type StateChanged struct {
+	_       noCompare
 	State   State
 	Err     *Error
 	RetryIn lite.Duration
@@ -302,6 +307,7 @@ type ErrorEvent struct{ Err *Error }
 // RTCSignal is an RTC_SIGNAL meta received (project extension, rtcSignal):
 // Janus JSON for the RTC layer (PROTOCOL.md §15).
 type RTCSignal struct {
+	_           noCompare
 	ID          uint64
 	From        uint64
 	To          uint64

@@ -199,6 +199,7 @@ func (c *Client) ForgetRoster(uid uint64) {
 
 // MessageHit is a stored text message found by SearchMessages.
 type MessageHit struct {
+	_              noCompare
 	ConversationID uint64 // the user or group id of the conversation
 	Group          bool   // a group conversation
 	Content        string // the message text

@@ -11,6 +11,7 @@ import (
 // with a big-integer-safe parser. Ids are uint64; the facade turns them into
 // decimal strings.
 type Message struct {
+	_          noCompare
 	ID         uint64 // server message id; while sending, the client_mid
 	From       uint64 // sender uid, 0 for system messages
 	To         uint64 // receiver uid or gid
@@ -210,3 +211,10 @@ func xidsOf(xs []*xsync.XID) []XID {
 	}
 	return out
 }
+
+// noCompare, as the first field of a struct, makes the struct not
+// comparable with ==. For a comparable struct the compiler emits an
+// equality function that every build links as soon as the type is
+// allocated or held in an interface (~1 KB of wasm each); == on these
+// values has no use, so the larger structs opt out.
+type noCompare [0]func()

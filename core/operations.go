@@ -10,6 +10,7 @@ import (
 // one received (from a peer or another device of the user) or one of ours
 // once acknowledged (PROTOCOL.md §9).
 type opData struct {
+	_                    noCompare
 	typ                  xsync.OpType
 	conv, mid            uint64
 	content, config, ext string

@@ -31,6 +31,7 @@ const (
 
 // outItem is one pending send.
 type outItem struct {
+	_        noCompare
 	cmid     uint64
 	kind     outKind
 	conv     uint64      // conversation, for events and local application

@@ -8,6 +8,7 @@ import (
 // credentials are what the SDK holds to fetch a new token by itself, which
 // makes INVALID_TOKEN recoverable (ERRORS.md §6.1). A token login has none.
 type credentials struct {
+	_        noCompare
 	name     string // user name or mobile, for /token/user
 	uid      uint64 // user id, for /token/id when name is ""
 	password string
@@ -16,6 +17,7 @@ type credentials struct {
 // TokenData is the reply of the token endpoints (REST.md §5). Only Token
 // and UserID are used by the engine; the rest is kept for the facade.
 type TokenData struct {
+	_               noCompare
 	Token           string
 	UserID          uint64
 	Expire          int64 // ms timestamp

@@ -179,7 +179,7 @@ func toJSON(s *protoSchema, v reflect.Value) json.RawMessage {
 	var b bytes.Buffer
 	b.WriteByte('{')
 	for i, pf := range pm.Fields {
-		f := v.Field(i)
+		f := goField(v, i)
 		if f.IsZero() {
 			continue
 		}
@@ -258,7 +258,7 @@ func setJSON(s *protoSchema, v reflect.Value, raw json.RawMessage) error {
 		if idx < 0 {
 			return &wrapError{msg: pm.Name + ": unknown key " + key}
 		}
-		f := v.Field(idx)
+		f := goField(v, idx)
 		var err error
 		switch f.Kind() {
 		case reflect.Uint64:

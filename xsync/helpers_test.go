@@ -322,7 +322,7 @@ func randomize(r *rand.Rand, v reflect.Value) {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := v.Field(i)
-		if r.IntN(3) == 0 {
+		if r.IntN(3) == 0 || t.Field(i).Name == "_" { // noCompare
 			continue
 		}
 		switch f.Kind() {
@@ -431,4 +431,18 @@ func scanFields(t testing.TB, b []byte) []wireField {
 		i = j
 	}
 	return out
+}
+
+// protoStructField and goField return the Go field holding the i-th field
+// of a message's proto declaration: the struct lists them in proto order,
+// after the noCompare marker some messages start with.
+func protoStructField(t reflect.Type, i int) reflect.StructField { return t.Field(i + markerFields(t)) }
+
+func goField(v reflect.Value, i int) reflect.Value { return v.Field(i + markerFields(v.Type())) }
+
+func markerFields(t reflect.Type) int {
+	if t.NumField() > 0 && t.Field(0).Name == "_" {
+		return 1
+	}
+	return 0
 }

@@ -89,6 +89,7 @@ type Notice struct {
 // to client, with Status and the assigned deviceSN in Xid). Field numbers 3
 // and 4 are reserved.
 type Provision struct {
+	_              noCompare
 	Status         *Status
 	Xid            *XID
 	Password       string
@@ -125,6 +126,7 @@ type MessageOperation struct {
 // MessageBody is the payload of MESSAGE and PUSH metas: a chat message or a
 // message operation. Field numbers 2 and 3 are reserved.
 type MessageBody struct {
+	_             noCompare
 	Type          MessageType
 	Content       string
 	Ctype         ContentType
@@ -185,7 +187,13 @@ type Conversation struct {
 
 // RtcSignal is the payload of RTC_SIGNAL metas (call signalling).
 type RtcSignal struct {
+	_           noCompare
 	Type        RtcSignalType
 	Content     string
 	MediaServer string
 }
+
+// noCompare, as the first field of a struct, makes it not comparable with
+// ==, so no equality function is linked for it (as protoc-gen-go's
+// messages do); compare messages field by field.
+type noCompare [0]func()

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -218,9 +219,12 @@ func TestOperationsSeenByPeer(t *testing.T) {
 		s, ok := ev.(core.MessageStatusChanged)
 		return ok && s.UID == peerB && s.Mid == sent.ID
 	})
-	own, ok = a.Message(peerB, sent.ID)
-	require.True(t, ok)
-	assert.Equal(t, core.MessageRead, own.Status)
+	// The event carries no status and an earlier change of the same
+	// message (the edit) may be the one that matched: wait for the status.
+	require.Eventually(t, func() bool {
+		own, ok = a.Message(peerB, sent.ID)
+		return ok && own.Status == core.MessageRead
+	}, waitTimeout, 5*time.Millisecond, "the sender's copy marked read")
 	mine, _ := b.Message(peerA, sent.ID)
 	assert.Equal(t, core.MessageRead, mine.Status)
 	assert.Zero(t, b.UnreadCount(peerA))

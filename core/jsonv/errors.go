@@ -21,6 +21,7 @@ var (
 
 // ParseError describes why and where Parse rejected its input.
 type ParseError struct {
+	_ noCompare
 	// Offset is the byte offset in the input of the first byte that could
 	// not be accepted; for truncated input it is the input's length.
 	Offset int
@@ -39,3 +40,7 @@ func (e *ParseError) Error() string {
 // Unwrap returns ErrSyntax or ErrTooDeep, so callers can tell them apart with
 // errors.Is.
 func (e *ParseError) Unwrap() error { return e.err }
+
+// noCompare, as the first field of a struct, makes it not comparable with
+// ==, so no equality function is linked for it.
+type noCompare [0]func()
