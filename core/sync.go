@@ -377,7 +377,10 @@ func noticeMetaOf(m *xsync.Meta, p NoticePayload) NoticeMeta {
 	return NoticeMeta{ID: m.Id, From: xidOf(m.From), To: xidOf(m.To), Timestamp: m.Timestamp, NS: int32(m.Ns), Payload: p}
 }
 
-var groupNoticeEvents = map[xsync.GroupNoticeType]string{
+// groupNoticeEvents names the event of each group notice type; an array
+// indexed by the enum, not a map: a map literal compiles to initialization
+// code, an array to data.
+var groupNoticeEvents = [...]string{
 	xsync.GroupNoticeCreated:             EventGroupCreated,
 	xsync.GroupNoticeDestroyed:           EventGroupDestroyed,
 	xsync.GroupNoticeJoined:              EventGroupJoined,
@@ -484,7 +487,7 @@ func (c *Client) onGroupNotice(m *xsync.Meta, n *xsync.GroupNotice) {
 	case xsync.GroupNoticeApplyed, xsync.GroupNoticeInvited:
 		c.notices.add(nm)
 	}
-	if name, ok := groupNoticeEvents[n.Type]; ok {
+	if name := enumName(groupNoticeEvents[:], n.Type); name != "" {
 		c.emit(GroupNotice{Name: name, Notice: nm})
 	}
 }
@@ -503,7 +506,9 @@ func (c *Client) removeGroup(gid uint64, nm *NoticeMeta) {
 	c.emit(GroupListUpdated{Notice: nm})
 }
 
-var rosterNoticeEvents = map[xsync.RosterNoticeType]string{
+// rosterNoticeEvents names the event of each roster notice type (an array
+// for the reason given at groupNoticeEvents).
+var rosterNoticeEvents = [...]string{
 	xsync.RosterNoticeApplied:  EventRosterApplied,
 	xsync.RosterNoticeAccepted: EventRosterAccepted,
 	xsync.RosterNoticeDeclined: EventRosterDeclined,
@@ -540,7 +545,7 @@ func (c *Client) onRosterNotice(m *xsync.Meta, n *xsync.RosterNotice) {
 	case xsync.RosterNoticeApplied, xsync.RosterNoticeDeclined:
 		c.notices.add(nm)
 	}
-	if name, ok := rosterNoticeEvents[n.Type]; ok {
+	if name := enumName(rosterNoticeEvents[:], n.Type); name != "" {
 		c.emit(RosterNotice{Name: name, Notice: nm})
 	}
 }
@@ -556,4 +561,12 @@ func (c *Client) onConversationDeleted(conv uint64, source string) {
 	c.emit(FlooNotice{Category: NoticeCategoryConversationDeleted, ConversationID: conv, Source: source})
 	c.emit(UnreadChanged{ConversationID: conv})
 	c.emit(RecentListUpdated{})
+}
+
+// enumName returns names[v], or "" when v is outside the table.
+func enumName[E ~int32](names []string, v E) string {
+	if v < 0 || int(v) >= len(names) {
+		return ""
+	}
+	return names[v]
 }
