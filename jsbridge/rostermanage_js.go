@@ -1,7 +1,5 @@
 package jsbridge
 
-import ()
-
 // rosterManage holds the engine's methods of im.rosterManage (JSAPI.md §5):
 // the message operations and cache reads. The REST wrappers and the roster
 // caches live in TypeScript (npm/src/managers/roster.ts), which calls
