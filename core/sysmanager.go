@@ -29,11 +29,17 @@ func (s *SysManager) AccountCall(ctx lite.Context, api AccountAPI, params jsonv.
 	return s.c.accountCall(ctx, api, params)
 }
 
-// Static tables (getStaticVars, JSAPI.md §13.1).
+// Static tables (getStaticVars, JSAPI.md §13.1). The npm facade answers
+// getStaticVars from npm/src/staticvars.ts, generated from StaticVars, so
+// that the wasm module links neither StaticVars nor, through it, the String
+// method and name table of every xsync enum.
+
+//go:generate go run ./internal/genstatic
 
 // StaticVars returns the enum tables of xsync.proto under the official
 // names, each mapping enum names to numbers, e.g.
-// StaticVars()["STATIC_MESSAGE_STATUS"]["READ"] == 2.
+// StaticVars()["STATIC_MESSAGE_STATUS"]["READ"] == 2. It reads no client
+// state: a zero SysManager answers it too (the generator relies on that).
 func (s *SysManager) StaticVars() map[string]map[string]int32 {
 	return map[string]map[string]int32{
 		"STATIC_FRAME_VSN":             enumTable[xsync.Vsn](),

@@ -98,43 +98,6 @@ func searchValue(hits []core.MessageHit) js.Value {
 	return p.value()
 }
 
-// staticVarsValue returns getStaticVars's enum tables (JSAPI.md §13.1),
-// each in value order, as xsync.proto lists them. The values of every table
-// run from 0 without gaps (core.SysManager.StaticVars), so a table is laid
-// out by value; the table names are put in order by insertion, which keeps
-// the sort code of the slices package (one copy per element type) out of
-// the module.
-func staticVarsValue(vars map[string]map[string]int32) js.Value {
-	names := make([]string, 0, len(vars))
-	for name := range vars {
-		i := len(names)
-		names = append(names, name)
-		for ; i > 0 && names[i-1] > name; i-- {
-			names[i] = names[i-1]
-		}
-		names[i] = name
-	}
-	var p payload
-	p.BeginObject()
-	for _, name := range names {
-		table := vars[name]
-		keys := make([]string, len(table))
-		for k, v := range table {
-			if int(v) < len(keys) {
-				keys[v] = k
-			}
-		}
-		p.Key(name)
-		p.BeginObject()
-		for v, k := range keys {
-			p.num(k, v)
-		}
-		p.EndObject()
-	}
-	p.EndObject()
-	return p.value()
-}
-
 // tokenValue returns TokenData under its REST names (REST.md §5).
 func tokenValue(t core.TokenData, err error) (any, error) {
 	if err != nil {

@@ -9,9 +9,10 @@ import (
 	"github.com/flooim/floo/internal/lite"
 )
 
-// sysManage holds the methods of im.sysManage (JSAPI.md §7).
+// sysManage holds the methods of im.sysManage (JSAPI.md §7). getStaticVars
+// is not among them: the npm facade answers it from a generated table
+// (npm/src/staticvars.ts), which keeps the enum names out of the module.
 var sysManage = []entry{
-	{"getStaticVars", kSync, func(a *call) (any, error) { return staticVarsValue(a.sys().StaticVars()), nil }},
 	{"sendRosterMessage", kSync, func(a *call) (any, error) {
 		mid, err := a.core().PostMessage(a.message(core.ToRoster, "uid"))
 		return idString(mid), err

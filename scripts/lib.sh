@@ -12,5 +12,5 @@ step() { printf '\n==> %s\n' "$*"; }
 wasm_pkgs() {
   local dirs=()
   for d in xsync internal core jsbridge wasm; do [ -d "$d" ] && dirs+=("./$d/...") || true; done
-  wasm_go list "${dirs[@]}" | grep -v -e '/internal/gencodes$' -e '/core/native' -e '/core/integration' || true
+  wasm_go list "${dirs[@]}" | grep -v -e '/internal/gencodes$' -e '/internal/genstatic$' -e '/core/native' -e '/core/integration' || true
 }

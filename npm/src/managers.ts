@@ -5,9 +5,11 @@
 // the others still forward to the Go manager of the same name (jsbridge/*manage_js.go), which
 // checks the arguments and does the work. rtcManage rejects with ServerRtcNotOpen, as JSAPI.md
 // §14 allows. Before the wasm module is loaded, asynchronous methods wait for it and synchronous
-// ones answer from the (still empty) local state, or throw when they would need the engine.
+// ones answer from the (still empty) local state, or throw when they would need the engine;
+// getStaticVars needs no engine at all (a generated table, staticvars.ts).
 
 import { closedError, FlooError } from "./errors.js";
+import { getStaticVars } from "./managers/sys.js";
 import type { GoClient } from "./types/bridge.js";
 import type { GroupManage, RosterManage, RtcManage, SysManage, UserManage } from "./types.js";
 
@@ -83,9 +85,17 @@ export type Manager<N extends ManagerName> = Managers[N];
 export type PendingMethod = (...args: unknown[]) => Promise<never>;
 
 /**
+ * The synchronous methods answered in TypeScript alone, the same way whatever the engine's state
+ * (loading, running or closed): their answer never depends on it.
+ */
+const engineFree: { readonly [N in ManagerName]?: Readonly<Record<string, GoMethod>> } = {
+  sysManage: { getStaticVars },
+};
+
+/**
  * The synchronous methods, with what each answers before the client is ready (or after it was
  * closed): the empty local state, or `null` for methods that need the engine and throw then.
- * Every other method returns a Promise.
+ * Every other method, except those of engineFree, returns a Promise.
  */
 const syncMethods: { readonly [N in ManagerName]?: Readonly<Record<string, (() => unknown) | null>> } = {
   userManage: {
@@ -110,7 +120,7 @@ const syncMethods: { readonly [N in ManagerName]?: Readonly<Record<string, (() =
     consumeGroupAtStatus: () => undefined,
   },
   sysManage: {
-    getStaticVars: null,
+    // getStaticVars: in engineFree.
     sendRosterMessage: null,
     sendGroupMessage: null,
     sendMentionMessage: null,
@@ -151,7 +161,7 @@ export function makeManager<N extends ManagerName>(name: N, host: ManagerHost, o
   const m: Record<string, GoMethod> = {};
   const sync: Readonly<Record<string, (() => unknown) | null>> = syncMethods[name] ?? {};
   for (const method of managerMethods[name] as readonly string[]) {
-    const override = overrides[method];
+    const override = overrides[method] ?? engineFree[name]?.[method];
     const goMethod = (go: GoClient) => (go[name as Exclude<N, "rtcManage">] as Record<string, GoMethod>)[method]!;
     if (override) {
       m[method] = override;

@@ -2,6 +2,7 @@
 // ids are decimal strings, user and group ids numbers (strings beyond 2^53).
 
 import type { FlooError } from "./errors.js";
+import type { StaticVarsTables } from "./staticvars.js";
 
 /** Log thresholds of the `logLevel` option, most verbose first. */
 export type LogLevel = "debug" | "info" | "warn" | "error" | "off";
@@ -599,29 +600,13 @@ export interface SearchResult {
   groupArr: Array<{ group_id: Uid; name: string; content?: string }>;
 }
 
-/** `sysManage.getStaticVars()`: the enum tables of xsync.proto by their official names (JSAPI.md §13.1). */
-export type StaticVars = Record<
-  | "STATIC_FRAME_VSN"
-  | "STATIC_FRAME_COMMAND"
-  | "STATIC_FRAME_COMPRESS_METHOD"
-  | "STATIC_FRAME_ERROR_STATUS"
-  | "STATIC_FRAME_OSTYPE"
-  | "STATIC_FRAME_ENCRYPTMETHOD"
-  | "STATIC_META_NAMESPACE"
-  | "STATIC_MESSAGE_TYPE"
-  | "STATIC_MESSAGE_OPTYPE"
-  | "STATIC_MESSAGE_CONTENT_TYPE"
-  | "STATIC_MESSAGE_QOS"
-  | "STATIC_GROUPNOTICE_TYPE"
-  | "STATIC_INFO_NETWORK"
-  | "STATIC_USERNOTICE_TYPE"
-  | "STATIC_ROSTERNONTICE_TYPE"
-  | "STATIC_CONVERSATION_TYPE"
-  | "STATIC_CONVERSATION_OPTYPE"
-  | "STATIC_RTC_SIGNAL_TYPE"
-  | "STATIC_MESSAGE_STATUS",
-  Record<string, number>
->;
+/**
+ * `sysManage.getStaticVars()`: the enum tables of xsync.proto by their official names (JSAPI.md
+ * §13.1), e.g. `STATIC_MESSAGE_STATUS.READ === 2`. Each table has its enum names as keys, typed
+ * from the generated table (staticvars.ts), and still accepts any string key, so that a lookup by
+ * a name known only at run time type-checks as before.
+ */
+export type StaticVars = { [T in keyof StaticVarsTables]: StaticVarsTables[T] & Record<string, number> };
 
 /** A JSON document given as an object (serialized with JSON.stringify) or as text. */
 export type JsonInput = Record<string, unknown> | unknown[] | string;

@@ -73,7 +73,8 @@ test("before the module is ready, reads answer empty, writes throw and calls wai
   assert.deepEqual(im.groupManage.getAllGroupDetail(), {});
   assert.deepEqual(im.sysManage.makeSearch("x"), { rosterArr: [], groupArr: [] });
   assert.throws(() => im.sysManage.sendRosterMessage({ uid: 1, content: "hi" }), (e) => e instanceof FlooError && /sysManage.sendRosterMessage: the SDK is still loading/.test(e.message));
-  assert.throws(() => im.sysManage.getStaticVars(), (e) => e instanceof FlooError);
+  // The enum tables need no engine: they come from a generated table.
+  assert.equal(im.sysManage.getStaticVars().STATIC_MESSAGE_STATUS.READ, 2);
   // Registration needs no session: the call waits for the module, then goes out.
   const settings = await im.userManage.asyncRegister({ username: "new", password: "pw" });
   assert.deepEqual(settings, { user_id: 7, auth_mode: 1, x_new: "12345678901234567890" });
@@ -177,6 +178,57 @@ test("after close, reads answer empty and the rest fails with a FlooError", asyn
   assert.deepEqual(im.rosterManage.getRosterMessageByRid(1), []);
   assert.throws(() => im.sysManage.sendRosterMessage({ uid: 1, content: "x" }), (e) => e instanceof FlooError && /closed/.test(e.message));
   await assert.rejects(im.groupManage.asyncGetInfo(1), (e) => e instanceof FlooError && /closed/.test(e.message));
+  assert.equal(im.sysManage.getStaticVars().STATIC_MESSAGE_STATUS.DELIVERED, 1, "the enum tables need no engine");
+});
+
+/** The tables of sysManage.getStaticVars() that JSAPI.md §13.1 lists, misspelling included. */
+const STATIC_TABLES = [
+  "STATIC_FRAME_VSN", "STATIC_FRAME_COMMAND", "STATIC_FRAME_COMPRESS_METHOD", "STATIC_FRAME_ERROR_STATUS",
+  "STATIC_FRAME_OSTYPE", "STATIC_FRAME_ENCRYPTMETHOD", "STATIC_META_NAMESPACE", "STATIC_MESSAGE_TYPE",
+  "STATIC_MESSAGE_OPTYPE", "STATIC_MESSAGE_CONTENT_TYPE", "STATIC_MESSAGE_QOS", "STATIC_GROUPNOTICE_TYPE",
+  "STATIC_INFO_NETWORK", "STATIC_USERNOTICE_TYPE", "STATIC_ROSTERNONTICE_TYPE", "STATIC_CONVERSATION_TYPE",
+  "STATIC_CONVERSATION_OPTYPE", "STATIC_RTC_SIGNAL_TYPE", "STATIC_MESSAGE_STATUS",
+];
+
+test("sysManage.getStaticVars: the official tables, a fresh copy each call, at any time", async (t) => {
+  const { im } = client();
+  t.after(() => im.close());
+  const before = im.sysManage.getStaticVars();
+  await im.ready();
+  const vars = im.sysManage.getStaticVars();
+  assert.deepEqual(vars, before, "the same tables before and after ready");
+  assert.deepEqual(Object.keys(vars).sort(), [...STATIC_TABLES].sort());
+  const spec = await readFile(new URL("../../../shared/spec/JSAPI.md", import.meta.url), "utf8").catch(() => undefined);
+  if (spec !== undefined) {
+    const section = spec.slice(spec.indexOf("### 13.1"), spec.indexOf("### 13.2"));
+    assert.deepEqual([...section.matchAll(/`(STATIC_[A-Z_]+)`/g)].map((m) => m[1]), STATIC_TABLES, "the list of JSAPI.md §13.1");
+  }
+  assert.deepEqual(vars.STATIC_MESSAGE_STATUS, { UNREAD: 0, DELIVERED: 1, READ: 2 });
+  assert.equal(vars.STATIC_MESSAGE_STATUS.READ, 2);
+  assert.deepEqual(vars.STATIC_FRAME_COMMAND, { UNREAD: 0, SYNC: 1, NOTICE: 2, PROVISION: 3 });
+  assert.equal(vars.STATIC_ROSTERNONTICE_TYPE.INFO_UPDATED, 8);
+  assert.equal(vars.STATIC_GROUPNOTICE_TYPE.FILE_UPDATED, 28);
+  assert.equal(vars.STATIC_FRAME_ERROR_STATUS.RATE_LIMIT_EXCEEDED, 20);
+  assert.equal(vars.STATIC_FRAME_OSTYPE.WEB, 6);
+  assert.equal(vars.STATIC_MESSAGE_CONTENT_TYPE.RTC, 8);
+  for (const [name, table] of Object.entries(vars)) {
+    // Every enum of xsync.proto runs from 0 without gaps, listed in that order.
+    assert.deepEqual(Object.values(table), Object.keys(table).map((_, i) => i), name);
+  }
+  assert.deepEqual(im.sysManage.getStaticVars("ignored", 1), vars, "arguments are ignored");
+
+  // A caller that changes its copy changes no later answer, nor an earlier one.
+  vars.STATIC_MESSAGE_STATUS.READ = 99;
+  vars.STATIC_MESSAGE_STATUS.EXTRA = 3;
+  delete vars.STATIC_FRAME_VSN;
+  vars.STATIC_NEW = {};
+  const again = im.sysManage.getStaticVars();
+  assert.notEqual(again, vars);
+  assert.notEqual(again.STATIC_MESSAGE_STATUS, vars.STATIC_MESSAGE_STATUS);
+  assert.deepEqual(again.STATIC_MESSAGE_STATUS, { UNREAD: 0, DELIVERED: 1, READ: 2 });
+  assert.deepEqual(Object.keys(again).sort(), [...STATIC_TABLES].sort());
+  assert.equal(before.STATIC_MESSAGE_STATUS.READ, 2);
+  assert.deepEqual(again, before);
 });
 
 /** The names of §3-§7 of JSAPI.md, by object, or undefined when the spec is not next to the repository. */

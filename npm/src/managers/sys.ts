@@ -1,10 +1,11 @@
 // The REST parts of sysManage (JSAPI.md §7, REST.md §9): the upload slots and the file URL
-// helpers. Moving them here keeps core's SysManager out of the wasm; what needs the engine's
-// transport (asyncFileUpload, downloadAudio, link parsing) or its message cache stays in Go.
+// helpers, and the enum tables of getStaticVars. Moving them here keeps core's SysManager out of
+// the wasm; what needs the engine's transport (link parsing) or its message cache stays in Go.
 
 import { FlooError } from "../errors.js";
 import type { GoClient } from "../types/bridge.js";
-import type { HttpTransport } from "../types.js";
+import { staticVars } from "../staticvars.js";
+import type { HttpTransport, StaticVars } from "../types.js";
 import { Args, clientError, typeName } from "./args.js";
 import * as rest from "./rest.js";
 import type { Query } from "./rest.js";
@@ -85,6 +86,18 @@ function getChatFile(a: Args, go: GoClient): string {
   const url = a.ftext("url");
   const params = queryObject(a, a.f("params"), "params");
   return url === "" ? "" : withCredentials(go, appendQuery(url, params));
+}
+
+/**
+ * getStaticVars(): the enum tables of xsync.proto (JSAPI.md §13.1), from the table generated from
+ * the Go enums (staticvars.ts), so it needs no engine: it answers before ready and after close
+ * too. Each call returns a fresh copy, so a caller that changes the result changes no later
+ * answer. It takes no arguments; any given are ignored, as by the other methods without parameters.
+ */
+export function getStaticVars(): StaticVars {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [name, table] of Object.entries(staticVars)) out[name] = { ...table };
+  return out as StaticVars;
 }
 
 /** The synchronous URL helpers of sysManage. */
