@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything the project tests: lint, native tests with -race, the wasm packages under Node,
-# and the protoc cross-check of the wire codec.
+# the protoc cross-check of the wire codec, the npm package, its size budget, WeChat, the web
+# example and the end-to-end suites.
 source "$(dirname "$0")/lib.sh"
 scripts/lint.sh
 step "go test -race (native)"
@@ -11,6 +12,8 @@ step "codec cross-check against protoc-gen-go"
 scripts/test-crosscheck.sh
 step "npm package: build and unit tests"
 scripts/test-npm.sh
+step "size budget of the shipped wasm and JS"
+scripts/size.sh
 step "WeChat entry in an emulated mini-program runtime"
 scripts/test-wechat.sh
 step "web example in headless Chromium"
