@@ -17,11 +17,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestCodesTSIsUpToDate runs the generator into a temporary file and compares
-// it with the committed npm/src/codes.ts, so that a change to the Go table
-// cannot ship without its TypeScript mirror. Native only: it runs the go
-// command.
+// TestCodesTSIsUpToDate checks that npm/src/codes.ts is what gencodes
+// writes, so that a change to the Go table cannot ship without its
+// TypeScript mirror.
 func TestCodesTSIsUpToDate(t *testing.T) {
+	requireGenerated(t, "gencodes", "../npm/src/codes.ts")
+}
+
+// requireGenerated runs the generator ./internal/<gen> into a temporary file
+// and fails unless the committed file holds exactly its output, which it
+// returns. Native only: it runs the go command.
+func requireGenerated(t *testing.T, gen, committed string) string {
+	t.Helper()
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
 		goCmd = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
@@ -29,18 +36,17 @@ func TestCodesTSIsUpToDate(t *testing.T) {
 			t.Skip("go command not found; cannot run the generator")
 		}
 	}
-	out := filepath.Join(t.TempDir(), "codes.ts")
-	cmd := exec.Command(goCmd, "run", "./internal/gencodes", "-o", out)
-	msg, err := cmd.CombinedOutput()
-	require.NoError(t, err, "gencodes failed: %s", msg)
-
+	out := filepath.Join(t.TempDir(), filepath.Base(committed))
+	msg, err := exec.Command(goCmd, "run", "./internal/"+gen, "-o", out).CombinedOutput()
+	require.NoError(t, err, "%s failed: %s", gen, msg)
 	want, err := os.ReadFile(out)
 	require.NoError(t, err)
-	got, err := os.ReadFile("../npm/src/codes.ts")
-	require.NoError(t, err, "npm/src/codes.ts missing: run `go generate ./core`")
+	got, err := os.ReadFile(committed)
+	require.NoError(t, err, "%s missing: run `go generate ./core`", committed)
 	if !bytes.Equal(got, want) {
-		t.Fatal("npm/src/codes.ts is stale: run `go generate ./core`")
+		t.Fatalf("%s is stale: run `go generate ./core`", committed)
 	}
+	return string(want)
 }
 
 // TestCodeTableRowsNameTheirConstant parses codes.go and checks that every
