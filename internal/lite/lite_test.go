@@ -167,3 +167,29 @@ func waitDone(t *testing.T, ctx lite.Context) {
 		t.Fatal("context did not end")
 	}
 }
+
+// BenchmarkTimerReset measures re-arming a timer, what the engine's
+// scheduler does when its earliest deadline changes (a send, its ack).
+func BenchmarkTimerReset(b *testing.B) {
+	tm := lite.NewTimer(lite.Hour)
+	defer tm.Stop()
+	for b.Loop() {
+		tm.Reset(lite.Hour)
+	}
+}
+
+// BenchmarkNow measures reading the clock.
+func BenchmarkNow(b *testing.B) {
+	for b.Loop() {
+		lite.Now()
+	}
+}
+
+// BenchmarkWithTimeout measures a context with a deadline, created and
+// cancelled, as every REST call does.
+func BenchmarkWithTimeout(b *testing.B) {
+	for b.Loop() {
+		_, cancel := lite.WithTimeout(lite.Background(), lite.Minute)
+		cancel()
+	}
+}

@@ -77,12 +77,41 @@ type Timer struct {
 	// C receives the time when the timer fires; nil for AfterFunc timers.
 	C <-chan Time
 
-	mu    sync.Mutex
-	c     chan Time
-	f     func()  // AfterFunc: run in its own goroutine when the timer fires
-	cb    js.Func // the armed callback, released when it runs or is cleared
-	id    js.Value
-	armed bool // guarded by mu
+	c chan Time
+	f func() // AfterFunc: run in its own goroutine when the timer fires
+
+	// Guarded by armed.mu.
+	seq    uint64   // key in armed.timers while armed, 0 otherwise
+	handle js.Value // what setTimeout returned, for clearTimeout
+}
+
+// armed holds the timers waiting for their setTimeout. Every timeout calls
+// the one dispatch function with the timer's key: a js.Func per arming
+// would cost two more calls into JavaScript and a JavaScript closure each
+// time (setTimeout passes extra arguments to the callback in browsers,
+// Node and WeChat alike).
+var armed = struct {
+	mu       sync.Mutex
+	seq      uint64
+	timers   map[uint64]*Timer
+	dispatch js.Func
+}{timers: make(map[uint64]*Timer)}
+
+func init() {
+	armed.dispatch = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		seq := uint64(args[0].Float())
+		armed.mu.Lock()
+		t := armed.timers[seq]
+		delete(armed.timers, seq)
+		if t != nil {
+			t.seq = 0
+		}
+		armed.mu.Unlock()
+		if t != nil {
+			t.fire()
+		}
+		return nil
+	})
 }
 
 // NewTimer returns a Timer that sends the current time on its channel
@@ -109,25 +138,15 @@ func (t *Timer) arm(d Duration) {
 	if ms < 0 {
 		ms = 0
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.cb = js.FuncOf(func(js.Value, []js.Value) any {
-		t.fire()
-		return nil
-	})
-	t.id = setTimeout.Invoke(t.cb, ms)
-	t.armed = true
+	armed.mu.Lock()
+	defer armed.mu.Unlock()
+	armed.seq++
+	t.seq = armed.seq
+	armed.timers[t.seq] = t
+	t.handle = setTimeout.Invoke(armed.dispatch, ms, t.seq)
 }
 
 func (t *Timer) fire() {
-	t.mu.Lock()
-	if !t.armed {
-		t.mu.Unlock()
-		return
-	}
-	t.armed = false
-	t.cb.Release()
-	t.mu.Unlock()
 	if t.f != nil {
 		go t.f()
 		return
@@ -142,14 +161,15 @@ func (t *Timer) fire() {
 // not received yet. It reports whether it did either, that is whether the
 // timer's expiry had not been observed.
 func (t *Timer) Stop() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	stopped := t.armed
-	if t.armed {
-		clearTimeout.Invoke(t.id)
-		t.cb.Release()
-		t.armed = false
+	armed.mu.Lock()
+	stopped := t.seq != 0
+	if stopped {
+		clearTimeout.Invoke(t.handle)
+		delete(armed.timers, t.seq)
+		t.seq = 0
+		t.handle = js.Undefined()
 	}
+	armed.mu.Unlock()
 	if t.c != nil {
 		select {
 		case <-t.c:
