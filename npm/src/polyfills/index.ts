@@ -54,7 +54,8 @@ let state: PolyfillState | undefined;
 
 /**
  * Installs the missing globals: globalThis, TextEncoder, TextDecoder, crypto.getRandomValues,
- * performance.now and a WebAssembly holding only Instance. Idempotent: later calls return the
+ * performance.now, setTimeout and clearTimeout on the global object, and a WebAssembly holding
+ * only Instance. Idempotent: later calls return the
  * first call's state. `wx` supplies wx.getRandomValues for the random seed.
  */
 export function installPolyfills(wx?: WxRandomSource): PolyfillState {
@@ -101,6 +102,16 @@ export function installPolyfills(wx?: WxRandomSource): PolyfillState {
       g.performance = { now, timeOrigin: Date.now() };
     }
     installed.push("performance.now");
+  }
+  // Go's timers (internal/lite) look setTimeout and clearTimeout up on the global object, while a
+  // mini-program module may see them only as variables of its scope.
+  if (typeof g.setTimeout !== "function" && typeof setTimeout === "function") {
+    g.setTimeout = setTimeout;
+    installed.push("setTimeout");
+  }
+  if (typeof g.clearTimeout !== "function" && typeof clearTimeout === "function") {
+    g.clearTimeout = clearTimeout;
+    installed.push("clearTimeout");
   }
   if (installWebAssemblyShim(g)) installed.push("WebAssembly.Instance");
   state = { installed, randomReady };

@@ -29,8 +29,8 @@ const phones = {};
 let gid;
 
 /** Starts the mini-program on a phone and creates a client; returns {mp, sdk, im, inbox, states}. */
-function launch(device, extra = {}) {
-  const mp = startMiniProgram({ device, packageRoot: pkg });
+function launch(device, extra = {}, runtime = {}) {
+  const mp = startMiniProgram({ device, packageRoot: pkg, ...runtime });
   const sdk = mp.require("floo-wasm");
   const im = sdk.flooim({ appid: server.appId, dnsServer: server.dns, logLevel: "warn", ...extra });
   const phone = { device, mp, sdk, im, inbox: [], states: [] };
@@ -286,6 +286,23 @@ describe("a mini-program on the reference server", () => {
     assertExactlyOnce(bob, tag, users.alice.uid, texts);
     const replayed = received(bob, tagBefore).filter((m) => !m.isHistory);
     assert.deepEqual(replayed.map((m) => m.content), [], "messages delivered before the restart are not delivered again as new");
+  });
+
+  test("timers that modules see only as variables of their scope, not on the global object", async () => {
+    const phone = launch(newDevice(), {}, { timersInScope: true });
+    try {
+      await phone.im.login({ name: users.alice.name, password: users.alice.password });
+      // The entry found them missing from the global object and put them there for Go.
+      const { installed } = phone.sdk.installPolyfills();
+      assert.ok(installed.includes("setTimeout") && installed.includes("clearTimeout"), String(installed));
+      assert.equal(evaluate(phone.mp, "typeof globalThis.setTimeout"), "function");
+      const tag = `t-${Date.now()}-`;
+      await send(phone, users.alice, "roster", users.bob.uid, `${tag}1`);
+      await waitFor(() => received(phones.bob, tag, users.alice.uid).length >= 1, "the message");
+      assertExactlyOnce(phones.bob, tag, users.alice.uid, [`${tag}1`]);
+    } finally {
+      phone.mp.kill();
+    }
   });
 
   test("a domain missing from the whitelist is reported with WeChat's reason, and nothing leaves the phone", async () => {

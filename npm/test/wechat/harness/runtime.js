@@ -28,8 +28,11 @@ const REMOVED = ["WebAssembly"];
  * @param {object} [o.domains] the whitelisted domains (see Native)
  * @param {boolean} [o.verbose] print the mini-program's console
  * @param {object} [o.globals] extra globals (App, Page... for page tests)
+ * @param {boolean} [o.timersInScope] give the timers to each module as variables of its scope
+ *   only, not as properties of the global object (which base libraries do is not documented;
+ *   the SDK must work either way)
  */
-export function startMiniProgram({ device, packageRoot, domains, verbose = process.env.FLOO_TEST_VERBOSE === "1", globals = {} }) {
+export function startMiniProgram({ device, packageRoot, domains, verbose = process.env.FLOO_TEST_VERBOSE === "1", globals = {}, timersInScope = false }) {
   const native = new Native({ device, packageRoot, domains });
   const logs = [];
   const timers = new Set();
@@ -44,8 +47,7 @@ export function startMiniProgram({ device, packageRoot, domains, verbose = proce
       logs.push(`[${level}] ${line}`);
       if (verbose) process.stderr.write(`[mp ${level}] ${line}\n`);
     };
-  const sandbox = {
-    console: { log: log("log"), info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug") },
+  const timerApi = {
     setTimeout: (fn, ms, ...args) => {
       const t = setTimeout(() => {
         timers.delete(t);
@@ -67,12 +69,20 @@ export function startMiniProgram({ device, packageRoot, domains, verbose = proce
       timers.delete(t);
       clearInterval(t);
     },
+  };
+  const TIMERS = Object.keys(timerApi);
+  const sandbox = {
+    console: { log: log("log"), info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug") },
+    ...(timersInScope ? {} : timerApi),
     ...globals,
   };
   const context = vm.createContext(sandbox, { name: "miniprogram", codeGeneration: { strings: false, wasm: false } });
   for (const name of REMOVED) vm.runInContext(`delete globalThis[${JSON.stringify(name)}];`, context);
-  const factory = new vm.Script(WX_RUNTIME, { filename: "wx-runtime.js" }).runInContext(context);
-  const api = factory(native);
+  // The wx layer is evaluated with the timers as variables, so it works whichever way the
+  // program's modules see them.
+  const runtime = `(function (${TIMERS.join(", ")}) {\nreturn (\n${WX_RUNTIME.trim().replace(/;$/, "")}\n);\n})`;
+  const factory = new vm.Script(runtime, { filename: "wx-runtime.js" }).runInContext(context);
+  const api = factory(...TIMERS.map((t) => timerApi[t]))(native);
   context.wx = api.wx;
   context.WXWebAssembly = api.WXWebAssembly;
 
@@ -99,10 +109,12 @@ export function startMiniProgram({ device, packageRoot, domains, verbose = proce
     const module = { exports: {} };
     cache.set(file, module);
     // WeChat wraps every file in a function; the arguments are what a module sees.
-    const wrapper = `(function (require, module, exports) {${readFileSync(file, "utf8")}\n})`;
+    const params = ["require", "module", "exports", ...(timersInScope ? TIMERS : [])].join(", ");
+    const wrapper = `(function (${params}) {${readFileSync(file, "utf8")}\n})`;
     const fn = new vm.Script(wrapper, { filename: file }).runInContext(context);
     const dir = path.dirname(file);
-    fn.call(module.exports, (r) => load(resolve(r, dir)), module, module.exports);
+    const scoped = timersInScope ? TIMERS.map((t) => timerApi[t]) : [];
+    fn.call(module.exports, (r) => load(resolve(r, dir)), module, module.exports, ...scoped);
     return module.exports;
   }
 
