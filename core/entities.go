@@ -87,7 +87,12 @@ type Device struct {
 	Platform  int    // platform: 1 iOS, 2 Android, 3 Windows, 4 macOS, 5 Linux, 6 web
 	UserAgent string // user_agent: the device_info sent at Provision
 	UserID    uint64 // user_id
-	Raw       jsonv.Value
+	// Extensions of the reference server (server/README.md "Devices"); zero
+	// from servers without them.
+	LastSeen uint64 // last_seen: last login or disconnect, ms
+	Online   bool   // online: the device has an open session
+	Current  bool   // current: the token of the request was issued for this device
+	Raw      jsonv.Value
 }
 
 // RosterItem is a user as seen by the logged-in user: public profile plus
@@ -323,6 +328,9 @@ func parseDevice(v jsonv.Value) Device {
 		Platform:  int(jInt(v, "platform")),
 		UserAgent: jStr(v, "user_agent"),
 		UserID:    jID(v, "user_id"),
+		LastSeen:  jID(v, "last_seen"),
+		Online:    jBool(v, "online"),
+		Current:   jBool(v, "current"),
 		Raw:       v,
 	}
 }

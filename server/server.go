@@ -39,6 +39,14 @@ type Config struct {
 	PublicURL string
 	// MaxUploadBytes bounds one uploaded file (REST.md §9.2). 0 = 100 MiB.
 	MaxUploadBytes int64
+	// MaxDevices is the number of devices one user may have registered.
+	// 0 = 10 (PROTOCOL.md §18.9); negative = no limit.
+	MaxDevices int
+	// DeviceReclaimAfter is how long a device must have been offline
+	// before a new device of its user may take over its slot at the
+	// device limit (fireplace.Config.DeviceReclaimAfter, server/README.md
+	// "Devices"). 0 = as soon as it is offline; negative = never.
+	DeviceReclaimAfter time.Duration
 	// Logger receives the server's logs. nil = slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. nil = time.Now.
@@ -78,7 +86,8 @@ type Gateway interface {
 // NewFireplace builds the XSYNC gateway of server/fireplace with its
 // default limits; it is the default Config.NewGateway.
 func NewFireplace(d GatewayDeps) (Gateway, error) {
-	return fireplace.New(fireplace.Config{Store: d.Store, Logger: d.Logger, Now: d.Now})
+	return fireplace.New(fireplace.Config{Store: d.Store, Logger: d.Logger, Now: d.Now,
+		MaxDevices: d.MaxDevices, DeviceReclaimAfter: d.DeviceReclaimAfter})
 }
 
 // GatewayDeps is what the server hands to Config.NewGateway.
@@ -87,6 +96,10 @@ type GatewayDeps struct {
 	AppID  string
 	Logger *slog.Logger
 	Now    func() time.Time
+	// MaxDevices and DeviceReclaimAfter are the Config fields of the same
+	// names, for the gateway's device limit.
+	MaxDevices         int
+	DeviceReclaimAfter time.Duration
 }
 
 // Server is the assembled reference server. It is safe for concurrent use.
@@ -150,14 +163,17 @@ func New(cfg Config) (*Server, error) {
 	if cfg.NewGateway == nil {
 		cfg.NewGateway = NewFireplace
 	}
-	s.gateway, err = cfg.NewGateway(GatewayDeps{Store: s.db, AppID: cfg.AppID, Logger: cfg.Logger, Now: cfg.Now})
+	s.gateway, err = cfg.NewGateway(GatewayDeps{Store: s.db, AppID: cfg.AppID, Logger: cfg.Logger, Now: cfg.Now,
+		MaxDevices: cfg.MaxDevices, DeviceReclaimAfter: cfg.DeviceReclaimAfter})
 	if err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("server: gateway: %w", err)
 	}
 	var gwNotifier ratel.Notifier
+	var presence ratel.Presence
 	if s.gateway != nil {
 		gwNotifier = s.gateway
+		presence, _ = s.gateway.(ratel.Presence)
 	}
 	notifier := ratel.MultiNotifier(gwNotifier, cfg.Notifier)
 
@@ -174,6 +190,7 @@ func New(cfg Config) (*Server, error) {
 		PublicURL:        cfg.PublicURL,
 		DataDir:          cfg.DataDir,
 		MaxUploadBytes:   cfg.MaxUploadBytes,
+		Presence:         presence,
 	})
 	if err != nil {
 		s.Close()

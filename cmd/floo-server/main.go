@@ -49,6 +49,8 @@ type options struct {
 	web              string
 	publicURL        string
 	maxUpload        byteSize
+	maxDevices       int
+	reclaimAfter     reclaimAfter
 	logLevel         slog.Level
 }
 
@@ -65,6 +67,8 @@ var defs = []flagDef{
 	{"web", "FLOO_WEB", "folder of static files served at / (optional)"},
 	{"public-url", "FLOO_PUBLIC_URL", "scheme://host[:port][/path] advertised in DNS and file URLs (default: as the client connected)"},
 	{"max-upload", "FLOO_MAX_UPLOAD", "largest uploaded file, as a `size` in bytes or with the suffix K, M or G (powers of 1024)"},
+	{"max-devices", "FLOO_MAX_DEVICES", "devices one user may have registered; 0 = no limit"},
+	{"device-reclaim-after", "FLOO_DEVICE_RECLAIM_AFTER", "at the device limit, a new device takes the slot of the least recently seen device that has been offline at least this `duration` (0 = any offline device, never = refuse the new device); online devices are never taken"},
 	{"log-level", "FLOO_LOG_LEVEL", "debug, info, warn or error"},
 }
 
@@ -91,6 +95,8 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	fs.StringVar(&o.publicURL, "public-url", "", usage("public-url"))
 	o.maxUpload = defaultMaxUpload
 	fs.Var(&o.maxUpload, "max-upload", usage("max-upload"))
+	fs.IntVar(&o.maxDevices, "max-devices", defaultMaxDevices, usage("max-devices"))
+	fs.Var(&o.reclaimAfter, "device-reclaim-after", usage("device-reclaim-after"))
 	fs.StringVar(&level, "log-level", "info", usage("log-level"))
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: floo-server [flags]\n\nRuns the Floo reference server. Each flag falls back to the\nenvironment variable in brackets when not given.\n\n")
@@ -117,7 +123,46 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	if err := o.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return o, fmt.Errorf("-log-level: %w", err)
 	}
+	if o.maxDevices < 0 {
+		return o, fmt.Errorf("-max-devices: %d: want 0 (no limit) or more", o.maxDevices)
+	}
 	return o, nil
+}
+
+// defaultMaxDevices is PROTOCOL.md §18.9's recommended device limit.
+const defaultMaxDevices = 10
+
+// reclaimAfter is the flag.Value of -device-reclaim-after: a duration of
+// 0 or more, or "never" (held as -1, server.Config's "never").
+type reclaimAfter time.Duration
+
+func (r *reclaimAfter) String() string {
+	if *r < 0 {
+		return "never"
+	}
+	return time.Duration(*r).String()
+}
+
+func (r *reclaimAfter) Set(s string) error {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, "never") {
+		*r = -1
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return fmt.Errorf("%q: want a duration such as 0, 10m or 24h, or never", s)
+	}
+	*r = reclaimAfter(d)
+	return nil
+}
+
+// serverMaxDevices maps the flag's "0 = no limit" to server.Config's.
+func (o options) serverMaxDevices() int {
+	if o.maxDevices == 0 {
+		return -1
+	}
+	return o.maxDevices
 }
 
 // defaultMaxUpload is REST.md §9.2's recommended upload limit.
@@ -184,6 +229,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		WebDir:             o.web,
 		PublicURL:          o.publicURL,
 		MaxUploadBytes:     int64(o.maxUpload),
+		MaxDevices:         o.serverMaxDevices(),
+		DeviceReclaimAfter: time.Duration(o.reclaimAfter),
 		Logger:             log,
 	})
 	if err != nil {
@@ -204,7 +251,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	log.Info("floo-server listening", "addr", ln.Addr().String(), "data", o.data, "app_id", o.appID,
 		"open_registration", o.openRegistration, "web", o.web, "public_url", o.publicURL,
-		"max_upload", o.maxUpload.String())
+		"max_upload", o.maxUpload.String(), "max_devices", o.maxDevices,
+		"device_reclaim_after", o.reclaimAfter.String())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -37,7 +37,7 @@ func TestParseDefaults(t *testing.T) {
 	o, err := parse(nil, envOf(nil), &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, options{addr: "127.0.0.1:8080", data: "./data", appID: "welovemaxim",
-		openRegistration: true, maxUpload: 100 << 20, logLevel: slog.LevelInfo}, o)
+		openRegistration: true, maxUpload: 100 << 20, maxDevices: 10, logLevel: slog.LevelInfo}, o)
 }
 
 func TestParseEnvAndFlags(t *testing.T) {
@@ -45,11 +45,14 @@ func TestParseEnvAndFlags(t *testing.T) {
 		"FLOO_ADDR": ":9000", "FLOO_DATA": "/tmp/x", "FLOO_APP_ID": "envapp",
 		"FLOO_OPEN_REGISTRATION": "false", "FLOO_WEB": "/srv/web",
 		"FLOO_PUBLIC_URL": "https://im.example.com", "FLOO_LOG_LEVEL": "debug", "FLOO_MAX_UPLOAD": "5M",
+		"FLOO_MAX_DEVICES": "3", "FLOO_DEVICE_RECLAIM_AFTER": "1h",
 	})
 	o, err := parse(nil, env, &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, options{addr: ":9000", data: "/tmp/x", appID: "envapp", openRegistration: false,
-		web: "/srv/web", publicURL: "https://im.example.com", maxUpload: 5 << 20, logLevel: slog.LevelDebug}, o)
+		web: "/srv/web", publicURL: "https://im.example.com", maxUpload: 5 << 20, maxDevices: 3,
+		reclaimAfter: reclaimAfter(time.Hour), logLevel: slog.LevelDebug}, o)
+	assert.Equal(t, 3, o.serverMaxDevices())
 
 	// Flags win over the environment.
 	o, err = parse([]string{"-addr", ":1", "-open-registration", "-log-level", "warn", "-max-upload", "2048"}, env, &bytes.Buffer{})
@@ -59,6 +62,12 @@ func TestParseEnvAndFlags(t *testing.T) {
 	assert.True(t, o.openRegistration)
 	assert.Equal(t, slog.LevelWarn, o.logLevel)
 	assert.Equal(t, "envapp", o.appID, "unset flags still fall back")
+
+	o, err = parse([]string{"-max-devices", "0", "-device-reclaim-after", "never"}, env, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, -1, o.serverMaxDevices(), "0 is no limit")
+	assert.Equal(t, reclaimAfter(-1), o.reclaimAfter)
+	assert.Equal(t, "never", o.reclaimAfter.String())
 }
 
 func TestParseErrors(t *testing.T) {
@@ -66,13 +75,18 @@ func TestParseErrors(t *testing.T) {
 	_, err := parse([]string{"-h"}, envOf(nil), &out)
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	for _, want := range []string{"-addr", "FLOO_ADDR", "FLOO_DATA", "FLOO_APP_ID", "FLOO_OPEN_REGISTRATION",
-		"FLOO_WEB", "FLOO_PUBLIC_URL", "FLOO_LOG_LEVEL", "-max-upload size", "FLOO_MAX_UPLOAD", "(default 100M)"} {
+		"FLOO_WEB", "FLOO_PUBLIC_URL", "FLOO_LOG_LEVEL", "-max-upload size", "FLOO_MAX_UPLOAD", "(default 100M)",
+		"-max-devices", "FLOO_MAX_DEVICES", "(default 10)", "-device-reclaim-after duration", "FLOO_DEVICE_RECLAIM_AFTER"} {
 		assert.Contains(t, out.String(), want, "-h documents every flag and its variable")
 	}
 	_, err = parse(nil, envOf(map[string]string{"FLOO_OPEN_REGISTRATION": "maybe"}), &bytes.Buffer{})
 	assert.ErrorContains(t, err, "FLOO_OPEN_REGISTRATION")
 	_, err = parse(nil, envOf(map[string]string{"FLOO_MAX_UPLOAD": "lots"}), &bytes.Buffer{})
 	assert.ErrorContains(t, err, "FLOO_MAX_UPLOAD")
+	_, err = parse(nil, envOf(map[string]string{"FLOO_DEVICE_RECLAIM_AFTER": "-5m"}), &bytes.Buffer{})
+	assert.ErrorContains(t, err, "FLOO_DEVICE_RECLAIM_AFTER")
+	_, err = parse([]string{"-max-devices", "-2"}, envOf(nil), &bytes.Buffer{})
+	assert.ErrorContains(t, err, "-max-devices")
 	_, err = parse([]string{"-log-level", "loud"}, envOf(nil), &bytes.Buffer{})
 	assert.Error(t, err)
 	_, err = parse([]string{"extra"}, envOf(nil), &bytes.Buffer{})

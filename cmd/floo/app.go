@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/flooim/floo/core"
 	"github.com/flooim/floo/core/native"
@@ -30,6 +31,8 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	store  *native.FileStorage
+	// resumed is the session a command resumed: uid, token and its app.
+	resumed [3]string
 }
 
 func (a *app) dispatch(ctx context.Context) error {
@@ -46,6 +49,34 @@ func (a *app) dispatch(ctx context.Context) error {
 	if a.o.appID == "" && a.o.cmd != "register" && a.o.cmd != "login" {
 		a.o.appID, _ = st.Get(keyAppID)
 	}
+	err = a.command(ctx)
+	a.keepSharedSession(err)
+	return err
+}
+
+// keepSharedSession undoes what a removed device slot did to the shared
+// session. The engine of a device that another device removed forgets the
+// stored token, but the slots of one home share it and the server revoked
+// only the tokens issued to the removed installation: the other slots
+// (and this one, once it logs in as a new device) may go on. A token that
+// was really revoked fails at the next command, which then says so.
+func (a *app) keepSharedSession(err error) {
+	if !core.IsCode(err, core.UserKickedByOtherDevices) || a.resumed[1] == "" {
+		return
+	}
+	if _, ok := a.store.Get(keyToken); ok {
+		return
+	}
+	if uid, _ := a.store.Get(keyUID); uid != a.resumed[0] {
+		return
+	}
+	a.store.Set(keyToken, a.resumed[1])
+	if a.resumed[2] != "" {
+		a.store.Set(keyTokenApp, a.resumed[2])
+	}
+}
+
+func (a *app) command(ctx context.Context) error {
 	switch a.o.cmd {
 	case "register":
 		return a.register(ctx)
@@ -57,6 +88,11 @@ func (a *app) dispatch(ctx context.Context) error {
 		return a.listen(ctx)
 	case "history":
 		return a.history(ctx)
+	case "devices":
+		if len(a.o.args) == 2 {
+			return a.removeDevice(ctx, a.o.args[1])
+		}
+		return a.devices(ctx)
 	case "logout":
 		return a.logout(ctx)
 	}
@@ -100,9 +136,11 @@ func (a *app) resume(ctx context.Context, c *core.Client) error {
 	if !ok || !ok2 || token == "" {
 		return errors.New("not logged in: run floo login <name> <password>")
 	}
-	if app, ok := a.store.Get(keyTokenApp); ok && app != c.AppID() {
+	app, ok := a.store.Get(keyTokenApp)
+	if ok && app != c.AppID() {
 		return fmt.Errorf("the stored session belongs to app %q, not %q: run floo login", app, c.AppID())
 	}
+	a.resumed = [3]string{uidS, token, app}
 	uid, err := strconv.ParseUint(uidS, 10, 64)
 	if err != nil || uid == 0 {
 		return fmt.Errorf("the stored session is damaged (%s in %s): run floo login", keyUID, a.store.Path())
@@ -219,6 +257,87 @@ func (a *app) logout(ctx context.Context) error {
 	defer done()
 	// No connection is needed: logging out forgets the stored token.
 	return c.Logout(ctx, core.LogoutOptions{})
+}
+
+// device is the JSON form of one registered device.
+type device struct {
+	DeviceSN  uint64 `json:"device_sn"`
+	Platform  string `json:"platform"` // ios, android, windows, macos, linux, web or the number
+	UserAgent string `json:"user_agent"`
+	// LastSeen is the last login or disconnect (ms, and as a UTC time);
+	// servers that do not report it give 0 and "".
+	LastSeen   uint64 `json:"last_seen"`
+	LastSeenAt string `json:"last_seen_at"`
+	Online     bool   `json:"online"`
+	// ThisDevice marks the device this command logged in as (-device).
+	ThisDevice bool `json:"this_device"`
+}
+
+// platformNames are the Provision os_type values (REST.md §12 Device).
+var platformNames = map[int]string{1: "ios", 2: "android", 3: "windows", 4: "macos", 5: "linux", 6: "web"}
+
+// devices prints the user's devices, one JSON line each, ordered by SN.
+// The command itself logs in as a device (-device, "cli" by default), which
+// is then listed as this_device and online.
+func (a *app) devices(ctx context.Context) error {
+	c, done, err := a.resumedClient(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	devs, err := c.User().Devices(ctx)
+	if err != nil {
+		return err
+	}
+	self := uint64(c.DeviceSN())
+	for _, d := range devs {
+		name, ok := platformNames[d.Platform]
+		if !ok {
+			name = strconv.Itoa(d.Platform)
+		}
+		out := device{DeviceSN: d.DeviceSN, Platform: name, UserAgent: d.UserAgent, LastSeen: d.LastSeen,
+			Online: d.Online, ThisDevice: d.DeviceSN == self}
+		if d.LastSeen > 0 {
+			out.LastSeenAt = time.UnixMilli(int64(d.LastSeen)).UTC().Format(time.RFC3339)
+		}
+		if err := a.print(out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeDevice removes another device of the user (POST /user/kick): its
+// session ends, the tokens issued to it are revoked and its slot is free.
+// Removing the device this command runs as is refused: that is logout.
+func (a *app) removeDevice(ctx context.Context, arg string) error {
+	sn, err := strconv.ParseUint(arg, 10, 32)
+	if err != nil || sn == 0 {
+		return usagef("%q is not a device_sn (see floo devices)", arg)
+	}
+	c, done, err := a.resumedClient(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if sn == uint64(c.DeviceSN()) {
+		return fmt.Errorf("device %d is this device (-device %s): run floo logout instead", sn, a.o.device)
+	}
+	devs, err := c.User().Devices(ctx)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, d := range devs {
+		found = found || d.DeviceSN == sn
+	}
+	if !found {
+		return fmt.Errorf("no device %d (see floo devices)", sn)
+	}
+	if err := c.User().KickDevice(ctx, sn); err != nil {
+		return err
+	}
+	return a.print(map[string]any{"removed": sn})
 }
 
 // listen prints every message that reaches this device until ctx ends

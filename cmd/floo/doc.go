@@ -7,6 +7,7 @@
 //	floo send <uid|group:gid> <text>
 //	floo listen [-n N]
 //	floo history <uid|group:gid> [-n N] [-before ID]
+//	floo devices [rm <device_sn>]
 //	floo logout
 //
 // login stores the session (user id, token, device identity) in
@@ -31,4 +32,13 @@
 // another terminal, listen logs in as the device "listen" and the other
 // commands as "cli", both kept in the same home directory; -device picks
 // another name, for example to run two listeners.
+//
+// floo devices prints the user's registered devices, one JSON line each:
+// device_sn, platform, user_agent, last_seen (ms, and last_seen_at in
+// UTC), online, and this_device for the slot the command ran as. floo
+// devices rm <device_sn> removes another device: its session ends, the
+// tokens issued to it are revoked and its slot is free for a new device
+// (the reference server allows 10 per user by default, see
+// server/README.md "Devices"). Removing a slot of the same home ends that
+// slot's command but leaves the shared session to the others.
 package main

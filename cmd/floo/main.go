@@ -66,15 +66,19 @@ func usagef(format string, args ...any) error {
 type command struct {
 	name, args, desc string
 	nargs            int
+	// argsOK, when set, replaces the nargs check.
+	argsOK func(args []string) bool
 }
 
 var commands = []command{
-	{"register", "<name> <password>", "create an account; prints {\"user_id\":...}", 2},
-	{"login", "<name> <password>", "log in and store the session; prints {\"user_id\":...,\"device_sn\":...}", 2},
-	{"send", "<uid|group:gid> <text>", "send a text message; prints the stored message", 2},
-	{"listen", "[-n N]", "print incoming messages as JSON lines until interrupted (or N messages)", 0},
-	{"history", "<uid|group:gid> [-n N] [-before ID]", "print a conversation's messages, oldest first", 1},
-	{"logout", "", "forget the stored session", 0},
+	{"register", "<name> <password>", "create an account; prints {\"user_id\":...}", 2, nil},
+	{"login", "<name> <password>", "log in and store the session; prints {\"user_id\":...,\"device_sn\":...}", 2, nil},
+	{"send", "<uid|group:gid> <text>", "send a text message; prints the stored message", 2, nil},
+	{"listen", "[-n N]", "print incoming messages as JSON lines until interrupted (or N messages)", 0, nil},
+	{"history", "<uid|group:gid> [-n N] [-before ID]", "print a conversation's messages, oldest first", 1, nil},
+	{"devices", "[rm <device_sn>]", "list the user's devices as JSON lines, or remove one (kick it, forget its slot)", 0,
+		func(args []string) bool { return len(args) == 0 || len(args) == 2 && args[0] == "rm" }},
+	{"logout", "", "forget the stored session", 0, nil},
 }
 
 const usageHead = `Usage: floo [flags] <command> [arguments]
@@ -111,6 +115,8 @@ Examples:
   floo send group:20000001 'hello everyone'
   floo listen | jq -r .content
   floo history 10000002 -n 50
+  floo devices
+  floo devices rm 3
 `
 
 func printUsage(w io.Writer) {
@@ -195,8 +201,7 @@ func parseArgs(args []string) (*options, error) {
 	if o.help {
 		return o, nil
 	}
-	if len(o.args) != nargs {
-		c := commandSpec(o.cmd)
+	if c := commandSpec(o.cmd); c.argsOK != nil && !c.argsOK(o.args) || c.argsOK == nil && len(o.args) != nargs {
 		return o, usagef("usage: floo %s %s", o.cmd, c.args)
 	}
 	if o.n < 0 {
@@ -354,6 +359,8 @@ func describe(err error) string {
 		msg += " (the session expired: run floo login)"
 	case core.IsCode(err, core.UserKickedBySameDevice):
 		msg += " (another floo with the same -device logged in)"
+	case core.IsCode(err, core.UserTooManyDevice):
+		msg += " (every device slot of the account is taken: floo devices lists them, floo devices rm <device_sn> frees one)"
 	}
 	return msg
 }

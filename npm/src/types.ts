@@ -402,6 +402,15 @@ export interface Device extends Extensible {
   platform: number;
   user_agent?: string;
   user_id?: number;
+  /** Extension of the reference server: the device's last login or disconnect, in ms. */
+  last_seen?: number;
+  /** Extension of the reference server: the device has an open session now. */
+  online?: boolean;
+  /**
+   * Extension of the reference server: the request's token was issued for this device. An app
+   * that knows its own deviceSN (`userManage.getDeviceSN()`) should compare that instead.
+   */
+  current?: boolean;
 }
 
 /** The reply of the token calls (REST.md §5). */

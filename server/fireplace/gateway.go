@@ -22,6 +22,9 @@ type Store interface {
 	RegisterDevice(ctx context.Context, reg store.DeviceRegistration) (store.Device, bool, error)
 	DeviceByGUID(ctx context.Context, uid int64, guid string) (store.Device, error)
 	Device(ctx context.Context, uid int64, sn uint32) (store.Device, error)
+	ListDevices(ctx context.Context, uid int64) ([]store.Device, error)
+	RemoveDevice(ctx context.Context, uid int64, sn uint32) error
+	TouchDevice(ctx context.Context, uid int64, sn uint32, now int64) error
 	GetGroup(ctx context.Context, gid int64) (*store.Group, error)
 	GetMember(ctx context.Context, gid, uid int64) (*store.Member, error)
 	ListMembers(ctx context.Context, gid int64) ([]store.Member, error)
@@ -40,8 +43,18 @@ type Config struct {
 	// window.
 	Now func() time.Time
 
-	// MaxDevices is the per-user device limit. 0 = 10.
+	// MaxDevices is the per-user device limit. 0 = 10 (PROTOCOL.md
+	// §18.9); negative = no limit.
 	MaxDevices int
+	// DeviceReclaimAfter decides what a login does at the device limit. A
+	// new device takes over the slot of the least recently seen device
+	// that has no open session here and was last seen (logged in or
+	// disconnected) at least DeviceReclaimAfter ago; without such a
+	// device the login fails with TOO_MANY_DEVICES. An online device is
+	// never reclaimed. 0 = any offline device; negative = never reclaim
+	// (slots are then freed only by /user/kick, /user/device/remove and
+	// the 90-day janitor).
+	DeviceReclaimAfter time.Duration
 	// MaxFrameBytes is the largest binary message accepted. 0 = 1 MiB.
 	MaxFrameBytes int64
 	// MaxMessageBytes bounds content+config+ext+attachment of one send.
@@ -100,6 +113,9 @@ func (c Config) withDefaults() Config {
 		}
 	}
 	def(&c.MaxDevices, 10)
+	if c.MaxDevices < 0 {
+		c.MaxDevices = 0 // the store's "no limit"
+	}
 	def(&c.MaxMessageBytes, 64<<10)
 	def(&c.QueueSize, 512)
 	def(&c.SendBurst, 100)
@@ -135,6 +151,12 @@ type Gateway struct {
 	stop    chan struct{}              // closed by Close once the connections are gone
 	locks   [64]sync.Mutex             // striped by target message id
 	cursors *cursorBook
+	// devLocks, striped by uid, serialize the device registry changes of
+	// one user made here: a login's registration (with any reclaim) up to
+	// its entry in live, and a disconnect's last-seen update. So a reclaim
+	// never takes the slot of a device that is logging in or has just left
+	// without its last-seen time written.
+	devLocks [16]sync.Mutex
 }
 
 // New returns a gateway using cfg.Store.
@@ -265,8 +287,8 @@ func (g *Gateway) register(c *conn, uid int64, sn uint32) (old *conn) {
 }
 
 // unregister removes c from the live set if it is still the live connection
-// of its device.
-func (g *Gateway) unregister(c *conn, uid int64, sn uint32) {
+// of its device, and reports whether it was.
+func (g *Gateway) unregister(c *conn, uid int64, sn uint32) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if devs := g.live[uid]; devs != nil && devs[sn] == c {
@@ -274,14 +296,44 @@ func (g *Gateway) unregister(c *conn, uid int64, sn uint32) {
 		if len(devs) == 0 {
 			delete(g.live, uid)
 		}
+		return true
 	}
+	return false
 }
 
-// forget removes a closed connection from every set.
+// OnlineDevices returns the deviceSNs of uid that have a logged-in
+// connection, in no particular order (ratel.Presence: the device list's
+// "online").
+func (g *Gateway) OnlineDevices(uid int64) []uint32 {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	out := make([]uint32, 0, len(g.live[uid]))
+	for sn := range g.live[uid] {
+		out = append(out, sn)
+	}
+	return out
+}
+
+// deviceLock returns the lock of uid's device registry (devLocks).
+func (g *Gateway) deviceLock(uid int64) *sync.Mutex {
+	return &g.devLocks[uint64(uid)%uint64(len(g.devLocks))]
+}
+
+// forget removes a closed connection from every set. A device whose live
+// connection this was is now offline: its last-seen time becomes now, the
+// start of its offline time for the reclaim rule and the device list.
 func (g *Gateway) forget(c *conn) {
 	uid, sn := c.session()
 	if uid != 0 {
-		g.unregister(c, uid, sn)
+		lk := g.deviceLock(uid)
+		lk.Lock()
+		if g.unregister(c, uid, sn) {
+			err := g.st.TouchDevice(context.Background(), uid, sn, g.now())
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				g.log.Warn("fireplace: device last seen", "uid", uid, "sn", sn, "err", err)
+			}
+		}
+		lk.Unlock()
 	}
 	g.mu.Lock()
 	delete(g.conns, c)

@@ -1,10 +1,13 @@
 package fireplace
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/flooim/floo/server/store"
@@ -55,10 +58,30 @@ func (c *conn) provision(f *xsync.Frame) {
 	if guid == "" {
 		guid = g.guidFor(ctx, uid, offered)
 	}
-	dev, created, err := g.st.RegisterDevice(ctx, store.DeviceRegistration{
+	// From the registration until c is live, no other login or disconnect
+	// of this user changes the registry here (devLocks).
+	lk := g.deviceLock(uid)
+	lk.Lock()
+	dev, created, err := g.registerDevice(ctx, store.DeviceRegistration{
 		UserID: uid, GUID: guid, OfferedSN: offered, Platform: int32(p.OsType),
 		UserAgent: p.DeviceInfo, Now: now, MaxDevices: g.cfg.MaxDevices,
 	})
+	if err == nil {
+		// A new registration (possibly reusing the SN of a removed device)
+		// starts its cursors at the present.
+		if err = g.st.InitDeviceCursors(ctx, uid, dev.SN, created); err != nil {
+			err = fmt.Errorf("init cursors: %w", err)
+		}
+	}
+	var old *conn
+	if err == nil {
+		if oldUID, oldSN := c.session(); oldUID != 0 {
+			g.unregister(c, oldUID, oldSN)
+		}
+		c.startSession(uid, dev.SN)
+		old = g.register(c, uid, dev.SN)
+	}
+	lk.Unlock()
 	switch {
 	case errors.Is(err, store.ErrTooManyDevices):
 		fail(xsync.StatusTooManyDevices, "too many devices")
@@ -68,19 +91,7 @@ func (c *conn) provision(f *xsync.Frame) {
 		fail(xsync.StatusFail, reasonInternal)
 		return
 	}
-	// A new registration (possibly reusing the SN of a removed device)
-	// starts its cursors at the present.
-	if err := g.st.InitDeviceCursors(ctx, uid, dev.SN, created); err != nil {
-		g.log.Error("fireplace: init cursors", "uid", uid, "err", err)
-		fail(xsync.StatusFail, reasonInternal)
-		return
-	}
-
-	if oldUID, oldSN := c.session(); oldUID != 0 {
-		g.unregister(c, oldUID, oldSN)
-	}
-	c.startSession(uid, dev.SN)
-	if old := g.register(c, uid, dev.SN); old != nil {
+	if old != nil {
 		old.kick(xsync.UserNoticeKickBySameDevice, `{"device_sn":`+strconv.FormatUint(uint64(dev.SN), 10)+`}`)
 	}
 	if created {
@@ -97,6 +108,60 @@ func (c *conn) provision(f *xsync.Frame) {
 		Status: statusOK,
 		Xid:    &xsync.XID{Uid: uint64(uid), DeviceSN: dev.SN},
 	})
+}
+
+// registerDevice registers the device of a login; at the device limit it
+// reclaims the slots of the least recently seen devices that are offline
+// and were last seen at least Config.DeviceReclaimAfter ago, as many as
+// the new device needs, or none and fails with store.ErrTooManyDevices.
+// The caller holds the user's deviceLock, so no reclaimed device logs in
+// meanwhile.
+func (g *Gateway) registerDevice(ctx context.Context, reg store.DeviceRegistration) (store.Device, bool, error) {
+	dev, created, err := g.st.RegisterDevice(ctx, reg)
+	if !errors.Is(err, store.ErrTooManyDevices) || g.cfg.DeviceReclaimAfter < 0 {
+		return dev, created, err
+	}
+	devs, lerr := g.st.ListDevices(ctx, reg.UserID)
+	if lerr != nil {
+		return dev, created, lerr
+	}
+	victims := reclaimable(devs, g.OnlineDevices(reg.UserID), reg.Now-g.cfg.DeviceReclaimAfter.Milliseconds(),
+		len(devs)-reg.MaxDevices+1)
+	if victims == nil {
+		return dev, created, err
+	}
+	for _, d := range victims {
+		if err := g.st.RemoveDevice(ctx, reg.UserID, d.SN); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return store.Device{}, false, err
+		}
+		g.log.Info("fireplace: device slot reclaimed", "uid", reg.UserID, "sn", d.SN,
+			"platform", d.Platform, "last_seen", d.LastSeen)
+	}
+	return g.st.RegisterDevice(ctx, reg)
+}
+
+// reclaimable picks the n least recently seen devices among devs that are
+// not online and were last seen at or before cutoff (ms), or nil if there
+// are fewer than n such devices.
+func reclaimable(devs []store.Device, online []uint32, cutoff int64, n int) []store.Device {
+	if n <= 0 {
+		return nil
+	}
+	busy := make(map[uint32]bool, len(online))
+	for _, sn := range online {
+		busy[sn] = true
+	}
+	var out []store.Device
+	for _, d := range devs {
+		if !busy[d.SN] && d.LastSeen <= cutoff {
+			out = append(out, d)
+		}
+	}
+	if len(out) < n {
+		return nil
+	}
+	slices.SortStableFunc(out, func(a, b store.Device) int { return cmp.Compare(a.LastSeen, b.LastSeen) })
+	return out[:n]
 }
 
 // guidFor makes up an installation id for a Provision without one: the

@@ -58,6 +58,15 @@ type Options struct {
 	// MaxUploadBytes bounds one uploaded file (REST.md §9.2). 0 = 100 MiB;
 	// larger uploads answer HTTP 413.
 	MaxUploadBytes int64
+	// Presence tells which devices are online, for the device list. nil =
+	// none is reported online.
+	Presence Presence
+}
+
+// Presence reports which devices of a user have an open XSYNC session; the
+// gateway implements it.
+type Presence interface {
+	OnlineDevices(uid int64) []uint32
 }
 
 // HandlerFunc handles one envelope endpoint. Its first result becomes the

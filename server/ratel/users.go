@@ -63,12 +63,23 @@ func SettingsOf(s store.UserSettings) Settings {
 		PushNickName: s.PushNickName, PushToken: s.PushToken}
 }
 
-// DeviceInfo is the Device entity of REST.md §12.
+// DeviceInfo is the Device entity of REST.md §12 with this server's
+// extensions for device management screens (server/README.md): when the
+// device was last seen, whether it is online now, and whether it is the
+// device the request's token was issued to.
 type DeviceInfo struct {
 	DeviceSN  uint32 `json:"device_sn"`
 	Platform  int32  `json:"platform"`
 	UserAgent string `json:"user_agent"`
 	UserID    int64  `json:"user_id"`
+	// LastSeen is the last login or disconnect, in ms.
+	LastSeen int64 `json:"last_seen"`
+	// Online: the device has an open XSYNC session.
+	Online bool `json:"online"`
+	// Current: the token of the request was issued for this device's
+	// device_guid. A client that knows its own deviceSN should compare
+	// that instead: a token issued without device_guid marks none.
+	Current bool `json:"current"`
 }
 
 func (a *API) registerUserRoutes() {
@@ -578,9 +589,16 @@ func (a *API) deviceList(c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	online := map[uint32]bool{}
+	if a.opts.Presence != nil {
+		for _, sn := range a.opts.Presence.OnlineDevices(c.UID) {
+			online[sn] = true
+		}
+	}
 	out := make([]DeviceInfo, 0, len(devs))
 	for _, d := range devs {
-		out = append(out, DeviceInfo{DeviceSN: d.SN, Platform: d.Platform, UserAgent: d.UserAgent, UserID: d.UserID})
+		out = append(out, DeviceInfo{DeviceSN: d.SN, Platform: d.Platform, UserAgent: d.UserAgent, UserID: d.UserID,
+			LastSeen: d.LastSeen, Online: online[d.SN], Current: c.DeviceGUID != "" && d.GUID == c.DeviceGUID})
 	}
 	return out, nil
 }

@@ -477,7 +477,11 @@ func TestDevicesKickAndRemove(t *testing.T) {
 	var list []ratel.DeviceInfo
 	env.OK(t, "GET", "/user/device/list", me.Token, nil, &list)
 	require.Len(t, list, 4)
-	assert.Equal(t, ratel.DeviceInfo{DeviceSN: snMe, Platform: 6, UserAgent: "Web", UserID: u.ID}, list[0])
+	assert.NotZero(t, list[0].LastSeen)
+	assert.Equal(t, ratel.DeviceInfo{DeviceSN: snMe, Platform: 6, UserAgent: "Web", UserID: u.ID,
+		LastSeen: list[0].LastSeen, Current: true}, list[0], "the token was issued for g-me")
+	assert.False(t, list[1].Current)
+	assert.False(t, list[1].Online, "no session is open")
 
 	// Kick one device (device_sn as a string, JSON body).
 	env.OK(t, "POST", "/user/kick", me.Token, map[string]any{"device_sn": itoa(int64(sn2))}, nil)

@@ -61,3 +61,21 @@ export function colorFor(id: string): string {
   for (const ch of id) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
   return palette[h % palette.length]!;
 }
+
+/** When a device was last seen: "Online now", "Active 5 min ago", "Active yesterday at 14:05". */
+export function seenLabel(online: boolean, t: number, now = Date.now()): string {
+  if (online) return "Online now";
+  if (!t) return "Not seen recently";
+  const ago = Math.max(0, now - t);
+  if (ago < 60_000) return "Active just now";
+  if (ago < 3_600_000) return `Active ${Math.floor(ago / 60_000)} min ago`;
+  const today = startOfDay(now);
+  if (t >= today) return `Active today at ${timeFmt.format(t)}`;
+  if (t >= today - 86400000) return `Active yesterday at ${timeFmt.format(t)}`;
+  return `Active ${dateFmt.format(t)}`;
+}
+
+/** A device's platform as people call it (the Provision os_type of REST.md §12 Device). */
+export function platformName(platform: number): string {
+  return ["Unknown device", "iPhone or iPad", "Android", "Windows", "Mac", "Linux", "Web browser"][platform] ?? `Platform ${platform}`;
+}

@@ -5,6 +5,7 @@ import flooim, { FlooError, type FlooClient } from "floo-wasm";
 
 export type {
   ConversationEntry,
+  Device,
   FlooClient,
   GroupInfo,
   GroupInvitation,

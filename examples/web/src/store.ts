@@ -10,6 +10,7 @@ import {
   read,
   type Attachment,
   type ConversationEntry,
+  type Device,
   type GroupInfo,
   type GroupInvitation,
   type Member,
@@ -113,6 +114,19 @@ export interface ConnInfo {
   online: boolean;
 }
 
+/** One device of the signed-in user, as the settings panel lists it. */
+export interface DeviceRow {
+  sn: number;
+  /** 1 iOS, 2 Android, 3 Windows, 4 macOS, 5 Linux, 6 web. */
+  platform: number;
+  userAgent: string;
+  /** Last login or disconnect (ms), 0 when the server does not say. */
+  lastSeen: number;
+  online: boolean;
+  /** The device this page runs as. */
+  mine: boolean;
+}
+
 export interface AppState {
   phase: Phase;
   authBusy: boolean;
@@ -134,6 +148,11 @@ export interface AppState {
   toasts: Toast[];
   /** Image URL shown full size. */
   lightbox?: string;
+  /** The settings panel is open. */
+  settings: boolean;
+  /** The user's devices, once the settings panel loaded them. */
+  devices?: DeviceRow[];
+  devicesError?: string;
 }
 
 const TYPING_TTL = 6000;
@@ -158,6 +177,7 @@ function initialState(phase: Phase): AppState {
     groups: [],
     invitations: [],
     toasts: [],
+    settings: false,
   };
 }
 
@@ -350,6 +370,51 @@ export class Chat {
   }
 
   // ------------------------------------------------------------------------------------------
+  // Devices (the settings panel).
+
+  openSettings(open: boolean): void {
+    this.state.settings = open;
+    this.changed();
+    if (open) void this.loadDevices();
+  }
+
+  /** Lists the user's devices, this one first, then the most recently seen. */
+  async loadDevices(): Promise<void> {
+    try {
+      const list: Device[] = await call(() => this.sdk.user.asyncGetDeviceList());
+      const self = read("getDeviceSN", () => this.sdk.user.getDeviceSN(), 0);
+      const rows = list.map(
+        (d): DeviceRow => ({
+          sn: Number(d.device_sn),
+          platform: Number(d.platform) || 0,
+          userAgent: d.user_agent ?? "",
+          lastSeen: Number(d.last_seen) || 0,
+          online: d.online === true,
+          // The deviceSN this page logged in with; the server's own mark when it has none yet.
+          mine: self ? Number(d.device_sn) === self : d.current === true,
+        }),
+      );
+      rows.sort((a, b) => Number(b.mine) - Number(a.mine) || Number(b.online) - Number(a.online) || b.lastSeen - a.lastSeen);
+      this.state.devices = rows;
+      this.state.devicesError = undefined;
+    } catch (err) {
+      this.state.devicesError = "Could not load your devices: " + errorText(err);
+    }
+    this.changed();
+  }
+
+  /** Signs another device out for good: its session ends, its token is revoked, its slot is free. */
+  async removeDevice(sn: number): Promise<void> {
+    try {
+      await call(() => this.sdk.user.asyncKickDevice({ device_sn: sn }));
+      this.toast("The device was signed out");
+    } catch (err) {
+      this.toast("Could not remove the device: " + errorText(err), "error");
+    }
+    await this.loadDevices();
+  }
+
+  // ------------------------------------------------------------------------------------------
   // SDK events (JSAPI.md §8).
 
   #subscribe(): void {
@@ -373,8 +438,18 @@ export class Chat {
     });
     im.on("flooNotice", (n: { category: string; desc: unknown }) => {
       if (n.category === "action" && n.desc === "relogin_manually") {
+        // After a notice that already said why (below), that reason stays on the sign-in form.
+        const why = this.state.phase === "signedOut" && this.state.authError;
         this.#reset();
-        this.state.authError = "Your session ended; please sign in again.";
+        this.state.authError = why || "Your session ended; please sign in again.";
+      } else if (n.category === "userNotice" && (n.desc === "KICKED_BY_OTHER_DEVICE" || n.desc === "DEVICE_REMOVED")) {
+        // Another device of the account signed this one out (the settings panel there): the SDK
+        // ends the session and forgets its token.
+        this.#reset();
+        this.state.authError = "This device was signed out from another of your devices.";
+      } else if (n.category === "userNotice" && n.desc === "DEVICE_ADDED") {
+        this.toast("Your account was just signed in on another device");
+        if (this.state.settings) void this.loadDevices();
       } else if (n.category === "userNotice") {
         this.toast("Account notice: " + String(n.desc), "error");
       } else if (n.category === "conversation_deleted") {

@@ -577,3 +577,86 @@ test("two users chat through the web example", { timeout: 240_000 }, async (t) =
   await alice.context.close();
   await bob.context.close();
 });
+
+/** Signs u in as an existing account (the one of its name) from the sign-in form. */
+async function signIn(u) {
+  await u.page.goto(baseURL);
+  await byTestId(u.page, "username").fill(u.name);
+  await byTestId(u.page, "password").fill("correct horse battery");
+  await byTestId(u.page, "auth-submit").click();
+  await byTestId(u.page, "me-name").filter({ hasText: u.name }).waitFor();
+  await u.page.locator('[data-testid="conn-status"][data-state="connected"]').waitFor();
+}
+
+test("the settings panel lists the account's devices and signs one out", { timeout: 120_000 }, async () => {
+  // One account in three browsers: three devices, one of them closed again.
+  const laptop = await newUser("dana");
+  const other = await newUser("dana");
+  const L = laptop.page;
+  const O = other.page;
+  try {
+    await register(laptop);
+    const tablet = await newUser("dana");
+    await signIn(tablet);
+    await tablet.context.close();
+    await signIn(other);
+
+    await byTestId(L, "open-settings").click();
+    await byTestId(L, "settings").waitFor();
+    const rows = byTestId(L, "device");
+    // The closed tablet may take a moment to show as offline on the server: reopen until it does.
+    for (let i = 0; ; i++) {
+      await L.waitForFunction(() => document.querySelectorAll('[data-testid="device"]').length === 3, null, { timeout: WAIT });
+      if ((await L.locator('[data-testid="device"][data-online="false"]').count()) === 1) break;
+      assert.ok(i < 50, "the closed browser never showed as offline");
+      await L.keyboard.press("Escape");
+      await byTestId(L, "open-settings").click();
+    }
+    const mine = L.locator('[data-testid="device"][data-mine="true"]');
+    const theirs = L.locator('[data-testid="device"][data-mine="false"][data-online="true"]');
+    const closed = L.locator('[data-testid="device"][data-online="false"]');
+    assert.equal(await mine.count(), 1, "exactly one device is this one");
+    assert.match(await mine.innerText(), /This device/);
+    assert.match(await mine.innerText(), /Web browser/);
+    assert.equal(await theirs.count(), 1, "the other browser is connected");
+    assert.match(await theirs.locator('[data-testid="device-seen"]').innerText(), /Online now/);
+    assert.match(await closed.locator('[data-testid="device-seen"]').innerText(), /Active (just now|1 min ago)/);
+    assert.equal(await mine.locator('[data-testid="device-remove"]').count(), 0, "this device has no Remove button");
+    assert.equal(await L.locator('[data-testid="device-remove"]').count(), 2, "every other device has one");
+    await L.mouse.move(10, 790);
+    await shot(L, "20-devices.png");
+
+    // Remove the other browser: it asks for a second click, then the other session ends there.
+    const removedSN = await theirs.getAttribute("data-sn");
+    await theirs.locator('[data-testid="device-remove"]').click();
+    await theirs.locator('[data-testid="device-remove"]', { hasText: "Click again" }).click();
+    await byTestId(O, "auth-submit").waitFor();
+    await byTestId(O, "auth-error").filter({ hasText: "signed out from another of your devices" }).waitFor();
+    await shot(O, "21-device-removed.png");
+    await L.waitForFunction(() => document.querySelectorAll('[data-testid="device"]').length === 2, null, { timeout: WAIT });
+    assert.equal(await rows.first().getAttribute("data-mine"), "true", "this device is listed first");
+    assert.equal(await L.locator(`[data-testid="device"][data-sn="${removedSN}"]`).count(), 0, "the removed device's slot is gone");
+
+    // A reload of the removed browser does not bring the session back: its token was forgotten
+    // there and revoked on the server.
+    await O.reload();
+    await byTestId(O, "auth-submit").waitFor();
+    assert.equal(await byTestId(O, "me-name").count(), 0);
+    // The laptop is still signed in and connected.
+    await L.keyboard.press("Escape");
+    await byTestId(L, "settings").waitFor({ state: "detached" });
+    await L.locator('[data-testid="conn-status"][data-state="connected"]').waitFor();
+    assert.deepEqual(
+      pageErrors.filter((e) => e.startsWith("[dana]") && !/favicon/.test(e)),
+      [],
+      "the pages logged errors",
+    );
+  } catch (err) {
+    await shot(L, "failed-devices-laptop.png").catch(() => {});
+    await shot(O, "failed-devices-other.png").catch(() => {});
+    throw err;
+  } finally {
+    await laptop.context.close();
+    await other.context.close();
+  }
+});

@@ -7,6 +7,7 @@ import { ChatPane } from "./ChatPane";
 import { ChatContext, useChat } from "./common";
 import { ChatIcon, CloseIcon, WifiOffIcon } from "./icons";
 import { InfoPanel } from "./InfoPanel";
+import { SettingsModal } from "./Settings";
 import { Sidebar } from "./Sidebar";
 
 export function App({ chat }: { chat: Chat }) {
@@ -45,6 +46,7 @@ function Main() {
         <main class="pane">{s.active ? <ChatPane key={s.active} convKey={s.active} /> : <Welcome />}</main>
         {s.active && s.panel && <InfoPanel key={s.active} convKey={s.active} />}
       </div>
+      {s.settings && <SettingsModal />}
       {s.lightbox && (
         <div class="overlay lightbox" onClick={() => chat.set("lightbox", undefined)} data-testid="lightbox">
           <img src={s.lightbox} alt="" />

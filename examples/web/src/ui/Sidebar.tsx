@@ -7,7 +7,7 @@ import type { RosterItem } from "../sdk";
 import { errorText } from "../sdk";
 import { convKey, type Tab } from "../store";
 import { Avatar, ConfirmButton, Modal, useBusy, useChat } from "./common";
-import { ChatIcon, ClipIcon, ImageIcon, LogoutIcon, PlusIcon, SearchIcon, UserPlusIcon, UsersIcon, UserIcon } from "./icons";
+import { ChatIcon, ClipIcon, ImageIcon, LogoutIcon, PlusIcon, SearchIcon, SettingsIcon, UserPlusIcon, UsersIcon, UserIcon } from "./icons";
 
 export function Sidebar() {
   const chat = useChat();
@@ -32,6 +32,9 @@ export function Sidebar() {
             <span class="muted">ID {me.uid}</span>
           </div>
         </div>
+        <button type="button" class="icon-btn" title="Settings" onClick={() => chat.openSettings(true)} data-testid="open-settings">
+          <SettingsIcon />
+        </button>
         <button type="button" class="icon-btn" title="Sign out" onClick={() => void chat.logout()} data-testid="logout">
           <LogoutIcon />
         </button>
