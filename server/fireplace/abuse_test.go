@@ -194,3 +194,73 @@ func TestUnreadHistoryKeepsHeapBounded(t *testing.T) {
 	assert.Less(t, grew, int64(heapBound), "unread history grew the live heap by %s", mib(grew))
 	stillFlows(t, c, d, "and still")
 }
+
+// TestPagesEndAtTheirByteBudget checks that a page cut at PageBytes loses
+// nothing: sync and history continue from next_key and deliver every
+// message once, in order.
+func TestPagesEndAtTheirByteBudget(t *testing.T) {
+	t.Parallel()
+	h := start(t, func(c *fireplace.Config) { c.PageBytes = 100 << 10 })
+	alice, bob := h.user(t, "alice"), h.user(t, "bob")
+	a := h.login(t, alice, "a")
+	b := h.login(t, bob, "b")
+	pad := strings.Repeat("z", 30<<10)
+	mids := sendTexts(a, bob.ID, pad, 10) // about 30 KiB each: 3 or 4 per page
+
+	first := b.Pull(alice.ID, 0)
+	require.NotEmpty(t, first.Metas)
+	assert.Less(t, len(first.Metas), 10, "the page ends at its byte budget")
+	assert.NotZero(t, first.NextKey)
+	rest := b.SyncAll(alice.ID) // continues from the confirmed cursor
+	got := append(xsynctest.IDs(first.Metas), xsynctest.IDs(rest)...)
+	assert.Equal(t, mids, got, "sync delivers every message once, in order")
+
+	var hist []uint64
+	key, pages := uint64(0), 0
+	for {
+		dl := b.History(alice.ID, key, 100)
+		pages++
+		hist = append(hist, xsynctest.IDs(dl.Metas)...)
+		if dl.NextKey == 0 {
+			break
+		}
+		key = dl.NextKey
+	}
+	assert.Greater(t, pages, 2)
+	want := make([]uint64, 0, len(mids))
+	for i := len(mids) - 1; i >= 0; i-- {
+		want = append(want, mids[i])
+	}
+	assert.Equal(t, want, hist, "history pages cover everything, newest first")
+}
+
+// TestPacedRepliesAllArrive pipelines many large history requests from a
+// client that reads: pacing delays the replies but answers every one.
+func TestPacedRepliesAllArrive(t *testing.T) {
+	t.Parallel()
+	h := start(t, func(c *fireplace.Config) { c.QueueBytes = 256 << 10; c.PageBytes = 128 << 10 })
+	alice, bob := h.user(t, "alice"), h.user(t, "bob")
+	a := h.login(t, alice, "a")
+	b := h.login(t, bob, "b")
+	sendTexts(a, bob.ID, strings.Repeat("w", 20<<10), 20)
+	const requests = 30
+	frame := xsync.NewSyncFrame(&xsync.SyncUL{Xid: &xsync.XID{Uid: uint64(alice.ID)},
+		IsFullSync: true, FullSyncNum: 100})
+	for range requests {
+		b.Write(frame)
+	}
+	for i := range requests {
+		f, err := b.Take(10*time.Second, func(f *xsync.Frame) bool {
+			if f.Command != xsync.CommandSync {
+				return false
+			}
+			dl, err := f.SyncDL()
+			return err == nil && dl.IsFullSync
+		})
+		require.NoError(t, err, "reply %d", i)
+		dl, err := f.SyncDL()
+		require.NoError(t, err)
+		requireStatus(t, dl.Status, xsync.StatusOK)
+		require.NotEmpty(t, dl.Metas, "reply %d", i)
+	}
+}
