@@ -2,6 +2,7 @@ package server
 
 import (
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -53,7 +54,9 @@ func clientIP(r *http.Request) string {
 // WebSockets not yet logged in, and refuses more than max of them: one
 // address cannot hold the server's connections while the others wait.
 type ipSlots struct {
-	max int // <= 0: no cap
+	max    int // <= 0: no cap
+	log    *slog.Logger
+	logged atomic.Int64 // Unix seconds of the last refusal logged
 
 	mu sync.Mutex
 	n  map[string]int // guarded by mu; addresses holding at least one slot
@@ -68,6 +71,7 @@ func (s *ipSlots) acquire(ip string) (release func(), ok bool) {
 	s.mu.Lock()
 	if s.n[ip] >= s.max {
 		s.mu.Unlock()
+		s.report(ip)
 		return nil, false
 	}
 	s.n[ip]++
@@ -82,6 +86,19 @@ func (s *ipSlots) acquire(ip string) (release func(), ok bool) {
 			s.mu.Unlock()
 		})
 	}, true
+}
+
+// report logs a refusal, at most once a minute: behind a reverse proxy
+// every client has the proxy's address, and this line says why they are
+// refused.
+func (s *ipSlots) report(ip string) {
+	now := time.Now().Unix()
+	last := s.logged.Load()
+	if now-last < 60 || !s.logged.CompareAndSwap(last, now) {
+		return
+	}
+	s.log.Warn("server: per-IP cap on unauthenticated connections reached, refusing with 503",
+		"ip", ip, "max_unauth_per_ip", s.max)
 }
 
 // pacedBody is a request body that must keep arriving: each read must
@@ -155,9 +172,11 @@ func (b *pacedBody) Read(p []byte) (int, error) {
 type capListener struct {
 	net.Listener
 	max      int64
+	log      *slog.Logger
 	open     atomic.Int64
 	refusing atomic.Int64
-	refused  atomic.Int64
+	refused  atomic.Int64 // since the last log line
+	logged   atomic.Int64 // Unix seconds of the last log line
 }
 
 func (l *capListener) Accept() (net.Conn, error) {
@@ -171,6 +190,7 @@ func (l *capListener) Accept() (net.Conn, error) {
 		}
 		l.open.Add(-1)
 		l.refused.Add(1)
+		l.report()
 		if l.refusing.Add(1) > maxRefusing {
 			l.refusing.Add(-1)
 			c.Close()
@@ -178,6 +198,17 @@ func (l *capListener) Accept() (net.Conn, error) {
 		}
 		go l.refuse(c)
 	}
+}
+
+// report logs the refusals at most once a minute.
+func (l *capListener) report() {
+	now := time.Now().Unix()
+	last := l.logged.Load()
+	if now-last < 60 || !l.logged.CompareAndSwap(last, now) {
+		return
+	}
+	l.log.Warn("server: connection cap reached, refusing connections with 503",
+		"max_conns", l.max, "refused", l.refused.Swap(0))
 }
 
 // refuse answers c with 503 and closes it, reading what the client sent

@@ -177,7 +177,7 @@ func New(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("server: data dir: %w", err)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, slots: &ipSlots{max: cfg.MaxUnauthPerIP, n: map[string]int{}}}
+	s := &Server{cfg: cfg, log: cfg.Logger, slots: &ipSlots{max: cfg.MaxUnauthPerIP, log: cfg.Logger, n: map[string]int{}}}
 	s.maxConn = cfg.MaxConns
 	if s.maxConn == 0 {
 		if n := fdLimit(); n > 0 {
@@ -290,7 +290,7 @@ func (s *Server) Listener(ln net.Listener) net.Listener {
 	if s.maxConn <= 0 {
 		return ln
 	}
-	return &capListener{Listener: ln, max: int64(s.maxConn)}
+	return &capListener{Listener: ln, max: int64(s.maxConn), log: s.log}
 }
 
 // MaxConns returns the resolved connection cap (Config.MaxConns or the
