@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path"
@@ -64,6 +65,30 @@ type Config struct {
 	// the gateway). Tests use a *ratel.NopNotifier here to observe them.
 	Notifier ratel.Notifier
 
+	// MaxConns caps the connections open at once on listeners wrapped by
+	// Server.Listener: one more is answered with HTTP 503 and closed
+	// instead of failing accept when file descriptors run out. 0 = the
+	// open-file limit (RLIMIT_NOFILE, which the Go runtime raises to its
+	// hard limit at start) minus an eighth of it, at least 64, kept for the
+	// database and files; no cap where that limit is unknown. Negative = no
+	// cap.
+	MaxConns int
+	// MaxUnauthPerIP caps, per client IP address, the REST requests in
+	// flight plus the WebSockets that have not logged in yet; beyond, HTTP
+	// 503. 0 = 64; negative = no cap.
+	MaxUnauthPerIP int
+	// BodyTimeout and BodyMinRate pace request bodies: each read must come
+	// within BodyTimeout of the previous one, and after the first
+	// BodyTimeout the body must average BodyMinRate bytes per second, or
+	// the request fails and its connection closes. 0 = 10 s and 1 KiB/s;
+	// a negative BodyMinRate keeps only the gap rule.
+	BodyTimeout time.Duration
+	BodyMinRate int64
+	// Fireplace holds the limits of the default gateway (NewFireplace):
+	// queue bounds, page budget, typing queue, login timeout. Store,
+	// Logger, Now and Admit are set by the server.
+	Fireplace fireplace.Config
+
 	// NewGateway builds the XSYNC gateway once the store exists.
 	// nil = NewFireplace, the gateway of server/fireplace with its defaults.
 	// A constructor returning a nil Gateway and no error runs the server
@@ -86,8 +111,7 @@ type Gateway interface {
 // NewFireplace builds the XSYNC gateway of server/fireplace with its
 // default limits; it is the default Config.NewGateway.
 func NewFireplace(d GatewayDeps) (Gateway, error) {
-	return fireplace.New(fireplace.Config{Store: d.Store, Logger: d.Logger, Now: d.Now,
-		MaxDevices: d.MaxDevices, DeviceReclaimAfter: d.DeviceReclaimAfter})
+	return fireplace.New(d.FireplaceConfig())
 }
 
 // GatewayDeps is what the server hands to Config.NewGateway.
@@ -100,6 +124,20 @@ type GatewayDeps struct {
 	// names, for the gateway's device limit.
 	MaxDevices         int
 	DeviceReclaimAfter time.Duration
+	// Fireplace is Config.Fireplace; Admit is the server's per-IP cap on
+	// unauthenticated connections, shared with the REST requests in
+	// flight.
+	Fireplace fireplace.Config
+	Admit     func(*http.Request) (release func(), ok bool)
+}
+
+// FireplaceConfig returns Fireplace with the store, logger, clock and
+// admission of d filled in.
+func (d GatewayDeps) FireplaceConfig() fireplace.Config {
+	c := d.Fireplace
+	c.Store, c.Logger, c.Now, c.Admit = d.Store, d.Logger, d.Now, d.Admit
+	c.MaxDevices, c.DeviceReclaimAfter = d.MaxDevices, d.DeviceReclaimAfter
+	return c
 }
 
 // Server is the assembled reference server. It is safe for concurrent use.
@@ -112,6 +150,8 @@ type Server struct {
 	gateway Gateway
 	static  http.Handler // nil without WebDir
 	handler http.Handler
+	slots   *ipSlots
+	maxConn int // the resolved Config.MaxConns; <= 0: no cap
 
 	stopJanitor context.CancelFunc
 	janitorDone chan struct{}
@@ -138,10 +178,25 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxUploadBytes < 0 {
 		return nil, errors.New("server: MaxUploadBytes must not be negative")
 	}
+	if cfg.MaxUnauthPerIP == 0 {
+		cfg.MaxUnauthPerIP = defaultMaxUnauthPerIP
+	}
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = defaultBodyTimeout
+	}
+	if cfg.BodyMinRate == 0 {
+		cfg.BodyMinRate = defaultBodyMinRate
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("server: data dir: %w", err)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	s := &Server{cfg: cfg, log: cfg.Logger, slots: &ipSlots{max: cfg.MaxUnauthPerIP, log: cfg.Logger, n: map[string]int{}}}
+	s.maxConn = cfg.MaxConns
+	if s.maxConn == 0 {
+		if n := fdLimit(); n > 0 {
+			s.maxConn = n - max(fdHeadroomMin, n/8)
+		}
+	}
 	if cfg.WebDir != "" {
 		st, err := os.Stat(cfg.WebDir)
 		if err != nil || !st.IsDir() {
@@ -164,7 +219,8 @@ func New(cfg Config) (*Server, error) {
 		cfg.NewGateway = NewFireplace
 	}
 	s.gateway, err = cfg.NewGateway(GatewayDeps{Store: s.db, AppID: cfg.AppID, Logger: cfg.Logger, Now: cfg.Now,
-		MaxDevices: cfg.MaxDevices, DeviceReclaimAfter: cfg.DeviceReclaimAfter})
+		MaxDevices: cfg.MaxDevices, DeviceReclaimAfter: cfg.DeviceReclaimAfter,
+		Fireplace: cfg.Fireplace, Admit: s.admitWebSocket})
 	if err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("server: gateway: %w", err)
@@ -244,6 +300,25 @@ func (s *Server) sweep(ctx context.Context) {
 // Handler returns the single handler serving everything.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// Listener wraps ln so that at most Config.MaxConns connections are open
+// at once; the others are answered with HTTP 503 and closed. Serve the
+// handler on the returned listener.
+func (s *Server) Listener(ln net.Listener) net.Listener {
+	if s.maxConn <= 0 {
+		return ln
+	}
+	return &capListener{Listener: ln, max: int64(s.maxConn), log: s.log}
+}
+
+// MaxConns returns the resolved connection cap (Config.MaxConns or the
+// one derived from the open-file limit); 0 = none.
+func (s *Server) MaxConns() int { return max(s.maxConn, 0) }
+
+// admitWebSocket takes the per-IP slot of a WebSocket until it logs in.
+func (s *Server) admitWebSocket(r *http.Request) (func(), bool) {
+	return s.slots.acquire(clientIP(r))
+}
+
 // Store returns the server's store (tests and tools inspect it).
 func (s *Server) Store() store.Store { return s.db }
 
@@ -283,6 +358,13 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.gateway.ServeHTTP(w, r)
 		return
 	}
+	release, ok := s.slots.acquire(clientIP(r))
+	if !ok {
+		writeBusy(w)
+		return
+	}
+	defer release()
+	pace(w, r, s.cfg.BodyTimeout, s.cfg.BodyMinRate)
 	switch r.URL.Path {
 	case "/v2/app_dns", "/api/health":
 		s.dns.ServeHTTP(w, r)

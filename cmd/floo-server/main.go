@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/flooim/floo/server"
+	"github.com/flooim/floo/server/fireplace"
 )
 
 func main() {
@@ -52,6 +53,36 @@ type options struct {
 	maxDevices       int
 	reclaimAfter     reclaimAfter
 	logLevel         slog.Level
+	limits           limits
+}
+
+// limits are the memory and connection bounds (server/README.md, "Memory
+// and connection limits").
+type limits struct {
+	maxConns       int
+	maxUnauthPerIP int
+	bodyTimeout    time.Duration
+	bodyMinRate    byteSize // per second
+	loginTimeout   time.Duration
+	queueFrames    int
+	queueBytes     byteSize
+	pageBytes      byteSize
+	typingItems    int
+	typingBytes    byteSize
+}
+
+// defaultLimits are the defaults of server.Config and fireplace.Config,
+// spelled out so that -h shows them.
+var defaultLimits = limits{
+	maxUnauthPerIP: 64,
+	bodyTimeout:    10 * time.Second,
+	bodyMinRate:    1 << 10,
+	loginTimeout:   10 * time.Second,
+	queueFrames:    512,
+	queueBytes:     4 << 20,
+	pageBytes:      1 << 20,
+	typingItems:    32,
+	typingBytes:    256 << 10,
 }
 
 // flagDefs describes one flag and its environment variable.
@@ -70,6 +101,16 @@ var defs = []flagDef{
 	{"max-devices", "FLOO_MAX_DEVICES", "devices one user may have registered; 0 = no limit"},
 	{"device-reclaim-after", "FLOO_DEVICE_RECLAIM_AFTER", "at the device limit, a new device takes the slot of the least recently seen device that has been offline at least this `duration` (0 = any offline device, never = refuse the new device); online devices are never taken"},
 	{"log-level", "FLOO_LOG_LEVEL", "debug, info, warn or error"},
+	{"max-conns", "FLOO_MAX_CONNS", "connections open at once; more get HTTP 503 (0 = the open-file limit less an eighth, at least 64; -1 = no cap)"},
+	{"max-unauth-per-ip", "FLOO_MAX_UNAUTH_PER_IP", "REST requests in flight plus WebSockets not logged in, per client IP; more get HTTP 503 (-1 = no cap)"},
+	{"body-timeout", "FLOO_BODY_TIMEOUT", "longest wait for the next piece of a request body, and the grace before -body-min-rate applies"},
+	{"body-min-rate", "FLOO_BODY_MIN_RATE", "slowest average rate of a request body after -body-timeout, as a `size` per second"},
+	{"login-timeout", "FLOO_LOGIN_TIMEOUT", "time a WebSocket has to log in after the upgrade; pings do not extend it"},
+	{"ws-queue-frames", "FLOO_WS_QUEUE_FRAMES", "frames waiting to be written to one WebSocket before it is dropped as too slow"},
+	{"ws-queue-bytes", "FLOO_WS_QUEUE_BYTES", "bytes waiting to be written to one WebSocket before it is dropped as too slow; its requests are not read past a quarter of it"},
+	{"page-bytes", "FLOO_PAGE_BYTES", "payload bytes after which a sync or history page ends early (next_key continues it)"},
+	{"typing-items", "FLOO_TYPING_ITEMS", "typing indicators and other at-most-once items held for one WebSocket; the oldest are dropped"},
+	{"typing-bytes", "FLOO_TYPING_BYTES", "bytes of at-most-once items held for one WebSocket; the oldest are dropped"},
 }
 
 // parse reads flags, falling back to environment variables for flags not
@@ -98,6 +139,18 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	fs.IntVar(&o.maxDevices, "max-devices", defaultMaxDevices, usage("max-devices"))
 	fs.Var(&o.reclaimAfter, "device-reclaim-after", usage("device-reclaim-after"))
 	fs.StringVar(&level, "log-level", "info", usage("log-level"))
+	o.limits = defaultLimits
+	l := &o.limits
+	fs.IntVar(&l.maxConns, "max-conns", l.maxConns, usage("max-conns"))
+	fs.IntVar(&l.maxUnauthPerIP, "max-unauth-per-ip", l.maxUnauthPerIP, usage("max-unauth-per-ip"))
+	fs.DurationVar(&l.bodyTimeout, "body-timeout", l.bodyTimeout, usage("body-timeout"))
+	fs.Var(&l.bodyMinRate, "body-min-rate", usage("body-min-rate"))
+	fs.DurationVar(&l.loginTimeout, "login-timeout", l.loginTimeout, usage("login-timeout"))
+	fs.IntVar(&l.queueFrames, "ws-queue-frames", l.queueFrames, usage("ws-queue-frames"))
+	fs.Var(&l.queueBytes, "ws-queue-bytes", usage("ws-queue-bytes"))
+	fs.Var(&l.pageBytes, "page-bytes", usage("page-bytes"))
+	fs.IntVar(&l.typingItems, "typing-items", l.typingItems, usage("typing-items"))
+	fs.Var(&l.typingBytes, "typing-bytes", usage("typing-bytes"))
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: floo-server [flags]\n\nRuns the Floo reference server. Each flag falls back to the\nenvironment variable in brackets when not given.\n\n")
 		fs.PrintDefaults()
@@ -125,6 +178,9 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	}
 	if o.maxDevices < 0 {
 		return o, fmt.Errorf("-max-devices: %d: want 0 (no limit) or more", o.maxDevices)
+	}
+	if err := o.limits.check(); err != nil {
+		return o, err
 	}
 	return o, nil
 }
@@ -163,6 +219,26 @@ func (o options) serverMaxDevices() int {
 		return -1
 	}
 	return o.maxDevices
+}
+
+// check refuses values the server would read as "default" or "none" by
+// accident: only -max-conns and -max-unauth-per-ip take 0 or -1.
+func (l *limits) check() error {
+	switch {
+	case l.maxConns < -1:
+		return errors.New("-max-conns: want -1, 0 or a positive number")
+	case l.maxUnauthPerIP < -1 || l.maxUnauthPerIP == 0:
+		return errors.New("-max-unauth-per-ip: want -1 or a positive number")
+	case l.bodyTimeout <= 0:
+		return errors.New("-body-timeout: want a positive duration")
+	case l.loginTimeout <= 0:
+		return errors.New("-login-timeout: want a positive duration")
+	case l.queueFrames <= 0:
+		return errors.New("-ws-queue-frames: want a positive number")
+	case l.typingItems <= 0:
+		return errors.New("-typing-items: want a positive number")
+	}
+	return nil
 }
 
 // defaultMaxUpload is REST.md §9.2's recommended upload limit.
@@ -232,6 +308,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		MaxDevices:         o.serverMaxDevices(),
 		DeviceReclaimAfter: time.Duration(o.reclaimAfter),
 		Logger:             log,
+		MaxConns:           o.limits.maxConns,
+		MaxUnauthPerIP:     o.limits.maxUnauthPerIP,
+		BodyTimeout:        o.limits.bodyTimeout,
+		BodyMinRate:        int64(o.limits.bodyMinRate),
+		Fireplace: fireplace.Config{
+			LoginTimeout:   o.limits.loginTimeout,
+			QueueSize:      o.limits.queueFrames,
+			QueueBytes:     int(o.limits.queueBytes),
+			PageBytes:      int(o.limits.pageBytes),
+			TransientItems: o.limits.typingItems,
+			TransientBytes: int(o.limits.typingBytes),
+		},
 	})
 	if err != nil {
 		return err
@@ -242,6 +330,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if err != nil {
 		return err
 	}
+	// Past the connection cap, new connections are answered with 503
+	// instead of failing accept once file descriptors run out.
+	ln = srv.Listener(ln)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -252,7 +343,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	log.Info("floo-server listening", "addr", ln.Addr().String(), "data", o.data, "app_id", o.appID,
 		"open_registration", o.openRegistration, "web", o.web, "public_url", o.publicURL,
 		"max_upload", o.maxUpload.String(), "max_devices", o.maxDevices,
-		"device_reclaim_after", o.reclaimAfter.String())
+		"device_reclaim_after", o.reclaimAfter.String(), "max_conns", srv.MaxConns())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

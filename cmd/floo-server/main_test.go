@@ -37,7 +37,7 @@ func TestParseDefaults(t *testing.T) {
 	o, err := parse(nil, envOf(nil), &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, options{addr: "127.0.0.1:8080", data: "./data", appID: "welovemaxim",
-		openRegistration: true, maxUpload: 100 << 20, maxDevices: 10, logLevel: slog.LevelInfo}, o)
+		openRegistration: true, maxUpload: 100 << 20, maxDevices: 10, logLevel: slog.LevelInfo, limits: defaultLimits}, o)
 }
 
 func TestParseEnvAndFlags(t *testing.T) {
@@ -51,7 +51,7 @@ func TestParseEnvAndFlags(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, options{addr: ":9000", data: "/tmp/x", appID: "envapp", openRegistration: false,
 		web: "/srv/web", publicURL: "https://im.example.com", maxUpload: 5 << 20, maxDevices: 3,
-		reclaimAfter: reclaimAfter(time.Hour), logLevel: slog.LevelDebug}, o)
+		reclaimAfter: reclaimAfter(time.Hour), logLevel: slog.LevelDebug, limits: defaultLimits}, o)
 	assert.Equal(t, 3, o.serverMaxDevices())
 
 	// Flags win over the environment.
@@ -70,13 +70,45 @@ func TestParseEnvAndFlags(t *testing.T) {
 	assert.Equal(t, "never", o.reclaimAfter.String())
 }
 
+func TestParseLimits(t *testing.T) {
+	env := envOf(map[string]string{
+		"FLOO_MAX_CONNS": "500", "FLOO_MAX_UNAUTH_PER_IP": "8", "FLOO_BODY_TIMEOUT": "30s",
+		"FLOO_BODY_MIN_RATE": "4K", "FLOO_LOGIN_TIMEOUT": "5s", "FLOO_WS_QUEUE_FRAMES": "100",
+		"FLOO_WS_QUEUE_BYTES": "8M", "FLOO_PAGE_BYTES": "512K", "FLOO_TYPING_ITEMS": "10", "FLOO_TYPING_BYTES": "64K",
+	})
+	o, err := parse(nil, env, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, limits{maxConns: 500, maxUnauthPerIP: 8, bodyTimeout: 30 * time.Second, bodyMinRate: 4 << 10,
+		loginTimeout: 5 * time.Second, queueFrames: 100, queueBytes: 8 << 20, pageBytes: 512 << 10,
+		typingItems: 10, typingBytes: 64 << 10}, o.limits)
+
+	o, err = parse([]string{"-max-conns", "-1", "-max-unauth-per-ip", "-1", "-ws-queue-bytes", "1M"}, env, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, -1, o.limits.maxConns)
+	assert.Equal(t, -1, o.limits.maxUnauthPerIP)
+	assert.Equal(t, byteSize(1<<20), o.limits.queueBytes, "flags win over the environment")
+	assert.Equal(t, 10, o.limits.typingItems)
+
+	for _, args := range [][]string{
+		{"-max-conns", "-2"}, {"-max-unauth-per-ip", "0"}, {"-body-timeout", "0s"}, {"-login-timeout", "-1s"},
+		{"-ws-queue-frames", "0"}, {"-typing-items", "0"}, {"-page-bytes", "0"}, {"-body-min-rate", "fast"},
+	} {
+		_, err := parse(args, envOf(nil), &bytes.Buffer{})
+		assert.Error(t, err, "%v", args)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	var out bytes.Buffer
 	_, err := parse([]string{"-h"}, envOf(nil), &out)
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	for _, want := range []string{"-addr", "FLOO_ADDR", "FLOO_DATA", "FLOO_APP_ID", "FLOO_OPEN_REGISTRATION",
 		"FLOO_WEB", "FLOO_PUBLIC_URL", "FLOO_LOG_LEVEL", "-max-upload size", "FLOO_MAX_UPLOAD", "(default 100M)",
-		"-max-devices", "FLOO_MAX_DEVICES", "(default 10)", "-device-reclaim-after duration", "FLOO_DEVICE_RECLAIM_AFTER"} {
+		"-max-devices", "FLOO_MAX_DEVICES", "(default 10)", "-device-reclaim-after duration", "FLOO_DEVICE_RECLAIM_AFTER",
+		"FLOO_MAX_CONNS", "FLOO_MAX_UNAUTH_PER_IP", "(default 64)", "FLOO_BODY_TIMEOUT", "(default 10s)",
+		"-body-min-rate size", "(default 1K)", "FLOO_LOGIN_TIMEOUT", "FLOO_WS_QUEUE_FRAMES", "(default 512)",
+		"FLOO_WS_QUEUE_BYTES", "(default 4M)", "FLOO_PAGE_BYTES", "FLOO_TYPING_ITEMS", "FLOO_TYPING_BYTES",
+		"(default 256K)"} {
 		assert.Contains(t, out.String(), want, "-h documents every flag and its variable")
 	}
 	_, err = parse(nil, envOf(map[string]string{"FLOO_OPEN_REGISTRATION": "maybe"}), &bytes.Buffer{})

@@ -34,18 +34,27 @@ type conn struct {
 
 	// The write queue is a slice rather than a buffered channel so that an
 	// idle connection holds no buffer: a 512-slot channel would cost 12 KB
-	// per connection.
-	qmu    sync.Mutex
-	queue  [][]byte
-	signal chan struct{} // 1-buffered: the queue is not empty
+	// per connection. qbytes and qframes count what is queued or being
+	// written, so the bounds of Config.QueueBytes and Config.QueueSize
+	// hold until a frame has left.
+	qmu     sync.Mutex
+	queue   [][]byte
+	qbytes  int
+	qframes int
+	signal  chan struct{} // 1-buffered: the queue is not empty
+	drained chan struct{} // 1-buffered: the writer wrote a frame
+	// release gives back the unauthenticated slot taken at the upgrade
+	// (Config.Admit); run once, at the first login or at close.
+	release func()
 
 	mu        sync.Mutex
 	uid       int64  // 0 until a Provision succeeds
 	sn        uint32 // the device's SN once logged in
 	closing   bool   // kicked or failed login: no more frames are processed
 	timer     *time.Timer
-	noticed   map[int64]bool            // streams with an outstanding Notice
-	transient map[int64][]transientItem // typing indicators waiting to be pulled
+	noticed   map[int64]bool  // streams with an outstanding Notice
+	transient []transientItem // typing indicators waiting to be pulled, oldest first
+	tbytes    int             // the size of transient
 
 	// reader only
 	watermarks  map[int64]int64 // highest id delivered per stream on this connection
@@ -56,18 +65,24 @@ type conn struct {
 
 // transientItem is a meta that is delivered once and never stored.
 type transientItem struct {
+	stream  int64
 	meta    *xsync.Meta
 	expires int64 // ms
 }
 
-func newConn(g *Gateway, ws *websocket.Conn) *conn {
+// size is what the item counts against Config.TransientBytes: its payload
+// and a rough allowance for the meta around it.
+func (it *transientItem) size() int { return len(it.meta.Payload) + 64 }
+
+func newConn(g *Gateway, ws *websocket.Conn, release func()) *conn {
 	return &conn{
 		g:          g,
 		ws:         ws,
 		signal:     make(chan struct{}, 1),
+		drained:    make(chan struct{}, 1),
+		release:    release,
 		done:       make(chan struct{}),
 		noticed:    map[int64]bool{},
-		transient:  map[int64][]transientItem{},
 		watermarks: map[int64]int64{},
 		cursors:    map[int64]int64{},
 		bucket:     newTokenBucket(g.cfg.SendRate, g.cfg.SendBurst, g.cfg.Now()),
@@ -89,15 +104,28 @@ func (c *conn) isClosing() bool {
 }
 
 // readLoop reads and handles frames until the connection ends.
+//
+// Before reading the next frame it waits for the replies already queued to
+// drain below a quarter of the queue's byte budget (waitRoom): a client
+// that asks and does not read stops being read, and holds at most that
+// plus one reply, however many requests it sends.
+//
+// Until a Provision succeeds, the connection has Config.LoginTimeout from
+// the upgrade to log in; pings do not extend it (PROTOCOL.md §18.10).
+// Afterwards any frame, pings included, restarts the idle timeout.
 func (c *conn) readLoop() {
 	defer c.g.wg.Done()
 	defer c.g.forget(c)
 	ws := c.ws
 	ws.SetReadLimit(c.g.cfg.MaxFrameBytes)
 	idle := c.g.cfg.IdleTimeout
+	loginBy := time.Now().Add(c.g.cfg.LoginTimeout)
 	ws.SetPingHandler(func(data string) error {
-		// A ping is a frame too: it keeps an otherwise quiet client alive.
-		ws.SetReadDeadline(time.Now().Add(idle))
+		// A ping is a frame too: it keeps an otherwise quiet client alive,
+		// once logged in.
+		if uid, _ := c.session(); uid != 0 {
+			ws.SetReadDeadline(time.Now().Add(idle))
+		}
 		err := ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(c.g.cfg.WriteTimeout))
 		if errors.Is(err, websocket.ErrCloseSent) {
 			return nil
@@ -105,7 +133,15 @@ func (c *conn) readLoop() {
 		return err
 	})
 	for {
-		ws.SetReadDeadline(time.Now().Add(idle))
+		if !c.waitRoom() {
+			return
+		}
+		uid, _ := c.session()
+		if uid != 0 {
+			ws.SetReadDeadline(time.Now().Add(idle))
+		} else {
+			ws.SetReadDeadline(loginBy)
+		}
 		typ, data, err := ws.ReadMessage()
 		if err != nil {
 			var ne net.Error
@@ -114,7 +150,11 @@ func (c *conn) readLoop() {
 				// gorilla has sent 1009 already.
 				c.close(closeNoFrame, "")
 			case errors.As(err, &ne) && ne.Timeout():
-				c.close(closeNormal, "idle timeout")
+				if uid, _ := c.session(); uid == 0 {
+					c.close(closeNormal, "login timeout")
+				} else {
+					c.close(closeNormal, "idle timeout")
+				}
 			default:
 				c.close(closeNoFrame, "")
 			}
@@ -129,6 +169,27 @@ func (c *conn) readLoop() {
 		}
 		if !c.safeHandle(data) {
 			return
+		}
+	}
+}
+
+// waitRoom blocks until the write queue is below its pause mark (a quarter
+// of Config.QueueBytes and half of Config.QueueSize) and reports false if
+// the connection ended meanwhile. A writer stuck on a client that does not
+// read ends the connection after Config.WriteTimeout.
+func (c *conn) waitRoom() bool {
+	cfg := &c.g.cfg
+	for {
+		c.qmu.Lock()
+		room := c.qbytes <= cfg.QueueBytes/4 && c.qframes <= cfg.QueueSize/2
+		c.qmu.Unlock()
+		if room {
+			return true
+		}
+		select {
+		case <-c.done:
+			return false
+		case <-c.drained:
 		}
 	}
 }
@@ -170,6 +231,14 @@ func (c *conn) writeLoop() {
 				return
 			}
 			batch[i] = nil
+			c.qmu.Lock()
+			c.qbytes -= len(b)
+			c.qframes--
+			c.qmu.Unlock()
+			select {
+			case c.drained <- struct{}{}:
+			default:
+			}
 		}
 		if cap(batch) > 64 {
 			batch = nil // do not keep a burst's backing array around
@@ -177,19 +246,27 @@ func (c *conn) writeLoop() {
 	}
 }
 
-// enqueue queues an encoded frame without blocking. A full queue means the
-// client does not keep up: it is disconnected rather than slowing the
-// sender down.
-func (c *conn) enqueue(b []byte) bool {
+// enqueue queues an encoded frame without blocking. A reply to the
+// connection's own request (reply = true) is always queued: the reader
+// bounds those by waiting for room before it reads the next request. Any
+// other frame (a Notice, a kick) that would take the queue past
+// Config.QueueSize frames or Config.QueueBytes bytes means the client does
+// not keep up: it is disconnected (1013) rather than slowing the sender
+// down or holding memory for it, and syncs what it missed when it comes
+// back.
+func (c *conn) enqueue(b []byte, reply bool) bool {
 	select {
 	case <-c.done:
 		return false
 	default:
 	}
+	cfg := &c.g.cfg
 	c.qmu.Lock()
-	full := len(c.queue) >= c.g.cfg.QueueSize
+	full := !reply && (c.qframes >= cfg.QueueSize || c.qbytes+len(b) > cfg.QueueBytes)
 	if !full {
 		c.queue = append(c.queue, b)
+		c.qbytes += len(b)
+		c.qframes++
 	}
 	c.qmu.Unlock()
 	if full {
@@ -209,9 +286,16 @@ func (c *conn) uidForLog() int64 {
 	return uid
 }
 
-// send queues Frame{cmd, payload}.
+// send queues Frame{cmd, payload} as a reply to the frame the reader is
+// handling.
 func (c *conn) send(cmd xsync.Command, payload xsync.Marshaler) {
-	c.enqueue(xsync.MarshalFrame(cmd, payload))
+	c.enqueue(xsync.MarshalFrame(cmd, payload), true)
+}
+
+// push queues Frame{cmd, payload} that no request of this connection asked
+// for (a Notice, a kick), under the queue's hard bounds.
+func (c *conn) push(cmd xsync.Command, payload xsync.Marshaler) {
+	c.enqueue(xsync.MarshalFrame(cmd, payload), false)
 }
 
 // close ends the connection once, with a close frame unless code is
@@ -224,7 +308,9 @@ func (c *conn) close(code int, reason string) {
 		if c.timer != nil {
 			c.timer.Stop()
 		}
+		c.transient, c.tbytes = nil, 0
 		c.mu.Unlock()
+		c.admitted()
 		close(c.done)
 		if code != closeNoFrame && code != closeTryLater {
 			c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason),
@@ -256,7 +342,7 @@ func (c *conn) notice(stream int64) {
 	}
 	c.noticed[stream] = true
 	c.mu.Unlock()
-	c.send(xsync.CommandNotice, &xsync.Notice{Xid: &xsync.XID{Uid: uint64(stream)}})
+	c.push(xsync.CommandNotice, &xsync.Notice{Xid: &xsync.XID{Uid: uint64(stream)}})
 }
 
 // clearNotice forgets the outstanding Notice of stream: the client is
@@ -267,14 +353,54 @@ func (c *conn) clearNotice(stream int64) {
 	c.mu.Unlock()
 }
 
-// addTransient queues a typing indicator for stream and notices it.
+// admitted gives back the connection's unauthenticated slot, once.
+func (c *conn) admitted() {
+	c.mu.Lock()
+	release := c.release
+	c.release = nil
+	c.mu.Unlock()
+	if release != nil {
+		release()
+	}
+}
+
+// addTransient queues a typing indicator for stream and notices it. The
+// queue holds at most Config.TransientItems items and
+// Config.TransientBytes bytes per connection, across streams: expired
+// items go first, then the oldest, so a flood costs its target a bounded
+// amount and the newest indicators still arrive.
 func (c *conn) addTransient(stream int64, m *xsync.Meta, expires int64) {
+	it := transientItem{stream: stream, meta: m, expires: expires}
+	cfg := &c.g.cfg
+	if it.size() > cfg.TransientBytes {
+		return
+	}
+	now := c.g.now()
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
 		return
 	}
-	c.transient[stream] = append(c.transient[stream], transientItem{meta: m, expires: expires})
+	kept := c.transient[:0]
+	c.tbytes = 0
+	for _, old := range c.transient {
+		if old.expires > now {
+			kept = append(kept, old)
+			c.tbytes += old.size()
+		}
+	}
+	clear(c.transient[len(kept):])
+	drop := 0
+	for len(kept)-drop >= cfg.TransientItems || c.tbytes+it.size() > cfg.TransientBytes {
+		c.tbytes -= kept[drop].size()
+		drop++
+	}
+	// Copy down rather than reslice, so the dropped metas are freed and the
+	// backing array does not creep forward.
+	n := copy(kept, kept[drop:])
+	clear(kept[n:])
+	c.transient = append(kept[:n], it)
+	c.tbytes += it.size()
 	c.mu.Unlock()
 	c.notice(stream)
 }
@@ -283,17 +409,20 @@ func (c *conn) addTransient(stream int64, m *xsync.Meta, expires int64) {
 func (c *conn) takeTransient(stream int64, now int64) []*xsync.Meta {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	items := c.transient[stream]
-	if len(items) == 0 {
-		return nil
-	}
-	delete(c.transient, stream)
 	var out []*xsync.Meta
-	for _, it := range items {
-		if it.expires > now {
+	kept := c.transient[:0]
+	c.tbytes = 0
+	for _, it := range c.transient {
+		switch {
+		case it.stream != stream:
+			kept = append(kept, it)
+			c.tbytes += it.size()
+		case it.expires > now:
 			out = append(out, it.meta)
 		}
 	}
+	clear(c.transient[len(kept):])
+	c.transient = kept
 	return out
 }
 

@@ -46,7 +46,7 @@ func TestSlowClientIsDropped(t *testing.T) {
 	frame := make([]byte, 256<<10)
 	dropped := false
 	for i := 0; i < 10000 && !dropped; i++ {
-		dropped = !c.enqueue(frame)
+		dropped = !c.enqueue(frame, false)
 	}
 	require.True(t, dropped, "the queue never filled")
 	select {
@@ -58,6 +58,90 @@ func TestSlowClientIsDropped(t *testing.T) {
 	assert.LessOrEqual(t, len(c.queue), 4, "the queue stays bounded")
 	c.qmu.Unlock()
 	require.Eventually(t, func() bool { return g.Stats().Conns == 0 }, 2*time.Second, 5*time.Millisecond)
+}
+
+// TestQueueBoundedInBytes fills a connection that never reads with frames
+// few in number but large: the byte bound drops it long before the frame
+// bound would.
+func TestQueueBoundedInBytes(t *testing.T) {
+	g, err := New(Config{Store: nopStore{}, QueueSize: 100000, QueueBytes: 1 << 20})
+	require.NoError(t, err)
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	defer g.Close()
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	require.NoError(t, err)
+	defer ws.Close()
+	var c *conn
+	require.Eventually(t, func() bool {
+		g.mu.RLock()
+		defer g.mu.RUnlock()
+		for x := range g.conns {
+			c = x
+		}
+		return c != nil
+	}, time.Second, time.Millisecond)
+
+	frame := make([]byte, 64<<10)
+	sent := 0
+	for sent < 100000 && c.enqueue(frame, false) {
+		sent++
+		c.qmu.Lock()
+		require.LessOrEqual(t, c.qbytes, 1<<20, "queued bytes stay within QueueBytes")
+		c.qmu.Unlock()
+	}
+	require.Less(t, sent, 100000, "the queue never filled")
+	select {
+	case <-c.done:
+	case <-time.After(time.Second):
+		t.Fatal("not closed")
+	}
+}
+
+// TestTransientQueueDropsOldest checks the bounds of the typing queue: the
+// oldest items go first, whatever their stream, and expired ones before.
+func TestTransientQueueDropsOldest(t *testing.T) {
+	now := time.UnixMilli(1_000_000)
+	g, err := New(Config{Store: nopStore{}, TransientItems: 3, TransientBytes: 1000, Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	defer g.Close()
+	c := newConn(g, nil, nil)
+	c.uid = 1
+	item := func(n int) *xsync.Meta { return &xsync.Meta{Id: uint64(n), Payload: make([]byte, 100)} }
+	later := now.UnixMilli() + 10_000
+	for i := 1; i <= 5; i++ {
+		c.addTransient(int64(10+i%2), item(i), later)
+	}
+	// Items 3, 4, 5 are kept: 3 and 5 in stream 11, 4 in stream 10.
+	assert.Equal(t, []uint64{4}, metaIDs(c.takeTransient(10, now.UnixMilli())))
+	assert.Equal(t, []uint64{3, 5}, metaIDs(c.takeTransient(11, now.UnixMilli())))
+	assert.Zero(t, c.tbytes)
+
+	// Bytes: 1000 / 164 per item leaves room for 6, but the items cap
+	// holds first; with large items the byte bound decides.
+	big := func(n int) *xsync.Meta { return &xsync.Meta{Id: uint64(n), Payload: make([]byte, 400)} }
+	for i := 1; i <= 4; i++ {
+		c.addTransient(10, big(i), later)
+	}
+	assert.LessOrEqual(t, c.tbytes, 1000)
+	assert.Equal(t, []uint64{3, 4}, metaIDs(c.takeTransient(10, now.UnixMilli())))
+
+	// An expired item is dropped before any live one.
+	c.addTransient(10, item(1), now.UnixMilli()+1)
+	c.addTransient(10, item(2), later)
+	now = now.Add(time.Second)
+	c.addTransient(10, item(3), later)
+	c.addTransient(10, item(4), later)
+	assert.Equal(t, []uint64{2, 3, 4}, metaIDs(c.takeTransient(10, now.UnixMilli())))
+	assert.Nil(t, c.takeTransient(10, now.UnixMilli()))
+}
+
+func metaIDs(ms []*xsync.Meta) []uint64 {
+	var out []uint64
+	for _, m := range ms {
+		out = append(out, m.Id)
+	}
+	return out
 }
 
 // TestPanicClosesOnlyThatConnection makes a frame's handler panic (the

@@ -8,13 +8,18 @@
 //
 // Each WebSocket (raw mode, PROTOCOL.md §3.1; socket.io mode is not offered)
 // runs two goroutines: a reader, which processes the connection's frames one
-// at a time in arrival order, and a writer, which drains a bounded queue. Any
-// goroutine may queue a frame without blocking; a client that lets its queue
-// fill up is disconnected instead of slowing down everyone's fan-out. Binary
-// messages above 1 MiB close the connection with 1009, text messages with
-// 1003, and 120 s without any frame (pings included) with 1000. A panic
-// while handling a frame is recovered: it closes that connection with 1011
-// and leaves the rest of the server running.
+// at a time in arrival order, and a writer, which drains a queue bounded in
+// frames and in bytes. Any goroutine may queue a frame without blocking.
+// Replies to the connection's own requests are paced by the reader, which
+// reads no further request while the queue holds more than a quarter of its
+// byte budget; a Notice or kick that finds the queue full disconnects the
+// client (1013) instead of slowing down everyone's fan-out. Sync and history
+// pages end early at Config.PageBytes. Binary messages above 1 MiB close the
+// connection with 1009, text messages with 1003, no login within 10 s of the
+// upgrade (pings do not count) with 1000, and 120 s without any frame
+// (pings included) after login with 1000. A panic while handling a frame is
+// recovered: it closes that connection with 1011 and leaves the rest of the
+// server running.
 //
 // # Storage and delivery
 //
@@ -31,7 +36,8 @@
 //
 // Per connection the gateway keeps, per stream, a delivered watermark, the
 // outstanding-Notice flag and the transient items (typing indicators, kept
-// at most 10 s). Only one connection per (uid, deviceSN) is live: a second
+// at most 10 s; at most Config.TransientItems and Config.TransientBytes per
+// connection, the oldest dropped first). Only one connection per (uid, deviceSN) is live: a second
 // login of the same device kicks the older one.
 //
 // # Concurrency

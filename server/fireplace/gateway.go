@@ -69,9 +69,33 @@ type Config struct {
 	// IdleTimeout closes a connection that sent nothing for that long.
 	// 0 = 120 s.
 	IdleTimeout time.Duration
-	// QueueSize is the number of frames a connection may have waiting to be
-	// written before it is dropped as too slow. 0 = 512.
-	QueueSize int
+	// QueueSize and QueueBytes bound the frames waiting to be written to
+	// one connection, in number and in bytes. 0 = 512 frames and 4 MiB.
+	// Replies to the connection's own requests are paced instead: the
+	// connection's frames are not read while more than half of QueueSize
+	// or a quarter of QueueBytes is waiting (backpressure). Frames nobody
+	// on the connection asked for (Notices, kicks) that would pass either
+	// bound close it with 1013 as too slow; it syncs what it missed when
+	// it comes back.
+	QueueSize  int
+	QueueBytes int
+	// PageBytes ends a sync or history page early, with a next_key to
+	// continue from, once its payloads reach that many bytes (a page keeps
+	// at least one item). 0 = 1 MiB.
+	PageBytes int
+	// TransientItems and TransientBytes bound the typing indicators and
+	// other at-most-once items waiting for one connection to pull them;
+	// beyond, the oldest are dropped. 0 = 32 items and 256 KiB.
+	TransientItems int
+	TransientBytes int
+	// LoginTimeout closes a connection that has not logged in that long
+	// after the upgrade; pings do not extend it. 0 = 10 s.
+	LoginTimeout time.Duration
+	// Admit, when set, is asked before each upgrade. ok = false refuses it
+	// with HTTP 503; otherwise release is called once, when the connection
+	// logs in or closes, whichever comes first. The server uses it to cap
+	// the unauthenticated connections of one IP address.
+	Admit func(r *http.Request) (release func(), ok bool)
 	// WriteTimeout bounds the write of one frame. 0 = 10 s.
 	WriteTimeout time.Duration
 	// CloseDelay is how long a failed login or a kicked connection stays
@@ -118,6 +142,10 @@ func (c Config) withDefaults() Config {
 	}
 	def(&c.MaxMessageBytes, 64<<10)
 	def(&c.QueueSize, 512)
+	def(&c.QueueBytes, 4<<20)
+	def(&c.PageBytes, 1<<20)
+	def(&c.TransientItems, 32)
+	def(&c.TransientBytes, 256<<10)
 	def(&c.SendBurst, 100)
 	if c.MaxFrameBytes == 0 {
 		c.MaxFrameBytes = 1 << 20
@@ -131,6 +159,7 @@ func (c Config) withDefaults() Config {
 	defDur(&c.RecallWindow, 5*time.Minute)
 	defDur(&c.DedupWindow, 24*time.Hour)
 	defDur(&c.TypingLifetime, 10*time.Second)
+	defDur(&c.LoginTimeout, 10*time.Second)
 	return c
 }
 
@@ -195,7 +224,8 @@ func New(cfg Config) (*Gateway, error) {
 func (g *Gateway) now() int64 { return g.cfg.Now().UnixMilli() }
 
 // ServeHTTP upgrades the request to a WebSocket and runs the connection
-// until it closes. It answers 503 after Close.
+// until it closes. It answers 503 after Close and when Config.Admit
+// refuses the connection.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.mu.RLock()
 	closed := g.closed
@@ -204,14 +234,25 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	release := func() {}
+	if g.cfg.Admit != nil {
+		var ok bool
+		if release, ok = g.cfg.Admit(r); !ok {
+			w.Header().Set("Retry-After", "10")
+			http.Error(w, "too many connections", http.StatusServiceUnavailable)
+			return
+		}
+	}
 	ws, err := g.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		release()
 		return // the upgrader already answered
 	}
-	c := newConn(g, ws)
+	c := newConn(g, ws, release)
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()
+		release()
 		ws.Close()
 		return
 	}

@@ -33,7 +33,7 @@ func start(t *testing.T, tune ...func(*fireplace.Config)) *harness {
 	h.env = servertest.Start(t,
 		servertest.WithConfig(func(c *server.Config) { c.Now = h.clock.Now }),
 		servertest.WithGateway(func(d server.GatewayDeps) (server.Gateway, error) {
-			cfg := fireplace.Config{Store: d.Store, Logger: d.Logger, Now: d.Now}
+			cfg := d.FireplaceConfig()
 			for _, f := range tune {
 				f(&cfg)
 			}

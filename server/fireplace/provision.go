@@ -79,6 +79,7 @@ func (c *conn) provision(f *xsync.Frame) {
 			g.unregister(c, oldUID, oldSN)
 		}
 		c.startSession(uid, dev.SN)
+		c.admitted() // no longer counts as unauthenticated
 		old = g.register(c, uid, dev.SN)
 	}
 	lk.Unlock()
@@ -182,7 +183,7 @@ func (c *conn) startSession(uid int64, sn uint32) {
 	c.mu.Lock()
 	c.uid, c.sn = uid, sn
 	c.noticed = map[int64]bool{}
-	c.transient = map[int64][]transientItem{}
+	c.transient, c.tbytes = nil, 0
 	c.mu.Unlock()
 	c.watermarks = map[int64]int64{}
 	c.cursors = map[int64]int64{}
@@ -204,7 +205,7 @@ func (c *conn) kick(typ xsync.UserNoticeType, content string) {
 		Timestamp: uint64(c.g.now()),
 	}
 	m.SetPayload(xsync.NSUserNotice, &xsync.UserNotice{Type: typ, Content: content})
-	c.send(xsync.CommandSync, &xsync.SyncDL{
+	c.push(xsync.CommandSync, &xsync.SyncDL{
 		Status: statusOK,
 		Xid:    &xsync.XID{Uid: uint64(uid)},
 		Metas:  []*xsync.Meta{m},

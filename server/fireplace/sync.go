@@ -114,6 +114,11 @@ func (c *conn) pull(ul *xsync.SyncUL) {
 		fail(err)
 		return
 	}
+	if n := g.pageFits(page.Items); n < len(page.Items) {
+		// The rest comes with the next request, which next_key asks for.
+		page.Items = page.Items[:n]
+		page.Last = page.Items[n-1].ID
+	}
 	metas, err := g.metas(ctx, uid, page.Items, false)
 	if err != nil {
 		fail(err)
@@ -183,6 +188,9 @@ func (c *conn) history(ul *xsync.SyncUL) {
 		fail(err)
 		return
 	}
+	if n := g.pageFits(items); n < len(items) {
+		items, more = items[:n], true
+	}
 	if dl.Metas, err = g.metas(ctx, uid, items, true); err != nil {
 		fail(err)
 		return
@@ -191,6 +199,22 @@ func (c *conn) history(ul *xsync.SyncUL) {
 		dl.NextKey = uint64(items[len(items)-1].ID)
 	}
 	c.send(xsync.CommandSync, dl)
+}
+
+// pageFits returns how many of items, from the first, make a page within
+// Config.PageBytes; at least one, so that a page always moves forward.
+// Together with the reader waiting for the write queue to drain, it bounds
+// what one connection's replies hold at a time.
+func (g *Gateway) pageFits(items []store.Item) int {
+	total := 0
+	for i := range items {
+		it := &items[i]
+		total += len(it.Body) + len(it.Content) + len(it.Config) + len(it.Ext)
+		if total > g.cfg.PageBytes && i > 0 {
+			return i
+		}
+	}
+	return len(items)
 }
 
 // resolveConv names the conversation uid calls other: a group uid belongs

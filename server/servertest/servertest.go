@@ -102,7 +102,7 @@ func (e *Env) start(t testing.TB, addr string) {
 	}
 	hs := httptest.NewUnstartedServer(srv.Handler())
 	hs.Listener.Close()
-	hs.Listener = ln
+	hs.Listener = srv.Listener(ln)
 	hs.Start()
 	e.Server, e.http, e.addr, e.URL = srv, hs, ln.Addr().String(), hs.URL
 }
