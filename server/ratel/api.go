@@ -217,7 +217,8 @@ func (a *API) run(c *Call, h HandlerFunc) (data any, err error) {
 
 var errPanic = errors.New("ratel: handler panicked")
 
-// wrap builds the Call, checks the app id, the token and the body limit.
+// wrap builds the Call, checks the app id, the token, the body limit and,
+// for envelope endpoints, that the body decodes.
 func (a *API) wrap(au auth, serve func(c *Call)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &Call{Ctx: r.Context(), R: r, W: w, api: a, query: r.URL.Query()}
@@ -230,6 +231,17 @@ func (a *API) wrap(au auth, serve func(c *Call)) http.Handler {
 		}
 		if au == authed {
 			if err := a.authenticate(c); err != nil {
+				a.reply(c, nil, err)
+				return
+			}
+		}
+		// The body is decoded before the handler runs, so a handler never
+		// acts on a request it only half understood: with an undecodable
+		// body every parameter would read as absent, and "absent" often
+		// means "all" or "nothing to change". Raw handlers read their own
+		// bodies (multipart uploads) and are left alone.
+		if _, raw := a.raw[r.Pattern]; !raw {
+			if err := c.load(); err != nil {
 				a.reply(c, nil, err)
 				return
 			}
