@@ -46,6 +46,9 @@ type Config struct {
 
 	// BcryptCost is the password hashing cost. 0 = 10.
 	BcryptCost int
+	// TokenTTL is the lifetime of issued access tokens. 0 = 30 days
+	// (REST.md §5).
+	TokenTTL time.Duration
 	// RateLimit is the per-IP token/registration requests per minute.
 	// 0 = 60; negative = unlimited.
 	RateLimit int
@@ -169,6 +172,7 @@ func New(cfg Config) (*Server, error) {
 		Logger:           cfg.Logger,
 		Now:              cfg.Now,
 		BcryptCost:       cfg.BcryptCost,
+		TokenTTL:         cfg.TokenTTL,
 		RateLimit:        cfg.RateLimit,
 		AppConfig:        cfg.AppConfig,
 		PublicURL:        cfg.PublicURL,

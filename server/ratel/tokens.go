@@ -26,6 +26,7 @@ func (a *API) registerTokenRoutes() {
 	a.handle("POST /token/user", public, a.tokenUser)
 	a.handle("POST /token/id", public, a.tokenID)
 	a.handle("POST /token/login", public, a.tokenLogin)
+	a.handle("POST /token/revoke", authed, a.tokenRevoke) // project extension: logout
 }
 
 // errWrongPassword is the Recommended reply to a wrong password (ERRORS.md §4.2).
@@ -139,4 +140,52 @@ func (a *API) issueToken(c *Call, uid int64, guid string) (TokenData, error) {
 		return TokenData{}, err
 	}
 	return TokenData{Token: tok, UserID: uid, Expire: exp}, nil
+}
+
+// tokenRevoke serves POST /token/revoke, the logout the REST API of REST.md
+// lacks (a project extension, server/README.md): the token it is called
+// with stops working at once, and the device it was used on is logged out,
+// so it no longer counts towards the device limit. The device is the one
+// registered for the token's device_guid; a token issued without one cannot
+// name its device, so the client may name it in device_sn (only its own
+// account's devices, as with /user/kick). Every token issued for that
+// device's guid is revoked with it. Live sessions on a revoked token get
+// INVALID_TOKEN and are closed.
+func (a *API) tokenRevoke(c *Call) (any, error) {
+	var dev *store.Device
+	switch {
+	case c.DeviceGUID != "":
+		d, err := a.st.DeviceByGUID(c.Ctx, c.UID, c.DeviceGUID)
+		if err == nil {
+			dev = &d
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	case c.Has("device_sn"):
+		sn, err := deviceSN(c, "device_sn")
+		if err != nil {
+			return nil, err
+		}
+		d, err := a.st.Device(c.Ctx, c.UID, sn)
+		if err == nil {
+			dev = &d
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	if _, err := a.st.DeleteToken(c.Ctx, store.HashToken(c.Token)); err != nil {
+		return nil, err
+	}
+	guid := c.DeviceGUID
+	if dev != nil {
+		if err := a.st.RemoveDevice(c.Ctx, c.UID, dev.SN); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		guid = dev.GUID
+	}
+	if _, err := a.st.DeleteDeviceTokens(c.Ctx, c.UID, guid); err != nil {
+		return nil, err
+	}
+	a.notify.TokensRevoked(c.Ctx, c.UID)
+	return true, nil
 }

@@ -551,6 +551,9 @@ func (a *API) changePassword(c *Call) (any, error) {
 			a.notify.KickDevice(c.Ctx, c.UID, d.SN, UserNoticePasswordChanged, deviceContent(d.SN))
 		}
 	}
+	// Any session left running on a revoked token (one the kicks could not
+	// name) ends too.
+	a.notify.TokensRevoked(c.Ctx, c.UID)
 	return true, nil
 }
 
@@ -607,6 +610,7 @@ func (a *API) dropDevice(c *Call, d store.Device, noticeType int32) error {
 		return err
 	}
 	a.notify.KickDevice(c.Ctx, c.UID, d.SN, noticeType, deviceContent(d.SN))
+	a.notify.TokensRevoked(c.Ctx, c.UID)
 	return nil
 }
 
