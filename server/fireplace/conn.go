@@ -44,9 +44,9 @@ type conn struct {
 	sn        uint32 // the device's SN once logged in
 	closing   bool   // kicked or failed login: no more frames are processed
 	timer     *time.Timer
-	tokenHash []byte      // the session's token (store.HashToken), checked on revocation
-	tokenExp  int64       // when the session's token expires, Unix ms
-	expiry    *time.Timer // fires at tokenExp (real time; every frame checks too)
+	tokenHash []byte                    // the session's token (store.HashToken), checked on revocation
+	tokenExp  int64                     // when the session's token expires, Unix ms
+	expiry    *time.Timer               // fires at tokenExp (real time; every frame checks too)
 	noticed   map[int64]bool            // streams with an outstanding Notice
 	transient map[int64][]transientItem // typing indicators waiting to be pulled
 
