@@ -50,6 +50,14 @@ type options struct {
 	publicURL        string
 	maxUpload        byteSize
 	logLevel         slog.Level
+	login            loginOptions
+}
+
+// loginOptions are the per-account login throttle (server/README.md).
+type loginOptions struct {
+	freeFailures int           // -1 = off
+	lockout      time.Duration // first lock-out
+	lockoutMax   time.Duration // cap
 }
 
 // flagDefs describes one flag and its environment variable.
@@ -66,6 +74,9 @@ var defs = []flagDef{
 	{"public-url", "FLOO_PUBLIC_URL", "scheme://host[:port][/path] advertised in DNS and file URLs (default: as the client connected)"},
 	{"max-upload", "FLOO_MAX_UPLOAD", "largest uploaded file, as a `size` in bytes or with the suffix K, M or G (powers of 1024)"},
 	{"log-level", "FLOO_LOG_LEVEL", "debug, info, warn or error"},
+	{"login-free-failures", "FLOO_LOGIN_FREE_FAILURES", "failed password checks an account may have before it is locked out, ≥ 1 (-1 = no per-account throttle)"},
+	{"login-lockout", "FLOO_LOGIN_LOCKOUT", "first per-account lock-out; each further failure doubles it"},
+	{"login-lockout-max", "FLOO_LOGIN_LOCKOUT_MAX", "longest per-account lock-out"},
 }
 
 // parse reads flags, falling back to environment variables for flags not
@@ -92,6 +103,9 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	o.maxUpload = defaultMaxUpload
 	fs.Var(&o.maxUpload, "max-upload", usage("max-upload"))
 	fs.StringVar(&level, "log-level", "info", usage("log-level"))
+	fs.IntVar(&o.login.freeFailures, "login-free-failures", 5, usage("login-free-failures"))
+	fs.DurationVar(&o.login.lockout, "login-lockout", time.Second, usage("login-lockout"))
+	fs.DurationVar(&o.login.lockoutMax, "login-lockout-max", 15*time.Minute, usage("login-lockout-max"))
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: floo-server [flags]\n\nRuns the Floo reference server. Each flag falls back to the\nenvironment variable in brackets when not given.\n\n")
 		fs.PrintDefaults()
@@ -117,7 +131,22 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	if err := o.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return o, fmt.Errorf("-log-level: %w", err)
 	}
+	if err := o.login.check(); err != nil {
+		return o, err
+	}
 	return o, nil
+}
+
+func (l loginOptions) check() error {
+	switch {
+	case l.freeFailures < -1 || l.freeFailures == 0:
+		return fmt.Errorf("-login-free-failures: want a count ≥ 1, or -1 for off; got %d", l.freeFailures)
+	case l.lockout <= 0:
+		return fmt.Errorf("-login-lockout: want a positive duration, got %v", l.lockout)
+	case l.lockoutMax < l.lockout:
+		return fmt.Errorf("-login-lockout-max: %v is shorter than -login-lockout %v", l.lockoutMax, l.lockout)
+	}
+	return nil
 }
 
 // defaultMaxUpload is REST.md §9.2's recommended upload limit.
@@ -184,6 +213,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		WebDir:             o.web,
 		PublicURL:          o.publicURL,
 		MaxUploadBytes:     int64(o.maxUpload),
+		LoginFreeFailures:  o.login.freeFailures,
+		LoginLockout:       o.login.lockout,
+		LoginLockoutMax:    o.login.lockoutMax,
 		Logger:             log,
 	})
 	if err != nil {
@@ -204,7 +236,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	log.Info("floo-server listening", "addr", ln.Addr().String(), "data", o.data, "app_id", o.appID,
 		"open_registration", o.openRegistration, "web", o.web, "public_url", o.publicURL,
-		"max_upload", o.maxUpload.String())
+		"max_upload", o.maxUpload.String(), "login_free_failures", o.login.freeFailures,
+		"login_lockout", o.login.lockout, "login_lockout_max", o.login.lockoutMax)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

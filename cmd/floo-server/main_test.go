@@ -37,7 +37,25 @@ func TestParseDefaults(t *testing.T) {
 	o, err := parse(nil, envOf(nil), &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, options{addr: "127.0.0.1:8080", data: "./data", appID: "welovemaxim",
-		openRegistration: true, maxUpload: 100 << 20, logLevel: slog.LevelInfo}, o)
+		openRegistration: true, maxUpload: 100 << 20, logLevel: slog.LevelInfo,
+		login: loginOptions{freeFailures: 5, lockout: time.Second, lockoutMax: 15 * time.Minute}}, o)
+}
+
+func TestParseLoginThrottle(t *testing.T) {
+	env := envOf(map[string]string{"FLOO_LOGIN_FREE_FAILURES": "3", "FLOO_LOGIN_LOCKOUT": "2s",
+		"FLOO_LOGIN_LOCKOUT_MAX": "1h"})
+	o, err := parse(nil, env, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, loginOptions{freeFailures: 3, lockout: 2 * time.Second, lockoutMax: time.Hour}, o.login)
+	o, err = parse([]string{"-login-free-failures", "-1", "-login-lockout-max", "10m"}, env, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, loginOptions{freeFailures: -1, lockout: 2 * time.Second, lockoutMax: 10 * time.Minute}, o.login)
+
+	for _, bad := range [][]string{{"-login-free-failures", "0"}, {"-login-free-failures", "-2"},
+		{"-login-lockout", "0s"}, {"-login-lockout", "1m", "-login-lockout-max", "30s"}, {"-login-lockout", "soon"}} {
+		_, err := parse(bad, envOf(nil), &bytes.Buffer{})
+		assert.Error(t, err, "%v", bad)
+	}
 }
 
 func TestParseEnvAndFlags(t *testing.T) {
@@ -49,7 +67,8 @@ func TestParseEnvAndFlags(t *testing.T) {
 	o, err := parse(nil, env, &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, options{addr: ":9000", data: "/tmp/x", appID: "envapp", openRegistration: false,
-		web: "/srv/web", publicURL: "https://im.example.com", maxUpload: 5 << 20, logLevel: slog.LevelDebug}, o)
+		web: "/srv/web", publicURL: "https://im.example.com", maxUpload: 5 << 20, logLevel: slog.LevelDebug,
+		login: loginOptions{freeFailures: 5, lockout: time.Second, lockoutMax: 15 * time.Minute}}, o)
 
 	// Flags win over the environment.
 	o, err = parse([]string{"-addr", ":1", "-open-registration", "-log-level", "warn", "-max-upload", "2048"}, env, &bytes.Buffer{})
@@ -66,7 +85,8 @@ func TestParseErrors(t *testing.T) {
 	_, err := parse([]string{"-h"}, envOf(nil), &out)
 	assert.ErrorIs(t, err, flag.ErrHelp)
 	for _, want := range []string{"-addr", "FLOO_ADDR", "FLOO_DATA", "FLOO_APP_ID", "FLOO_OPEN_REGISTRATION",
-		"FLOO_WEB", "FLOO_PUBLIC_URL", "FLOO_LOG_LEVEL", "-max-upload size", "FLOO_MAX_UPLOAD", "(default 100M)"} {
+		"FLOO_WEB", "FLOO_PUBLIC_URL", "FLOO_LOG_LEVEL", "-max-upload size", "FLOO_MAX_UPLOAD", "(default 100M)",
+		"FLOO_LOGIN_FREE_FAILURES", "FLOO_LOGIN_LOCKOUT", "FLOO_LOGIN_LOCKOUT_MAX", "(default 15m0s)"} {
 		assert.Contains(t, out.String(), want, "-h documents every flag and its variable")
 	}
 	_, err = parse(nil, envOf(map[string]string{"FLOO_OPEN_REGISTRATION": "maybe"}), &bytes.Buffer{})

@@ -45,6 +45,15 @@ type Options struct {
 	// IP may make per minute (burst of the same size). 0 = 60; negative =
 	// unlimited.
 	RateLimit int
+	// LoginFreeFailures is the number of failed password checks an account
+	// (or an identifier naming none) may have before it is locked out
+	// (throttle.go). 0 = 5; negative = no per-account throttling.
+	LoginFreeFailures int
+	// LoginLockout is the first lock-out; each further failure doubles it.
+	// 0 = 1 s.
+	LoginLockout time.Duration
+	// LoginLockoutMax caps the lock-out. 0 = 15 min.
+	LoginLockoutMax time.Duration
 	// AppConfig is the data of GET /app/config. nil = {}.
 	AppConfig map[string]any
 	// PublicURL, when set, is the scheme://host[:port][/path] at which
@@ -94,15 +103,16 @@ const (
 // API is the ratel REST service. Create it with New; it is an http.Handler
 // and safe for concurrent use.
 type API struct {
-	opts    Options
-	st      store.Store
-	notify  Notifier
-	log     *slog.Logger
-	now     func() time.Time
-	mux     *http.ServeMux
-	limiter *rateLimiter
-	raw     map[string]bool // patterns registered with handleRaw
-	public  *baseurl.Public // Options.PublicURL parsed; nil = per request
+	opts     Options
+	st       store.Store
+	notify   Notifier
+	log      *slog.Logger
+	now      func() time.Time
+	mux      *http.ServeMux
+	limiter  *rateLimiter
+	throttle *loginThrottle  // nil = no per-account throttling
+	raw      map[string]bool // patterns registered with handleRaw
+	public   *baseurl.Public // Options.PublicURL parsed; nil = per request
 
 	profileHooks []ProfileHook // run after public profile changes (users.go)
 }
@@ -155,6 +165,19 @@ func New(opts Options) (*API, error) {
 	}
 	if opts.RateLimit > 0 {
 		a.limiter = newRateLimiter(opts.RateLimit, time.Minute, opts.Now)
+	}
+	if opts.LoginFreeFailures >= 0 {
+		free, base, ceiling := opts.LoginFreeFailures, opts.LoginLockout, opts.LoginLockoutMax
+		if free == 0 {
+			free = 5
+		}
+		if base <= 0 {
+			base = time.Second
+		}
+		if ceiling <= 0 {
+			ceiling = 15 * time.Minute
+		}
+		a.throttle = newLoginThrottle(free, base, max(base, ceiling), opts.Now)
 	}
 	a.routes()
 	return a, nil

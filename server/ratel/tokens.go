@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/flooim/floo/server/store"
@@ -44,18 +45,22 @@ func (a *API) tokenUser(c *Call) (any, error) {
 		return nil, err
 	}
 	var u store.User
+	var ident string
 	switch {
 	case name != "":
+		ident = identifierKey("name", name)
 		u, err = a.st.UserByName(c.Ctx, name)
 	case c.Has("mobile"):
 		var m string
-		if m, err = c.Str("mobile"); err == nil {
-			u, err = a.st.UserByMobile(c.Ctx, strings.TrimSpace(m))
+		if m, err = c.Str("mobile"); err != nil {
+			return nil, err
 		}
+		ident = identifierKey("mobile", m)
+		u, err = a.st.UserByMobile(c.Ctx, strings.TrimSpace(m))
 	default:
 		return nil, badParam("name", "missing")
 	}
-	return a.login(c, u, err)
+	return a.login(c, u, err, ident)
 }
 
 // tokenID: {user_id, password, device_guid?}.
@@ -71,7 +76,7 @@ func (a *API) tokenID(c *Call) (any, error) {
 	if err == nil && u.Deleted() {
 		err = store.ErrNotFound
 	}
-	return a.login(c, u, err)
+	return a.login(c, u, err, identifierKey("id", strconv.FormatInt(uid, 10)))
 }
 
 // tokenLogin: {login_name, password, device_guid?}; login_name is a user
@@ -92,23 +97,35 @@ func (a *API) tokenLogin(c *Call) (any, error) {
 	if errors.Is(err, store.ErrNotFound) && strings.Contains(ln, "@") {
 		u, err = a.st.UserByEmail(c.Ctx, ln)
 	}
-	return a.login(c, u, err)
+	return a.login(c, u, err, identifierKey("login", ln))
 }
 
-// login checks the password of a looked-up user and issues a token.
-func (a *API) login(c *Call, u store.User, lookupErr error) (any, error) {
+// login checks the password of a looked-up user and issues a token. The
+// check is throttled per account, or per identifier (ident) when it names
+// no account (throttle.go).
+func (a *API) login(c *Call, u store.User, lookupErr error, ident string) (any, error) {
 	pw, err := c.Str("password")
 	if err != nil {
 		return nil, err
 	}
-	if errors.Is(lookupErr, store.ErrNotFound) {
-		return nil, errNoUser
-	}
-	if lookupErr != nil {
+	if lookupErr != nil && !errors.Is(lookupErr, store.ErrNotFound) {
 		return nil, lookupErr
 	}
-	if len(pw) > maxPasswordLen || bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(pw)) != nil {
-		return nil, errWrongPassword
+	key, account := ident, false
+	if lookupErr == nil {
+		key, account = accountKey(u.ID), true
+	}
+	err = a.checkPasswordThrottled(c, key, account, func() error {
+		switch {
+		case lookupErr != nil:
+			return errNoUser
+		case len(pw) > maxPasswordLen || bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(pw)) != nil:
+			return errWrongPassword
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	guid, err := c.OptStr("device_guid", "")
 	if err != nil {

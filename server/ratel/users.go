@@ -511,8 +511,16 @@ func (a *API) checkOwnPassword(c *Call, field string) (store.User, error) {
 	if err != nil {
 		return store.User{}, err
 	}
-	if len(pw) > maxPasswordLen || bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(pw)) != nil {
-		return store.User{}, badParam(field, "does not match")
+	// Throttled like logins: a stolen token must not become a way to
+	// guess the password.
+	err = a.checkPasswordThrottled(c, accountKey(c.UID), true, func() error {
+		if len(pw) > maxPasswordLen || bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(pw)) != nil {
+			return badParam(field, "does not match")
+		}
+		return nil
+	})
+	if err != nil {
+		return store.User{}, err
 	}
 	return u, nil
 }
