@@ -6,11 +6,14 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/flooim/floo/core"
+	"github.com/flooim/floo/server"
+	"github.com/flooim/floo/server/servertest"
 	"github.com/flooim/floo/server/store"
 )
 
@@ -53,4 +56,24 @@ func TestLogoutRevokesToken(t *testing.T) {
 	assert.True(t, core.IsCode(err, core.InvalidToken), "got %v", err)
 	assert.Equal(t, []uint32{c2.DeviceSN()}, devices(), "the logged-out device is unregistered")
 	assert.Equal(t, core.StateConnected, c2.State())
+}
+
+// TestExpiredTokenRenewed: when the token of a live session expires, the
+// server ends the session with INVALID_TOKEN; a client holding the password
+// fetches a new token and logs in again by itself.
+func TestExpiredTokenRenewed(t *testing.T) {
+	env := servertest.Start(t, servertest.WithConfig(func(c *server.Config) { c.TokenTTL = 3 * time.Second }))
+	alice := env.NewUser(t, "alice")
+	c := newClient(t, env, clientOptions{})
+	mark := c.rec.mark()
+	c.login(t, alice)
+	first := c.Token()
+	ev := c.rec.wait(t, mark, "login again after the token expired", func(ev core.Event) bool {
+		ls, ok := ev.(core.LoginSuccess)
+		return ok && ls.Reconnect
+	}).(core.LoginSuccess)
+	assert.Equal(t, uint64(alice.ID), ev.UID)
+	assert.NotEqual(t, first, c.Token(), "a new token")
+	code, _ := env.Do(t, "GET", "/user/profile", first, nil)
+	assert.Equal(t, 402, code)
 }
