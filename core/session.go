@@ -846,6 +846,7 @@ func (c *Client) adoptUser(uid uint64) {
 // first (PROTOCOL.md §14). Logging out without a session only fires
 // logout.
 func (c *Client) Logout(ctx lite.Context, opts LogoutOptions) error {
+	defer c.revokeToken(ctx, c.Token(), c.DeviceSN())
 	var kickErr error
 	if opts.QuitAllWeb && c.IsLogin() {
 		kickErr = c.KickOtherWebDevices(ctx)

@@ -55,9 +55,19 @@ type Config struct {
 
 	// BcryptCost is the password hashing cost. 0 = 10.
 	BcryptCost int
+	// TokenTTL is the lifetime of issued access tokens. 0 = 30 days
+	// (REST.md §5).
+	TokenTTL time.Duration
 	// RateLimit is the per-IP token/registration requests per minute.
 	// 0 = 60; negative = unlimited.
 	RateLimit int
+	// LoginFreeFailures, LoginLockout and LoginLockoutMax throttle password
+	// checks per account (ratel.Options): 0 = 5 free failures, then a
+	// lock-out doubling from 1 s up to 15 min; LoginFreeFailures < 0 turns
+	// the per-account throttle off.
+	LoginFreeFailures int
+	LoginLockout      time.Duration
+	LoginLockoutMax   time.Duration
 	// AppConfig is the data of GET /app/config. nil = {}.
 	AppConfig map[string]any
 
@@ -234,19 +244,23 @@ func New(cfg Config) (*Server, error) {
 	notifier := ratel.MultiNotifier(gwNotifier, cfg.Notifier)
 
 	s.api, err = ratel.New(ratel.Options{
-		Store:            s.db,
-		Notifier:         notifier,
-		AppID:            cfg.AppID,
-		OpenRegistration: !cfg.ClosedRegistration,
-		Logger:           cfg.Logger,
-		Now:              cfg.Now,
-		BcryptCost:       cfg.BcryptCost,
-		RateLimit:        cfg.RateLimit,
-		AppConfig:        cfg.AppConfig,
-		PublicURL:        cfg.PublicURL,
-		DataDir:          cfg.DataDir,
-		MaxUploadBytes:   cfg.MaxUploadBytes,
-		Presence:         presence,
+		Store:             s.db,
+		Notifier:          notifier,
+		AppID:             cfg.AppID,
+		OpenRegistration:  !cfg.ClosedRegistration,
+		Logger:            cfg.Logger,
+		Now:               cfg.Now,
+		BcryptCost:        cfg.BcryptCost,
+		TokenTTL:          cfg.TokenTTL,
+		RateLimit:         cfg.RateLimit,
+		LoginFreeFailures: cfg.LoginFreeFailures,
+		LoginLockout:      cfg.LoginLockout,
+		LoginLockoutMax:   cfg.LoginLockoutMax,
+		AppConfig:         cfg.AppConfig,
+		PublicURL:         cfg.PublicURL,
+		DataDir:           cfg.DataDir,
+		MaxUploadBytes:    cfg.MaxUploadBytes,
+		Presence:          presence,
 	})
 	if err != nil {
 		s.Close()

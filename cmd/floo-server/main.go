@@ -54,6 +54,14 @@ type options struct {
 	reclaimAfter     reclaimAfter
 	logLevel         slog.Level
 	limits           limits
+	login            loginOptions
+}
+
+// loginOptions are the per-account login throttle (server/README.md).
+type loginOptions struct {
+	freeFailures int           // -1 = off
+	lockout      time.Duration // first lock-out
+	lockoutMax   time.Duration // cap
 }
 
 // limits are the memory and connection bounds (server/README.md, "Memory
@@ -111,6 +119,9 @@ var defs = []flagDef{
 	{"page-bytes", "FLOO_PAGE_BYTES", "payload bytes after which a sync or history page ends early (next_key continues it)"},
 	{"typing-items", "FLOO_TYPING_ITEMS", "typing indicators and other at-most-once items held for one WebSocket; the oldest are dropped"},
 	{"typing-bytes", "FLOO_TYPING_BYTES", "bytes of at-most-once items held for one WebSocket; the oldest are dropped"},
+	{"login-free-failures", "FLOO_LOGIN_FREE_FAILURES", "failed password checks an account may have before it is locked out, ≥ 1 (-1 = no per-account throttle)"},
+	{"login-lockout", "FLOO_LOGIN_LOCKOUT", "first per-account lock-out; each further failure doubles it"},
+	{"login-lockout-max", "FLOO_LOGIN_LOCKOUT_MAX", "longest per-account lock-out"},
 }
 
 // parse reads flags, falling back to environment variables for flags not
@@ -151,6 +162,9 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	fs.Var(&l.pageBytes, "page-bytes", usage("page-bytes"))
 	fs.IntVar(&l.typingItems, "typing-items", l.typingItems, usage("typing-items"))
 	fs.Var(&l.typingBytes, "typing-bytes", usage("typing-bytes"))
+	fs.IntVar(&o.login.freeFailures, "login-free-failures", 5, usage("login-free-failures"))
+	fs.DurationVar(&o.login.lockout, "login-lockout", time.Second, usage("login-lockout"))
+	fs.DurationVar(&o.login.lockoutMax, "login-lockout-max", 15*time.Minute, usage("login-lockout-max"))
 	fs.Usage = func() {
 		fmt.Fprintf(out, "Usage: floo-server [flags]\n\nRuns the Floo reference server. Each flag falls back to the\nenvironment variable in brackets when not given.\n\n")
 		fs.PrintDefaults()
@@ -180,6 +194,9 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 		return o, fmt.Errorf("-max-devices: %d: want 0 (no limit) or more", o.maxDevices)
 	}
 	if err := o.limits.check(); err != nil {
+		return o, err
+	}
+	if err := o.login.check(); err != nil {
 		return o, err
 	}
 	return o, nil
@@ -237,6 +254,18 @@ func (l *limits) check() error {
 		return errors.New("-ws-queue-frames: want a positive number")
 	case l.typingItems <= 0:
 		return errors.New("-typing-items: want a positive number")
+	}
+	return nil
+}
+
+func (l loginOptions) check() error {
+	switch {
+	case l.freeFailures < -1 || l.freeFailures == 0:
+		return fmt.Errorf("-login-free-failures: want a count ≥ 1, or -1 for off; got %d", l.freeFailures)
+	case l.lockout <= 0:
+		return fmt.Errorf("-login-lockout: want a positive duration, got %v", l.lockout)
+	case l.lockoutMax < l.lockout:
+		return fmt.Errorf("-login-lockout-max: %v is shorter than -login-lockout %v", l.lockoutMax, l.lockout)
 	}
 	return nil
 }
@@ -307,6 +336,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		MaxUploadBytes:     int64(o.maxUpload),
 		MaxDevices:         o.serverMaxDevices(),
 		DeviceReclaimAfter: time.Duration(o.reclaimAfter),
+		LoginFreeFailures:  o.login.freeFailures,
+		LoginLockout:       o.login.lockout,
+		LoginLockoutMax:    o.login.lockoutMax,
 		Logger:             log,
 		MaxConns:           o.limits.maxConns,
 		MaxUnauthPerIP:     o.limits.maxUnauthPerIP,
@@ -343,7 +375,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	log.Info("floo-server listening", "addr", ln.Addr().String(), "data", o.data, "app_id", o.appID,
 		"open_registration", o.openRegistration, "web", o.web, "public_url", o.publicURL,
 		"max_upload", o.maxUpload.String(), "max_devices", o.maxDevices,
-		"device_reclaim_after", o.reclaimAfter.String(), "max_conns", srv.MaxConns())
+		"device_reclaim_after", o.reclaimAfter.String(), "max_conns", srv.MaxConns(),
+		"login_free_failures", o.login.freeFailures, "login_lockout", o.login.lockout, "login_lockout_max", o.login.lockoutMax)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

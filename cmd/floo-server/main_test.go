@@ -37,7 +37,25 @@ func TestParseDefaults(t *testing.T) {
 	o, err := parse(nil, envOf(nil), &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, options{addr: "127.0.0.1:8080", data: "./data", appID: "welovemaxim",
-		openRegistration: true, maxUpload: 100 << 20, maxDevices: 10, logLevel: slog.LevelInfo, limits: defaultLimits}, o)
+		openRegistration: true, maxUpload: 100 << 20, maxDevices: 10, logLevel: slog.LevelInfo, limits: defaultLimits,
+		login: loginOptions{freeFailures: 5, lockout: time.Second, lockoutMax: 15 * time.Minute}}, o)
+}
+
+func TestParseLoginThrottle(t *testing.T) {
+	env := envOf(map[string]string{"FLOO_LOGIN_FREE_FAILURES": "3", "FLOO_LOGIN_LOCKOUT": "2s",
+		"FLOO_LOGIN_LOCKOUT_MAX": "1h"})
+	o, err := parse(nil, env, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, loginOptions{freeFailures: 3, lockout: 2 * time.Second, lockoutMax: time.Hour}, o.login)
+	o, err = parse([]string{"-login-free-failures", "-1", "-login-lockout-max", "10m"}, env, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, loginOptions{freeFailures: -1, lockout: 2 * time.Second, lockoutMax: 10 * time.Minute}, o.login)
+
+	for _, bad := range [][]string{{"-login-free-failures", "0"}, {"-login-free-failures", "-2"},
+		{"-login-lockout", "0s"}, {"-login-lockout", "1m", "-login-lockout-max", "30s"}, {"-login-lockout", "soon"}} {
+		_, err := parse(bad, envOf(nil), &bytes.Buffer{})
+		assert.Error(t, err, "%v", bad)
+	}
 }
 
 func TestParseEnvAndFlags(t *testing.T) {
@@ -51,7 +69,8 @@ func TestParseEnvAndFlags(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, options{addr: ":9000", data: "/tmp/x", appID: "envapp", openRegistration: false,
 		web: "/srv/web", publicURL: "https://im.example.com", maxUpload: 5 << 20, maxDevices: 3,
-		reclaimAfter: reclaimAfter(time.Hour), logLevel: slog.LevelDebug, limits: defaultLimits}, o)
+		reclaimAfter: reclaimAfter(time.Hour), logLevel: slog.LevelDebug, limits: defaultLimits,
+		login: loginOptions{freeFailures: 5, lockout: time.Second, lockoutMax: 15 * time.Minute}}, o)
 	assert.Equal(t, 3, o.serverMaxDevices())
 
 	// Flags win over the environment.
@@ -108,7 +127,9 @@ func TestParseErrors(t *testing.T) {
 		"FLOO_MAX_CONNS", "FLOO_MAX_UNAUTH_PER_IP", "(default 64)", "FLOO_BODY_TIMEOUT", "(default 10s)",
 		"-body-min-rate size", "(default 1K)", "FLOO_LOGIN_TIMEOUT", "FLOO_WS_QUEUE_FRAMES", "(default 512)",
 		"FLOO_WS_QUEUE_BYTES", "(default 4M)", "FLOO_PAGE_BYTES", "FLOO_TYPING_ITEMS", "FLOO_TYPING_BYTES",
-		"(default 256K)"} {
+		"(default 256K)",
+		"FLOO_LOGIN_FREE_FAILURES", "FLOO_LOGIN_LOCKOUT", "FLOO_LOGIN_LOCKOUT_MAX", "(default 15m0s)"} {
+
 		assert.Contains(t, out.String(), want, "-h documents every flag and its variable")
 	}
 	_, err = parse(nil, envOf(map[string]string{"FLOO_OPEN_REGISTRATION": "maybe"}), &bytes.Buffer{})

@@ -52,6 +52,9 @@ type conn struct {
 	sn        uint32 // the device's SN once logged in
 	closing   bool   // kicked or failed login: no more frames are processed
 	timer     *time.Timer
+	tokenHash []byte          // the session's token (store.HashToken), checked on revocation
+	tokenExp  int64           // when the session's token expires, Unix ms
+	expiry    *time.Timer     // fires at tokenExp (real time; every frame checks too)
 	noticed   map[int64]bool  // streams with an outstanding Notice
 	transient []transientItem // typing indicators waiting to be pulled, oldest first
 	tbytes    int             // the size of transient
@@ -309,6 +312,9 @@ func (c *conn) close(code int, reason string) {
 			c.timer.Stop()
 		}
 		c.transient, c.tbytes = nil, 0
+		if c.expiry != nil {
+			c.expiry.Stop()
+		}
 		c.mu.Unlock()
 		c.admitted()
 		close(c.done)
@@ -322,15 +328,17 @@ func (c *conn) close(code int, reason string) {
 
 // closeLater stops processing frames now and closes the connection after
 // the configured delay, so the frame just queued (a failed login, a kick
-// notice) reaches the client first.
-func (c *conn) closeLater(reason string) {
+// notice) reaches the client first. It reports whether this call started
+// the closing.
+func (c *conn) closeLater(reason string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closing {
-		return
+		return false
 	}
 	c.closing = true
 	c.timer = time.AfterFunc(c.g.cfg.CloseDelay, func() { c.close(closeNormal, reason) })
+	return true
 }
 
 // notice queues a Notice for stream unless one is outstanding (§18.5).

@@ -113,3 +113,57 @@ func TestGroupHistoryNotVisible(t *testing.T) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// TestGroupOperationsNeedMembership: operations on a group conversation
+// are checked like messages to it. A non-member (never one, or one who
+// left) gets the refusal a message to the group gets, whether or not the
+// message id exists, and nothing is written to any log.
+func TestGroupOperationsNeedMembership(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	tm := newTeam(t, h)
+	eve := h.user(t, "eve")
+	e := h.login(t, eve, "e")
+	gmid := tm.o.SendOK(xsynctest.GroupText(tm.gid, "members only")).ServerMid
+	tm.b.WaitNotice(tm.gid)
+	tm.b.SyncAll(tm.gid)
+	// carol leaves: from now on she is refused too.
+	require.NoError(t, h.store().RemoveMember(t.Context(), tm.gid, tm.carol.ID))
+	last, err := h.store().LastItemID(t.Context())
+	require.NoError(t, err)
+
+	missing := gmid + 1000
+	for _, who := range []*xsynctest.Client{e, tm.c} {
+		refusal := who.Send(xsynctest.GroupText(tm.gid, "let me in")).Status
+		requireStatus(t, refusal, xsync.StatusUnauthorized, "not group member")
+		for _, mid := range []uint64{gmid, missing} {
+			for _, op := range []xsync.OpType{xsync.OpReadAll, xsync.OpDelete, xsync.OpReadCancel} {
+				st := who.Send(xsynctest.Oper(op, int64(eve.ID), mid, tm.gid)).Status
+				requireStatus(t, st, refusal.Code, refusal.Reason)
+			}
+			for _, op := range []xsync.OpType{xsync.OpRecall, xsync.OpReplace} {
+				st := who.Send(xsynctest.Oper(op, tm.gid, mid, tm.gid)).Status
+				requireStatus(t, st, refusal.Code, refusal.Reason)
+			}
+			// READ_ACK names only the message: "not found" either way.
+			st := who.Send(xsynctest.Oper(xsync.OpReadAck, tm.owner.ID, mid, 0)).Status
+			requireStatus(t, st, xsync.StatusInvalidParameter, "message not found")
+		}
+	}
+	after, err := h.store().LastItemID(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, last, after, "nothing was stored")
+	assert.False(t, tm.b.TakeNotice(tm.gid, 200*time.Millisecond), "members hear nothing")
+	assert.Equal(t, []uint64{gmid}, xsynctest.IDs(tm.b.History(tm.gid, 0, 20).Metas))
+
+	// Members still operate; a conversation delete of a group left is
+	// allowed (it touches only the user's own view).
+	tm.b.SendOK(xsynctest.Oper(xsync.OpReadAll, tm.bob.ID, gmid, tm.gid))
+	tm.b.SendOK(xsynctest.Oper(xsync.OpDelete, tm.bob.ID, gmid, tm.gid))
+	tm.c.SendOK(xsynctest.ConvDelete(tm.gid, true))
+
+	// A dismissed group answers as a message to it would.
+	require.NoError(t, h.store().DestroyGroup(t.Context(), tm.gid, h.clock.Now().UnixMilli()))
+	requireStatus(t, tm.o.Send(xsynctest.Oper(xsync.OpReadAll, tm.owner.ID, gmid, tm.gid)).Status,
+		xsync.StatusUnauthorized, "group not exist")
+}

@@ -73,6 +73,11 @@ func (c *conn) handle(data []byte) {
 		c.refuse(f, status(xsync.StatusUnauthorized, reasonNotLoggedIn))
 		return
 	}
+	if c.tokenExpired() {
+		// The frame is not processed: the session ended with its token.
+		c.endSession(reasonTokenExpired)
+		return
+	}
 	switch f.Command {
 	case xsync.CommandUnread:
 		c.unread()

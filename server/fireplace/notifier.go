@@ -2,6 +2,7 @@ package fireplace
 
 import (
 	"context"
+	"errors"
 
 	"github.com/flooim/floo/server/ratel"
 	"github.com/flooim/floo/server/store"
@@ -70,5 +71,24 @@ func (g *Gateway) KickDevice(_ context.Context, uid int64, deviceSN uint32, user
 		_, sn := c.session()
 		g.unregister(c, uid, sn)
 		c.kick(xsync.UserNoticeType(userNoticeType), content)
+	}
+}
+
+// TokensRevoked implements ratel.Notifier: each live session of uid whose
+// token no longer resolves ends with INVALID_TOKEN. It returns once the
+// notices are queued.
+func (g *Gateway) TokensRevoked(ctx context.Context, uid int64) {
+	for _, c := range g.liveConns(uid) {
+		hash := c.token()
+		if hash == nil {
+			continue
+		}
+		_, err := g.st.LookupToken(ctx, hash, g.now())
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			c.endSession(reasonTokenRevoked)
+		case err != nil:
+			g.log.Warn("fireplace: token check after revocation", "uid", uid, "err", err)
+		}
 	}
 }

@@ -68,7 +68,12 @@ func (s *sender) ackOp(op *xsync.MessageOperation, mark store.MarkKind) (*store.
 		}
 		stream = s.uid
 	case store.ConvGroup:
-		if _, err := s.member(t.Conv.A); err != nil {
+		// The client names only the message, so a refusal here must not
+		// tell a non-member that the id exists in some group.
+		var rf *refusal
+		if _, _, err := s.groupMember(t.Conv.A); errors.As(err, &rf) {
+			return nil, nil, refuse(xsync.StatusInvalidParameter, reasonMsgNotFound)
+		} else if err != nil {
 			return nil, nil, err
 		}
 		stream = t.Conv.A
@@ -83,18 +88,6 @@ func (s *sender) ackOp(op *xsync.MessageOperation, mark store.MarkKind) (*store.
 		Effects:    []store.Effect{{Kind: store.EffectMark, Target: t.ID, UID: s.uid, Mark: mark}},
 	}
 	return req, nil, nil
-}
-
-// member returns the sender's membership of gid, refusing non-members.
-func (s *sender) member(gid int64) (*store.Member, error) {
-	m, err := s.g.st.GetMember(s.ctx, gid, s.uid)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, refuse(xsync.StatusUnauthorized, reasonNotMember)
-	case err != nil:
-		return nil, err
-	}
-	return m, nil
 }
 
 // opConversation resolves the conversation an operation's xid names, as the
@@ -116,11 +109,18 @@ func (s *sender) opConversation(xid *xsync.XID) (int64, store.Conv, error) {
 
 // selfOp is READ_ALL, READ_CANCEL or DELETE: addressed to the sender
 // itself, about conversation operation.xid, and delivered to the sender's
-// other devices only.
+// other devices only. The item is stored in the conversation's log, so a
+// group needs the membership a message there needs, checked before the
+// target is looked up: a non-member learns nothing about message ids.
 func (s *sender) selfOp(op *xsync.MessageOperation) (*store.AppendRequest, func(), error) {
 	stream, conv, err := s.opConversation(op.Xid)
 	if err != nil {
 		return nil, nil, err
+	}
+	if conv.Kind == store.ConvGroup {
+		if _, _, err := s.groupMember(stream); err != nil {
+			return nil, nil, err
+		}
 	}
 	var effect store.Effect
 	switch op.Type {
@@ -176,8 +176,10 @@ func (s *sender) convTarget(body *xsync.MessageBody) (store.Conv, *store.Member,
 	if err != nil {
 		return conv, nil, store.Item{}, err
 	}
-	if conv.Kind == store.ConvGroup && member == nil {
-		return conv, nil, store.Item{}, refuse(xsync.StatusUnauthorized, reasonNotMember)
+	if conv.Kind == store.ConvGroup {
+		if _, member, err = s.groupMember(to); err != nil {
+			return conv, nil, store.Item{}, err
+		}
 	}
 	if op.Mid != 0 && op.Mid <= math.MaxInt64 {
 		s.unlock = s.g.lockMessage(int64(op.Mid))
@@ -252,6 +254,9 @@ func (s *sender) edit(body *xsync.MessageBody) (*store.AppendRequest, func(), er
 // conversationOp is a conversation delete (§10). DELETE_EVERYWHERE clears
 // the conversation for the user and tells the user's other devices through
 // the personal stream; DELETE clears it for the sending device only.
+// It needs no group membership: nothing goes into the group's log (the
+// item is stored in the user's personal stream), it reveals nothing, and a
+// user must be able to delete the conversation of a group it has left.
 func (s *sender) conversationOp(cv *xsync.Conversation) (*store.AppendRequest, func(), error) {
 	op := cv.Operation
 	if op == nil {

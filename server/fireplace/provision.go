@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/flooim/floo/server/store"
 	"github.com/flooim/floo/xsync"
@@ -78,7 +79,7 @@ func (c *conn) provision(f *xsync.Frame) {
 		if oldUID, oldSN := c.session(); oldUID != 0 {
 			g.unregister(c, oldUID, oldSN)
 		}
-		c.startSession(uid, dev.SN)
+		c.startSession(uid, dev.SN, tok)
 		c.admitted() // no longer counts as unauthenticated
 		old = g.register(c, uid, dev.SN)
 	}
@@ -178,12 +179,17 @@ func (g *Gateway) guidFor(ctx context.Context, uid int64, offered uint32) string
 	return "fireplace-" + hex.EncodeToString(b[:])
 }
 
-// startSession resets the per-session state for a (fresh) login.
-func (c *conn) startSession(uid int64, sn uint32) {
+// startSession resets the per-session state for a (fresh) login with tok.
+func (c *conn) startSession(uid int64, sn uint32, tok store.Token) {
 	c.mu.Lock()
 	c.uid, c.sn = uid, sn
 	c.noticed = map[int64]bool{}
 	c.transient, c.tbytes = nil, 0
+	c.tokenHash, c.tokenExp = tok.Hash, tok.ExpiresAt
+	if c.expiry != nil {
+		c.expiry.Stop()
+	}
+	c.expiry = time.AfterFunc(c.untilExpiry(), c.checkExpiry)
 	c.mu.Unlock()
 	c.watermarks = map[int64]int64{}
 	c.cursors = map[int64]int64{}
@@ -211,4 +217,62 @@ func (c *conn) kick(typ xsync.UserNoticeType, content string) {
 		Metas:  []*xsync.Meta{m},
 	})
 	c.closeLater("kicked")
+}
+
+// A session lives as long as its token (PROTOCOL.md §4.6 validates it only
+// at login): when the token expires or is revoked, the session is told
+// INVALID_TOKEN in an unsolicited UnreadDL, the status ERRORS.md §6.2 lists
+// for a session (the SDK then fetches a new token when it can, else stops),
+// and closed about a second later.
+const (
+	reasonTokenExpired = "token expired"
+	reasonTokenRevoked = "token revoked"
+)
+
+// untilExpiry returns how long the session's token has left by the gateway
+// clock. c.mu must be held.
+func (c *conn) untilExpiry() time.Duration {
+	return time.Duration(c.tokenExp-c.g.now()) * time.Millisecond
+}
+
+// tokenExpired reports whether the token of a logged-in session has
+// expired. Every frame checks it: the timer runs on real time, while the
+// gateway clock may be moved (tests, or a corrected system clock).
+func (c *conn) tokenExpired() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.uid != 0 && c.g.now() >= c.tokenExp
+}
+
+// checkExpiry runs when the expiry timer fires: it ends the session, or
+// waits on if the gateway clock says the token has time left.
+func (c *conn) checkExpiry() {
+	if c.tokenExpired() {
+		c.endSession(reasonTokenExpired)
+		return
+	}
+	c.mu.Lock()
+	if !c.closing && c.uid != 0 {
+		c.expiry = time.AfterFunc(max(c.untilExpiry(), time.Second), c.checkExpiry)
+	}
+	c.mu.Unlock()
+}
+
+// token returns the hash of the session's token, nil before login.
+func (c *conn) token() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tokenHash
+}
+
+// endSession ends a session whose token is no longer valid: out of the live
+// set, INVALID_TOKEN, closed about a second later. Only the first call of
+// the timer, a frame and a revocation racing each other does anything.
+func (c *conn) endSession(reason string) {
+	uid, sn := c.session()
+	if uid == 0 || !c.closeLater(reason) {
+		return
+	}
+	c.g.unregister(c, uid, sn)
+	c.push(xsync.CommandUnread, &xsync.UnreadDL{Status: status(xsync.StatusInvalidToken, reason)})
 }

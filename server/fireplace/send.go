@@ -230,20 +230,8 @@ func (s *sender) groupChat(body *xsync.MessageBody) (*store.AppendRequest, func(
 	if gid == 0 {
 		return nil, nil, refuse(xsync.StatusInvalidParameter, "meta to is required")
 	}
-	grp, err := s.g.st.GetGroup(s.ctx, gid)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, nil, refuse(xsync.StatusUnauthorized, reasonGroupNotExist)
-	case err != nil:
-		return nil, nil, err
-	case grp.Status != store.GroupNormal:
-		return nil, nil, refuse(xsync.StatusUnauthorized, reasonGroupNotExist)
-	}
-	mem, err := s.g.st.GetMember(s.ctx, gid, s.uid)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, nil, refuse(xsync.StatusUnauthorized, reasonNotMember)
-	case err != nil:
+	grp, mem, err := s.groupMember(gid)
+	if err != nil {
 		return nil, nil, err
 	}
 	// Owner and admins may speak during a ban (§7.4 step 5).
@@ -269,6 +257,29 @@ func (s *sender) groupChat(body *xsync.MessageBody) (*store.AppendRequest, func(
 		return nil, nil, refuse(xsync.StatusWordCensored, reasonCensored)
 	}
 	return s.appendRequest(store.GroupConv(gid), gid, s.meta.Payload, true)
+}
+
+// groupMember is the membership check of every write to a group's log,
+// messages and operations alike: the group exists and is not dismissed
+// ("group not exist"), and the sender is a member ("not group member").
+func (s *sender) groupMember(gid int64) (*store.Group, *store.Member, error) {
+	grp, err := s.g.st.GetGroup(s.ctx, gid)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil, refuse(xsync.StatusUnauthorized, reasonGroupNotExist)
+	case err != nil:
+		return nil, nil, err
+	case grp.Status != store.GroupNormal:
+		return nil, nil, refuse(xsync.StatusUnauthorized, reasonGroupNotExist)
+	}
+	mem, err := s.g.st.GetMember(s.ctx, gid, s.uid)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil, refuse(xsync.StatusUnauthorized, reasonNotMember)
+	case err != nil:
+		return nil, nil, err
+	}
+	return grp, mem, nil
 }
 
 func (s *sender) censored(body *xsync.MessageBody) bool {

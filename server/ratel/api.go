@@ -45,6 +45,15 @@ type Options struct {
 	// IP may make per minute (burst of the same size). 0 = 60; negative =
 	// unlimited.
 	RateLimit int
+	// LoginFreeFailures is the number of failed password checks an account
+	// (or an identifier naming none) may have before it is locked out
+	// (throttle.go). 0 = 5; negative = no per-account throttling.
+	LoginFreeFailures int
+	// LoginLockout is the first lock-out; each further failure doubles it.
+	// 0 = 1 s.
+	LoginLockout time.Duration
+	// LoginLockoutMax caps the lock-out. 0 = 15 min.
+	LoginLockoutMax time.Duration
 	// AppConfig is the data of GET /app/config. nil = {}.
 	AppConfig map[string]any
 	// PublicURL, when set, is the scheme://host[:port][/path] at which
@@ -103,15 +112,16 @@ const (
 // API is the ratel REST service. Create it with New; it is an http.Handler
 // and safe for concurrent use.
 type API struct {
-	opts    Options
-	st      store.Store
-	notify  Notifier
-	log     *slog.Logger
-	now     func() time.Time
-	mux     *http.ServeMux
-	limiter *rateLimiter
-	raw     map[string]bool // patterns registered with handleRaw
-	public  *baseurl.Public // Options.PublicURL parsed; nil = per request
+	opts     Options
+	st       store.Store
+	notify   Notifier
+	log      *slog.Logger
+	now      func() time.Time
+	mux      *http.ServeMux
+	limiter  *rateLimiter
+	throttle *loginThrottle  // nil = no per-account throttling
+	raw      map[string]bool // patterns registered with handleRaw
+	public   *baseurl.Public // Options.PublicURL parsed; nil = per request
 
 	profileHooks []ProfileHook // run after public profile changes (users.go)
 }
@@ -164,6 +174,19 @@ func New(opts Options) (*API, error) {
 	}
 	if opts.RateLimit > 0 {
 		a.limiter = newRateLimiter(opts.RateLimit, time.Minute, opts.Now)
+	}
+	if opts.LoginFreeFailures >= 0 {
+		free, base, ceiling := opts.LoginFreeFailures, opts.LoginLockout, opts.LoginLockoutMax
+		if free == 0 {
+			free = 5
+		}
+		if base <= 0 {
+			base = time.Second
+		}
+		if ceiling <= 0 {
+			ceiling = 15 * time.Minute
+		}
+		a.throttle = newLoginThrottle(free, base, max(base, ceiling), opts.Now)
 	}
 	a.routes()
 	return a, nil
@@ -226,7 +249,8 @@ func (a *API) run(c *Call, h HandlerFunc) (data any, err error) {
 
 var errPanic = errors.New("ratel: handler panicked")
 
-// wrap builds the Call, checks the app id, the token and the body limit.
+// wrap builds the Call, checks the app id, the token, the body limit and,
+// for envelope endpoints, that the body decodes.
 func (a *API) wrap(au auth, serve func(c *Call)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &Call{Ctx: r.Context(), R: r, W: w, api: a, query: r.URL.Query()}
@@ -239,6 +263,17 @@ func (a *API) wrap(au auth, serve func(c *Call)) http.Handler {
 		}
 		if au == authed {
 			if err := a.authenticate(c); err != nil {
+				a.reply(c, nil, err)
+				return
+			}
+		}
+		// The body is decoded before the handler runs, so a handler never
+		// acts on a request it only half understood: with an undecodable
+		// body every parameter would read as absent, and "absent" often
+		// means "all" or "nothing to change". Raw handlers read their own
+		// bodies (multipart uploads) and are left alone.
+		if _, raw := a.raw[r.Pattern]; !raw {
+			if err := c.load(); err != nil {
 				a.reply(c, nil, err)
 				return
 			}

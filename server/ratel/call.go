@@ -78,7 +78,8 @@ func (c *Call) load() error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber() // keeps 64-bit ids exact
 	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	if err := dec.Decode(&m); err != nil || dec.Decode(new(json.RawMessage)) != io.EOF {
+		// Trailing data after the object is as suspect as no object.
 		c.loadErr = Fail(CodeBadParam, "request body is not a JSON object")
 		return c.loadErr
 	}
@@ -102,12 +103,18 @@ func (c *Call) Raw(name string) (v any, ok bool, err error) {
 	return nil, false, nil
 }
 
-// Has reports whether the parameter is present and not null. A body that
-// cannot be decoded makes every parameter absent (the accessors report it).
+// Has reports whether the parameter is present and not null. It cannot
+// report a body that does not decode, and need not: envelope endpoints never
+// run with one (wrap answers 10002, or 413 for an over-size body, first).
+// A raw handler reading JSON parameters must call Err before relying on Has.
 func (c *Call) Has(name string) bool {
 	_, ok, _ := c.Raw(name)
 	return ok
 }
+
+// Err returns the error of decoding the body (nil without one): 10002 for a
+// body that is not a JSON object, HTTP 413 for one over the size limit.
+func (c *Call) Err() error { return c.load() }
 
 // Decode unmarshals the parameter into dst (any JSON shape), for odd fields.
 // A query-string value is decoded as JSON if it parses, else as a JSON string.

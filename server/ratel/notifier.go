@@ -35,6 +35,11 @@ type Notifier interface {
 	// KickDevice delivers a UserNotice of the given type to that live device (transient) and
 	// closes its connection about one second later. deviceSN 0 = every device of uid.
 	KickDevice(ctx context.Context, uid int64, deviceSN uint32, userNoticeType int32, content string)
+	// TokensRevoked is called after tokens of uid were deleted (logout, kick,
+	// password change): every live session of uid whose token no longer
+	// resolves is told INVALID_TOKEN and closed. Sessions kicked with a
+	// user notice are already gone and hear nothing more.
+	TokensRevoked(ctx context.Context, uid int64)
 }
 
 // Kick records one KickDevice call of a NopNotifier.
@@ -52,6 +57,7 @@ type NopNotifier struct {
 	mu      sync.Mutex
 	notices []Notice
 	kicks   []Kick
+	revoked []int64
 }
 
 // Notify implements Notifier.
@@ -69,6 +75,20 @@ func (n *NopNotifier) KickDevice(_ context.Context, uid int64, sn uint32, typ in
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.kicks = append(n.kicks, Kick{uid, sn, typ, content})
+}
+
+// TokensRevoked implements Notifier.
+func (n *NopNotifier) TokensRevoked(_ context.Context, uid int64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.revoked = append(n.revoked, uid)
+}
+
+// Revocations returns the uids of the TokensRevoked calls recorded so far.
+func (n *NopNotifier) Revocations() []int64 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]int64(nil), n.revoked...)
 }
 
 // Notices returns a copy of the notices recorded so far.
@@ -89,7 +109,7 @@ func (n *NopNotifier) Kicks() []Kick {
 func (n *NopNotifier) Reset() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	n.notices, n.kicks = nil, nil
+	n.notices, n.kicks, n.revoked = nil, nil, nil
 }
 
 // MultiNotifier returns a Notifier that forwards every call to each of ns in
@@ -120,5 +140,11 @@ func (m multiNotifier) Notify(ctx context.Context, n Notice) error {
 func (m multiNotifier) KickDevice(ctx context.Context, uid int64, sn uint32, typ int32, content string) {
 	for _, x := range m {
 		x.KickDevice(ctx, uid, sn, typ, content)
+	}
+}
+
+func (m multiNotifier) TokensRevoked(ctx context.Context, uid int64) {
+	for _, x := range m {
+		x.TokensRevoked(ctx, uid)
 	}
 }

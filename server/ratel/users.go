@@ -522,8 +522,16 @@ func (a *API) checkOwnPassword(c *Call, field string) (store.User, error) {
 	if err != nil {
 		return store.User{}, err
 	}
-	if len(pw) > maxPasswordLen || bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(pw)) != nil {
-		return store.User{}, badParam(field, "does not match")
+	// Throttled like logins: a stolen token must not become a way to
+	// guess the password.
+	err = a.checkPasswordThrottled(c, accountKey(c.UID), true, func() error {
+		if len(pw) > maxPasswordLen || bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(pw)) != nil {
+			return badParam(field, "does not match")
+		}
+		return nil
+	})
+	if err != nil {
+		return store.User{}, err
 	}
 	return u, nil
 }
@@ -562,6 +570,9 @@ func (a *API) changePassword(c *Call) (any, error) {
 			a.notify.KickDevice(c.Ctx, c.UID, d.SN, UserNoticePasswordChanged, deviceContent(d.SN))
 		}
 	}
+	// Any session left running on a revoked token (one the kicks could not
+	// name) ends too.
+	a.notify.TokensRevoked(c.Ctx, c.UID)
 	return true, nil
 }
 
@@ -625,6 +636,7 @@ func (a *API) dropDevice(c *Call, d store.Device, noticeType int32) error {
 		return err
 	}
 	a.notify.KickDevice(c.Ctx, c.UID, d.SN, noticeType, deviceContent(d.SN))
+	a.notify.TokensRevoked(c.Ctx, c.UID)
 	return nil
 }
 

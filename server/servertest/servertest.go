@@ -52,8 +52,9 @@ func WithGateway(f func(server.GatewayDeps) (server.Gateway, error)) Option {
 }
 
 // Start runs a server for the duration of the test. Defaults that differ
-// from production: bcrypt at its minimum cost, no rate limit, logs at Warn
-// level through t.Log.
+// from production: bcrypt at its minimum cost, no per-IP rate limit, logs
+// at Warn level through t.Log. The per-account login throttle keeps its
+// production setting (5 free failures per account).
 func Start(t testing.TB, opts ...Option) *Env {
 	t.Helper()
 	e := &Env{Notices: &ratel.NopNotifier{}, Client: &http.Client{Timeout: 30 * time.Second}}

@@ -153,6 +153,9 @@ type Tokens interface {
 	// DeleteUserTokens removes every token of uid except the one whose hash is
 	// keep (nil keeps none) and returns how many were removed.
 	DeleteUserTokens(ctx context.Context, uid int64, keep []byte) (int64, error)
+	// DeleteToken removes the token with that hash (a logout) and returns
+	// how many were removed: 0 or 1.
+	DeleteToken(ctx context.Context, hash []byte) (int64, error)
 	// DeleteDeviceTokens removes the tokens of uid issued for device_guid
 	// guid (used when a device is kicked or removed).
 	DeleteDeviceTokens(ctx context.Context, uid int64, guid string) (int64, error)

@@ -327,6 +327,11 @@ func (db *DB) DeleteUserTokens(ctx context.Context, uid int64, keep []byte) (int
 	return db.deleteTokens(ctx, `DELETE FROM tokens WHERE user_id = ? AND hash <> ?`, uid, keep)
 }
 
+// DeleteToken implements store.Tokens.
+func (db *DB) DeleteToken(ctx context.Context, hash []byte) (int64, error) {
+	return db.deleteTokens(ctx, `DELETE FROM tokens WHERE hash = ?`, hash)
+}
+
 // DeleteDeviceTokens implements store.Tokens.
 func (db *DB) DeleteDeviceTokens(ctx context.Context, uid int64, guid string) (int64, error) {
 	if guid == "" {
