@@ -188,7 +188,10 @@ type SendingStatus struct {
 // "sending" and is written again on every reconnect until acknowledged;
 // the engine probes the connection at the same time (PROTOCOL.md §5, §7.5).
 // Mid is the client_mid, UID the conversation.
-type SendStalled struct{ Mid, UID uint64 }
+type SendStalled struct {
+	_        noCompare
+	Mid, UID uint64
+}
 
 // MessageStatusChanged: an operation was applied to a stored message
 // (onMessageStatusChanged). UID is the conversation id.

@@ -312,10 +312,7 @@ func (c *Client) pumpOutbox() {
 			continue
 		}
 		if wait := c.paceTake(); wait > 0 {
-			ob.pace = lp.sched.after(wait, func() {
-				ob.pace = nil
-				c.pumpOutbox()
-			})
+			ob.pace = lp.sched.after(wait, c.pumpOutbox)
 			return
 		}
 		c.writeItem(it)
@@ -369,11 +366,8 @@ func (c *Client) holdItem(it *outItem, e *Error) {
 		ceil = lite.Second << (it.tries - 1)
 	}
 	d := lite.Duration(rand.Int64N(int64(ceil) + 1))
-	c.log.info("send: " + strconv.FormatUint(it.cmid, 10) + " refused (" + e.Error() + "), again in " + millis(d))
-	it.retry = lp.sched.after(d, func() {
-		it.retry = nil
-		c.pumpOutbox()
-	})
+	c.log.info("send: refused for now: " + e.Message)
+	it.retry = lp.sched.after(d, c.pumpOutbox)
 }
 
 // writeMeta writes a send with the current from XID: after a deviceSN
@@ -417,10 +411,10 @@ func (c *Client) removeItem(cmid uint64) *outItem {
 
 // stopItem cancels the timers of an item leaving the outbox.
 func (c *Client) stopItem(it *outItem) {
-	for _, t := range []**task{&it.deadline, &it.retry, &it.stall} {
-		c.lp.sched.cancel(*t)
-		*t = nil
-	}
+	s := &c.lp.sched
+	s.cancel(it.deadline)
+	s.cancel(it.retry)
+	s.cancel(it.stall)
 }
 
 // writtenLeft counts the items written at least once and not acknowledged.
@@ -493,7 +487,6 @@ func (c *Client) failOutbox(e *Error) (unknown []uint64) {
 			continue
 		}
 		unknown = append(unknown, it.cmid)
-		c.log.info("send: " + strconv.FormatUint(it.cmid, 10) + " written, outcome unknown: " + e.Message)
 		if it.done != nil {
 			it.done <- sendResult{err: e}
 		}
@@ -514,7 +507,7 @@ func (c *Client) onSendResult(dl *xsync.SyncDL) {
 		return
 	}
 	it := c.removeItem(dl.ClientMid)
-	defer c.pumpOutbox() // its conversation may have been held behind it
+	c.pumpOutbox() // its conversation may have been held behind it
 	if e != nil {
 		c.failItem(it, e, int(dl.Status.Code), dl.Status.Reason)
 		return

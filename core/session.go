@@ -754,11 +754,11 @@ func (c *Client) armLiveness(d lite.Duration) {
 }
 
 // probe checks the connection at once (PROTOCOL.md §5): an UNREAD, and a
-// new connection when no frame answers within probeTimeout. A check that
-// ends sooner is left running.
+// new connection when no frame answers within probeTimeout, unless a check
+// (a probe, or the liveness rule after a heartbeat) is already running.
 func (c *Client) probe() {
 	lp := &c.lp
-	if lp.phase != phaseOnline || (lp.liveTask.pending() && !lp.liveTask.when.After(c.clock.Now().Add(probeTimeout))) {
+	if lp.phase != phaseOnline || lp.liveTask.pending() {
 		return
 	}
 	c.writeFrame(xsync.NewUnreadFrame().Marshal())
@@ -905,16 +905,16 @@ func (c *Client) Logout(ctx lite.Context, opts LogoutOptions) (LogoutResult, err
 		kickErr = c.KickOtherWebDevices(ctx)
 	}
 	c.flushWritten(ctx)
-	done := make(chan LogoutResult, 1)
+	var r LogoutResult
+	done := make(chan struct{}, 1)
 	c.post(func() {
 		c.forgetToken()
-		unknown := c.endSession(NewError(UserNotLogin, "logged out"), true)
+		r.Unknown = c.endSession(NewError(UserNotLogin, "logged out"), true)
 		c.emit(Logout{})
-		done <- LogoutResult{Unknown: unknown}
+		done <- struct{}{}
 	})
-	r, err := waitResult(c, ctx, done)
-	if err != nil {
-		return r, err
+	if _, err := waitResult(c, ctx, done); err != nil {
+		return LogoutResult{}, err
 	}
 	return r, kickErr
 }
