@@ -379,7 +379,14 @@ func TestLogoutReportsWrittenSendsAsUnknown(t *testing.T) {
 }
 
 func TestLogoutFlushesWrittenSends(t *testing.T) {
-	srv, a, arec, _, brec := twoUsers(t)
+	srv := newFakeServer(t)
+	tokA := srv.AddUser(1001, "alice", "pw")
+	tokB := srv.AddUser(1002, "bob", "pw")
+	// One write a second: the second send waits for a token.
+	a, arec := newTestClient(t, srv, nil, func(c *Config) { c.SendRate, c.SendBurst = 1, 1 })
+	loginAs(t, a, 1001, tokA)
+	b, brec := newTestClient(t, srv, nil, nil)
+	loginAs(t, b, 1002, tokB)
 	held := make(chan func(), 1)
 	srv.Set(func() {
 		srv.OnSend = func(fc *fsConn, ul *xsync.SyncUL) bool {
@@ -390,6 +397,8 @@ func TestLogoutFlushesWrittenSends(t *testing.T) {
 	mid, err := a.PostMessage(Message{To: 1002, Content: "last words"})
 	require.NoError(t, err)
 	ack := <-held
+	behind, err := a.PostMessage(Message{To: 1002, Content: "behind"})
+	require.NoError(t, err)
 	type result struct {
 		r   LogoutResult
 		err error
@@ -399,7 +408,15 @@ func TestLogoutFlushesWrittenSends(t *testing.T) {
 		r, err := a.Logout(ctxT(t), LogoutOptions{})
 		out <- result{r, err}
 	}()
-	timerWithin(t, srv, 3*lite.Second, "Logout waits for the ack")
+	waitFlush := func() {
+		eventually(t, func() bool {
+			return engine(t, a, func() bool { return a.lp.outbox.flushTask.pending() })
+		}, "Logout waits for the ack")
+	}
+	waitFlush()
+	// The token for the second send comes, but a logout writes nothing new.
+	srv.Clock.Advance(lite.Second)
+	waitIdle(t, a)
 	select {
 	case r := <-out:
 		t.Fatalf("Logout did not wait: %+v", r)
@@ -409,6 +426,13 @@ func TestLogoutFlushesWrittenSends(t *testing.T) {
 	r := <-out
 	require.NoError(t, r.err)
 	assert.Empty(t, r.r.Unknown)
+	assert.Len(t, sends(srv), 1, "the second send was never written")
+	f := arec.wait(t, "the second send fails", func(e Event) bool {
+		s, ok := e.(SendingStatus)
+		return ok && s.Status == SendStatusFailed
+	}).(SendingStatus)
+	assert.Equal(t, behind, f.Mid)
+	assert.Equal(t, UserNotLogin, f.Err.Code)
 	eventually(t, func() bool { return brec.count(EventRosterMessage) == 1 }, "delivered")
 	sent := arec.wait(t, "sent", func(e Event) bool {
 		s, ok := e.(SendingStatus)
@@ -426,7 +450,7 @@ func TestLogoutFlushesWrittenSends(t *testing.T) {
 		r, err := a.Logout(ctxT(t), LogoutOptions{})
 		out <- result{r, err}
 	}()
-	timerWithin(t, srv, 3*lite.Second, "Logout waits for the ack")
+	waitFlush()
 	srv.Clock.Advance(3 * lite.Second)
 	r = <-out
 	require.NoError(t, r.err)

@@ -32,10 +32,13 @@ const (
 // backlog written after a reconnect stays under the server's send limit.
 // The bucket is not reset by a reconnect, as the server's is not.
 type outbox struct {
-	items     []*outItem
-	tat       lite.Time
-	pace      *task         // pumps again once a token is free
-	flush     chan struct{} // closed when the written sends are acknowledged (Logout)
+	items []*outItem
+	tat   lite.Time
+	pace  *task // pumps again once a token is free
+	// flush is set by Logout until the session ends: items never written
+	// stay so (they fail). flushTask, while set, is the bounded wait for
+	// the written ones, which closes flush when it ends.
+	flush     chan struct{}
 	flushTask *task
 }
 
@@ -403,7 +406,7 @@ func (c *Client) removeItem(cmid uint64) *outItem {
 	ob.items[len(ob.items)-1] = nil
 	ob.items = ob.items[:len(ob.items)-1]
 	c.stopItem(it)
-	if ob.flush != nil && c.writtenLeft() == 0 {
+	if ob.flushTask != nil && c.writtenLeft() == 0 {
 		c.endFlush()
 	}
 	return it
@@ -429,32 +432,31 @@ func (c *Client) writtenLeft() int {
 }
 
 // flushWritten waits, while connected and at most logoutFlushWait, for the
-// acks of the sends already written (Logout): new items are not written
-// meanwhile.
+// acks of the sends already written (Logout). Items never written are not
+// written any more in this session.
 func (c *Client) flushWritten(ctx lite.Context) {
 	ch := make(chan struct{})
 	c.post(func() {
 		lp := &c.lp
+		ob := &lp.outbox
 		c.endFlush()
+		ob.flush = ch
+		ob.flushTask = lp.sched.after(logoutFlushWait, c.endFlush)
 		if lp.phase != phaseOnline || c.writtenLeft() == 0 {
-			close(ch)
-			return
+			c.endFlush()
 		}
-		lp.outbox.flush = ch
-		lp.outbox.flushTask = lp.sched.after(logoutFlushWait, c.endFlush)
 		c.pumpOutbox()
 	})
 	waitResult(c, ctx, ch)
 }
 
-// endFlush ends the wait of flushWritten, if any.
+// endFlush ends the wait of flushWritten, if one is running.
 func (c *Client) endFlush() {
 	ob := &c.lp.outbox
-	if ob.flush != nil {
-		close(ob.flush)
-		ob.flush = nil
+	if ob.flushTask != nil {
 		c.lp.sched.cancel(ob.flushTask)
 		ob.flushTask = nil
+		close(ob.flush)
 	}
 }
 
@@ -478,8 +480,9 @@ func (c *Client) failItem(it *outItem, e *Error, rawCode int, reason string) {
 // gets e.
 func (c *Client) failOutbox(e *Error) (unknown []uint64) {
 	c.endFlush()
-	items := c.lp.outbox.items
-	c.lp.outbox.items = nil
+	ob := &c.lp.outbox
+	items := ob.items
+	ob.items, ob.flush = nil, nil
 	for _, it := range items {
 		c.stopItem(it)
 		if !it.written {
