@@ -30,9 +30,9 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// startServer runs the reference server with its send rate limit off: the
-// offline-sync test sends a thousand messages in a burst, which the
-// default 50/s limit would (rightly) refuse.
+// startServer runs the reference server with its send rate limit off, so
+// that the tests of other things do not depend on the client's pacing
+// staying under it; TestQueuedOutboxUnderTheServerLimit keeps the limit.
 func startServer(t testing.TB) *servertest.Env {
 	t.Helper()
 	return startServerWith(t, nil)
