@@ -456,3 +456,20 @@ func TestLogoutFlushesWrittenSends(t *testing.T) {
 	require.NoError(t, r.err)
 	assert.Equal(t, []uint64{mid}, r.r.Unknown)
 }
+
+func TestSendMessageContextEndsKeepsTheSend(t *testing.T) {
+	srv, a, arec, _, brec := twoUsers(t)
+	a.Disconnect()
+	waitState(t, a, StateDisconnected)
+	ctx, cancel := lite.WithCancel(lite.Background())
+	cancel()
+	_, err := a.SendMessage(ctx, Message{To: 1002, Content: "later"})
+	assert.True(t, IsCode(err, UserCancel), err)
+	pending, err := a.PendingSends(ctxT(t))
+	require.NoError(t, err)
+	assert.Len(t, pending, 1, "still queued")
+	a.Reconnect()
+	eventually(t, func() bool { return brec.count(EventRosterMessage) == 1 }, "sent after all")
+	eventually(t, func() bool { return arec.count(EventRosterMessage) == 1 }, "acknowledged")
+	_ = srv
+}
