@@ -70,7 +70,7 @@ func TestCloseStopsEveryTimer(t *testing.T) {
 			name: "logged out",
 			setup: func(t *testing.T, srv *FakeServer, c *Client, tok string) {
 				loginAs(t, c, 1001, tok)
-				require.NoError(t, c.Logout(ctxT(t), LogoutOptions{}))
+				require.NoError(t, errOf(c.Logout(ctxT(t), LogoutOptions{})))
 			},
 			armed: nil, // logout itself stops the heartbeat
 		},

@@ -15,7 +15,8 @@ const (
 	DefaultConnectStep       = 20 * lite.Second
 	DefaultHeartbeatInterval = 50 * lite.Second
 	DefaultLivenessTimeout   = 20 * lite.Second
-	DefaultSendTimeout       = 60 * lite.Second
+	DefaultSendRate          = 40 // outbox items per second (PROTOCOL.md §7.5)
+	DefaultSendBurst         = 50
 	DefaultReconnectMin      = lite.Second
 	DefaultReconnectMax      = 10 * lite.Second
 	DefaultHistoryPageSize   = 20
@@ -73,9 +74,19 @@ type Config struct {
 	// a heartbeat, the connection is considered dead and is replaced. Zero
 	// means 20 s.
 	LivenessTimeout lite.Duration
-	// SendTimeout is how long a send may stay unacknowledged in the outbox
-	// before it fails with ServerTimeOut (PROTOCOL.md §7.5). Zero means 60 s.
+	// SendTimeout is an app-set deadline for sends that were never written
+	// to a connection (queued while disconnected, or behind the pacing):
+	// when it passes first, the send fails with ServerTimeOut. A send once
+	// written is never failed by time; it stays in the outbox until
+	// acknowledged (PROTOCOL.md §7.5). Zero means no deadline.
 	SendTimeout lite.Duration
+	// SendRate and SendBurst pace the writes of the outbox (first writes
+	// and resends) as a token bucket, below the server's send limit so
+	// that a backlog written after a reconnect is not refused for rate
+	// (PROTOCOL.md §7.5). Typing indicators take a token too. Zero means
+	// 40 items per second and a burst of 50.
+	SendRate  int
+	SendBurst int
 	// ReconnectMin and ReconnectMax bound the reconnect backoff: the first
 	// retry is immediate, later ones wait a random time between ReconnectMin
 	// and a ceiling that doubles from ReconnectMin up to ReconnectMax. Zero
@@ -167,7 +178,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		{"ConnectTimeoutStep", &c.ConnectTimeoutStep, DefaultConnectStep},
 		{"HeartbeatInterval", &c.HeartbeatInterval, DefaultHeartbeatInterval},
 		{"LivenessTimeout", &c.LivenessTimeout, DefaultLivenessTimeout},
-		{"SendTimeout", &c.SendTimeout, DefaultSendTimeout},
+		{"SendTimeout", &c.SendTimeout, 0},
 		{"ReconnectMin", &c.ReconnectMin, DefaultReconnectMin},
 		{"ReconnectMax", &c.ReconnectMax, DefaultReconnectMax},
 	}
@@ -190,6 +201,8 @@ func (cfg Config) withDefaults() (Config, error) {
 		{"HistoryPageSize", &c.HistoryPageSize, DefaultHistoryPageSize},
 		{"MessageCacheSize", &c.MessageCacheSize, DefaultMessageCacheSize},
 		{"MessageCacheTotal", &c.MessageCacheTotal, DefaultMessageCacheTotal},
+		{"SendRate", &c.SendRate, DefaultSendRate},
+		{"SendBurst", &c.SendBurst, DefaultSendBurst},
 	}
 	for _, d := range ints {
 		if *d.v < 0 {

@@ -27,7 +27,9 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, 110*lite.Second, c.connectTimeout(50), "capped")
 	assert.Equal(t, 50*lite.Second, c.HeartbeatInterval)
 	assert.Equal(t, 20*lite.Second, c.LivenessTimeout)
-	assert.Equal(t, 60*lite.Second, c.SendTimeout)
+	assert.Zero(t, c.SendTimeout, "no deadline for sends unless the app sets one")
+	assert.Equal(t, 40, c.SendRate)
+	assert.Equal(t, 50, c.SendBurst)
 	assert.Equal(t, lite.Second, c.ReconnectMin)
 	assert.Equal(t, 10*lite.Second, c.ReconnectMax)
 	assert.Equal(t, 20, c.HistoryPageSize)
@@ -51,6 +53,7 @@ func TestConfigErrors(t *testing.T) {
 		"SendTimeout":     func(c *Config) { c.SendTimeout = -lite.Second },
 		"ReconnectMax":    func(c *Config) { c.ReconnectMin, c.ReconnectMax = 5*lite.Second, lite.Second },
 		"HistoryPageSize": func(c *Config) { c.HistoryPageSize = -1 },
+		"SendBurst":       func(c *Config) { c.SendBurst = -1 },
 	} {
 		cfg := ok
 		mod(&cfg)

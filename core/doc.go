@@ -40,13 +40,22 @@
 // the same way, rest.go). SetOnline(false) pauses reconnecting,
 // SetOnline(true) reconnects at once.
 //
-// Sends (send.go) go through an outbox: each gets a client_mid from a
-// strictly increasing counter seeded with the clock in ms × 1000, is kept
-// until its ack, is re-sent with the same client_mid after every reconnect
-// (the server de-duplicates), and fails with ServerTimeOut after
-// SendTimeout, or on logout. Message operations (operations.go) use the
-// same path and are applied locally when acknowledged; operations from
-// peers and from the user's other devices are applied as they are synced.
+// Sends (send.go) go through an outbox (PROTOCOL.md §7.5): each gets a
+// client_mid from a strictly increasing counter seeded with the clock in
+// ms × 1000, is kept until its ack, and is re-sent with the same
+// client_mid after every reconnect (the server de-duplicates). Writes are
+// paced by a token bucket (SendRate, SendBurst) below the server's send
+// limit. A refusal for rate, busy or timeout keeps the item in place and
+// writes it again after a jittered exponential backoff, holding back the
+// later items of its conversation; any other refusal is final. A send once
+// written is never failed by time: it stays until acknowledged, raises a
+// SendStalled event after 10 s without an ack and makes the engine probe
+// the connection (an UNREAD; no frame within 10 s means a new connection,
+// PROTOCOL.md §5). Only a send never written fails on logout or after the
+// app's SendTimeout; Logout reports the written ones as unknown. Message
+// operations (operations.go) use the same path and are applied locally
+// when acknowledged; operations from peers and from the user's other
+// devices are applied as they are synced.
 // History (history.go) pages are matched to their queries by conversation.
 //
 // The message cache (cache.go, replaceable through Config.Cache), the
@@ -132,8 +141,8 @@
 //     (~57 KB brotli less in the module). A test in deps_test.go fails the
 //     build when one creeps in.
 //   - JavaScript callbacks must not block: methods that may be called from
-//     them (PostMessage, SendInputStatus, SetOnline, Disconnect, Reconnect,
-//     the cache getters) never wait for the engine. Blocking methods (Login,
+//     them (PostMessage, SendInputStatus, SetOnline, Probe, Disconnect,
+//     Reconnect, the cache getters) never wait for the engine. Blocking methods (Login,
 //     SendMessage, History, the operations, Logout) must be called from a
 //     goroutine, as the bridge does for every Promise.
 //   - Goroutines are cheap but there are no threads: the engine, the

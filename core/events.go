@@ -69,6 +69,7 @@ const (
 	EventSessionError                = "sessionError"           // project extension
 	EventError                       = "error"                  // project extension: handler panics
 	EventRTCSignal                   = "rtcSignal"              // project extension, for rtcManage
+	EventSendStalled                 = "sendingStalled"         // project extension
 )
 
 // flooNotice categories (JSAPI.md §8).
@@ -180,6 +181,16 @@ type SendingStatus struct {
 	ErrorCode   int
 	ErrorReason string
 	Err         *Error
+}
+
+// SendStalled: a send written to the connection got no ack within 10 s
+// (project extension, sendingStalled). It is not final: the send stays
+// "sending" and is written again on every reconnect until acknowledged;
+// the engine probes the connection at the same time (PROTOCOL.md §5, §7.5).
+// Mid is the client_mid, UID the conversation.
+type SendStalled struct {
+	_        noCompare
+	Mid, UID uint64
 }
 
 // MessageStatusChanged: an operation was applied to a stored message
@@ -329,6 +340,7 @@ func (MentionMessage) EventName() string       { return EventMentionMessage }
 func (InputStatus) EventName() string          { return EventInputStatusMessage }
 func (HistoryReceived) EventName() string      { return EventReceiveHistoryMsg }
 func (SendingStatus) EventName() string        { return EventSendingMessageStatusChanged }
+func (SendStalled) EventName() string          { return EventSendStalled }
 func (MessageStatusChanged) EventName() string { return EventMessageStatusChanged }
 func (MessageRecalled) EventName() string      { return EventMessageRecalled }
 func (MessageDeleted) EventName() string       { return EventMessageDeleted }

@@ -126,7 +126,7 @@ func (c *Client) Cleanup(ctx lite.Context) error {
 			uid, _ = parseDecimal(v, 1<<64-1)
 		}
 	}
-	err := c.Logout(ctx, LogoutOptions{})
+	_, err := c.Logout(ctx, LogoutOptions{})
 	keys := []string{keyUID, keyToken, keyTokenApp, dnsStorageKey(c.cfg.AppID)}
 	if uid != 0 {
 		keys = append(keys, keyDeviceSN(uid), keyGUID(uid))

@@ -168,3 +168,6 @@ func msgEvents(r *recorder) []Message {
 	}
 	return out
 }
+
+// errOf returns the error of a call that also returns a value.
+func errOf[T any](_ T, err error) error { return err }

@@ -28,7 +28,8 @@ func TestLogoutRevokesToken(t *testing.T) {
 		stateAtRevoke = c.State()
 		return envelope(200, "", "true"), nil
 	})
-	require.NoError(t, c.Logout(ctxT(t), LogoutOptions{}))
+	_, err := c.Logout(ctxT(t), LogoutOptions{})
+	require.NoError(t, err)
 	rec.waitName(t, EventLogout, 1)
 	mu.Lock()
 	defer mu.Unlock()
@@ -38,7 +39,8 @@ func TestLogoutRevokesToken(t *testing.T) {
 	assert.Equal(t, StateIdle, stateAtRevoke, "revoked once the session has ended")
 
 	// Logging out again (no session) revokes nothing.
-	require.NoError(t, c.Logout(ctxT(t), LogoutOptions{}))
+	_, err = c.Logout(ctxT(t), LogoutOptions{})
+	require.NoError(t, err)
 	assert.Len(t, got, 1)
 }
 
@@ -64,7 +66,8 @@ func TestLogoutRevokeFailureIsHarmless(t *testing.T) {
 			return n
 		}
 		before := relogins()
-		require.NoError(t, c.Logout(ctxT(t), LogoutOptions{}))
+		_, err := c.Logout(ctxT(t), LogoutOptions{})
+		require.NoError(t, err)
 		rec.waitName(t, EventLogout, 1)
 		assert.Len(t, srv.HTTP.requests("/token/revoke"), 1, "tried")
 		assert.False(t, c.IsLogin())

@@ -376,7 +376,7 @@ func TestManagersWithRealLogin(t *testing.T) {
 	assert.Equal(t, uint64(1001), g.OwnerID)
 	assert.Equal(t, before, len(srv.HTTP.requests("/")), "everything came from the prefetch")
 
-	require.NoError(t, c.Logout(ctx, LogoutOptions{}))
+	require.NoError(t, errOf(c.Logout(ctx, LogoutOptions{})))
 	assert.Empty(t, c.Roster().CachedIDs(), "logout empties the caches")
 	assert.Empty(t, c.Group().All())
 	_, err = c.Roster().IDs(ctx, false)

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"math/rand/v2"
 	"strconv"
 
 	"github.com/flooim/floo/core/jsonv"
@@ -12,13 +13,33 @@ import (
 // a JavaScript number (PROTOCOL.md §7.2, §8.4).
 const maxClientMid = 1<<53 - 1
 
+// Delivery under faults (PROTOCOL.md §5, §7.5).
+const (
+	sendStallAfter  = 10 * lite.Second // unacknowledged this long after a write: stalled, probe
+	probeTimeout    = 10 * lite.Second // no frame this long after a probe's UNREAD: reconnect
+	retryBackoffMax = 30 * lite.Second // cap of the backoff after a retryable refusal
+	logoutFlushWait = 3 * lite.Second  // Logout waits this long for the acks of written sends
+)
+
 // outbox is the list of sends waiting for their ack, in send order
 // (PROTOCOL.md §7.5). It is owned by the engine goroutine and survives
 // reconnects: after every successful Provision its items are written again,
 // in order, with the same client_mid, and the server's dedup by
 // (uid, deviceSN, client_mid) makes the delivery exactly-once.
+//
+// Writes are paced by a token bucket kept as a GCRA "theoretical arrival
+// time" (tat): rate Config.SendRate, burst Config.SendBurst, so that a
+// backlog written after a reconnect stays under the server's send limit.
+// The bucket is not reset by a reconnect, as the server's is not.
 type outbox struct {
 	items []*outItem
+	tat   lite.Time
+	pace  *task // pumps again once a token is free
+	// flush is set by Logout until the session ends: items never written
+	// stay so (they fail). flushTask, while set, is the bounded wait for
+	// the written ones, which closes flush when it ends.
+	flush     chan struct{}
+	flushTask *task
 }
 
 type outKind uint8
@@ -34,13 +55,22 @@ type outItem struct {
 	_        noCompare
 	cmid     uint64
 	kind     outKind
-	conv     uint64      // conversation, for events and local application
-	meta     *xsync.Meta // From is filled in at every write
-	msg      Message     // outMessage: the message being sent
-	op       opData      // outOp, outConvOp
-	deadline *task
+	conv     uint64          // conversation, for events and local application
+	meta     *xsync.Meta     // From is filled in at every write
+	msg      Message         // outMessage: the message being sent
+	op       opData          // outOp, outConvOp
+	deadline *task           // Config.SendTimeout; cancelled at the first write
 	done     chan sendResult // capacity 1; nil when nobody waits
 	quiet    bool            // no sending-status events (operations)
+
+	// A written item is never failed by time; it goes out again on every
+	// connection until acknowledged. gen is the connection generation of
+	// its last write: it is in flight while gen equals loopState.gen.
+	written bool
+	gen     uint64
+	tries   int   // retryable refusals so far; > 0 holds back later items of conv
+	retry   *task // backoff after a retryable refusal
+	stall   *task // the stalled notification, armed at every write
 }
 
 type sendResult struct {
@@ -145,9 +175,11 @@ func (c *Client) PostMessage(m Message, opts ...SendOption) (uint64, error) {
 
 // SendMessage is PostMessage that waits for the outcome: it returns the
 // stored message (server id and time) once acknowledged, or the send's
-// error (mapped per ERRORS.md §3; ServerTimeOut after Config.SendTimeout).
-// If ctx ends first the send stays queued and SendMessage returns a
-// UserCancel error.
+// error: a final refusal (mapped per ERRORS.md §3), ServerTimeOut when
+// Config.SendTimeout passed before the send was ever written, or the error
+// that ended the session (for a send already written, its outcome is then
+// unknown: see Logout). If ctx ends first the send stays queued and
+// SendMessage returns a UserCancel error.
 func (c *Client) SendMessage(ctx lite.Context, m Message, opts ...SendOption) (Message, error) {
 	it, err := c.newMessageItem(m, opts)
 	if err != nil {
@@ -190,7 +222,9 @@ func (c *Client) newMessageItem(m Message, opts []SendOption) (*outItem, error) 
 
 // SendInputStatus sends a typing indicator to peer uid: status "typing" or
 // "nothing" (PROTOCOL.md §11). Indicators are AT_MOST_ONCE: not tracked,
-// not queued while disconnected (they are dropped then), never retried.
+// not queued, never retried. They take a token of the send pacing, as the
+// server counts them, and are dropped while disconnected or when no token
+// is free.
 func (c *Client) SendInputStatus(uid uint64, status string) error {
 	if uid == 0 || (status != "typing" && status != "nothing") {
 		return ClientError("input status: a peer uid and status typing or nothing are required")
@@ -202,7 +236,7 @@ func (c *Client) SendInputStatus(uid uint64, status string) error {
 	body := &xsync.MessageBody{Type: xsync.MsgChat, Ctype: xsync.CTypeText, Ext: `{"input_status":"` + status + `"}`, Qos: xsync.QoSAtMostOnce}
 	meta := &xsync.Meta{Id: cmid, To: &xsync.XID{Uid: uid}, Ns: xsync.NSMessage, Payload: body.Marshal()}
 	c.post(func() {
-		if c.lp.phase == phaseOnline {
+		if c.lp.phase == phaseOnline && c.paceTake() == 0 {
 			c.writeMeta(meta)
 		}
 	})
@@ -220,20 +254,123 @@ func (c *Client) enqueue(it *outItem) {
 		it.msg.From = lp.sess.uid
 	}
 	lp.outbox.items = append(lp.outbox.items, it)
-	it.deadline = lp.sched.after(c.cfg.SendTimeout, func() {
-		it.deadline = nil
-		if c.removeItem(it.cmid) != nil {
-			e := NewError(ServerTimeOut, "send not acknowledged within "+millis(c.cfg.SendTimeout))
-			c.failItem(it, e, 0, e.Message)
-		}
-	})
+	if d := c.cfg.SendTimeout; d > 0 {
+		it.deadline = lp.sched.after(d, func() {
+			it.deadline = nil
+			if !it.written && c.removeItem(it.cmid) != nil {
+				e := NewError(ServerTimeOut, "send not written within "+millis(d))
+				c.failItem(it, e, 0, e.Message)
+			}
+		})
+	}
 	if !it.quiet {
 		m := it.msg
 		c.emit(SendingStatus{Status: SendStatusSending, Mid: it.cmid, UID: it.conv, Message: &m})
 	}
-	if lp.phase == phaseOnline {
-		c.writeMeta(it.meta)
+	c.pumpOutbox()
+}
+
+// paceTake takes a token of the send pacing and returns 0, or returns how
+// long until one is free (GCRA: a write is allowed while tat - tolerance is
+// not after now; each write moves tat one interval on).
+func (c *Client) paceTake() lite.Duration {
+	ob := &c.lp.outbox
+	now := c.clock.Now()
+	step := lite.Second / lite.Duration(c.cfg.SendRate)
+	if ob.tat.Before(now) {
+		ob.tat = now
 	}
+	if wait := ob.tat.Sub(now) - step*lite.Duration(c.cfg.SendBurst-1); wait > 0 {
+		return wait
+	}
+	ob.tat = ob.tat.Add(step)
+	return 0
+}
+
+// pumpOutbox writes, in outbox order and under the pacing, every item that
+// may go out now: not in flight on the current connection, not waiting out
+// a backoff, and with no earlier item of its conversation refused and not
+// yet acknowledged, which keeps the order of a conversation (items already
+// written when a refusal arrives cannot be held back). While Logout flushes,
+// only items written before go out.
+func (c *Client) pumpOutbox() {
+	lp := &c.lp
+	ob := &lp.outbox
+	if lp.phase != phaseOnline || ob.pace.pending() {
+		return
+	}
+	var held []uint64 // conversations behind a refused item
+	for _, it := range ob.items {
+		skip := false
+		for _, h := range held {
+			skip = skip || h == it.conv
+		}
+		if skip {
+			continue
+		}
+		if it.tries > 0 {
+			held = append(held, it.conv)
+		}
+		if it.gen == lp.gen || it.retry.pending() || (ob.flush != nil && !it.written) {
+			continue
+		}
+		if wait := c.paceTake(); wait > 0 {
+			ob.pace = lp.sched.after(wait, c.pumpOutbox)
+			return
+		}
+		c.writeItem(it)
+	}
+}
+
+// writeItem writes it on the current connection and arms its stalled
+// notification.
+func (c *Client) writeItem(it *outItem) {
+	lp := &c.lp
+	it.written, it.gen = true, lp.gen
+	lp.sched.cancel(it.deadline)
+	lp.sched.cancel(it.stall)
+	it.deadline = nil
+	it.stall = lp.sched.after(sendStallAfter, func() {
+		it.stall = nil
+		if it.gen != lp.gen {
+			return
+		}
+		if !it.quiet {
+			c.emit(SendStalled{Mid: it.cmid, UID: it.conv})
+		}
+		c.probe()
+	})
+	c.writeMeta(it.meta)
+}
+
+// retryable reports whether a send refused with code stays in the outbox
+// and is written again after a backoff (PROTOCOL.md §7.5): the server's
+// rate limit (RATE_LIMIT_EXCEEDED), and the codes that say the server was
+// busy or timed out. Every other refusal is final.
+func retryable(code Code) bool {
+	switch code {
+	case MessageRateLimitExceeded, ServerTooManyRequest, ServerBusy, ServerTimeOut:
+		return true
+	}
+	return false
+}
+
+// holdItem keeps a send refused for a retryable reason at its place and
+// writes it again after a backoff: exponential from 1 s, full jitter,
+// capped at retryBackoffMax.
+func (c *Client) holdItem(it *outItem, e *Error) {
+	lp := &c.lp
+	it.gen = 0
+	lp.sched.cancel(it.stall)
+	it.stall = nil
+	it.tries++
+	ceil := retryBackoffMax
+	if it.tries <= 5 {
+		ceil = lite.Second << (it.tries - 1)
+	}
+	d := lite.Duration(rand.Int64N(int64(ceil) + 1))
+	c.log.info("send: refused for now: " + e.Message)
+	it.retry = lp.sched.after(d, c.pumpOutbox)
 }
 
 // writeMeta writes a send with the current from XID: after a deviceSN
@@ -247,27 +384,80 @@ func (c *Client) writeMeta(meta *xsync.Meta) {
 	c.writeFrame(xsync.NewSyncFrame(&xsync.SyncUL{Meta: meta}).Marshal())
 }
 
-// resendOutbox writes every pending send again, in order, after a login.
-func (c *Client) resendOutbox() {
-	for _, it := range c.lp.outbox.items {
-		c.writeMeta(it.meta)
+// findItem returns the index of the item with client_mid cmid, or -1.
+func (c *Client) findItem(cmid uint64) int {
+	for i, it := range c.lp.outbox.items {
+		if it.cmid == cmid {
+			return i
+		}
 	}
+	return -1
 }
 
 // removeItem takes the item with client_mid cmid out of the outbox.
 func (c *Client) removeItem(cmid uint64) *outItem {
 	ob := &c.lp.outbox
-	for i, it := range ob.items {
-		if it.cmid == cmid {
-			copy(ob.items[i:], ob.items[i+1:])
-			ob.items[len(ob.items)-1] = nil
-			ob.items = ob.items[:len(ob.items)-1]
-			c.lp.sched.cancel(it.deadline)
-			it.deadline = nil
-			return it
+	i := c.findItem(cmid)
+	if i < 0 {
+		return nil
+	}
+	it := ob.items[i]
+	copy(ob.items[i:], ob.items[i+1:])
+	ob.items[len(ob.items)-1] = nil
+	ob.items = ob.items[:len(ob.items)-1]
+	c.stopItem(it)
+	if ob.flushTask != nil && c.writtenLeft() == 0 {
+		c.endFlush()
+	}
+	return it
+}
+
+// stopItem cancels the timers of an item leaving the outbox.
+func (c *Client) stopItem(it *outItem) {
+	s := &c.lp.sched
+	s.cancel(it.deadline)
+	s.cancel(it.retry)
+	s.cancel(it.stall)
+}
+
+// writtenLeft counts the items written at least once and not acknowledged.
+func (c *Client) writtenLeft() int {
+	n := 0
+	for _, it := range c.lp.outbox.items {
+		if it.written {
+			n++
 		}
 	}
-	return nil
+	return n
+}
+
+// flushWritten waits, while connected and at most logoutFlushWait, for the
+// acks of the sends already written (Logout). Items never written are not
+// written any more in this session.
+func (c *Client) flushWritten(ctx lite.Context) {
+	ch := make(chan struct{})
+	c.post(func() {
+		lp := &c.lp
+		ob := &lp.outbox
+		c.endFlush()
+		ob.flush = ch
+		ob.flushTask = lp.sched.after(logoutFlushWait, c.endFlush)
+		if lp.phase != phaseOnline || c.writtenLeft() == 0 {
+			c.endFlush()
+		}
+		c.pumpOutbox()
+	})
+	waitResult(c, ctx, ch)
+}
+
+// endFlush ends the wait of flushWritten, if one is running.
+func (c *Client) endFlush() {
+	ob := &c.lp.outbox
+	if ob.flushTask != nil {
+		c.lp.sched.cancel(ob.flushTask)
+		ob.flushTask = nil
+		close(ob.flush)
+	}
 }
 
 // failItem reports a failed send. rawCode and reason are the XSYNC status
@@ -283,24 +473,45 @@ func (c *Client) failItem(it *outItem, e *Error, rawCode int, reason string) {
 	}
 }
 
-// failOutbox fails every pending send (logout, terminal error, Close).
-func (c *Client) failOutbox(e *Error) {
-	items := c.lp.outbox.items
-	c.lp.outbox.items = nil
+// failOutbox empties the outbox when the session ends (logout, terminal
+// error, Close). Sends never written fail with e; those written may have
+// been stored, so they are not reported failed (PROTOCOL.md §7.5): their
+// client_mids are returned as unknown, and a SendMessage waiting for one
+// gets e.
+func (c *Client) failOutbox(e *Error) (unknown []uint64) {
+	c.endFlush()
+	ob := &c.lp.outbox
+	items := ob.items
+	ob.items, ob.flush = nil, nil
 	for _, it := range items {
-		c.lp.sched.cancel(it.deadline)
-		c.failItem(it, e, 0, e.Message)
+		c.stopItem(it)
+		if !it.written {
+			c.failItem(it, e, 0, e.Message)
+			continue
+		}
+		unknown = append(unknown, it.cmid)
+		if it.done != nil {
+			it.done <- sendResult{err: e}
+		}
 	}
+	return unknown
 }
 
 // onSendResult applies the ack of a send (PROTOCOL.md §7.3). Results for
 // client_mids that are not tracked (typing indicators) are ignored.
 func (c *Client) onSendResult(dl *xsync.SyncDL) {
-	it := c.removeItem(dl.ClientMid)
-	if it == nil {
+	i := c.findItem(dl.ClientMid)
+	if i < 0 {
 		return
 	}
-	if e := statusError(dl.Status, StatusSend); e != nil {
+	e := statusError(dl.Status, StatusSend)
+	if e != nil && retryable(e.Code) {
+		c.holdItem(c.lp.outbox.items[i], e)
+		return
+	}
+	it := c.removeItem(dl.ClientMid)
+	c.pumpOutbox() // its conversation may have been held behind it
+	if e != nil {
 		c.failItem(it, e, int(dl.Status.Code), dl.Status.Reason)
 		return
 	}

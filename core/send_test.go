@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -226,34 +225,6 @@ func TestOutboxResendSameClientMid(t *testing.T) {
 	assert.Equal(t, 1, sent)
 }
 
-func TestSendTimeout(t *testing.T) {
-	srv, a, arec, _, _ := twoUsers(t)
-	srv.Set(func() { srv.OnSend = func(fc *fsConn, ul *xsync.SyncUL) bool { return true } })
-	done := make(chan error, 1)
-	go func() {
-		_, err := a.SendMessage(ctxT(t), Message{To: 1002, Content: "void"})
-		done <- err
-	}()
-	eventually(t, func() bool { return len(sends(srv)) == 1 }, "sent")
-	srv.Clock.Advance(59 * lite.Second)
-	waitIdle(t, a)
-	select {
-	case err := <-done:
-		t.Fatalf("failed early: %v", err)
-	default:
-	}
-	advance(t, srv, lite.Second)
-	err := <-done
-	assert.True(t, IsCode(err, ServerTimeOut), err)
-	st := sendStatuses(arec)
-	eventually(t, func() bool { st = sendStatuses(arec); return len(st) == 2 }, "failed status")
-	assert.Equal(t, SendStatusFailed, st[1].Status)
-	assert.Equal(t, ServerTimeOut, st[1].Err.Code)
-	pending, _ := a.PendingSends(ctxT(t))
-	assert.Empty(t, pending)
-	assert.Equal(t, StateConnected, a.State())
-}
-
 func TestSendRejected(t *testing.T) {
 	srv, a, arec, _, _ := twoUsers(t)
 	srv.Set(func() {
@@ -273,22 +244,6 @@ func TestSendRejected(t *testing.T) {
 	assert.Zero(t, arec.count(EventFlooError), "a failed send is not a session error")
 	assert.Zero(t, arec.count(EventSessionError))
 	assert.Equal(t, StateConnected, a.State())
-}
-
-func TestLogoutFailsPendingSends(t *testing.T) {
-	srv, a, arec, _, _ := twoUsers(t)
-	srv.Set(func() { srv.OnSend = func(fc *fsConn, ul *xsync.SyncUL) bool { return true } })
-	done := make(chan error, 1)
-	go func() {
-		_, err := a.SendMessage(ctxT(t), Message{To: 1002, Content: "never"})
-		done <- err
-	}()
-	eventually(t, func() bool { return len(sends(srv)) == 1 }, "sent")
-	require.NoError(t, a.Logout(ctxT(t), LogoutOptions{}))
-	err := <-done
-	assert.True(t, IsCode(err, UserNotLogin), err)
-	eventually(t, func() bool { return len(sendStatuses(arec)) == 2 }, "failed status")
-	assert.Equal(t, SendStatusFailed, sendStatuses(arec)[1].Status)
 }
 
 func TestSendOrderPerConversation(t *testing.T) {

@@ -617,7 +617,7 @@ func (c *Client) onProvisionReply(p *xsync.Provision) {
 	lp.sync.reset()
 	c.writeFrame(xsync.NewUnreadFrame().Marshal())
 	c.scheduleHeartbeat()
-	c.resendOutbox()
+	c.pumpOutbox()
 	c.resendHistory()
 }
 
@@ -704,6 +704,7 @@ func (c *Client) teardownConn(code int, reason string) {
 		*t = nil
 	}
 	lp.sync.reset()
+	c.endFlush() // no acks can come any more
 }
 
 // writeFrame queues a frame on the current connection; it reports false
@@ -728,18 +729,59 @@ func (c *Client) scheduleHeartbeat() {
 		}
 		c.writeFrame(xsync.NewUnreadFrame().Marshal())
 		if lp.liveTask == nil {
-			lp.liveTask = lp.sched.after(c.cfg.LivenessTimeout, func() {
-				lp.liveTask = nil
-				if gen != lp.gen || lp.phase != phaseOnline {
-					return
-				}
-				e := NewError(ServerTimeOut, "no frame within the liveness timeout after a heartbeat")
-				e.Source = SourceTransport
-				c.connectionLost(e)
-			})
+			c.armLiveness(c.cfg.LivenessTimeout)
 		}
 		c.scheduleHeartbeat()
 	})
+}
+
+// armLiveness replaces the connection when no frame at all arrives within
+// d (after a heartbeat or a probe, PROTOCOL.md §5); any frame cancels it
+// (onFrame). The first retry after that is immediate.
+func (c *Client) armLiveness(d lite.Duration) {
+	lp := &c.lp
+	gen := lp.gen
+	lp.sched.cancel(lp.liveTask)
+	lp.liveTask = lp.sched.after(d, func() {
+		lp.liveTask = nil
+		if gen != lp.gen || lp.phase != phaseOnline {
+			return
+		}
+		e := NewError(ServerTimeOut, "no frame within "+millis(d)+" of an UNREAD")
+		e.Source = SourceTransport
+		c.connectionLost(e)
+	})
+}
+
+// probe checks the connection at once (PROTOCOL.md §5): an UNREAD, and a
+// new connection when no frame answers within probeTimeout, unless a check
+// (a probe, or the liveness rule after a heartbeat) is already running.
+func (c *Client) probe() {
+	lp := &c.lp
+	if lp.phase != phaseOnline || lp.liveTask.pending() {
+		return
+	}
+	c.writeFrame(xsync.NewUnreadFrame().Marshal())
+	c.armLiveness(probeTimeout)
+}
+
+// Probe checks the connection now: while connected it sends an UNREAD and
+// reconnects at once when no frame arrives within 10 s; while waiting to
+// reconnect it reconnects now (PROTOCOL.md §5). The engine probes by itself
+// when a send stays unacknowledged for 10 s; platforms call Probe when the
+// app returns to the foreground (SetOnline(true) probes as well). It never
+// blocks and does nothing after Disconnect.
+func (c *Client) Probe() { c.post(c.check) }
+
+func (c *Client) check() {
+	lp := &c.lp
+	switch {
+	case lp.phase == phaseOnline:
+		c.probe()
+	case lp.sess != nil && !lp.paused && lp.online && (lp.phase == phaseWaiting || lp.phase == phasePaused):
+		lp.attempt = 0
+		c.connectNow()
+	}
 }
 
 // resolveWaiters answers every Login call waiting on s.
@@ -780,13 +822,14 @@ func (c *Client) failSession(e *Error, loginFailReason string) {
 }
 
 // endSession stops the session: connection, timers, tasks; waiters get err;
-// pending sends and history queries fail. With clear it also drops the
+// pending sends and history queries fail, except sends already written,
+// whose client_mids it returns (failOutbox). With clear it also drops the
 // caches (logout).
-func (c *Client) endSession(err *Error, clear bool) {
+func (c *Client) endSession(err *Error, clear bool) (unknown []uint64) {
 	lp := &c.lp
 	s := lp.sess
 	if s == nil {
-		return
+		return nil
 	}
 	c.teardownConn(1000, "session ended")
 	lp.sched.cancel(lp.retryTask)
@@ -797,7 +840,7 @@ func (c *Client) endSession(err *Error, clear bool) {
 	}
 	lp.prepID++
 	c.resolveWaiters(s, err)
-	c.failOutbox(err)
+	unknown = c.failOutbox(err)
 	c.failHistory(err)
 	lp.sess = nil
 	lp.paused = false
@@ -808,6 +851,7 @@ func (c *Client) endSession(err *Error, clear bool) {
 		c.pre.clear()
 	}
 	c.setPhase(phaseIdle, err)
+	return unknown
 }
 
 // clearLocalData drops what the client keeps of the user's data: joined
@@ -840,28 +884,40 @@ func (c *Client) adoptUser(uid uint64) {
 	lp.dataUID = uid
 }
 
-// Logout ends the session: it closes the connection, fails pending sends,
-// forgets the stored token (no auto-login), clears the caches and fires
-// logout. With opts.QuitAllWeb the user's other web devices are kicked
-// first (PROTOCOL.md §14). Logging out without a session only fires
-// logout.
-func (c *Client) Logout(ctx lite.Context, opts LogoutOptions) error {
+// LogoutResult is what Logout reports of the outbox.
+type LogoutResult struct {
+	// Unknown lists the client_mids of sends that were written but not
+	// acknowledged when the session ended: they may have been stored, so
+	// they are not reported failed (PROTOCOL.md §7.5). Sends never written
+	// fail with UserNotLogin as before.
+	Unknown []uint64
+}
+
+// Logout ends the session: it closes the connection, forgets the stored
+// token (no auto-login), clears the caches and fires logout. Sends already
+// written are first given up to 3 s (while connected) to be acknowledged;
+// those still pending are reported in the result, the others fail. With
+// opts.QuitAllWeb the user's other web devices are kicked first
+// (PROTOCOL.md §14). Logging out without a session only fires logout.
+func (c *Client) Logout(ctx lite.Context, opts LogoutOptions) (LogoutResult, error) {
 	defer c.revokeToken(ctx, c.Token(), c.DeviceSN())
 	var kickErr error
 	if opts.QuitAllWeb && c.IsLogin() {
 		kickErr = c.KickOtherWebDevices(ctx)
 	}
+	c.flushWritten(ctx)
+	var r LogoutResult
 	done := make(chan struct{}, 1)
 	c.post(func() {
 		c.forgetToken()
-		c.endSession(NewError(UserNotLogin, "logged out"), true)
+		r.Unknown = c.endSession(NewError(UserNotLogin, "logged out"), true)
 		c.emit(Logout{})
 		done <- struct{}{}
 	})
 	if _, err := waitResult(c, ctx, done); err != nil {
-		return err
+		return LogoutResult{}, err
 	}
-	return kickErr
+	return r, kickErr
 }
 
 // KickOtherWebDevices kicks every other device of the user whose platform
@@ -927,25 +983,19 @@ func (c *Client) Reconnect() {
 
 // SetOnline tells the engine whether the device has network (browser
 // online/offline events, wx.onNetworkStatusChange). Offline pauses
-// reconnecting; online reconnects at once. It implements NetworkSignal.
+// reconnecting; online reconnects at once, or probes the connection when
+// connected (Probe): a network that comes back may have silently killed
+// it. It implements NetworkSignal.
 func (c *Client) SetOnline(online bool) {
 	c.post(func() {
 		lp := &c.lp
-		if lp.online == online {
-			return
-		}
 		lp.online = online
-		if !online {
-			if lp.phase == phaseWaiting {
-				lp.sched.cancel(lp.retryTask)
-				lp.retryTask = nil
-				c.setPhase(phasePaused, nil)
-			}
-			return
-		}
-		if lp.sess != nil && !lp.paused && (lp.phase == phasePaused || lp.phase == phaseWaiting) {
-			lp.attempt = 0
-			c.connectNow()
+		if online {
+			c.check()
+		} else if lp.phase == phaseWaiting {
+			lp.sched.cancel(lp.retryTask)
+			lp.retryTask = nil
+			c.setPhase(phasePaused, nil)
 		}
 	})
 }

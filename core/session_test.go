@@ -345,7 +345,7 @@ func TestLogout(t *testing.T) {
 	rec.waitName(t, EventRosterMessage, 1)
 	require.NotEmpty(t, c.Conversations())
 
-	require.NoError(t, c.Logout(ctxT(t), LogoutOptions{}))
+	require.NoError(t, errOf(c.Logout(ctxT(t), LogoutOptions{})))
 	rec.waitName(t, EventLogout, 1)
 	assert.Equal(t, StateIdle, c.State())
 	assert.False(t, c.IsLogin())
@@ -371,7 +371,7 @@ func TestLogoutQuitAllWeb(t *testing.T) {
 	otherSN := other.DeviceSN()
 	require.NotEqual(t, otherSN, c.DeviceSN())
 
-	require.NoError(t, c.Logout(ctxT(t), LogoutOptions{QuitAllWeb: true}))
+	require.NoError(t, errOf(c.Logout(ctxT(t), LogoutOptions{QuitAllWeb: true})))
 	kicks := srv.HTTP.requests("/user/kick")
 	require.Len(t, kicks, 1)
 	assert.JSONEq(t, `{"device_sn":`+itoa(int(otherSN))+`}`, string(kicks[0].Body))

@@ -164,7 +164,7 @@ func TestUnreadCountBeyondCache(t *testing.T) {
 	assert.Equal(t, 1, a.UnreadCount(1003))
 
 	// Logout forgets the counts.
-	require.NoError(t, a.Logout(ctxT(t), LogoutOptions{}))
+	require.NoError(t, errOf(a.Logout(ctxT(t), LogoutOptions{})))
 	assert.Zero(t, a.UnreadCount(1003))
 }
 

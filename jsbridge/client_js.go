@@ -349,7 +349,9 @@ func (c *client) tokenLogin(args []js.Value) (any, error) {
 
 // logout implements logout({quitAllWeb, deleteUser, linkLogin}?). The
 // facade never reloads the page (JSAPI.md §14), so deleteUser and linkLogin
-// change nothing.
+// change nothing. The Promise resolves to {unknown: [client_mid, ...]}: the
+// sends written but not acknowledged, neither sent nor failed (core
+// LogoutResult), as decimal strings.
 func (c *client) logout(args []js.Value) (any, error) {
 	var opts core.LogoutOptions
 	opt, ok, err := argObjectOpt(argAt(args, 0), "logout options")
@@ -362,7 +364,14 @@ func (c *client) logout(args []js.Value) (any, error) {
 		}
 	}
 	return c.env.promise(func(ctx lite.Context) (js.Value, error) {
-		return undefined, c.core.Logout(ctx, opts)
+		r, err := c.core.Logout(ctx, opts)
+		o := newObject()
+		a := newArray(len(r.Unknown))
+		for i, mid := range r.Unknown {
+			a.SetIndex(i, idString(mid))
+		}
+		o.Set("unknown", a)
+		return o, err
 	}), nil
 }
 
@@ -372,7 +381,8 @@ func (c *client) logout(args []js.Value) (any, error) {
 // resolves instead (JSAPI.md §14).
 func (c *client) kickAllWeb([]js.Value) (any, error) {
 	return c.env.promise(func(ctx lite.Context) (js.Value, error) {
-		return undefined, c.core.Logout(ctx, core.LogoutOptions{QuitAllWeb: true})
+		_, err := c.core.Logout(ctx, core.LogoutOptions{QuitAllWeb: true})
+		return undefined, err
 	}), nil
 }
 
@@ -385,7 +395,8 @@ func (c *client) setLogLevel(args []js.Value) (any, error) {
 }
 
 // setOnline forwards the platform's network signal (browser online and
-// offline events).
+// offline events, wx.onNetworkStatusChange): online also probes the
+// connection (core Probe, PROTOCOL.md §5).
 func (c *client) setOnline(args []js.Value) (any, error) {
 	online, err := argBoolOpt(argAt(args, 0), "setOnline: online", true)
 	if err != nil {
@@ -395,18 +406,20 @@ func (c *client) setOnline(args []js.Value) (any, error) {
 	return undefined, nil
 }
 
-// setVisible forwards page visibility. A page coming back to the
-// foreground while the engine waits to reconnect reconnects at once:
-// browsers throttle timers in background tabs, so the backoff may have
-// stretched far beyond its nominal length. Nothing else changes; in
-// particular a connection closed by disConnect stays closed.
+// setVisible forwards page visibility (visibilitychange, wx.onAppShow).
+// A page coming back to the foreground probes the connection, which a
+// background period may have silently killed, or, while the engine waits
+// to reconnect, reconnects at once: browsers throttle timers in background
+// tabs, so the backoff may have stretched far beyond its nominal length
+// (core Probe, PROTOCOL.md §5). A connection closed by disConnect stays
+// closed.
 func (c *client) setVisible(args []js.Value) (any, error) {
 	visible, err := argBoolOpt(argAt(args, 0), "setVisible: visible", true)
 	if err != nil {
 		return nil, err
 	}
-	if visible && c.core.State() == core.StateReconnecting {
-		c.core.Reconnect()
+	if visible {
+		c.core.Probe()
 	}
 	return undefined, nil
 }

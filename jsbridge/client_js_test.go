@@ -127,6 +127,19 @@ func TestClientLifecycle(t *testing.T) {
 	assert.True(t, um.Get("getUid").IsUndefined())
 }
 
+// TestLogoutResult: logout resolves to {unknown: [...]}, the sends written
+// but not acknowledged (none without a session).
+func TestLogoutResult(t *testing.T) {
+	checkFuncs(t)
+	platform, _, _ := testPlatform(t)
+	obj := js.ValueOf(newClient(jsEval(t, `return {appid: "testapp", autoLogin: false, logLevel: "error"}`), platform))
+	out, err := await(t, obj.Call("logout"))
+	require.NoError(t, err)
+	assert.Equal(t, `{"unknown":[]}`, jsonStringify(out))
+	_, err = await(t, obj.Call("close"))
+	require.NoError(t, err)
+}
+
 func TestConvertEvent(t *testing.T) {
 	e := testEnv(t)
 	conv := func(ev core.Event) (string, string) {
@@ -188,6 +201,7 @@ func TestConvertEvent(t *testing.T) {
 		{core.GroupUnbanned{GroupID: 3, All: true}, [2]string{"onGroupUnbaned", `{"groupId":3,"toUids":[],"all":true}`}},
 		{core.InputStatus{Ext: `{"input_status":"typing"}`, From: 1, To: 2}, [2]string{"onInputStatusMessage", `{"ext":"{\"input_status\":\"typing\"}","from":1,"to":2}`}},
 		{core.StateChanged{State: core.StateConnected}, [2]string{"connectionStateChanged", `{"state":"connected"}`}},
+		{core.SendStalled{Mid: 1 << 60, UID: 8}, [2]string{"sendingStalled", `{"uid":8,"mid":"1152921504606846976"}`}},
 	} {
 		name, payload := conv(c.ev)
 		assert.Equal(t, c.want[0], name)

@@ -285,6 +285,8 @@ func (e *env) convertEvent(item any) (string, js.Value, bool) {
 			e.withError(o, v.Err)
 		}
 		return name, o, true
+	case core.SendStalled:
+		return name, uidMid(v.UID, v.Mid), true
 	case core.MessageStatusChanged:
 		return name, uidMid(v.UID, v.Mid), true
 	case core.MessageRecalled:

@@ -256,7 +256,8 @@ func (a *app) logout(ctx context.Context) error {
 	}
 	defer done()
 	// No connection is needed: logging out forgets the stored token.
-	return c.Logout(ctx, core.LogoutOptions{})
+	_, err = c.Logout(ctx, core.LogoutOptions{})
+	return err
 }
 
 // device is the JSON form of one registered device.

@@ -19,6 +19,7 @@ import (
 	"github.com/flooim/floo/server"
 	"github.com/flooim/floo/server/fireplace"
 	"github.com/flooim/floo/server/servertest"
+	"github.com/flooim/floo/xsync"
 )
 
 // waitTimeout bounds every wait of the tests. It is generous for loaded CI
@@ -29,9 +30,9 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// startServer runs the reference server with its send rate limit off: the
-// offline-sync test sends a thousand messages in a burst, which the
-// default 50/s limit would (rightly) refuse.
+// startServer runs the reference server with its send rate limit off, so
+// that the tests of other things do not depend on the client's pacing
+// staying under it; TestQueuedOutboxUnderTheServerLimit keeps the limit.
 func startServer(t testing.TB) *servertest.Env {
 	t.Helper()
 	return startServerWith(t, nil)
@@ -164,6 +165,7 @@ type gateDialer struct {
 
 	dropInbound atomic.Bool
 	dials       atomic.Int64 // dial attempts that went through the gate
+	refusals    atomic.Int64 // send results with a non-OK status received
 }
 
 // block makes later dials wait until open.
@@ -214,9 +216,24 @@ type tapConn struct {
 func (c *tapConn) Read(ctx context.Context) ([]byte, error) {
 	for {
 		b, err := c.Conn.Read(ctx)
+		if err == nil {
+			c.countRefusal(b)
+		}
 		if err != nil || !c.g.dropInbound.Load() {
 			return b, err
 		}
+	}
+}
+
+// countRefusal counts a send result whose status is not OK.
+func (c *tapConn) countRefusal(b []byte) {
+	f, err := xsync.DecodeFrame(b)
+	if err != nil || f.Command != xsync.CommandSync {
+		return
+	}
+	dl, err := f.SyncDL()
+	if err == nil && dl.ClientMid > 0 && !dl.IsFullSync && dl.Status != nil && dl.Status.Code != xsync.StatusOK {
+		c.g.refusals.Add(1)
 	}
 }
 

@@ -93,7 +93,9 @@ func TestAutoLoginFromStorage(t *testing.T) {
 	again.waitContent(t, mark, bob.ID, "welcome back")
 
 	// Logout forgets the stored token: the next start stays logged out.
-	require.NoError(t, again.Logout(ctxFor(t), core.LogoutOptions{}))
+	res, err := again.Logout(ctxFor(t), core.LogoutOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, res.Unknown)
 	_, ok = again.store.Get("floo.token")
 	assert.False(t, ok)
 	assert.Equal(t, core.StateIdle, again.State())

@@ -44,12 +44,13 @@ func TestLogoutRevokesToken(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []uint32{sn1, c2.DeviceSN()}, devices())
 
-	require.NoError(t, c1.Logout(ctxFor(t), core.LogoutOptions{}))
+	_, err := c1.Logout(ctxFor(t), core.LogoutOptions{})
+	require.NoError(t, err)
 	assert.Equal(t, core.StateIdle, c1.State())
 
 	code, _ := env.Do(t, "GET", "/user/profile", tok, nil)
 	assert.Equal(t, 402, code, "REST refuses the old token")
-	_, err := env.Server.Store().LookupToken(context.Background(), store.HashToken(tok), 0)
+	_, err = env.Server.Store().LookupToken(context.Background(), store.HashToken(tok), 0)
 	assert.ErrorIs(t, err, store.ErrNotFound, "gone from the store that Provision checks too")
 	again := newClient(t, env, clientOptions{})
 	err = again.TokenLogin(ctxFor(t), uint64(alice.ID), tok)

@@ -21,6 +21,7 @@ import type {
   LoginOptions,
   LogLevel,
   LogoutOptions,
+  LogoutResult,
   Platform,
   RosterManage,
   RtcManage,
@@ -232,8 +233,12 @@ export class FlooClient {
     return this.#sync((go) => go.isLogin(), false);
   }
 
-  /** Ends the session: closes the connection, forgets the token and fires logout. Never reloads the page. */
-  logout(opt?: LogoutOptions): Promise<void> {
+  /**
+   * Ends the session: closes the connection, forgets the token and fires logout. Never reloads the
+   * page. Sends already written get up to 3 s to be acknowledged first; those still pending are
+   * listed in `unknown` (neither sent nor failed).
+   */
+  logout(opt?: LogoutOptions): Promise<LogoutResult> {
     return this.#call((go) => go.logout(opt));
   }
 

@@ -146,7 +146,11 @@ export interface FlooConfig extends InitializeOptions {
   connectTimeout?: number;
   /** Heartbeat period. Default 50 s. */
   heartbeatInterval?: number;
-  /** How long a send may stay unacknowledged before it fails. Default 60 s. */
+  /**
+   * Deadline of a send that was never written to a connection (queued while disconnected): it
+   * then fails with `ServerTimeOut`. A send once written never fails by time; it is re-sent on
+   * every reconnect until acknowledged (PROTOCOL.md §7.5). Default: no deadline.
+   */
   sendTimeout?: number;
   /** `Provision.device_info`. Default `"Web"`. */
   deviceInfo?: string;
@@ -176,6 +180,16 @@ export interface LogoutOptions {
   deleteUser?: boolean;
   /** Accepted for compatibility (the facade never reloads the page). */
   linkLogin?: boolean;
+}
+
+/** What `logout()` resolves to. */
+export interface LogoutResult {
+  /**
+   * client_mids of sends written to the server but not acknowledged when the session ended: they
+   * may have been stored, so they are neither `sent` nor `failed`. Sends never written fail with
+   * `UserNotLogin` (an `onSendingMessageStatusChanged` "failed").
+   */
+  unknown: string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -332,6 +346,12 @@ export interface ClientEvents {
   error: FlooError;
   /** Extension: an RTC signal for the RTC layer. */
   rtcSignal: { id: string; from: Uid; to: Uid; content: string; mediaServer: string };
+  /**
+   * Extension: a send (`mid`, the client_mid; `uid`, the conversation) got no acknowledgement
+   * within 10 s of being written. Not final: its status stays "sending", it is re-sent on every
+   * reconnect until acknowledged, and the SDK checks the connection meanwhile.
+   */
+  sendingStalled: UidMid;
 }
 
 export type EventName = keyof ClientEvents;

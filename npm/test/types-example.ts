@@ -10,6 +10,7 @@ import flooim, {
   type FlooConfig,
   type GroupInfo,
   type GroupResult,
+  type LogoutResult,
   type Managers,
   type Message,
   type NoticeMeta,
@@ -129,7 +130,10 @@ async function example(): Promise<void> {
   console.log(names.length, typeof gm.asncGetApplicationList);
   await im.cleanup();
 
-  await im.logout({ quitAllWeb: true });
+  im.on("sendingStalled", (s) => console.log(s.uid, s.mid.length));
+  const out: LogoutResult = await im.logout({ quitAllWeb: true });
+  const unknown: string[] = out.unknown;
+  console.log(unknown.length);
   await im.close();
 
   const e = new FlooError("bad", { code: 20004, sdkCode: ErrorCode.GroupNotExist, source: "rest", url: "https://x" });

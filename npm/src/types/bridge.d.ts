@@ -3,7 +3,7 @@
 // shipped.
 
 import type { FlooError } from "../errors.js";
-import type { HttpTransport, IdLoginOptions, KeyValueStorage, LoginOptions, LogLevel, LogoutOptions, Servers, SocketTransport } from "../types.js";
+import type { HttpTransport, IdLoginOptions, KeyValueStorage, LoginOptions, LogLevel, LogoutOptions, LogoutResult, Servers, SocketTransport } from "../types.js";
 
 /** globalThis.__flooWasm, set by wasm/main_js.go. */
 export interface GoModule {
@@ -47,7 +47,7 @@ export interface GoClient {
   login(opt: LoginOptions): Promise<void>;
   idLogin(opt: IdLoginOptions): Promise<void>;
   tokenLogin(uid: unknown, token: unknown, publicKey?: unknown): Promise<void>;
-  logout(opt?: LogoutOptions): Promise<void>;
+  logout(opt?: LogoutOptions): Promise<LogoutResult>;
   kickAllWeb(): Promise<void>;
   cleanup(): Promise<void>;
   isLogin(): boolean;
