@@ -76,7 +76,7 @@ function checkListenerArgs(method: string, nameOrMap: unknown, fn: unknown, need
 
 function goConfig(c: FlooConfig): GoConfig {
   const g: GoConfig = {};
-  const keys = ["appid", "dnsServer", "autoLogin", "logLevel", "linkServer", "requestTimeout", "connectTimeout", "heartbeatInterval", "sendTimeout", "deviceInfo", "sdkVersion"] as const;
+  const keys = ["appid", "dnsServer", "autoLogin", "logLevel", "linkServer", "requestTimeout", "connectTimeout", "loginTimeout", "heartbeatInterval", "sendTimeout", "deviceInfo", "sdkVersion"] as const;
   for (const k of keys) {
     if (c[k] !== undefined) (g as Record<string, unknown>)[k] = c[k];
   }

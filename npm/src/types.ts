@@ -144,6 +144,13 @@ export interface FlooConfig extends InitializeOptions {
   requestTimeout?: number;
   /** Bound of a connection attempt. Default 10 s (growing by 20 s per failed attempt). */
   connectTimeout?: number;
+  /**
+   * Bound of a first login, from the call (or the start of an auto-login) to the server's
+   * acceptance. Default 30 s. Past it `login()` rejects with `SignInTimeout` and `loginFail`
+   * fires; three immediate failures in a row end it sooner (`ServerDNSFailed`,
+   * `ServerConnectFailed`). Reconnects after a successful login are not bounded.
+   */
+  loginTimeout?: number;
   /** Heartbeat period. Default 50 s. */
   heartbeatInterval?: number;
   /** How long a send may stay unacknowledged before it fails. Default 60 s. */
