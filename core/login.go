@@ -1,6 +1,9 @@
 package core
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // Settling the initial login (PROTOCOL.md §5 "Initial login").
 //
@@ -128,6 +131,9 @@ func (c *Client) settleLogin(s *session, e *Error, reason string) bool {
 func failureText(e *Error, url string) string {
 	if url == "" {
 		url = e.URL
+	}
+	if i := strings.IndexByte(url, '?'); i >= 0 {
+		url = url[:i] // the DNS query (app_id, source) only lengthens messages
 	}
 	var err error = e
 	for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(err) {

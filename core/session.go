@@ -407,7 +407,7 @@ func (c *Client) onPrepared(id uint64, r prepResult) {
 	}
 	if r.prefErr != nil {
 		e := asSDKError(r.prefErr)
-		c.log.warn("prefetch failed, connecting anyway: " + e.Error())
+		c.retryLog("prefetch failed, connecting anyway: " + e.Error())
 		c.emit(FlooNotice{Category: NoticeCategoryLoginMessage, Desc: "get roster list failure:" + e.Message})
 		c.emit(SessionError{Err: e})
 	}
