@@ -81,22 +81,19 @@ func (c *Client) loginAttemptFailed(e *Error, step loginStep, url string) bool {
 	if s == nil || s.loggedIn {
 		return false
 	}
-	var out *Error
-	switch {
-	case step == stepDNS:
-		out = NewError(ServerDNSFailed, "DNS lookup failed: "+failureText(e, url))
-		out.Source = SourceDNS
-	case step != stepProvision && (e.Code == ServerConnectFailed || e.Code == ServerNotReachable):
-		out = NewError(ServerConnectFailed, "cannot connect to "+failureText(e, url))
-		out.Source = SourceTransport
-	default:
-		// Not an immediate failure: the timeout decides.
-		s.failStreak = 0
-		s.lastErr, s.lastText, s.lastStep = e, failureText(e, url), step
-		return false
+	text := failureText(e, url)
+	s.lastErr, s.lastText, s.lastStep = e, text, step
+	code, src, msg := ServerDNSFailed, SourceDNS, "DNS lookup failed: "
+	if step != stepDNS {
+		if step == stepProvision || (e.Code != ServerConnectFailed && e.Code != ServerNotReachable) {
+			s.failStreak = 0 // not an immediate failure: the timeout decides
+			return false
+		}
+		code, src, msg = ServerConnectFailed, SourceTransport, "cannot connect to "
 	}
-	out.Cause = e
-	s.lastErr, s.lastText, s.lastStep = out, out.Message, step
+	out := NewError(code, msg+text)
+	out.Source, out.Cause = src, e
+	s.lastErr, s.lastText = out, out.Message
 	s.failStreak++
 	if s.failStreak < loginFailLimit {
 		return false
