@@ -698,13 +698,12 @@ func (c *Client) onProvisionFailure(e *Error) {
 func (c *Client) connectionLost(e *Error) {
 	lp := &c.lp
 	was := lp.phase
-	c.retryLog("conn: lost: " + e.Error())
-	url := c.fireplaceURL()
+	c.log.warn("conn: lost: " + e.Error())
 	c.teardownConn(1000, "")
 	switch was {
 	case phaseProvisioning:
 		c.emit(FlooNotice{Category: NoticeCategoryLoginMessage, Desc: "login socket failure ......"})
-		c.loginAttemptFailed(e, stepProvision, url) // the server was reached: not immediate
+		c.loginAttemptFailed(e, stepProvision, c.fireplaceURL()) // the server was reached: not immediate
 		c.noteAttemptFailure()
 		c.scheduleRetry(-1, e)
 	case phaseOnline:
