@@ -13,6 +13,7 @@ const (
 	DefaultRequestTimeout    = 20 * lite.Second
 	DefaultConnectTimeout    = 10 * lite.Second
 	DefaultConnectStep       = 20 * lite.Second
+	DefaultLoginTimeout      = 30 * lite.Second
 	DefaultHeartbeatInterval = 50 * lite.Second
 	DefaultLivenessTimeout   = 20 * lite.Second
 	DefaultSendRate          = 40 // outbox items per second (PROTOCOL.md §7.5)
@@ -67,6 +68,14 @@ type Config struct {
 	// ConnectTimeoutStep is added to ConnectTimeout for every failed
 	// attempt in a row. Zero means 20 s.
 	ConnectTimeoutStep lite.Duration
+	// LoginTimeout bounds a first login, from Login (or the start of an
+	// auto-login) to the first successful Provision: past it the login
+	// fails with SignInTimeout and loginFail instead of retrying further.
+	// Three immediate failures in a row (a failed DNS lookup, a refused or
+	// unreachable server) end it sooner. Reconnects after a successful
+	// login are not bounded (PROTOCOL.md §5 "Initial login", login.go).
+	// Zero means 30 s.
+	LoginTimeout lite.Duration
 	// HeartbeatInterval is the period of the UNREAD heartbeat. Zero means
 	// 50 s.
 	HeartbeatInterval lite.Duration
@@ -176,6 +185,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		{"RequestTimeout", &c.RequestTimeout, DefaultRequestTimeout},
 		{"ConnectTimeout", &c.ConnectTimeout, DefaultConnectTimeout},
 		{"ConnectTimeoutStep", &c.ConnectTimeoutStep, DefaultConnectStep},
+		{"LoginTimeout", &c.LoginTimeout, DefaultLoginTimeout},
 		{"HeartbeatInterval", &c.HeartbeatInterval, DefaultHeartbeatInterval},
 		{"LivenessTimeout", &c.LivenessTimeout, DefaultLivenessTimeout},
 		{"SendTimeout", &c.SendTimeout, 0},

@@ -25,6 +25,7 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, 10*lite.Second, c.connectTimeout(0))
 	assert.Equal(t, 50*lite.Second, c.connectTimeout(2))
 	assert.Equal(t, 110*lite.Second, c.connectTimeout(50), "capped")
+	assert.Equal(t, 30*lite.Second, c.LoginTimeout)
 	assert.Equal(t, 50*lite.Second, c.HeartbeatInterval)
 	assert.Equal(t, 20*lite.Second, c.LivenessTimeout)
 	assert.Zero(t, c.SendTimeout, "no deadline for sends unless the app sets one")
@@ -51,6 +52,7 @@ func TestConfigErrors(t *testing.T) {
 		"DNSServer":       func(c *Config) { c.DNSServer = "dns.example.com" },
 		"LogLevel":        func(c *Config) { c.LogLevel = "loud" },
 		"SendTimeout":     func(c *Config) { c.SendTimeout = -lite.Second },
+		"LoginTimeout":    func(c *Config) { c.LoginTimeout = -lite.Second },
 		"ReconnectMax":    func(c *Config) { c.ReconnectMin, c.ReconnectMax = 5*lite.Second, lite.Second },
 		"HistoryPageSize": func(c *Config) { c.HistoryPageSize = -1 },
 		"SendBurst":       func(c *Config) { c.SendBurst = -1 },

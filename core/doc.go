@@ -40,6 +40,16 @@
 // the same way, rest.go). SetOnline(false) pauses reconnecting,
 // SetOnline(true) reconnects at once.
 //
+// Reconnecting without end applies only once a login succeeded. A first
+// login settles (login.go, PROTOCOL.md §5 "Initial login"): Login returns,
+// and loginFail fires, with ServerDNSFailed after three failed DNS lookups
+// in a row, ServerConnectFailed after three attempts in a row whose server
+// refused the connection or could not be reached, SignInTimeout when
+// Config.LoginTimeout (30 s) passed first, or the server's refusal
+// (terminal errors, at once). Timeouts and busy servers are left to the
+// login timeout. An auto-login reports loginFail under the same rule, once,
+// but goes on retrying: it resumes a session that succeeded before.
+//
 // Sends (send.go) go through an outbox (PROTOCOL.md §7.5): each gets a
 // client_mid from a strictly increasing counter seeded with the clock in
 // ms × 1000, is kept until its ack, and is re-sent with the same

@@ -48,6 +48,16 @@ type session struct {
 	// Recoverable errors are repaired once (ERRORS.md §6.1); the flags
 	// reset after a successful Provision.
 	triedToken, triedGUID, triedReprovision bool
+
+	// Settling the first login (login.go): the login timeout, the count of
+	// immediate failures in a row, and the last failure for the messages.
+	auto       bool // started by auto-login: failures are reported, not final
+	reported   bool // an auto-login already reported loginFail
+	loginTask  *task
+	failStreak int
+	lastErr    *Error
+	lastText   string
+	lastStep   loginStep
 }
 
 // loopState is the protocol state owned by the engine goroutine.
@@ -195,7 +205,7 @@ func (c *Client) autoLogin() {
 		return
 	}
 	c.log.info("session: resuming the stored session of user " + uidS)
-	c.newSession(nil, uid, token)
+	c.newSession(nil, uid, token).auto = true
 }
 
 // newSession replaces any current session with a new one and starts it.
@@ -212,6 +222,7 @@ func (c *Client) newSession(cr *credentials, uid uint64, token string) *session 
 	lp.sess = s
 	lp.paused = false
 	lp.attempt, lp.hostFails = 0, 0
+	c.armLoginTimeout(s)
 	c.pre.clear() // the previous session's prefetch belongs to its user
 	c.adoptUser(uid)
 	c.rest.setToken(token)
@@ -396,7 +407,7 @@ func (c *Client) onPrepared(id uint64, r prepResult) {
 	}
 	if r.prefErr != nil {
 		e := asSDKError(r.prefErr)
-		c.log.warn("prefetch failed, connecting anyway: " + e.Error())
+		c.retryLog("prefetch failed, connecting anyway: " + e.Error())
 		c.emit(FlooNotice{Category: NoticeCategoryLoginMessage, Desc: "get roster list failure:" + e.Message})
 		c.emit(SessionError{Err: e})
 	}
@@ -416,11 +427,18 @@ func (c *Client) onPrepareError(err error, tokenStep bool) {
 	if e.Code == UserCancel {
 		return // abandoned
 	}
-	if cat := e.FlooErrorCategory(); cat != "" {
-		c.emit(FlooError{Category: cat, Desc: e.Message, Err: e})
-	}
 	if e.Class() == Retryable {
-		c.log.warn("login: " + e.Error() + "; retrying")
+		step := stepDNS
+		if tokenStep {
+			step = stepToken
+		}
+		if c.loginAttemptFailed(e, step, "") {
+			return // the first login ended
+		}
+		if cat := e.FlooErrorCategory(); cat != "" {
+			c.emit(FlooError{Category: cat, Desc: e.Message, Err: e})
+		}
+		c.retryLog("login: " + e.Error() + "; retrying")
 		c.emit(SessionError{Err: e})
 		c.lp.attempt++ // not the fireplace host's fault: no host rotation
 		c.scheduleRetry(-1, e)
@@ -488,9 +506,11 @@ func (c *Client) onConnectTimeout(gen uint64) {
 	default:
 		return
 	}
-	c.log.warn("conn: " + e.Message)
+	c.retryLog("conn: " + e.Message)
+	url := c.fireplaceURL()
 	c.teardownConn(1000, "timeout")
 	c.emit(FlooNotice{Category: NoticeCategoryLoginMessage, Desc: "login socket failure ......"})
+	c.loginAttemptFailed(e, stepProvision, url) // a timeout: never ends the login
 	c.noteAttemptFailure()
 	c.scheduleRetry(-1, e)
 }
@@ -513,8 +533,11 @@ func (c *Client) handleInbound(in inbound) {
 		lp.dialCancel = nil
 		if in.err != nil {
 			e := FromTransportError(in.err)
-			c.log.warn("conn: dial failed: " + e.Error())
 			c.emit(FlooNotice{Category: NoticeCategoryLoginMessage, Desc: "login socket failure ......"})
+			if c.loginAttemptFailed(e, stepConnect, c.fireplaceURL()) {
+				return // the first login ended
+			}
+			c.retryLog("conn: dial failed: " + e.Error())
 			c.noteAttemptFailure()
 			c.scheduleRetry(-1, e)
 			return
@@ -607,6 +630,8 @@ func (c *Client) onProvisionReply(p *xsync.Provision) {
 	s.triedToken, s.triedGUID, s.triedReprovision = false, false, false
 	reconnect := s.loggedIn
 	s.loggedIn = true
+	lp.sched.cancel(s.loginTask)
+	s.loginTask = nil
 	lp.attempt, lp.hostFails = 0, 0
 	c.setPhase(phaseOnline, nil)
 	c.log.info("session: logged in as " + strconv.FormatUint(s.uid, 10) + " device " + strconv.FormatUint(uint64(s.deviceSN), 10))
@@ -652,7 +677,8 @@ func (c *Client) onProvisionFailure(e *Error) {
 		c.teardownConn(1000, "re-provision")
 		c.startDial()
 	case e.Class() == Retryable:
-		c.log.warn("session: Provision failed, retrying: " + e.Error())
+		c.retryLog("session: Provision failed, retrying: " + e.Error())
+		c.loginAttemptFailed(e, stepProvision, c.fireplaceURL()) // the server answered: not immediate
 		c.teardownConn(1000, "retry")
 		c.noteAttemptFailure()
 		delay := lite.Duration(-1)
@@ -677,6 +703,7 @@ func (c *Client) connectionLost(e *Error) {
 	switch was {
 	case phaseProvisioning:
 		c.emit(FlooNotice{Category: NoticeCategoryLoginMessage, Desc: "login socket failure ......"})
+		c.loginAttemptFailed(e, stepProvision, c.fireplaceURL()) // the server was reached: not immediate
 		c.noteAttemptFailure()
 		c.scheduleRetry(-1, e)
 	case phaseOnline:
@@ -834,6 +861,8 @@ func (c *Client) endSession(err *Error, clear bool) (unknown []uint64) {
 	c.teardownConn(1000, "session ended")
 	lp.sched.cancel(lp.retryTask)
 	lp.retryTask = nil
+	lp.sched.cancel(s.loginTask)
+	s.loginTask = nil
 	if lp.prepCancel != nil {
 		lp.prepCancel()
 		lp.prepCancel = nil

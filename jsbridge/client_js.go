@@ -70,7 +70,7 @@ type method struct {
 // config holds the official options (JSAPI.md §2: appid, dnsServer,
 // autoLogin, logLevel; ws and linkServer are accepted and ignored) plus
 // project extensions in milliseconds (requestTimeout, connectTimeout,
-// heartbeatInterval, sendTimeout) and deviceInfo, sdkVersion.
+// loginTimeout, heartbeatInterval, sendTimeout) and deviceInfo, sdkVersion.
 //
 // platform holds {transport, http, storage?, deliver, FlooError?, log?}:
 // the adapters' JavaScript objects (see Transport, HTTP, Storage), the
@@ -200,6 +200,7 @@ func readConfig(v js.Value) (core.Config, error) {
 	}{
 		{"requestTimeout", &cfg.RequestTimeout},
 		{"connectTimeout", &cfg.ConnectTimeout},
+		{"loginTimeout", &cfg.LoginTimeout},
 		{"heartbeatInterval", &cfg.HeartbeatInterval},
 		{"sendTimeout", &cfg.SendTimeout},
 	}

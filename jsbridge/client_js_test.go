@@ -1,6 +1,7 @@
 package jsbridge
 
 import (
+	"strconv"
 	"strings"
 	"syscall/js"
 	"testing"
@@ -49,6 +50,7 @@ func TestNewClientValidation(t *testing.T) {
 		{`return {logLevel: "loud"}`, platform, "LogLevel"},
 		{`return {dnsServer: "ftp://x"}`, platform, "DNSServer"},
 		{`return {requestTimeout: -1}`, platform, "config.requestTimeout must be an integer"},
+		{`return {loginTimeout: 1.5}`, platform, "config.loginTimeout must be an integer"},
 		{`return []`, platform, "config must be an object"},
 	}
 	for _, c := range cases {
@@ -109,8 +111,8 @@ func TestClientLifecycle(t *testing.T) {
 	requireFlooError(t, e, rejection(t, obj.Call("tokenLogin", 1.5, "tok")), "InvalidParam")
 	requireFlooError(t, e, rejection(t, obj.Call("logout", "all")), "InvalidParam")
 
-	// A token login with an unreachable network keeps retrying the DNS
-	// lookup; closing the client settles it.
+	// A token login whose DNS lookup fails is retried (until the third
+	// failure in a row ends it); closing the client settles it at once.
 	login := obj.Call("tokenLogin", "1001", "tok")
 	waitFor(t, "the DNS request", func() bool { return http.Get("reqs").Length() > 0 })
 	assert.True(t, strings.HasPrefix(http.Get("reqs").Index(0).Get("url").String(), "https://dns.example.com/v2/app_dns"))
@@ -138,6 +140,49 @@ func TestLogoutResult(t *testing.T) {
 	assert.Equal(t, `{"unknown":[]}`, jsonStringify(out))
 	_, err = await(t, obj.Call("close"))
 	require.NoError(t, err)
+}
+
+// TestLoginSettles: the loginTimeout option reaches the engine, and a login
+// that cannot complete rejects with the documented code and fires
+// loginFail (PROTOCOL.md §5 "Initial login").
+func TestLoginSettles(t *testing.T) {
+	checkFuncs(t)
+	for _, tc := range []struct {
+		name, setup, want string
+		timeout           int // loginTimeout, ms
+	}{
+		// The DNS request never answers: the login timeout ends it.
+		{"timeout", `http.hang = true`, "SignInTimeout", 300},
+		// fetch rejects (offline, refused, unknown host): three lookups,
+		// the last one after a backoff of 1 s.
+		{"DNS", `http.fail = new TypeError("Failed to fetch")`, "ServerDNSFailed", 20000},
+		// DNS works, the WebSocket is refused (close 1006): three dials.
+		{"refused", `http.next = {status: 200, headers: {}, body: new TextEncoder().encode(JSON.stringify({code: 200, data:
+			{app_status: "normal", dns_list: [{group_level: 0, clusters: [{ratel: [{protocol: "http", host: "127.0.0.1:1"}],
+			webim: [{protocol: "http", host: "127.0.0.1:1"}], rtc: [{protocol: "http", host: "127.0.0.1:1"}]}]}]}}))}`, "ServerConnectFailed", 20000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			platform, http, rec := testPlatform(t)
+			http.Set("fail", js.Null())
+			platform.Set("transport", fakeSocket(t, "fail"))
+			jsEval(t, `return (http) => { `+tc.setup+` }`).Invoke(http)
+			obj := js.ValueOf(newClient(jsEval(t, `return {appid: "testapp", autoLogin: false, logLevel: "off",
+				dnsServer: "https://dns.example.com/v2/app_dns", loginTimeout: `+strconv.Itoa(tc.timeout)+`}`), platform))
+			e := &env{flooError: platform.Get("FlooError")}
+			require.False(t, obj.InstanceOf(e.flooError), "newClient failed: %s", jsString(obj.Get("message")))
+			defer func() { _, _ = await(t, obj.Call("close")) }()
+			v := rejection(t, obj.Call("tokenLogin", "1001", "tok"))
+			requireFlooError(t, e, v, tc.want)
+			waitFor(t, "loginFail", func() bool {
+				for _, ev := range rec.events() {
+					if ev[0] == "loginFail" {
+						return ev[1] == "socket_failure"
+					}
+				}
+				return false
+			})
+		})
+	}
 }
 
 func TestConvertEvent(t *testing.T) {

@@ -111,14 +111,17 @@ func (a *app) newClient() (*core.Client, func(), error) {
 	}
 	h := &native.HTTP{}
 	c, err := core.New(core.Config{
-		AppID:      a.o.appID,
-		DNSServer:  dns,
-		LogLevel:   core.LogLevel(a.o.logLevel),
-		Logger:     &stderrLogger{w: a.stderr},
-		DeviceInfo: "floo-cli",
-		Dialer:     &native.Dialer{},
-		HTTP:       h,
-		Storage:    deviceStorage{s: a.store, device: a.o.device},
+		AppID:     a.o.appID,
+		DNSServer: dns,
+		LogLevel:  core.LogLevel(a.o.logLevel),
+		Logger:    &stderrLogger{w: a.stderr},
+		// -timeout bounds the login too (0, for listen: the engine's 30 s);
+		// see loginContext.
+		LoginTimeout: a.o.timeout,
+		DeviceInfo:   "floo-cli",
+		Dialer:       &native.Dialer{},
+		HTTP:         h,
+		Storage:      deviceStorage{s: a.store, device: a.o.device},
 	})
 	if err != nil {
 		return nil, nil, err
@@ -145,7 +148,51 @@ func (a *app) resume(ctx context.Context, c *core.Client) error {
 	if err != nil || uid == 0 {
 		return fmt.Errorf("the stored session is damaged (%s in %s): run floo login", keyUID, a.store.Path())
 	}
-	return c.TokenLogin(ctx, uid, token)
+	return loggingIn(ctx, func(ctx context.Context) error { return c.TokenLogin(ctx, uid, token) })
+}
+
+// loginError is a login that failed: the command prints it as
+// "floo: login failed: <what> (<SDK code>)".
+type loginError struct{ err error }
+
+func (e *loginError) Error() string {
+	var ce *core.Error
+	if !errors.As(e.err, &ce) {
+		return "login failed: " + e.err.Error()
+	}
+	hint := ""
+	switch ce.Code {
+	case core.SignInTimeout:
+		hint = ", see -timeout"
+	case core.InvalidToken:
+		hint = ": the session expired, run floo login"
+	case core.UserTooManyDevice:
+		hint = ": every device slot of the account is taken, floo devices lists them, floo devices rm <device_sn> frees one"
+	}
+	return "login failed: " + ce.Message + " (" + ce.Code.String() + hint + ")"
+}
+
+func (e *loginError) Unwrap() error { return e.err }
+
+// loggingIn runs a login call. The call's context ends when ctx is
+// cancelled (an interrupt) but not at ctx's deadline: the engine's login
+// timeout, set to the same -timeout, ends the login then and says why it
+// could not complete, which a bare "deadline exceeded" would not. A failure
+// is a loginError, unless the login was interrupted.
+func loggingIn(ctx context.Context, login func(context.Context) error) error {
+	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			cancel()
+		}
+	})
+	defer stop()
+	err := login(lctx)
+	if err == nil || lctx.Err() != nil {
+		return err
+	}
+	return &loginError{err}
 }
 
 // resumedClient is newClient logged in with the stored session. listen
@@ -191,7 +238,8 @@ func (a *app) login(ctx context.Context) error {
 		return err
 	}
 	defer done()
-	if err := c.Login(ctx, a.o.args[0], a.o.args[1]); err != nil {
+	err = loggingIn(ctx, func(ctx context.Context) error { return c.Login(ctx, a.o.args[0], a.o.args[1]) })
+	if err != nil {
 		return err
 	}
 	// Remember where this session lives; forget a previous server's

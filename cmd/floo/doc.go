@@ -24,6 +24,18 @@
 // Exit status: 0 on success, 1 on an error (network, server refusal,
 // expired session), 2 on a usage error.
 //
+// Every command but register and logout logs in first. A login that cannot
+// complete prints one line and exits 1, e.g.
+//
+//	floo: login failed: cannot connect to ws://127.0.0.1:8080: connection refused (ServerConnectFailed)
+//
+// The name in brackets is the SDK code: ServerDNSFailed or
+// ServerConnectFailed after three immediate failures in a row (refused,
+// unknown host), SignInTimeout when -timeout passed first (listen, which
+// has no -timeout by default, gives its login 30 s), or the server's
+// refusal (UserAuthFailed, InvalidToken...). Once logged in, listen
+// reconnects by itself without end.
+//
 // # Devices
 //
 // Each installation of a client is a device of its user, and the server

@@ -99,8 +99,9 @@ environment variable in brackets, then to what login stored):
   -home DIR        where the session is stored [$FLOO_HOME]; default: ~/.floo
   -device NAME     device slot of this installation; default: listen for
                    listen, cli for the other commands
-  -timeout D       bound of the whole command, e.g. 10s; default 30s, and
-                   no bound for listen (which then exits 0 when it elapses)
+  -timeout D       bound of the whole command, e.g. 10s, its login included;
+                   default 30s, and no bound for listen (which then exits 0
+                   when it elapses; its login is bounded by 30s)
   -log-level L     engine log level on standard error: debug, info, warn,
                    error or off [$FLOO_LOG_LEVEL]; default warn
   -n N             listen: exit after N messages; history: page size
@@ -249,6 +250,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if errors.As(err, &ue) {
 		fmt.Fprintln(stderr, "floo:", err)
 		return exitUsage
+	}
+	var le *loginError
+	if errors.As(err, &le) {
+		fmt.Fprintln(stderr, "floo:", le)
+		return exitError
 	}
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):

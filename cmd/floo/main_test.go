@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/flooim/floo/core/native"
+	"github.com/flooim/floo/server"
 	"github.com/flooim/floo/server/servertest"
 )
 
@@ -165,7 +167,9 @@ func TestNotLoggedIn(t *testing.T) {
 	assert.Contains(t, r.stderr, "UserNotExist")
 	r = floo(t, env, "-timeout", "1ns", "login", "nobody", "pw")
 	assert.Equal(t, exitError, r.code)
-	assert.Contains(t, r.stderr, "timed out")
+	require.Len(t, lines(r.stderr), 1, r.stderr)
+	assert.True(t, strings.HasPrefix(r.stderr, "floo: login failed: login did not complete within 0ms"), r.stderr)
+	assert.Contains(t, r.stderr, "(SignInTimeout, see -timeout)")
 }
 
 // TestEndToEnd drives the command against the reference server the way a
@@ -322,4 +326,106 @@ func TestListenStopsOnInterrupt(t *testing.T) {
 	// A -timeout bounds listen too, and is a normal end as well.
 	r = floo(t, env, "listen", "-timeout", "200ms")
 	assert.Equal(t, exitOK, r.code, r.stderr)
+}
+
+// closedPort returns a local address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+// blackhole returns a local address that accepts connections and never
+// answers.
+func blackhole(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return l.Addr().String()
+}
+
+// TestLoginUnreachable: a login that cannot complete prints one line
+// saying why, with the SDK code, and exits 1 without waiting for the
+// login timeout when the failure is immediate (PROTOCOL.md §5 "Initial
+// login"). The engine's retries are not printed as warnings.
+func TestLoginUnreachable(t *testing.T) {
+	t.Run("DNS refused", func(t *testing.T) {
+		addr := closedPort(t)
+		env := map[string]string{"FLOO_HOME": t.TempDir()}
+		start := time.Now()
+		r := floo(t, env, "-server", "http://"+addr, "login", "alice", "alice-pw")
+		elapsed := time.Since(start)
+		assert.Equal(t, exitError, r.code)
+		assert.Empty(t, r.stdout)
+		assert.Equal(t, []string{"floo: login failed: DNS lookup failed: http://" + addr + "/v2/app_dns: connection refused (ServerDNSFailed)"}, lines(r.stderr))
+		assert.Less(t, elapsed, defaultTimeout, "an immediate failure does not wait for the login timeout")
+	})
+
+	t.Run("fireplace refused", func(t *testing.T) {
+		// A server whose DNS reply points at a closed port: the token
+		// request of a name login, and the connection of a stored session,
+		// are refused.
+		addr := closedPort(t)
+		srv := servertest.Start(t, servertest.WithConfig(func(c *server.Config) { c.PublicURL = "http://" + addr }))
+		srv.Register(t, "alice", "alice-pw")
+		env := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+		start := time.Now()
+		r := floo(t, env, "login", "alice", "alice-pw")
+		assert.Equal(t, exitError, r.code)
+		assert.Equal(t, []string{"floo: login failed: cannot connect to http://" + addr + "/token/user: connection refused (ServerConnectFailed)"}, lines(r.stderr))
+
+		// A stored session (as a login to a working server leaves it) skips
+		// the token request: the WebSocket itself is refused.
+		st, err := native.OpenFileStorage(env["FLOO_HOME"])
+		require.NoError(t, err)
+		for k, v := range map[string]string{"floo.uid": "10000001", "floo.token": "tok", "floo.token_app": srv.AppID} {
+			require.NoError(t, st.Set(k, v))
+		}
+		r = floo(t, env, "-app-id", srv.AppID, "send", "10000002", "hi")
+		elapsed := time.Since(start)
+		assert.Equal(t, exitError, r.code)
+		assert.Empty(t, r.stdout)
+		assert.Equal(t, []string{"floo: login failed: cannot connect to ws://" + addr + ": connection refused (ServerConnectFailed)"}, lines(r.stderr))
+		assert.Less(t, elapsed, defaultTimeout, "immediate failures do not wait for the login timeout")
+	})
+
+	t.Run("blackhole", func(t *testing.T) {
+		addr := blackhole(t)
+		env := map[string]string{"FLOO_HOME": t.TempDir()}
+		start := time.Now()
+		r := floo(t, env, "-timeout", "1500ms", "-server", "http://"+addr, "login", "alice", "alice-pw")
+		elapsed := time.Since(start)
+		assert.Equal(t, exitError, r.code)
+		assert.Equal(t, []string{"floo: login failed: login did not complete within 1500ms: no answer to the DNS lookup, token request or prefetch (SignInTimeout, see -timeout)"}, lines(r.stderr))
+		assert.GreaterOrEqual(t, elapsed, 1500*time.Millisecond, "the login timeout is -timeout")
+		assert.Less(t, elapsed, defaultTimeout)
+	})
 }

@@ -77,7 +77,7 @@ function checkListenerArgs(method: string, nameOrMap: unknown, fn: unknown, need
 
 function goConfig(c: FlooConfig): GoConfig {
   const g: GoConfig = {};
-  const keys = ["appid", "dnsServer", "autoLogin", "logLevel", "linkServer", "requestTimeout", "connectTimeout", "heartbeatInterval", "sendTimeout", "deviceInfo", "sdkVersion"] as const;
+  const keys = ["appid", "dnsServer", "autoLogin", "logLevel", "linkServer", "requestTimeout", "connectTimeout", "loginTimeout", "heartbeatInterval", "sendTimeout", "deviceInfo", "sdkVersion"] as const;
   for (const k of keys) {
     if (c[k] !== undefined) (g as Record<string, unknown>)[k] = c[k];
   }
@@ -205,12 +205,17 @@ export class FlooClient {
   // outcome through events (loginSuccess, loginFail), so their Promise never counts as an
   // unhandled rejection.
 
-  /** Logs in with a user name (or mobile) and password. Resolves on loginSuccess, rejects with the login error. */
+  /**
+   * Logs in with a user name (or mobile) and password. Resolves on loginSuccess; rejects, with
+   * loginFail, when the login cannot complete: `ServerDNSFailed` or `ServerConnectFailed` after three
+   * immediate failures in a row, `SignInTimeout` after `loginTimeout` (30 s), or the server's refusal
+   * at once (README "How a login settles").
+   */
   login(opt: LoginOptions): Promise<void> {
     return quiet(this.#call((go) => go.login(opt)));
   }
 
-  /** Logs in with a user id and password. */
+  /** Logs in with a user id and password. Settles as login() does. */
   idLogin(opt: IdLoginOptions): Promise<void> {
     return quiet(this.#call((go) => go.idLogin(opt)));
   }
@@ -220,7 +225,7 @@ export class FlooClient {
     return this.idLogin(opt);
   }
 
-  /** Logs in with a token obtained elsewhere. `public_key` is accepted for compatibility. */
+  /** Logs in with a token obtained elsewhere; settles as login() does. `public_key` is accepted for compatibility. */
   tokenLogin(user_id: IdInput, token: string, public_key?: string): Promise<void> {
     return quiet(this.#call((go) => go.tokenLogin(user_id, token, public_key)));
   }

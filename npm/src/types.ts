@@ -127,7 +127,10 @@ export interface FlooConfig extends InitializeOptions {
   appid?: string;
   /** Accepted for compatibility; the facade always uses a raw WebSocket (JSAPI.md §14). */
   ws?: boolean;
-  /** Resume the stored session of this app at start. Default: true. */
+  /**
+   * Resume the stored session of this app at start. Default: true. When that login cannot complete
+   * (see `loginTimeout`), `loginFail` fires once and the SDK keeps retrying; `logout()` stops it.
+   */
   autoLogin?: boolean;
   /** Full URL of a DNS endpoint, used alone when set. */
   dnsServer?: string;
@@ -144,6 +147,13 @@ export interface FlooConfig extends InitializeOptions {
   requestTimeout?: number;
   /** Bound of a connection attempt. Default 10 s (growing by 20 s per failed attempt). */
   connectTimeout?: number;
+  /**
+   * Bound of a first login, from the call (or the start of an auto-login) to the server's
+   * acceptance. Default 30 s. Past it `login()` rejects with `SignInTimeout` and `loginFail`
+   * fires; three immediate failures in a row end it sooner (`ServerDNSFailed`,
+   * `ServerConnectFailed`). Reconnects after a successful login are not bounded.
+   */
+  loginTimeout?: number;
   /** Heartbeat period. Default 50 s. */
   heartbeatInterval?: number;
   /**
@@ -287,7 +297,10 @@ export interface GroupBanPayload {
 /** Payloads by event name (JSAPI.md §8 and the facade's extensions). */
 export interface ClientEvents {
   loginSuccess: Record<string, never>;
-  /** `"socket_failure"` or `"token failure:" + message`. */
+  /**
+   * `"socket_failure"` or `"token failure:" + message`. Fired once when a login fails for good,
+   * and once when an automatic login cannot complete within `loginTimeout` (it keeps retrying).
+   */
   loginFail: string;
   logout: undefined;
   flooNotice: FlooNoticePayload;

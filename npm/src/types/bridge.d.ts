@@ -21,6 +21,7 @@ export interface GoConfig {
   linkServer?: string;
   requestTimeout?: number;
   connectTimeout?: number;
+  loginTimeout?: number;
   heartbeatInterval?: number;
   sendTimeout?: number;
   deviceInfo?: string;

@@ -19,7 +19,9 @@ import { after, before, test } from "node:test";
 import {
   APP_ID,
   befriend,
+  blackhole,
   cleanupAll,
+  closedPort,
   ensureUser,
   getProject,
   loadPackage,
@@ -287,6 +289,93 @@ test("two contexts chat through a network drop and a server crash: nothing lost,
       await page.evaluate(() => window.im?.close()).catch(() => {});
       await context.close();
     }
+  }
+});
+
+/**
+ * Creates a client in the page with `config` and runs a login that is expected to fail: a token
+ * login when `uid` is given, else a name login. Resolves with what the rejection and the events
+ * showed.
+ */
+function pageFailedLogin(page, config, { uid, token, name, password }) {
+  return page.evaluate(
+    async ({ config, uid, token, name, password }) => {
+      const im = window.flooim({ ws: true, autoLogin: false, logLevel: "off", ...config });
+      const fails = [];
+      im.on("loginFail", (r) => fails.push(r));
+      await im.ready();
+      const t0 = performance.now();
+      try {
+        await (uid ? im.tokenLogin(uid, token) : im.login({ name, password }));
+        await im.close();
+        return { resolved: true };
+      } catch (e) {
+        const out = { flooError: e instanceof window.FlooError, sdkName: e.sdkName, message: e.message, ms: performance.now() - t0, state: im.state(), isLogin: im.isLogin() };
+        for (let i = 0; i < 200 && fails.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        out.fails = fails;
+        await im.close();
+        return out;
+      }
+    },
+    { config, uid, token, name, password },
+  );
+}
+
+/** Checks the outcome of pageFailedLogin: a FlooError of sdkName, one loginFail, no session. */
+function assertFailedLogin(got, sdkName, reason = "socket_failure") {
+  assert.equal(got.resolved, undefined, "the login must fail");
+  assert.ok(got.flooError, `a FlooError: ${JSON.stringify(got)}`);
+  assert.equal(got.sdkName, sdkName, got.message);
+  assert.deepEqual(got.fails, [reason]);
+  assert.equal(got.state, "idle");
+  assert.equal(got.isLogin, false);
+}
+
+test("login settles in the browser: an unreachable DNS, a refused or a silent server reject with their codes", async () => {
+  const user = await makeUser("settle");
+  const closed = await closedPort();
+  const hole = await blackhole();
+  const P = await openPage();
+  const D = await openPage();
+  const refusing = await startServer({ publicURL: `http://127.0.0.1:${closed}` });
+  try {
+    const creds = { name: user.name, password: PASSWORD };
+    // The default login timeout (30 s) runs against a blackhole meanwhile, in another page.
+    const slow = pageFailedLogin(D.page, { appid: APP_ID, dnsServer: `http://127.0.0.1:${hole}/v2/app_dns` }, creds);
+    slow.catch(() => {});
+    const short = { appid: APP_ID, loginTimeout: 3_000 };
+
+    // (a) The DNS URL is a closed port, or a host name that does not resolve: a browser tells
+    // neither from any other failed fetch, and three failed lookups end the login.
+    for (const dnsServer of [`http://127.0.0.1:${closed}/v2/app_dns`, "http://floo-e2e.invalid/v2/app_dns"]) {
+      const got = await withTimeout(pageFailedLogin(P.page, { ...short, dnsServer }, creds), 15_000, `the login against ${dnsServer}`);
+      assertFailedLogin(got, "ServerDNSFailed");
+      assert.ok(got.message.startsWith(`DNS lookup failed: ${dnsServer}: `), got.message);
+    }
+
+    // (b) The server's DNS reply points at a closed port: the WebSocket closes with 1006, three
+    // times, and the token login ends with ServerConnectFailed.
+    const refused = await withTimeout(
+      pageFailedLogin(P.page, { ...short, dnsServer: `${refusing.base}/v2/app_dns` }, { uid: user.uid, token: user.token }),
+      15_000,
+      "the login against a refused fireplace",
+    );
+    assertFailedLogin(refused, "ServerConnectFailed");
+    assert.ok(refused.message.startsWith(`cannot connect to ws://127.0.0.1:${closed}: `), refused.message);
+
+    // (c) The DNS URL is a blackhole: the login timeout ends the login.
+    const silent = await withTimeout(pageFailedLogin(P.page, { ...short, dnsServer: `http://127.0.0.1:${hole}/v2/app_dns` }, creds), 15_000, "the login against a blackhole");
+    assertFailedLogin(silent, "SignInTimeout");
+    assert.ok(silent.ms >= 2_900, `not before loginTimeout: ${silent.ms} ms`);
+    assert.ok(silent.message.startsWith("login did not complete within 3000ms"), silent.message);
+
+    const dflt = await withTimeout(slow, 45_000, "the login with the default timeout");
+    assertFailedLogin(dflt, "SignInTimeout");
+    assert.ok(dflt.message.startsWith("login did not complete within 30000ms"), `the default is 30 s: ${dflt.message}`);
+  } finally {
+    await P.context.close();
+    await D.context.close();
+    await refusing.stop();
   }
 });
 

@@ -214,9 +214,10 @@ export class ServerProcess {
 
   /** Starts the server on `addr` (default: the previous address, or a free port). */
   async start(addr = this.addr || "127.0.0.1:0") {
-    const { bin, dataDir, webDir, appId = APP_ID } = this.#opts;
+    const { bin, dataDir, webDir, publicURL, appId = APP_ID } = this.#opts;
     const args = ["-addr", addr, "-data", dataDir, "-app-id", appId, "-log-level", "info"];
     if (webDir) args.push("-web", webDir);
+    if (publicURL) args.push("-public-url", publicURL);
     const proc = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"] });
     this.#proc = proc;
     this.#stopping = false;
@@ -269,11 +270,14 @@ export class ServerProcess {
   }
 }
 
-/** Starts a server with a fresh data directory. */
-export async function startServer({ webDir } = {}) {
+/**
+ * Starts a server with a fresh data directory. `publicURL` replaces the address its DNS reply
+ * advertises (ratel and fireplace), e.g. a closed port for the tests of a login that cannot connect.
+ */
+export async function startServer({ webDir, publicURL } = {}) {
   const bin = await serverBinary();
   const dataDir = await tempDir("data");
-  const srv = new ServerProcess({ bin, dataDir, webDir });
+  const srv = new ServerProcess({ bin, dataDir, webDir, publicURL });
   await srv.start();
   onCleanup(() => srv.stop());
   return srv;
@@ -366,6 +370,37 @@ export class TcpProxy {
       await closed;
     }
   }
+}
+
+/** A local port nothing listens on: connections to it are refused. */
+export async function closedPort() {
+  const srv = net.createServer();
+  srv.listen(0, "127.0.0.1");
+  await once(srv, "listening");
+  const { port } = srv.address();
+  srv.close();
+  await once(srv, "close");
+  return port;
+}
+
+/**
+ * A local port that accepts connections and never answers a byte (a "blackhole"): requests and
+ * WebSocket handshakes to it hang until the client gives up. Closed by cleanupAll.
+ */
+export async function blackhole() {
+  const sockets = new Set();
+  const srv = net.createServer((s) => {
+    s.on("error", () => {});
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  srv.listen(0, "127.0.0.1");
+  await once(srv, "listening");
+  onCleanup(async () => {
+    for (const s of sockets) s.destroy();
+    srv.close();
+  });
+  return srv.address().port;
 }
 
 // ---------------------------------------------------------------------------------------------

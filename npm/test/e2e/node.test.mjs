@@ -14,7 +14,9 @@ import { after, before, test } from "node:test";
 import { badInputTable, topLevelTable, topLevelWithoutParams } from "./badinput.mjs";
 import {
   APP_ID,
+  blackhole,
   cleanupAll,
+  closedPort,
   ensureUser,
   getProject,
   loadPackage,
@@ -105,6 +107,30 @@ async function opCall(what, fn) {
 function describeError(e) {
   if (!e) return String(e);
   return `${e.constructor?.name ?? typeof e} ${e.sdkName ?? ""} ${e.code ?? ""} ${e.message ?? ""}`.trim();
+}
+
+/**
+ * Waits for a login call to reject, and checks what a failed first login leaves: a FlooError of
+ * `sdkName`, one loginFail, no session. Resolves with the error and the loginFail payload.
+ */
+async function loginFails(c, call, sdkName, ms = 15_000) {
+  const err = await withTimeout(
+    call.then(
+      () => {
+        throw new Error("the login succeeded");
+      },
+      (e) => e,
+    ),
+    ms,
+    `the login to reject with ${sdkName}`,
+  );
+  assert.ok(err instanceof ctx.pkg.FlooError, describeError(err));
+  assert.equal(err.sdkName, sdkName, describeError(err));
+  const fail = await c.rec.wait("loginFail", () => true, 5_000);
+  assert.equal(c.rec.all("loginFail").length, 1, "one loginFail");
+  assert.equal(c.im.isLogin(), false);
+  assert.equal(c.im.state(), "idle");
+  return { err, fail };
 }
 
 /** Logs a client in by name and waits for loginSuccess. */
@@ -201,6 +227,62 @@ test("login: login() and idLogin() connect two users; a wrong password fails", a
   assert.equal(typeof fail, "string");
   assert.match(fail, /^token failure:/);
   assert.equal(eve.im.isLogin(), false);
+});
+
+test("login settles: an unreachable DNS, a refused or a silent server reject with their codes and fire loginFail", async () => {
+  const closed = await closedPort();
+  const hole = await blackhole();
+  const alice = ctx.users.alice;
+  // The default login timeout (30 s) runs against a blackhole meanwhile.
+  const slow = client({ dnsServer: `http://127.0.0.1:${hole}/v2/app_dns` });
+  const slowLogin = loginFails(slow, slow.im.login({ name: alice.name, password: PASSWORD }), "SignInTimeout", 45_000);
+  slowLogin.catch(() => {}); // awaited at the end
+
+  const short = { loginTimeout: 3_000 };
+  // (a) The DNS URL is a closed port, or a host name that does not resolve: three failed lookups.
+  for (const dnsServer of [`http://127.0.0.1:${closed}/v2/app_dns`, "http://floo-e2e.invalid/v2/app_dns"]) {
+    const c = client({ ...short, dnsServer });
+    const { err, fail } = await loginFails(c, c.im.login({ name: alice.name, password: PASSWORD }), "ServerDNSFailed");
+    assert.equal(fail, "socket_failure");
+    assert.ok(err.message.startsWith(`DNS lookup failed: ${dnsServer}: `), err.message);
+    assert.equal(c.rec.all("flooError", (e) => e.category === "DNS_FAILED").length, 3, "DNS_FAILED for each failed lookup");
+  }
+
+  // (b) A real server whose DNS reply points at a closed port: the token request, and the WebSocket
+  // of a token login, are refused.
+  const refusing = await startServer({ publicURL: `http://127.0.0.1:${closed}` });
+  {
+    const c = client({ ...short, dnsServer: `${refusing.base}/v2/app_dns` });
+    const { err } = await loginFails(c, c.im.tokenLogin(alice.uid, "a-token"), "ServerConnectFailed");
+    assert.ok(err.message.startsWith(`cannot connect to ws://127.0.0.1:${closed}: `), err.message);
+    assert.equal(await c.rec.wait("loginFail"), "socket_failure");
+  }
+  {
+    const c = client({ ...short, dnsServer: `${refusing.base}/v2/app_dns` });
+    const { err, fail } = await loginFails(c, c.im.login({ name: alice.name, password: PASSWORD }), "ServerConnectFailed");
+    assert.ok(err.message.startsWith(`cannot connect to http://127.0.0.1:${closed}/token/user: `), err.message);
+    assert.equal(fail, `token failure:${err.message}`);
+  }
+
+  // (c) A blackhole, as the DNS URL and as the server: the login timeout ends the login.
+  {
+    const c = client({ ...short, dnsServer: `http://127.0.0.1:${hole}/v2/app_dns` });
+    const t0 = performance.now();
+    const { err, fail } = await loginFails(c, c.im.login({ name: alice.name, password: PASSWORD }), "SignInTimeout");
+    assert.ok(performance.now() - t0 >= 2_900, "not before loginTimeout");
+    assert.ok(err.message.startsWith("login did not complete within 3000ms"), err.message);
+    assert.equal(fail, "socket_failure");
+  }
+  const silent = await startServer({ publicURL: `http://127.0.0.1:${hole}` });
+  {
+    const c = client({ ...short, dnsServer: `${silent.base}/v2/app_dns` });
+    const { err } = await loginFails(c, c.im.tokenLogin(alice.uid, "a-token"), "SignInTimeout");
+    assert.ok(err.message.startsWith("login did not complete within 3000ms"), err.message);
+  }
+
+  const { err } = await slowLogin;
+  assert.ok(err.message.startsWith("login did not complete within 30000ms"), `the default is 30 s: ${err.message}`);
+  await Promise.all([refusing.stop(), silent.stop()]);
 });
 
 test("roster: apply, the applicant is notified of the acceptance, both lists updated", async () => {

@@ -11,12 +11,13 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import net from "node:net";
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
-import { cleanup, goBinary, makeCodePackage, newDevice, newUser, rest, startMiniProgram, startServer, waitFor } from "./harness/index.js";
+import { cleanup, freePort, goBinary, makeCodePackage, newDevice, newUser, rest, startMiniProgram, startServer, waitFor } from "./harness/index.js";
 
 const run = promisify(execFile);
 
@@ -317,10 +318,100 @@ describe("a mini-program on the reference server", () => {
     assert.match(errors[0].desc, /request:fail url not in domain list/, "the wx errMsg reaches the app");
     assert.ok(errors[0].error instanceof sdk.FlooError);
     assert.notEqual(im.state(), "connected");
+    // Three failed lookups end the login by themselves.
+    await assert.rejects(login, (e) => e instanceof sdk.FlooError && e.sdkName === "ServerDNSFailed" && /url not in domain list/.test(e.message));
     assert.equal(mp.native.stats.requests, 0, "nothing left the phone");
     await im.close();
-    await assert.rejects(login, (e) => e instanceof sdk.FlooError);
     mp.kill();
+  });
+});
+
+describe("a login that cannot complete settles (PROTOCOL.md §5)", () => {
+  /** A local port that accepts connections and never answers. */
+  async function blackhole() {
+    const sockets = new Set();
+    const srv = net.createServer((s) => {
+      s.on("error", () => {});
+      sockets.add(s);
+    });
+    await new Promise((r) => srv.listen(0, "127.0.0.1", r));
+    return {
+      port: srv.address().port,
+      close() {
+        for (const s of sockets) s.destroy();
+        srv.close();
+      },
+    };
+  }
+
+  /** Runs a login expected to fail in a new mini-program; resolves with the error and the loginFail payloads. */
+  async function failedLogin(config, login, ms = 15_000) {
+    const mp = startMiniProgram({ device: newDevice(), packageRoot: pkg });
+    try {
+      const sdk = mp.require("floo-wasm");
+      const im = sdk.flooim({ appid: server.appId, logLevel: "off", autoLogin: false, ...config });
+      const fails = [];
+      im.on("loginFail", (r) => fails.push(r));
+      const t0 = Date.now();
+      let err;
+      await Promise.race([
+        login(im).then(
+          () => assert.fail("the login succeeded"),
+          (e) => (err = e),
+        ),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`the login did not settle within ${ms} ms`)), ms)),
+      ]);
+      const elapsed = Date.now() - t0;
+      assert.ok(err instanceof sdk.FlooError, String(err));
+      await waitFor(() => fails.length > 0, "loginFail");
+      assert.equal(fails.length, 1);
+      assert.equal(im.state(), "idle");
+      assert.equal(im.isLogin(), false);
+      await im.close();
+      return { err, fails, elapsed };
+    } finally {
+      mp.kill();
+    }
+  }
+
+  test("an unreachable DNS, a refused fireplace and a blackhole reject with their codes", async () => {
+    const closed = await freePort();
+    const hole = await blackhole();
+    const refusing = await startServer({ appId: server.appId, publicURL: `http://127.0.0.1:${closed}` });
+    const byName = (im) => im.login({ name: users.alice.name, password: users.alice.password });
+    try {
+      // The default login timeout (30 s) runs against the blackhole meanwhile.
+      const slow = failedLogin({ dnsServer: `http://127.0.0.1:${hole.port}/v2/app_dns` }, byName, 45_000);
+      slow.catch(() => {});
+      const short = { loginTimeout: 3000 };
+
+      // The DNS URL: a closed port, a host name that does not resolve.
+      for (const dnsServer of [`http://127.0.0.1:${closed}/v2/app_dns`, "http://floo-e2e.invalid/v2/app_dns"]) {
+        const { err, fails } = await failedLogin({ ...short, dnsServer }, byName);
+        assert.equal(err.sdkName, "ServerDNSFailed", err.message);
+        assert.ok(err.message.startsWith(`DNS lookup failed: ${dnsServer}: `), err.message);
+        assert.deepEqual(fails, ["socket_failure"]);
+      }
+
+      // A real server whose DNS reply points at a closed port: wx.connectSocket fails three times.
+      const refused = await failedLogin({ ...short, dnsServer: refusing.dns }, (im) => im.tokenLogin(users.alice.uid, users.alice.token));
+      assert.equal(refused.err.sdkName, "ServerConnectFailed", refused.err.message);
+      assert.ok(refused.err.message.startsWith(`cannot connect to ws://127.0.0.1:${closed}: `), refused.err.message);
+      assert.deepEqual(refused.fails, ["socket_failure"]);
+
+      // The DNS URL is a blackhole: the login timeout ends the login.
+      const silent = await failedLogin({ ...short, dnsServer: `http://127.0.0.1:${hole.port}/v2/app_dns` }, byName);
+      assert.equal(silent.err.sdkName, "SignInTimeout", silent.err.message);
+      assert.ok(silent.err.message.startsWith("login did not complete within 3000ms"), silent.err.message);
+      assert.ok(silent.elapsed >= 2900, `not before loginTimeout: ${silent.elapsed} ms`);
+
+      const dflt = await slow;
+      assert.equal(dflt.err.sdkName, "SignInTimeout", dflt.err.message);
+      assert.ok(dflt.err.message.startsWith("login did not complete within 30000ms"), `the default is 30 s: ${dflt.err.message}`);
+    } finally {
+      hole.close();
+      await refusing.stop();
+    }
   });
 });
 

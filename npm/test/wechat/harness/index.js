@@ -9,7 +9,7 @@ import { Device } from "./native.js";
 
 export { Device } from "./native.js";
 export { startMiniProgram } from "./runtime.js";
-export { newUser, repoRoot, rest, startServer, goBinary } from "./server.js";
+export { freePort, newUser, repoRoot, rest, startServer, goBinary } from "./server.js";
 export { connectWebSocket } from "./websocket.js";
 
 /** The package folder (npm/). */

@@ -23,13 +23,16 @@ export function goBinary(name, envVar, dir) {
 
 /**
  * Starts floo-server. Resolves with {url, appId, dns, stop(), bin}: url is the base URL
- * (http://127.0.0.1:PORT) and dns the DNS endpoint the clients are configured with.
+ * (http://127.0.0.1:PORT) and dns the DNS endpoint the clients are configured with. `publicURL`
+ * replaces the address the DNS reply advertises (ratel and fireplace).
  */
-export async function startServer({ appId = "wechattest" } = {}) {
+export async function startServer({ appId = "wechattest", publicURL = "" } = {}) {
   const work = mkdtempSync(path.join(tmpdir(), "floo-wechat-"));
   const bin = goBinary("floo-server", "FLOO_SERVER_BIN", work);
   const port = await freePort();
-  const child = spawn(bin, ["-addr", `127.0.0.1:${port}`, "-data", path.join(work, "data"), "-app-id", appId, "-log-level", "warn"], {
+  const args = ["-addr", `127.0.0.1:${port}`, "-data", path.join(work, "data"), "-app-id", appId, "-log-level", "warn"];
+  if (publicURL) args.push("-public-url", publicURL);
+  const child = spawn(bin, args, {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
@@ -72,8 +75,8 @@ export async function startServer({ appId = "wechattest" } = {}) {
   };
 }
 
-/** A free TCP port on 127.0.0.1. */
-function freePort() {
+/** A free TCP port on 127.0.0.1: nothing listens on it, so connections to it are refused. */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once("error", reject);
