@@ -28,6 +28,7 @@ const (
 // app runs one command.
 type app struct {
 	o      *options
+	stdin  io.Reader // the password source of register and login; may be nil
 	stdout io.Writer
 	stderr io.Writer
 	store  *native.FileStorage
@@ -178,7 +179,11 @@ func (a *app) register(ctx context.Context) error {
 		return err
 	}
 	defer done()
-	s, err := c.User().Register(ctx, a.o.args[0], a.o.args[1])
+	password, err := a.password(ctx)
+	if err != nil {
+		return err
+	}
+	s, err := c.User().Register(ctx, a.o.args[0], password)
 	if err != nil {
 		return err
 	}
@@ -191,7 +196,11 @@ func (a *app) login(ctx context.Context) error {
 		return err
 	}
 	defer done()
-	if err := c.Login(ctx, a.o.args[0], a.o.args[1]); err != nil {
+	password, err := a.password(ctx)
+	if err != nil {
+		return err
+	}
+	if err := c.Login(ctx, a.o.args[0], password); err != nil {
 		return err
 	}
 	// Remember where this session lives; forget a previous server's

@@ -2,8 +2,8 @@
 // bots and operators, built on the client engine (core) and its native
 // transports (core/native).
 //
-//	floo register <name> <password>
-//	floo login <name> <password>
+//	floo register <name> [<password>] [-password-stdin]
+//	floo login <name> [<password>] [-password-stdin]
 //	floo send <uid|group:gid> <text>
 //	floo listen [-n N]
 //	floo history <uid|group:gid> [-n N] [-before ID]
@@ -23,6 +23,17 @@
 //
 // Exit status: 0 on success, 1 on an error (network, server refusal,
 // expired session), 2 on a usage error.
+//
+// # Passwords
+//
+// register and login take the password as an argument only for
+// convenience: other users of the machine see it in ps, and the shell
+// keeps it in its history. Without it they read one line from standard
+// input: after a "Password: " prompt on standard error, without echo,
+// when standard input is a terminal; as it comes otherwise, so that a
+// script can pipe it in (printf '%s\n' "$PW" | floo login alice).
+// -password-stdin reads standard input even when it is a terminal. The
+// -timeout of the command bounds the wait for it.
 //
 // # Devices
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -76,11 +77,22 @@ type result struct {
 // floo runs the command with env as its whole environment.
 func floo(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return flooIn(t, nil, env, args...)
+}
+
+// flooIn is floo with stdin as the standard input.
+func flooIn(t *testing.T, stdin io.Reader, env map[string]string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	code := run(ctx, args, &out, &errOut, func(k string) string { return env[k] })
+	code := runIn(ctx, args, stdin, &out, &errOut, func(k string) string { return env[k] })
 	return result{code, out.String(), errOut.String()}
+}
+
+// run is the program without standard input.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	return runIn(ctx, args, nil, stdout, stderr, getenv)
 }
 
 func decode[T any](t *testing.T, line string) T {
@@ -322,4 +334,67 @@ func TestListenStopsOnInterrupt(t *testing.T) {
 	// A -timeout bounds listen too, and is a normal end as well.
 	r = floo(t, env, "listen", "-timeout", "200ms")
 	assert.Equal(t, exitOK, r.code, r.stderr)
+}
+
+// TestPasswordInput gives register and login their password on standard
+// input, as scripts do, and checks the ways it can be missing.
+func TestPasswordInput(t *testing.T) {
+	srv := servertest.Start(t)
+	env := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+
+	r := flooIn(t, strings.NewReader("erin-pw\n"), env, "register", "erin")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	erin := decode[struct {
+		UserID uint64 `json:"user_id"`
+	}](t, r.stdout).UserID
+	require.NotZero(t, erin)
+	// The password registered is the line without its newline: the
+	// server accepts it as given on the command line.
+	r = floo(t, env, "login", "erin", "erin-pw")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	// Only the first line is read, "\r\n" ends it too, and the end of the
+	// input ends a last line without a newline.
+	stdin := strings.NewReader("erin-pw\r\nnot read\n")
+	r = flooIn(t, stdin, env, "login", "erin")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, erin, decode[struct {
+		UserID uint64 `json:"user_id"`
+	}](t, r.stdout).UserID)
+	rest, _ := io.ReadAll(stdin)
+	assert.Equal(t, "not read\n", string(rest))
+	r = flooIn(t, strings.NewReader("erin-pw"), env, "login", "erin", "-password-stdin")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	r = flooIn(t, strings.NewReader("erin-pw\n"), env, "login", "--password-stdin", "erin")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	// A wrong password on standard input is a refusal like any other.
+	r = flooIn(t, strings.NewReader("wrong\n"), env, "login", "erin")
+	assert.Equal(t, exitError, r.code)
+	assert.Empty(t, r.stdout)
+
+	for _, c := range []struct {
+		stdin io.Reader
+		args  []string
+		want  string
+	}{
+		{nil, []string{"login", "erin"}, "no password"},
+		{strings.NewReader(""), []string{"login", "erin"}, "no password on standard input"},
+		{strings.NewReader("\n"), []string{"register", "frank"}, "no password on standard input"},
+		{strings.NewReader("pw\n"), []string{"login", "erin", "pw", "-password-stdin"}, "not both"},
+		{strings.NewReader("pw\n"), []string{"login"}, "usage: floo login"},
+		{strings.NewReader("pw\n"), []string{"send", "1", "hi", "-password-stdin"}, "password-stdin"},
+	} {
+		r := flooIn(t, c.stdin, env, c.args...)
+		assert.Equal(t, exitUsage, r.code, "args %q", c.args)
+		assert.Contains(t, r.stderr, c.want, "args %q", c.args)
+		assert.Empty(t, r.stdout, "args %q", c.args)
+	}
+	r = flooIn(t, strings.NewReader(strings.Repeat("x", maxPasswordLine+1)), env, "login", "erin")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "longer than")
+
+	r = floo(t, env, "-h")
+	assert.Contains(t, r.stdout, "-password-stdin")
+	assert.Contains(t, r.stdout, "(ps)", "the usage warns that an argument is visible")
 }
