@@ -96,6 +96,12 @@ func (a *app) command(ctx context.Context) error {
 		return a.devices(ctx)
 	case "logout":
 		return a.logout(ctx)
+	case "search":
+		return a.search(ctx)
+	case "friends":
+		return a.friends(ctx)
+	case "groups":
+		return a.groups(ctx)
 	}
 	return usagef("unknown command %q", a.o.cmd)
 }

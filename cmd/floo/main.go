@@ -81,6 +81,11 @@ var commands = []command{
 	{"history", "<uid|group:gid> [-n N] [-before ID]", "print a conversation's messages, oldest first", 1, nil},
 	{"devices", "[rm <device_sn>]", "list the user's devices as JSON lines, or remove one (kick it, forget its slot)", 0,
 		func(args []string) bool { return len(args) == 0 || len(args) == 2 && args[0] == "rm" }},
+	{"search", "<name>", "find a user by name; prints {\"user_id\":...,\"username\":...}", 1, nil},
+	{"friends", "[requests | add <uid> [<message>] | accept <uid> | remove <uid>]",
+		"list the friends (or the requests received) as JSON lines; add, accept, remove one", 0, friendsArgsOK},
+	{"groups", "[create <name> [<uid>...] | invite <gid> <uid>... | leave <gid>]",
+		"list the joined groups as JSON lines; create one, invite users, leave one", 0, groupsArgsOK},
 	{"logout", "", "forget the stored session", 0, nil},
 }
 
@@ -122,6 +127,11 @@ Examples:
   floo -server http://127.0.0.1:8080 register alice secret
   floo -server http://127.0.0.1:8080 login alice
   printf '%s\n' "$ALICE_PASSWORD" | floo login alice
+  floo search bob
+  floo friends add 10000002 'hi, it is alice'
+  floo friends requests
+  floo friends accept 10000001
+  floo groups create team 10000002 10000003
   floo send 10000002 'hello bob'
   floo send group:20000001 'hello everyone'
   floo listen | jq -r .content
@@ -133,6 +143,11 @@ Examples:
 func printUsage(w io.Writer) {
 	io.WriteString(w, usageHead)
 	for _, c := range commands {
+		if len(c.args) > 36 {
+			// Commands with subcommands: the description on a line of its own.
+			fmt.Fprintf(w, "  %-9s %s\n  %-9s %-36s %s\n", c.name, c.args, "", "", c.desc)
+			continue
+		}
 		fmt.Fprintf(w, "  %-9s %-36s %s\n", c.name, c.args, c.desc)
 	}
 	io.WriteString(w, usageFlags)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -397,4 +398,169 @@ func TestPasswordInput(t *testing.T) {
 	r = floo(t, env, "-h")
 	assert.Contains(t, r.stdout, "-password-stdin")
 	assert.Contains(t, r.stdout, "(ps)", "the usage warns that an argument is visible")
+}
+
+// userLine is the JSON of search and friends.
+type userLine struct {
+	UserID   uint64 `json:"user_id"`
+	Username string `json:"username"`
+	Relation string `json:"relation"`
+}
+
+// TestFriends finds users by name, asks for friendship (a request the
+// other accepts, and a user who lets anyone add them), lists friends and
+// requests, and removes a friend.
+func TestFriends(t *testing.T) {
+	srv := servertest.Start(t)
+	ann := uint64(srv.Register(t, "ann", "ann-pw"))
+	ben := uint64(srv.Register(t, "ben", "ben-pw"))
+	cid := uint64(srv.Register(t, "cid", "cid-pw"))
+	// cid lets anyone add him; the others approve requests (the default).
+	srv.OK(t, "POST", "/user/authmode", srv.Token(t, "cid", "cid-pw"), url.Values{"value": {"0"}}, nil)
+	annEnv := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+	benEnv := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+	require.Equal(t, exitOK, floo(t, annEnv, "login", "ann", "ann-pw").code)
+	require.Equal(t, exitOK, floo(t, benEnv, "login", "ben", "ben-pw").code)
+	id := func(u uint64) string { return strconv.FormatUint(u, 10) }
+	users := func(r result) []userLine {
+		t.Helper()
+		require.Equal(t, exitOK, r.code, r.stderr)
+		var out []userLine
+		for _, l := range lines(r.stdout) {
+			out = append(out, decode[userLine](t, l))
+		}
+		return out
+	}
+
+	assert.Equal(t, []userLine{{ben, "ben", "stranger"}}, users(floo(t, annEnv, "search", "ben")))
+	r := floo(t, annEnv, "search", "nobody")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "UserNotExist")
+	assert.Empty(t, users(floo(t, annEnv, "friends")))
+
+	// ben approves requests: ann's is pending until he accepts it.
+	r = floo(t, annEnv, "friends", "add", id(ben), "hi ben, it is ann")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.JSONEq(t, `{"user_id":`+id(ben)+`,"status":"requested"}`, r.stdout)
+	assert.Empty(t, users(floo(t, annEnv, "friends")))
+	r = floo(t, benEnv, "friends", "requests")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	reqs := lines(r.stdout)
+	require.Len(t, reqs, 1)
+	req := decode[request](t, reqs[0])
+	assert.Equal(t, request{UserID: ann, Username: "ann", Reason: "hi ben, it is ann", Status: "pending", ExpiresAt: req.ExpiresAt}, req)
+	assert.Greater(t, req.ExpiresAt, time.Now().UnixMilli())
+	r = floo(t, benEnv, "friends", "accept", id(ann))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.JSONEq(t, `{"user_id":`+id(ann)+`,"status":"friend"}`, r.stdout)
+	r = floo(t, benEnv, "friends", "accept", id(ann))
+	assert.Equal(t, exitError, r.code, "the request was accepted already")
+	assert.Equal(t, []userLine{{ben, "ben", "friend"}}, users(floo(t, annEnv, "friends")))
+	assert.Equal(t, []userLine{{ann, "ann", "friend"}}, users(floo(t, benEnv, "friends")))
+
+	// cid lets anyone add him: a friend at once.
+	r = floo(t, annEnv, "friends", "add", id(cid))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.JSONEq(t, `{"user_id":`+id(cid)+`,"status":"friend"}`, r.stdout)
+	assert.Equal(t, []userLine{{ben, "ben", "friend"}, {cid, "cid", "friend"}}, users(floo(t, annEnv, "friends")))
+	r = floo(t, annEnv, "friends", "add", id(cid))
+	assert.Equal(t, exitError, r.code, "already a friend")
+
+	r = floo(t, annEnv, "friends", "remove", id(ben))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.JSONEq(t, `{"removed":`+id(ben)+`}`, r.stdout)
+	assert.Equal(t, []userLine{{cid, "cid", "friend"}}, users(floo(t, annEnv, "friends")))
+
+	for _, args := range [][]string{
+		{"search"},
+		{"friends", "add"},
+		{"friends", "add", "x1"},
+		{"friends", "accept", "0"},
+		{"friends", "remove", "1", "2"},
+		{"friends", "requests", "1"},
+		{"friends", "frobnicate"},
+	} {
+		r := floo(t, annEnv, args...)
+		assert.Equal(t, exitUsage, r.code, "args %q", args)
+		assert.Empty(t, r.stdout, "args %q", args)
+	}
+}
+
+// TestGroups creates a group with a member, invites another user, lists
+// the groups of each and leaves one.
+func TestGroups(t *testing.T) {
+	srv := servertest.Start(t)
+	gus := uint64(srv.Register(t, "gus", "gus-pw"))
+	hal := uint64(srv.Register(t, "hal", "hal-pw"))
+	ivy := uint64(srv.Register(t, "ivy", "ivy-pw"))
+	gusEnv := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+	halEnv := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+	require.Equal(t, exitOK, floo(t, gusEnv, "login", "gus", "gus-pw").code)
+	require.Equal(t, exitOK, floo(t, halEnv, "login", "hal", "hal-pw").code)
+	id := func(u uint64) string { return strconv.FormatUint(u, 10) }
+	groups := func(r result) []group {
+		t.Helper()
+		require.Equal(t, exitOK, r.code, r.stderr)
+		var out []group
+		for _, l := range lines(r.stdout) {
+			out = append(out, decode[group](t, l))
+		}
+		return out
+	}
+
+	assert.Empty(t, groups(floo(t, halEnv, "groups")))
+	created := groups(floo(t, gusEnv, "groups", "create", "team", id(hal)))
+	require.Len(t, created, 1)
+	team := created[0]
+	require.NotZero(t, team.GroupID)
+	assert.Equal(t, "team", team.Name)
+	assert.Equal(t, gus, team.OwnerID)
+	gid := id(team.GroupID)
+	solo := groups(floo(t, gusEnv, "groups", "create", "solo"))
+	require.Len(t, solo, 1)
+
+	// hal joined at creation and sees the group; a message reaches him.
+	assert.Equal(t, []group{{GroupID: team.GroupID, Name: "team", OwnerID: gus, Members: 2}}, groups(floo(t, halEnv, "groups")))
+	require.Equal(t, exitOK, floo(t, gusEnv, "send", "group:"+gid, "hello team").code)
+	r := floo(t, halEnv, "history", "group:"+gid)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "hello team")
+
+	r = floo(t, gusEnv, "groups", "invite", gid, id(ivy))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, []groupResult{{GroupID: team.GroupID, UserID: ivy, OK: true}}, []groupResult{decode[groupResult](t, r.stdout)})
+	// Inviting a member again fails for that user, and the command says so.
+	r = floo(t, gusEnv, "groups", "invite", gid, id(ivy), id(hal))
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "2 of 2 users could not be invited")
+	invited := lines(r.stdout)
+	require.Len(t, invited, 2)
+	for _, l := range invited {
+		res := decode[groupResult](t, l)
+		assert.False(t, res.OK)
+		assert.NotEmpty(t, res.Reason)
+	}
+	assert.Equal(t, []group{{GroupID: team.GroupID, Name: "team", OwnerID: gus, Members: 3}, solo[0]},
+		groups(floo(t, gusEnv, "groups")), "ordered by group id")
+
+	r = floo(t, halEnv, "groups", "leave", gid)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.JSONEq(t, `{"left":`+gid+`}`, r.stdout)
+	assert.Empty(t, groups(floo(t, halEnv, "groups")))
+	r = floo(t, gusEnv, "groups", "leave", gid)
+	assert.Equal(t, exitError, r.code, "the owner cannot leave")
+
+	for _, args := range [][]string{
+		{"groups", "create"},
+		{"groups", "create", "x", "bob"},
+		{"groups", "invite", gid},
+		{"groups", "invite", "g1", "2"},
+		{"groups", "leave"},
+		{"groups", "leave", "0"},
+		{"groups", "frobnicate"},
+	} {
+		r := floo(t, gusEnv, args...)
+		assert.Equal(t, exitUsage, r.code, "args %q", args)
+		assert.Empty(t, r.stdout, "args %q", args)
+	}
 }
