@@ -32,8 +32,8 @@
 // register and login take the password as an argument only for
 // convenience: other users of the machine see it in ps, and the shell
 // keeps it in its history. Without it they read one line from standard
-// input: after a "Password: " prompt on standard error, without echo,
-// when standard input is a terminal; as it comes otherwise, so that a
+// input: after a "Password: " prompt on standard error, without echo
+// (twice for register), when standard input is a terminal; as it comes otherwise, so that a
 // script can pipe it in (printf '%s\n' "$PW" | floo login alice).
 // -password-stdin reads standard input even when it is a terminal. The
 // -timeout of the command bounds the wait for it.

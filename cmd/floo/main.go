@@ -114,17 +114,18 @@ environment variable in brackets, then to what login stored):
   -n N             listen: exit after N messages; history: page size
                    (default 20, at most 100)
   -before ID       history: only messages older than message ID
-  -password-stdin  register, login: read the password from standard input
-                   (one line) even when it is a terminal. Without it, a
-                   password not given as an argument is asked for without
-                   echo when standard input is a terminal, and read from it
-                   otherwise. A password given as an argument is visible to
-                   other users of the machine (ps) and kept in the shell's
-                   history: prefer the prompt or standard input.
+  -password-stdin  register, login (after the command): read the password
+                   from standard input (one line) even when it is a
+                   terminal. Without it, a password not given as an
+                   argument is asked for without echo when standard input
+                   is a terminal, and read from it otherwise. A password
+                   given as an argument is visible to other users of the
+                   machine (ps) and kept in the shell's history: prefer the
+                   prompt or standard input.
   -h               this help
 
 Examples:
-  floo -server http://127.0.0.1:8080 register alice secret
+  floo -server http://127.0.0.1:8080 register alice
   floo -server http://127.0.0.1:8080 login alice
   printf '%s\n' "$ALICE_PASSWORD" | floo login alice
   floo search bob

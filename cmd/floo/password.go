@@ -44,7 +44,8 @@ func (a *app) password(ctx context.Context) (string, error) {
 	return line, nil
 }
 
-// promptPassword asks for the password on the terminal f without echo.
+// promptPassword asks for the password on the terminal f without echo;
+// register asks twice, as a typing error there would lock the account.
 // The read cannot be interrupted, so an interrupt or the -timeout gives
 // up waiting for it and restores the terminal's echo itself.
 func (a *app) promptPassword(ctx context.Context, f *os.File) (string, error) {
@@ -53,20 +54,33 @@ func (a *app) promptPassword(ctx context.Context, f *os.File) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	fmt.Fprint(a.stderr, "Password: ")
-	line, err := waitRead(ctx, func() (string, error) {
-		b, err := term.ReadPassword(fd)
-		return string(b), err
-	})
-	fmt.Fprintln(a.stderr)
-	if ctx.Err() != nil {
-		term.Restore(fd, state)
+	ask := func(prompt string) (string, error) {
+		fmt.Fprint(a.stderr, prompt)
+		line, err := waitRead(ctx, func() (string, error) {
+			b, err := term.ReadPassword(fd)
+			return string(b), err
+		})
+		fmt.Fprintln(a.stderr)
+		if ctx.Err() != nil {
+			term.Restore(fd, state)
+		}
+		return line, err
 	}
+	line, err := ask("Password: ")
 	if err != nil {
 		return "", err
 	}
 	if line == "" {
 		return "", usagef("%s: no password typed", a.o.cmd)
+	}
+	if a.o.cmd == "register" {
+		again, err := ask("Password again: ")
+		if err != nil {
+			return "", err
+		}
+		if again != line {
+			return "", usagef("register: the passwords typed differ")
+		}
 	}
 	return line, nil
 }
