@@ -23,14 +23,9 @@ if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
 	PATH="/usr/local/go/bin:$PATH"
 fi
 
-# protoc comes from Debian's protobuf-compiler; apt is only touched when it is absent.
-if ! command -v protoc >/dev/null 2>&1; then
-	echo "protoc-gen.sh: installing protoc (Debian protobuf-compiler)" >&2
-	sudo=""
-	if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-	$sudo apt-get update
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y protobuf-compiler
-fi
+# protoc comes from Debian's protobuf-compiler: scripts/deps.sh installs it when it is absent
+# (as root with apt-get), or stops and says how.
+scripts/deps.sh protoc
 
 plugin="$root/bin/protoc-gen-go"
 if [ ! -x "$plugin" ] || [ "$("$plugin" --version 2>/dev/null)" != "protoc-gen-go $PROTOC_GEN_GO_VERSION" ]; then

@@ -5,21 +5,14 @@
 # Chromium test (npm/test/e2e). Both print their figures (cold start, receive throughput).
 #
 #   FLOO_E2E_NO_BUILD=1   reuse npm/dist when it is complete (e.g. right after scripts/test-npm.sh)
-#   FLOO_E2E_CHROMIUM     Chromium binary (default /usr/bin/chromium)
+#   FLOO_E2E_CHROMIUM     Chromium binary (default /usr/bin/chromium, which scripts/deps.sh
+#                         installs when it is missing)
 #
 # Needs network access to the npm registry (or a warm npm cache) for the temporary project.
 source "$(dirname "$0")/lib.sh"
 
 CHROMIUM=${FLOO_E2E_CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$CHROMIUM" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    step "install chromium"
-    apt-get install -y --no-install-recommends chromium >/dev/null
-  else
-    echo "test-e2e: $CHROMIUM is missing: apt-get install -y chromium (or set FLOO_E2E_CHROMIUM)" >&2
-    exit 1
-  fi
-fi
+CHROMIUM=$CHROMIUM scripts/deps.sh chromium
 
 TMP=$(mktemp -d)
 PROJECT=""

@@ -1,14 +1,11 @@
 #!/usr/bin/env bash
 # Builds the web example (as `make demo` does) and runs its end-to-end test: the reference server
 # and two headless Chromium users (examples/web/test/e2e.test.mjs). Screenshots land in
-# examples/web/test/screenshots/. Needs Chromium: CHROMIUM=/path, default /usr/bin/chromium
-# (Debian: apt-get install -y chromium).
+# examples/web/test/screenshots/. Needs Chromium: CHROMIUM=/path, default /usr/bin/chromium,
+# which scripts/deps.sh installs when it is missing (Debian's chromium).
 source "$(dirname "$0")/lib.sh"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$CHROMIUM" ]; then
-  echo "test-web: no Chromium at $CHROMIUM; install it (apt-get install -y chromium) or set CHROMIUM" >&2
-  exit 1
-fi
+CHROMIUM=$CHROMIUM scripts/deps.sh chromium
 step "build the web example"
 scripts/demo.sh --build-only
 step "type-check the web example"

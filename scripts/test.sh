@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Everything the project tests: lint, native tests with -race, the wasm packages under Node,
 # the protoc cross-check of the wire codec, the npm package, its size budget, WeChat, the web
-# example and the end-to-end suites.
+# example and the end-to-end suites. First it installs the system tools a fresh machine lacks
+# (scripts/deps.sh: protoc and Chromium, with apt-get when run as root) and fetches the Go modules.
 source "$(dirname "$0")/lib.sh"
+step "tools"
+scripts/deps.sh
+go version
+node --version
+go mod download
 scripts/lint.sh
 step "go test -race (native)"
 go test -race -count=1 ./...

@@ -28,6 +28,7 @@ const (
 // app runs one command.
 type app struct {
 	o      *options
+	stdin  io.Reader // the password source of register and login; may be nil
 	stdout io.Writer
 	stderr io.Writer
 	store  *native.FileStorage
@@ -95,6 +96,12 @@ func (a *app) command(ctx context.Context) error {
 		return a.devices(ctx)
 	case "logout":
 		return a.logout(ctx)
+	case "search":
+		return a.search(ctx)
+	case "friends":
+		return a.friends(ctx)
+	case "groups":
+		return a.groups(ctx)
 	}
 	return usagef("unknown command %q", a.o.cmd)
 }
@@ -225,7 +232,11 @@ func (a *app) register(ctx context.Context) error {
 		return err
 	}
 	defer done()
-	s, err := c.User().Register(ctx, a.o.args[0], a.o.args[1])
+	password, err := a.password(ctx)
+	if err != nil {
+		return err
+	}
+	s, err := c.User().Register(ctx, a.o.args[0], password)
 	if err != nil {
 		return err
 	}
@@ -238,7 +249,11 @@ func (a *app) login(ctx context.Context) error {
 		return err
 	}
 	defer done()
-	err = loggingIn(ctx, func(ctx context.Context) error { return c.Login(ctx, a.o.args[0], a.o.args[1]) })
+	password, err := a.password(ctx)
+	if err != nil {
+		return err
+	}
+	err = loggingIn(ctx, func(ctx context.Context) error { return c.Login(ctx, a.o.args[0], password) })
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,15 @@
 // bots and operators, built on the client engine (core) and its native
 // transports (core/native).
 //
-//	floo register <name> <password>
-//	floo login <name> <password>
+//	floo register <name> [<password>] [-password-stdin]
+//	floo login <name> [<password>] [-password-stdin]
 //	floo send <uid|group:gid> <text>
 //	floo listen [-n N]
 //	floo history <uid|group:gid> [-n N] [-before ID]
 //	floo devices [rm <device_sn>]
+//	floo search <name>
+//	floo friends [requests | add <uid> [<message>] | accept <uid> | remove <uid>]
+//	floo groups [create <name> [<uid>...] | invite <gid> <uid>... | leave <gid>]
 //	floo logout
 //
 // login stores the session (user id, token, device identity) in
@@ -35,6 +38,43 @@
 // has no -timeout by default, gives its login 30 s), or the server's
 // refusal (UserAuthFailed, InvalidToken...). Once logged in, listen
 // reconnects by itself without end.
+//
+// # Passwords
+//
+// register and login take the password as an argument only for
+// convenience: other users of the machine see it in ps, and the shell
+// keeps it in its history. Without it they read one line from standard
+// input: after a "Password: " prompt on standard error, without echo
+// (twice for register), when standard input is a terminal; as it comes otherwise, so that a
+// script can pipe it in (printf '%s\n' "$PW" | floo login alice).
+// -password-stdin reads standard input even when it is a terminal. The
+// -timeout of the command bounds the wait for it.
+//
+// # Users, friends and groups
+//
+// Apps address users and groups by numeric id. floo search <name> prints
+// the id of a user name: {"user_id", "username", "nick_name", "relation"}
+// (friend, stranger, blocked, or deleted_friend: a friend who removed the
+// user). floo friends prints one such line per friend, by id.
+//
+// floo friends add <uid> [<message>] asks uid to be a friend
+// (POST /roster/apply). Users who let anyone add them (auth_mode 0) are
+// friends at once and the command prints {"user_id", "status":"friend"};
+// the others, which on the reference server is every user by default,
+// get a request and it prints "status":"requested". They see it with
+// floo friends requests (the requests received, oldest first: user_id,
+// username, reason, status pending, accepted or declined, expires_at in
+// ms) and take it with floo friends accept <uid>. floo friends remove
+// <uid> ends a friendship and prints {"removed": uid}.
+//
+// floo groups prints the joined groups, one line each: {"group_id", "name",
+// "owner_id", "members"} (the member count). floo groups create <name>
+// [<uid>...] creates a private group with those members and prints its
+// line. floo groups invite <gid> <uid>... prints {"group_id", "user_id",
+// "ok", "reason"} per user: ok when the user joined, or got an invitation
+// to accept when their settings ask for one; the exit status is 1 when
+// any user could not be invited. floo groups leave <gid> prints
+// {"left": gid}; the owner cannot leave.
 //
 // # Devices
 //

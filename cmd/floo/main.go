@@ -27,7 +27,7 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	code := runIn(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
 }
@@ -47,6 +47,9 @@ type options struct {
 	n        int
 	before   uint64
 	help     bool
+	// passwordStdin: register and login read the password from standard
+	// input even when it is a terminal (-password-stdin).
+	passwordStdin bool
 
 	cmd  string
 	args []string
@@ -71,13 +74,18 @@ type command struct {
 }
 
 var commands = []command{
-	{"register", "<name> <password>", "create an account; prints {\"user_id\":...}", 2, nil},
-	{"login", "<name> <password>", "log in and store the session; prints {\"user_id\":...,\"device_sn\":...}", 2, nil},
+	{"register", "<name> [<password>]", "create an account; prints {\"user_id\":...}", 2, passwordArgsOK},
+	{"login", "<name> [<password>]", "log in and store the session; prints {\"user_id\":...,\"device_sn\":...}", 2, passwordArgsOK},
 	{"send", "<uid|group:gid> <text>", "send a text message; prints the stored message", 2, nil},
 	{"listen", "[-n N]", "print incoming messages as JSON lines until interrupted (or N messages)", 0, nil},
 	{"history", "<uid|group:gid> [-n N] [-before ID]", "print a conversation's messages, oldest first", 1, nil},
 	{"devices", "[rm <device_sn>]", "list the user's devices as JSON lines, or remove one (kick it, forget its slot)", 0,
 		func(args []string) bool { return len(args) == 0 || len(args) == 2 && args[0] == "rm" }},
+	{"search", "<name>", "find a user by name; prints {\"user_id\":...,\"username\":...}", 1, nil},
+	{"friends", "[requests | add <uid> [<message>] | accept <uid> | remove <uid>]",
+		"list the friends (or the requests received) as JSON lines; add, accept, remove one", 0, friendsArgsOK},
+	{"groups", "[create <name> [<uid>...] | invite <gid> <uid>... | leave <gid>]",
+		"list the joined groups as JSON lines; create one, invite users, leave one", 0, groupsArgsOK},
 	{"logout", "", "forget the stored session", 0, nil},
 }
 
@@ -107,11 +115,25 @@ environment variable in brackets, then to what login stored):
   -n N             listen: exit after N messages; history: page size
                    (default 20, at most 100)
   -before ID       history: only messages older than message ID
+  -password-stdin  register, login (after the command): read the password
+                   from standard input (one line) even when it is a
+                   terminal. Without it, a password not given as an
+                   argument is asked for without echo when standard input
+                   is a terminal, and read from it otherwise. A password
+                   given as an argument is visible to other users of the
+                   machine (ps) and kept in the shell's history: prefer the
+                   prompt or standard input.
   -h               this help
 
 Examples:
-  floo -server http://127.0.0.1:8080 register alice secret
-  floo -server http://127.0.0.1:8080 login alice secret
+  floo -server http://127.0.0.1:8080 register alice
+  floo -server http://127.0.0.1:8080 login alice
+  printf '%s\n' "$ALICE_PASSWORD" | floo login alice
+  floo search bob
+  floo friends add 10000002 'hi, it is alice'
+  floo friends requests
+  floo friends accept 10000001
+  floo groups create team 10000002 10000003
   floo send 10000002 'hello bob'
   floo send group:20000001 'hello everyone'
   floo listen | jq -r .content
@@ -123,6 +145,11 @@ Examples:
 func printUsage(w io.Writer) {
 	io.WriteString(w, usageHead)
 	for _, c := range commands {
+		if len(c.args) > 36 {
+			// Commands with subcommands: the description on a line of its own.
+			fmt.Fprintf(w, "  %-9s %s\n  %-9s %-36s %s\n", c.name, c.args, "", "", c.desc)
+			continue
+		}
 		fmt.Fprintf(w, "  %-9s %-36s %s\n", c.name, c.args, c.desc)
 	}
 	io.WriteString(w, usageFlags)
@@ -148,6 +175,9 @@ func newFlagSet(o *options, cmd string) *flag.FlagSet {
 	}
 	if cmd == "history" {
 		fs.Uint64Var(&o.before, "before", o.before, "")
+	}
+	if cmd == "register" || cmd == "login" {
+		fs.BoolVar(&o.passwordStdin, "password-stdin", o.passwordStdin, "")
 	}
 	return fs
 }
@@ -208,6 +238,9 @@ func parseArgs(args []string) (*options, error) {
 	if o.n < 0 {
 		return o, usagef("-n must not be negative")
 	}
+	if o.passwordStdin && len(o.args) == 2 {
+		return o, usagef("%s: give the password either as an argument or with -password-stdin, not both", o.cmd)
+	}
 	return o, nil
 }
 
@@ -220,9 +253,10 @@ func commandSpec(name string) command {
 	return command{}
 }
 
-// run is the whole program: it returns the exit status. getenv reads the
-// environment (tests pass their own).
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+// runIn is the whole program: it returns the exit status. stdin is where
+// register and login read a password not given as an argument (nil: none);
+// getenv reads the environment (tests pass their own).
+func runIn(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	o, err := parseArgs(args)
 	if err == nil && o.help {
 		printUsage(stdout)
@@ -241,7 +275,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		ctx, cancel = context.WithTimeout(ctx, o.timeout)
 		defer cancel()
 	}
-	a := &app{o: o, stdout: stdout, stderr: stderr}
+	a := &app{o: o, stdin: stdin, stdout: stdout, stderr: stderr}
 	err = a.dispatch(ctx)
 	if err == nil {
 		return exitOK

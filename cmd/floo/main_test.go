@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -78,11 +80,22 @@ type result struct {
 // floo runs the command with env as its whole environment.
 func floo(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return flooIn(t, nil, env, args...)
+}
+
+// flooIn is floo with stdin as the standard input.
+func flooIn(t *testing.T, stdin io.Reader, env map[string]string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out, errOut bytes.Buffer
-	code := run(ctx, args, &out, &errOut, func(k string) string { return env[k] })
+	code := runIn(ctx, args, stdin, &out, &errOut, func(k string) string { return env[k] })
 	return result{code, out.String(), errOut.String()}
+}
+
+// run is the program without standard input.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	return runIn(ctx, args, nil, stdout, stderr, getenv)
 }
 
 func decode[T any](t *testing.T, line string) T {
@@ -428,4 +441,232 @@ func TestLoginUnreachable(t *testing.T) {
 		assert.GreaterOrEqual(t, elapsed, 1500*time.Millisecond, "the login timeout is -timeout")
 		assert.Less(t, elapsed, defaultTimeout)
 	})
+}
+
+// TestPasswordInput gives register and login their password on standard
+// input, as scripts do, and checks the ways it can be missing.
+func TestPasswordInput(t *testing.T) {
+	srv := servertest.Start(t)
+	env := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+
+	r := flooIn(t, strings.NewReader("erin-pw\n"), env, "register", "erin")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	erin := decode[struct {
+		UserID uint64 `json:"user_id"`
+	}](t, r.stdout).UserID
+	require.NotZero(t, erin)
+	// The password registered is the line without its newline: the
+	// server accepts it as given on the command line.
+	r = floo(t, env, "login", "erin", "erin-pw")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	// Only the first line is read, "\r\n" ends it too, and the end of the
+	// input ends a last line without a newline.
+	stdin := strings.NewReader("erin-pw\r\nnot read\n")
+	r = flooIn(t, stdin, env, "login", "erin")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, erin, decode[struct {
+		UserID uint64 `json:"user_id"`
+	}](t, r.stdout).UserID)
+	rest, _ := io.ReadAll(stdin)
+	assert.Equal(t, "not read\n", string(rest))
+	r = flooIn(t, strings.NewReader("erin-pw"), env, "login", "erin", "-password-stdin")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	r = flooIn(t, strings.NewReader("erin-pw\n"), env, "login", "--password-stdin", "erin")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	// A wrong password on standard input is a refusal like any other.
+	r = flooIn(t, strings.NewReader("wrong\n"), env, "login", "erin")
+	assert.Equal(t, exitError, r.code)
+	assert.Empty(t, r.stdout)
+
+	for _, c := range []struct {
+		stdin io.Reader
+		args  []string
+		want  string
+	}{
+		{nil, []string{"login", "erin"}, "no password"},
+		{strings.NewReader(""), []string{"login", "erin"}, "no password on standard input"},
+		{strings.NewReader("\n"), []string{"register", "frank"}, "no password on standard input"},
+		{strings.NewReader("pw\n"), []string{"login", "erin", "pw", "-password-stdin"}, "not both"},
+		{strings.NewReader("pw\n"), []string{"login"}, "usage: floo login"},
+		{strings.NewReader("pw\n"), []string{"send", "1", "hi", "-password-stdin"}, "password-stdin"},
+	} {
+		r := flooIn(t, c.stdin, env, c.args...)
+		assert.Equal(t, exitUsage, r.code, "args %q", c.args)
+		assert.Contains(t, r.stderr, c.want, "args %q", c.args)
+		assert.Empty(t, r.stdout, "args %q", c.args)
+	}
+	r = flooIn(t, strings.NewReader(strings.Repeat("x", maxPasswordLine+1)), env, "login", "erin")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "longer than")
+
+	r = floo(t, env, "-h")
+	assert.Contains(t, r.stdout, "-password-stdin")
+	assert.Contains(t, r.stdout, "(ps)", "the usage warns that an argument is visible")
+}
+
+// userLine is the JSON of search and friends.
+type userLine struct {
+	UserID   uint64 `json:"user_id"`
+	Username string `json:"username"`
+	Relation string `json:"relation"`
+}
+
+// TestFriends finds users by name, asks for friendship (a request the
+// other accepts, and a user who lets anyone add them), lists friends and
+// requests, and removes a friend.
+func TestFriends(t *testing.T) {
+	srv := servertest.Start(t)
+	ann := uint64(srv.Register(t, "ann", "ann-pw"))
+	ben := uint64(srv.Register(t, "ben", "ben-pw"))
+	cid := uint64(srv.Register(t, "cid", "cid-pw"))
+	// cid lets anyone add him; the others approve requests (the default).
+	srv.OK(t, "POST", "/user/authmode", srv.Token(t, "cid", "cid-pw"), url.Values{"value": {"0"}}, nil)
+	annEnv := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+	benEnv := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+	require.Equal(t, exitOK, floo(t, annEnv, "login", "ann", "ann-pw").code)
+	require.Equal(t, exitOK, floo(t, benEnv, "login", "ben", "ben-pw").code)
+	id := func(u uint64) string { return strconv.FormatUint(u, 10) }
+	users := func(r result) []userLine {
+		t.Helper()
+		require.Equal(t, exitOK, r.code, r.stderr)
+		var out []userLine
+		for _, l := range lines(r.stdout) {
+			out = append(out, decode[userLine](t, l))
+		}
+		return out
+	}
+
+	assert.Equal(t, []userLine{{ben, "ben", "stranger"}}, users(floo(t, annEnv, "search", "ben")))
+	r := floo(t, annEnv, "search", "nobody")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "UserNotExist")
+	assert.Empty(t, users(floo(t, annEnv, "friends")))
+
+	// ben approves requests: ann's is pending until he accepts it.
+	r = floo(t, annEnv, "friends", "add", id(ben), "hi ben, it is ann")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.JSONEq(t, `{"user_id":`+id(ben)+`,"status":"requested"}`, r.stdout)
+	assert.Empty(t, users(floo(t, annEnv, "friends")))
+	r = floo(t, benEnv, "friends", "requests")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	reqs := lines(r.stdout)
+	require.Len(t, reqs, 1)
+	req := decode[request](t, reqs[0])
+	assert.Equal(t, request{UserID: ann, Username: "ann", Reason: "hi ben, it is ann", Status: "pending", ExpiresAt: req.ExpiresAt}, req)
+	assert.Greater(t, req.ExpiresAt, time.Now().UnixMilli())
+	r = floo(t, benEnv, "friends", "accept", id(ann))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.JSONEq(t, `{"user_id":`+id(ann)+`,"status":"friend"}`, r.stdout)
+	r = floo(t, benEnv, "friends", "accept", id(ann))
+	assert.Equal(t, exitError, r.code, "the request was accepted already")
+	assert.Equal(t, []userLine{{ben, "ben", "friend"}}, users(floo(t, annEnv, "friends")))
+	assert.Equal(t, []userLine{{ann, "ann", "friend"}}, users(floo(t, benEnv, "friends")))
+
+	// cid lets anyone add him: a friend at once.
+	r = floo(t, annEnv, "friends", "add", id(cid))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.JSONEq(t, `{"user_id":`+id(cid)+`,"status":"friend"}`, r.stdout)
+	assert.Equal(t, []userLine{{ben, "ben", "friend"}, {cid, "cid", "friend"}}, users(floo(t, annEnv, "friends")))
+	r = floo(t, annEnv, "friends", "add", id(cid))
+	assert.Equal(t, exitError, r.code, "already a friend")
+
+	r = floo(t, annEnv, "friends", "remove", id(ben))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.JSONEq(t, `{"removed":`+id(ben)+`}`, r.stdout)
+	assert.Equal(t, []userLine{{cid, "cid", "friend"}}, users(floo(t, annEnv, "friends")))
+
+	for _, args := range [][]string{
+		{"search"},
+		{"friends", "add"},
+		{"friends", "add", "x1"},
+		{"friends", "accept", "0"},
+		{"friends", "remove", "1", "2"},
+		{"friends", "requests", "1"},
+		{"friends", "frobnicate"},
+	} {
+		r := floo(t, annEnv, args...)
+		assert.Equal(t, exitUsage, r.code, "args %q", args)
+		assert.Empty(t, r.stdout, "args %q", args)
+	}
+}
+
+// TestGroups creates a group with a member, invites another user, lists
+// the groups of each and leaves one.
+func TestGroups(t *testing.T) {
+	srv := servertest.Start(t)
+	gus := uint64(srv.Register(t, "gus", "gus-pw"))
+	hal := uint64(srv.Register(t, "hal", "hal-pw"))
+	ivy := uint64(srv.Register(t, "ivy", "ivy-pw"))
+	gusEnv := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+	halEnv := map[string]string{"FLOO_HOME": t.TempDir(), "FLOO_SERVER": srv.URL}
+	require.Equal(t, exitOK, floo(t, gusEnv, "login", "gus", "gus-pw").code)
+	require.Equal(t, exitOK, floo(t, halEnv, "login", "hal", "hal-pw").code)
+	id := func(u uint64) string { return strconv.FormatUint(u, 10) }
+	groups := func(r result) []group {
+		t.Helper()
+		require.Equal(t, exitOK, r.code, r.stderr)
+		var out []group
+		for _, l := range lines(r.stdout) {
+			out = append(out, decode[group](t, l))
+		}
+		return out
+	}
+
+	assert.Empty(t, groups(floo(t, halEnv, "groups")))
+	created := groups(floo(t, gusEnv, "groups", "create", "team", id(hal)))
+	require.Len(t, created, 1)
+	team := created[0]
+	require.NotZero(t, team.GroupID)
+	assert.Equal(t, "team", team.Name)
+	assert.Equal(t, gus, team.OwnerID)
+	gid := id(team.GroupID)
+	solo := groups(floo(t, gusEnv, "groups", "create", "solo"))
+	require.Len(t, solo, 1)
+
+	// hal joined at creation and sees the group; a message reaches him.
+	assert.Equal(t, []group{{GroupID: team.GroupID, Name: "team", OwnerID: gus, Members: 2}}, groups(floo(t, halEnv, "groups")))
+	require.Equal(t, exitOK, floo(t, gusEnv, "send", "group:"+gid, "hello team").code)
+	r := floo(t, halEnv, "history", "group:"+gid)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "hello team")
+
+	r = floo(t, gusEnv, "groups", "invite", gid, id(ivy))
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, []groupResult{{GroupID: team.GroupID, UserID: ivy, OK: true}}, []groupResult{decode[groupResult](t, r.stdout)})
+	// Inviting a member again fails for that user, and the command says so.
+	r = floo(t, gusEnv, "groups", "invite", gid, id(ivy), id(hal))
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "2 of 2 users could not be invited")
+	invited := lines(r.stdout)
+	require.Len(t, invited, 2)
+	for _, l := range invited {
+		res := decode[groupResult](t, l)
+		assert.False(t, res.OK)
+		assert.NotEmpty(t, res.Reason)
+	}
+	assert.Equal(t, []group{{GroupID: team.GroupID, Name: "team", OwnerID: gus, Members: 3}, solo[0]},
+		groups(floo(t, gusEnv, "groups")), "ordered by group id")
+
+	r = floo(t, halEnv, "groups", "leave", gid)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.JSONEq(t, `{"left":`+gid+`}`, r.stdout)
+	assert.Empty(t, groups(floo(t, halEnv, "groups")))
+	r = floo(t, gusEnv, "groups", "leave", gid)
+	assert.Equal(t, exitError, r.code, "the owner cannot leave")
+
+	for _, args := range [][]string{
+		{"groups", "create"},
+		{"groups", "create", "x", "bob"},
+		{"groups", "invite", gid},
+		{"groups", "invite", "g1", "2"},
+		{"groups", "leave"},
+		{"groups", "leave", "0"},
+		{"groups", "frobnicate"},
+	} {
+		r := floo(t, gusEnv, args...)
+		assert.Equal(t, exitUsage, r.code, "args %q", args)
+		assert.Empty(t, r.stdout, "args %q", args)
+	}
 }
