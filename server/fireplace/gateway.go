@@ -47,8 +47,11 @@ type Config struct {
 	// MaxMessageBytes bounds content+config+ext+attachment of one send.
 	// 0 = 64 KiB.
 	MaxMessageBytes int
-	// SendRate and SendBurst are the token bucket of sends per connection.
-	// Only sends use tokens: pulls and heartbeats are always answered.
+	// SendRate and SendBurst are the token bucket of sends per device,
+	// keyed by (uid, deviceSN) and kept across reconnects (PROTOCOL.md
+	// §7.5, §18.10): a client that reconnects gets no fresh burst. Only
+	// sends use tokens: pulls and heartbeats are always answered, and a
+	// repeated send answered from the dedup record costs nothing.
 	// 0 = 50 per second and a burst of 100; a negative SendRate disables
 	// the limit.
 	SendRate  float64
@@ -135,6 +138,7 @@ type Gateway struct {
 	stop    chan struct{}              // closed by Close once the connections are gone
 	locks   [64]sync.Mutex             // striped by target message id
 	cursors *cursorBook
+	budgets *sendBudgets
 }
 
 // New returns a gateway using cfg.Store.
@@ -152,6 +156,7 @@ func New(cfg Config) (*Gateway, error) {
 		stop:  make(chan struct{}),
 
 		cursors: newCursorBook(),
+		budgets: newSendBudgets(cfg.SendRate, cfg.SendBurst),
 	}
 	g.upgrader = websocket.Upgrader{
 		// Client frames are small: a 1 KB read buffer reads most of them

@@ -140,8 +140,8 @@ func (s *sender) prepare() (*store.AppendRequest, func(), error) {
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, nil, err
 	}
-	// 4. Rate limit.
-	if !s.c.bucket.take(s.g.cfg.Now()) {
+	// 4. Rate limit, per device across connections (budget.go).
+	if !s.g.budgets.take(s.uid, s.sn, s.g.cfg.Now()) {
 		return nil, nil, refuse(xsync.StatusRateLimitExceeded, reasonRateLimit)
 	}
 	if conv != nil {
