@@ -24,8 +24,8 @@ const appID = "welovemaxim"
 // config is the run's shape, from the environment (scripts/chaos.sh):
 //
 //	FLOO_CHAOS=short|long  the run (unset: the test is skipped)
-//	FLOO_CHAOS_N           messages per sender; 0 = as long as the fault schedule runs
-//	                       (short default 0, long default 10000)
+//	FLOO_CHAOS_N           messages per sender at least; 0 = as long as the fault schedule
+//	                       runs (short default 0, long default 10000)
 //	FLOO_CHAOS_RATE        messages per second per sender (default 20)
 //	FLOO_CHAOS_KILLS, FLOO_CHAOS_TERMS  restarts per kind in the short run (default 2 each)
 //	FLOO_CHAOS_WASM=0      leave the wasm pair out (reported in the table header)
@@ -144,7 +144,12 @@ func TestChaos(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if os.Getenv("FLOO_CHAOS_KEEP") == "1" {
+	keep := os.Getenv("FLOO_CHAOS_KEEP") == "1"
+	logsHint := "rerun with FLOO_CHAOS_KEEP=1 to keep the server and client logs"
+	if keep {
+		logsHint = "server and client logs in " + dir
+	}
+	if keep {
 		t.Logf("keeping %s (server and client logs)", dir)
 	} else {
 		t.Cleanup(func() { os.RemoveAll(dir) })
@@ -216,39 +221,38 @@ func TestChaos(t *testing.T) {
 	}
 
 	// The traffic: every side of every pair sends at cfg.rate until told
-	// to stop (short run) or until it sent cfg.n (long run).
+	// to stop, which is after the schedule (short run) or once every
+	// sender has sent cfg.n and a whole round of faults has run (long
+	// run): traffic never stops while a fault is applied or settles.
 	stop := make(chan struct{})
 	var sendersDone sync.WaitGroup
 	var remaining sync.WaitGroup // senders that have not reached cfg.n
 	for _, name := range pairs {
 		for _, side := range []string{"a", "b"} {
 			sendersDone.Add(1)
-			if cfg.n > 0 {
-				remaining.Add(1)
-			}
+			remaining.Add(1)
 			go func() {
 				defer sendersDone.Done()
 				tick := time.NewTicker(time.Duration(float64(time.Second) / cfg.rate))
 				defer tick.Stop()
 				reached := false
-				for seq := 1; ; seq++ {
-					if cfg.n > 0 && seq > cfg.n {
-						if !reached {
-							reached = true
-							remaining.Done()
-						}
-						return
+				defer func() {
+					if !reached {
+						remaining.Done()
 					}
+				}()
+				for seq := 1; ; seq++ {
 					select {
 					case <-stop:
-						if cfg.n > 0 && !reached {
-							remaining.Done()
-						}
 						return
 					case <-tick.C:
 					}
 					l.requested(name, side, seq)
 					senders[name].send(side, seq)
+					if seq == cfg.n {
+						reached = true
+						remaining.Done()
+					}
 				}
 			}()
 		}
@@ -308,14 +312,25 @@ func TestChaos(t *testing.T) {
 		}
 	}
 	sleep(3 * time.Second) // baseline
-	round := 0
-	for {
+	done := func() bool {
+		select {
+		case <-allSent:
+			return true
+		default:
+			return false
+		}
+	}
+rounds:
+	for round := 0; ; round++ {
 		if cfg.mode == "long" {
 			// One round: each kind of fault once, the stall length cycling
 			// through 5-40 s.
 			schedule = []step{cut, stall(cfg.stalls[round%len(cfg.stalls)]), split, kill, term}
 		}
 		for _, st := range schedule {
+			if round > 0 && done() {
+				break rounds
+			}
 			if !srv.alive() {
 				failNow("floo-server died on its own before %s", st.name)
 			}
@@ -332,16 +347,9 @@ func TestChaos(t *testing.T) {
 				}
 			}
 		}
-		round++
-		if cfg.n == 0 {
+		if cfg.n == 0 || done() {
 			break
 		}
-		select {
-		case <-allSent:
-		default:
-			continue
-		}
-		break
 	}
 	close(stop)
 	sendersDone.Wait()
@@ -368,6 +376,6 @@ func TestChaos(t *testing.T) {
 	ok := l.print(&out, pairs)
 	fmt.Fprintln(os.Stdout, out.String())
 	if !ok {
-		t.Errorf("delivery under faults broke its promise: lost, duplicated, reordered, failed or unacknowledged sends above (logs in %s with FLOO_CHAOS_KEEP=1)", dir)
+		t.Errorf("delivery under faults broke its promise: lost, duplicated, reordered, failed or unacknowledged sends above (%s)", logsHint)
 	}
 }

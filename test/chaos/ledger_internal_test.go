@@ -73,6 +73,7 @@ func TestLedgerCounts(t *testing.T) {
 	assert.False(t, l.print(&out, []string{"p"}))
 	assert.Contains(t, out.String(), "RATE 20 ×1")
 	assert.Contains(t, out.String(), `unexpected delivery "hello"`)
+	assert.Contains(t, out.String(), "a3 delivered after a5")
 
 	// A clean history passes.
 	l = newLedger("r2")

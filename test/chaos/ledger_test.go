@@ -186,6 +186,7 @@ func (l *ledger) received(pair, content string) {
 	ms := [2]string{pair, side}
 	if seq < l.maxSeen[ms] {
 		r.reordered = true
+		l.notes[pair] = append(l.notes[pair], fmt.Sprintf("%s%d delivered after %s%d", side, seq, side, l.maxSeen[ms]))
 	} else {
 		l.maxSeen[ms] = seq
 	}
