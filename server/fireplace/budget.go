@@ -76,6 +76,46 @@ func (b *sendBudgets) size() int {
 	return len(b.buckets)
 }
 
+// rateGateHold is how long a connection's later sends stay refused after
+// a send was refused for rate, unless that send comes again first.
+const rateGateHold = time.Second
+
+// passRateGate reports whether a send with client_mid mid may try the
+// budget on this connection. Reader only.
+//
+// Sends are pipelined: a client writes many before the first ack comes
+// back, and a connection that was stalled delivers everything it held at
+// once. While such a burst is refused for rate, tokens keep coming (one
+// every 20 ms), so without this gate a later send of the burst would be
+// stored while an earlier one was refused; the SDK re-sends the refused
+// one (PROTOCOL.md §7.5) and it would be stored after its successor. So
+// after a refusal, every later send on the connection is refused too
+// (spending no token) until the refused client_mid is sent again, which
+// the SDK does first, or for at most rateGateHold, so that a client that
+// never retries (the official ones) is only held back briefly. Repeats
+// answered from the dedup record never reach the gate. Gates are per
+// connection: a stalled connection's late burst cannot hold back the new
+// connection that replaced it, and each connection's stored sends stay a
+// prefix of what it carried, which keeps the device's order.
+func (c *conn) passRateGate(mid uint64, now time.Time) bool {
+	if c.rateGate == 0 {
+		return true
+	}
+	if mid == c.rateGate || !now.Before(c.gateUntil) {
+		c.rateGate = 0
+		return true
+	}
+	return false
+}
+
+// closeRateGate records a refusal for rate of client_mid mid; the first
+// refusal closes the gate. Reader only.
+func (c *conn) closeRateGate(mid uint64, now time.Time) {
+	if c.rateGate == 0 {
+		c.rateGate, c.gateUntil = mid, now.Add(rateGateHold)
+	}
+}
+
 // tokenBucket is a plain token bucket. It is not safe for concurrent use:
 // sendBudgets guards it.
 type tokenBucket struct {

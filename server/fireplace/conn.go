@@ -51,6 +51,8 @@ type conn struct {
 	watermarks  map[int64]int64 // highest id delivered per stream on this connection
 	cursors     map[int64]int64 // the device's confirmed position per stream, once read
 	unreadCount int             // UNREAD frames answered since login
+	rateGate    uint64          // client_mid of the send refused for rate that holds later ones back (budget.go)
+	gateUntil   time.Time       // when rateGate stops holding sends back
 }
 
 // transientItem is a meta that is delivered once and never stored.

@@ -232,6 +232,63 @@ func TestSendBudgetSurvivesReconnects(t *testing.T) {
 	assert.Equal(t, okContents, contents(t, b.SyncAll(alice.ID)))
 }
 
+// TestRateGateKeepsOrder: after a send is refused for rate, the later
+// sends of the same connection are refused too, even with tokens back,
+// until the refused one comes again (or a second has passed), so that a
+// pipelined burst is never stored with holes that a retry fills out of
+// order. Another connection of the device is not held back.
+func TestRateGateKeepsOrder(t *testing.T) {
+	t.Parallel()
+	h := startClock(t, &servertest.Clock{Base: time.Unix(1_800_000_000, 0)},
+		func(c *fireplace.Config) { c.SendRate = 2; c.SendBurst = 3 })
+	alice, bob := h.user(t, "alice"), h.user(t, "bob")
+	a := h.login(t, alice, "a")
+	b := h.login(t, bob, "b")
+	msg := func(n int) *xsync.Meta {
+		m := xsynctest.Text(bob.ID, "m"+strconv.Itoa(n))
+		m.Id = uint64(1000 + n)
+		return m
+	}
+	// The client writes m1..m6 before reading any ack, as the SDK's
+	// outbox does.
+	for n := 1; n <= 6; n++ {
+		m := msg(n)
+		m.From = &xsync.XID{Uid: uint64(alice.ID), DeviceSN: a.SN}
+		a.Write(xsync.NewSyncFrame(&xsync.SyncUL{Meta: m}))
+	}
+	for n := 1; n <= 3; n++ {
+		requireStatus(t, a.Ack(uint64(1000+n)).Status, xsync.StatusOK)
+	}
+	for n := 4; n <= 6; n++ {
+		requireStatus(t, a.Ack(uint64(1000+n)).Status, xsync.StatusRateLimitExceeded)
+	}
+
+	h.clock.Advance(500 * time.Millisecond) // one token
+	requireStatus(t, a.Send(msg(5)).Status, xsync.StatusRateLimitExceeded, "rate limit exceeded")
+	requireStatus(t, a.Send(msg(4)).Status, xsync.StatusOK) // the refused one first: it takes the token
+	h.clock.Advance(time.Second)
+	requireStatus(t, a.Send(msg(5)).Status, xsync.StatusOK)
+	requireStatus(t, a.Send(msg(6)).Status, xsync.StatusOK)
+	assert.Equal(t, []string{"m1", "m2", "m3", "m4", "m5", "m6"}, contents(t, b.SyncAll(alice.ID)))
+
+	// A client that never retries is held back for a second only.
+	requireStatus(t, a.Send(msg(7)).Status, xsync.StatusRateLimitExceeded)
+	h.clock.Advance(999 * time.Millisecond)
+	requireStatus(t, a.Send(msg(8)).Status, xsync.StatusRateLimitExceeded)
+	h.clock.Advance(time.Millisecond)
+	requireStatus(t, a.Send(msg(8)).Status, xsync.StatusOK)
+
+	// The gate belongs to the connection: a new one of the same device
+	// only meets the budget.
+	requireStatus(t, a.Send(msg(9)).Status, xsync.StatusOK)
+	requireStatus(t, a.Send(msg(10)).Status, xsync.StatusRateLimitExceeded)
+	a2 := xsynctest.Dial(t, h.env.URL)
+	a2.Login(t, alice.Token, alice.ID, a.SN, "a")
+	h.clock.Advance(500 * time.Millisecond)
+	requireStatus(t, a2.Send(msg(11)).Status, xsync.StatusOK)
+	assert.Equal(t, []string{"m8", "m9", "m11"}, contents(t, b.SyncAll(alice.ID)))
+}
+
 // TestRefusedSendLeavesNoTrace: a send refused for rate stores nothing,
 // notifies no one and leaves no dedup record, so its retry with the same
 // client_mid is stored normally once the budget refilled (§7.5, §18.7).

@@ -122,6 +122,7 @@ func (c *conn) startSession(uid int64, sn uint32) {
 	c.watermarks = map[int64]int64{}
 	c.cursors = map[int64]int64{}
 	c.unreadCount = 0
+	c.rateGate = 0
 }
 
 // kick delivers a user notice as an unsolicited, unstored SyncDL on the
