@@ -148,8 +148,6 @@ func TestChaos(t *testing.T) {
 	logsHint := "rerun with FLOO_CHAOS_KEEP=1 to keep the server and client logs"
 	if keep {
 		logsHint = "server and client logs in " + dir
-	}
-	if keep {
 		t.Logf("keeping %s (server and client logs)", dir)
 	} else {
 		t.Cleanup(func() { os.RemoveAll(dir) })
@@ -225,7 +223,13 @@ func TestChaos(t *testing.T) {
 	// sender has sent cfg.n and a whole round of faults has run (long
 	// run): traffic never stops while a fault is applied or settles.
 	stop := make(chan struct{})
+	stopSending := sync.OnceFunc(func() { close(stop) })
 	var sendersDone sync.WaitGroup
+	// On a fatal error the senders stop before the clients close.
+	defer func() {
+		stopSending()
+		sendersDone.Wait()
+	}()
 	var remaining sync.WaitGroup // senders that have not reached cfg.n
 	for _, name := range pairs {
 		for _, side := range []string{"a", "b"} {
@@ -351,7 +355,7 @@ rounds:
 			break
 		}
 	}
-	close(stop)
+	stopSending()
 	sendersDone.Wait()
 
 	// Drain: every send must end acknowledged and delivered.
