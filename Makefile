@@ -1,11 +1,13 @@
 # Thin entry points; the logic lives in scripts/. See README.md.
 #   make test            everything the project tests (what CI runs)
 #   make test PKG=./xsync/... T=TestGolden   one package / one test, natively
+#   make chaos N=10000   the long fault-injection run: N messages per sender
 SHELL := /bin/bash
 PKG ?= ./...
 T ?=
+N ?= 10000
 
-.PHONY: test unit demo wasm size fuzz bench lint fmt generate
+.PHONY: test unit demo wasm size fuzz bench lint fmt generate chaos
 
 test:
 	@scripts/test.sh
@@ -16,6 +18,11 @@ unit:
 
 demo:
 	@scripts/demo.sh
+
+# The long fault-injection run (test/chaos): kill -9, SIGTERM, proxy cuts, stalls of 5-40 s,
+# split and delayed traffic, while two native and two wasm clients exchange N messages each way.
+chaos:
+	@scripts/chaos.sh long $(N)
 
 wasm:
 	@scripts/wasm.sh

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Everything the project tests: lint, native tests with -race, the wasm packages under Node,
 # the protoc cross-check of the wire codec, the npm package, its size budget, WeChat, the web
-# example and the end-to-end suites. First it installs the system tools a fresh machine lacks
-# (scripts/deps.sh: protoc and Chromium, with apt-get when run as root) and fetches the Go modules.
+# example, the end-to-end suites and the short fault-injection run. First it installs the system
+# tools a fresh machine lacks (scripts/deps.sh: protoc and Chromium, with apt-get when run as root)
+# and fetches the Go modules.
 source "$(dirname "$0")/lib.sh"
 step "tools"
 scripts/deps.sh
@@ -26,3 +27,5 @@ step "web example in headless Chromium"
 scripts/test-web.sh
 step "npm package end to end: packed and installed, against the reference server, in Node and Chromium"
 scripts/test-e2e.sh
+step "delivery under faults: the short fault-injection run (test/chaos)"
+FLOO_CHAOS_NO_BUILD=1 scripts/chaos.sh short

@@ -63,7 +63,8 @@ type conn struct {
 	watermarks  map[int64]int64 // highest id delivered per stream on this connection
 	cursors     map[int64]int64 // the device's confirmed position per stream, once read
 	unreadCount int             // UNREAD frames answered since login
-	bucket      tokenBucket
+	rateGate    uint64          // client_mid of the send refused for rate that holds later ones back (budget.go)
+	gateUntil   time.Time       // when rateGate stops holding sends back
 }
 
 // transientItem is a meta that is delivered once and never stored.
@@ -88,7 +89,6 @@ func newConn(g *Gateway, ws *websocket.Conn, release func()) *conn {
 		noticed:    map[int64]bool{},
 		watermarks: map[int64]int64{},
 		cursors:    map[int64]int64{},
-		bucket:     newTokenBucket(g.cfg.SendRate, g.cfg.SendBurst, g.cfg.Now()),
 	}
 }
 
@@ -432,32 +432,4 @@ func (c *conn) takeTransient(stream int64, now int64) []*xsync.Meta {
 	clear(c.transient[len(kept):])
 	c.transient = kept
 	return out
-}
-
-// tokenBucket is a plain token bucket; it belongs to one reader goroutine.
-type tokenBucket struct {
-	rate   float64 // tokens per second; < 0 = unlimited
-	burst  float64
-	tokens float64
-	last   time.Time
-}
-
-func newTokenBucket(rate float64, burst int, now time.Time) tokenBucket {
-	return tokenBucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: now}
-}
-
-// take uses one token if there is one.
-func (b *tokenBucket) take(now time.Time) bool {
-	if b.rate < 0 {
-		return true
-	}
-	if d := now.Sub(b.last).Seconds(); d > 0 {
-		b.tokens = min(b.burst, b.tokens+d*b.rate)
-		b.last = now
-	}
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
 }

@@ -183,23 +183,66 @@ func TestPanicClosesOnlyThatConnection(t *testing.T) {
 	require.Eventually(t, func() bool { return g.Stats().Conns == 1 }, 2*time.Second, 5*time.Millisecond)
 }
 
-func TestTokenBucket(t *testing.T) {
+func TestSendBudgets(t *testing.T) {
 	t0 := time.Unix(1000, 0)
-	b := newTokenBucket(2, 3, t0)
+	b := newSendBudgets(2, 3)
 	for range 3 {
-		assert.True(t, b.take(t0))
+		assert.True(t, b.take(1, 1, t0))
 	}
-	assert.False(t, b.take(t0), "burst used up")
-	assert.True(t, b.take(t0.Add(500*time.Millisecond)), "one token per half second")
-	assert.False(t, b.take(t0.Add(500*time.Millisecond)))
+	assert.False(t, b.take(1, 1, t0), "burst used up")
+	assert.True(t, b.take(1, 2, t0), "another device of the same user has its own budget")
+	assert.True(t, b.take(2, 1, t0), "another user's device with the same SN too")
+	assert.True(t, b.take(1, 1, t0.Add(500*time.Millisecond)), "one token per half second")
+	assert.False(t, b.take(1, 1, t0.Add(500*time.Millisecond)))
 	// Refill stops at the burst.
 	later := t0.Add(time.Hour)
 	for range 3 {
-		assert.True(t, b.take(later))
+		assert.True(t, b.take(1, 1, later))
 	}
-	assert.False(t, b.take(later))
-	unlimited := newTokenBucket(-1, 0, t0)
-	assert.True(t, unlimited.take(t0))
+	assert.False(t, b.take(1, 1, later))
+
+	unlimited := newSendBudgets(-1, 0)
+	for range 1000 {
+		assert.True(t, unlimited.take(1, 1, t0))
+	}
+	assert.Zero(t, unlimited.size(), "no limit, no table")
+}
+
+// TestSendBudgetsStayBounded: buckets that have refilled are dropped once
+// the table grows, while a device still short of tokens keeps its debt.
+func TestSendBudgetsStayBounded(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	b := newSendBudgets(50, 100)
+	for range 100 {
+		require.True(t, b.take(7, 1, t0))
+	}
+	require.False(t, b.take(7, 1, t0))
+	// Ten thousand devices send once each, 10 ms apart: at any moment only
+	// those of the last two seconds (burst/rate) are short of tokens.
+	now := t0
+	for i := range 10000 {
+		now = t0.Add(time.Duration(i) * 10 * time.Millisecond)
+		require.True(t, b.take(int64(100+i), 1, now))
+		require.LessOrEqual(t, b.size(), 2*minSweep+2*200, "table size after %d devices", i)
+	}
+	// Device 7 refilled long ago and was swept: it starts from a full
+	// burst, exactly as if it had been kept.
+	for range 100 {
+		require.True(t, b.take(7, 1, now))
+	}
+	require.False(t, b.take(7, 1, now))
+
+	// A device in debt is never swept.
+	b = newSendBudgets(1, 5)
+	for range 5 {
+		require.True(t, b.take(7, 1, t0))
+	}
+	for i := range 2 * minSweep {
+		b.take(int64(100+i), 1, t0.Add(time.Second))
+	}
+	require.True(t, b.take(7, 1, t0.Add(time.Second)), "one token earned in a second")
+	require.False(t, b.take(7, 1, t0.Add(time.Second)),
+		"the partly refilled device keeps its debt through sweeps")
 }
 
 func TestMergeJSON(t *testing.T) {

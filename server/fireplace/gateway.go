@@ -60,8 +60,11 @@ type Config struct {
 	// MaxMessageBytes bounds content+config+ext+attachment of one send.
 	// 0 = 64 KiB.
 	MaxMessageBytes int
-	// SendRate and SendBurst are the token bucket of sends per connection.
-	// Only sends use tokens: pulls and heartbeats are always answered.
+	// SendRate and SendBurst are the token bucket of sends per device,
+	// keyed by (uid, deviceSN) and kept across reconnects (PROTOCOL.md
+	// §7.5, §18.10): a client that reconnects gets no fresh burst. Only
+	// sends use tokens: pulls and heartbeats are always answered, and a
+	// repeated send answered from the dedup record costs nothing.
 	// 0 = 50 per second and a burst of 100; a negative SendRate disables
 	// the limit.
 	SendRate  float64
@@ -186,6 +189,8 @@ type Gateway struct {
 	// never takes the slot of a device that is logging in or has just left
 	// without its last-seen time written.
 	devLocks [16]sync.Mutex
+
+	budgets *sendBudgets
 }
 
 // New returns a gateway using cfg.Store.
@@ -203,6 +208,7 @@ func New(cfg Config) (*Gateway, error) {
 		stop:  make(chan struct{}),
 
 		cursors: newCursorBook(),
+		budgets: newSendBudgets(cfg.SendRate, cfg.SendBurst),
 	}
 	g.upgrader = websocket.Upgrader{
 		// Client frames are small: a 1 KB read buffer reads most of them

@@ -29,7 +29,14 @@ type harness struct {
 // start runs a server whose gateway config may be adjusted by tune.
 func start(t *testing.T, tune ...func(*fireplace.Config)) *harness {
 	t.Helper()
-	h := &harness{clock: &servertest.Clock{}}
+	return startClock(t, &servertest.Clock{}, tune...)
+}
+
+// startClock is start on the given clock; one with a Base stands still
+// until the test advances it.
+func startClock(t *testing.T, clock *servertest.Clock, tune ...func(*fireplace.Config)) *harness {
+	t.Helper()
+	h := &harness{clock: clock}
 	h.env = servertest.Start(t,
 		servertest.WithConfig(func(c *server.Config) { c.Now = h.clock.Now }),
 		servertest.WithGateway(func(d server.GatewayDeps) (server.Gateway, error) {

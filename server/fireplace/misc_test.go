@@ -2,6 +2,7 @@ package fireplace_test
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/flooim/floo/server/fireplace"
 	"github.com/flooim/floo/server/internal/xsynctest"
 	"github.com/flooim/floo/server/ratel"
+	"github.com/flooim/floo/server/servertest"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -170,10 +172,151 @@ func TestRateLimit(t *testing.T) {
 	}
 	m := xsynctest.Text(p.bob, "too many")
 	requireStatus(t, p.a.Send(m).Status, xsync.StatusRateLimitExceeded)
-	// Pulls and heartbeats are still answered; the limit is per connection.
+	// Pulls and heartbeats are still answered; the limit is per device.
 	requireStatus(t, p.a.Unread().Status, xsync.StatusOK)
 	p.a2.SendOK(xsynctest.Text(p.bob, "other device"))
 	assert.Len(t, p.b.SyncAll(p.alice), 6)
+}
+
+// TestSendBudgetSurvivesReconnects: the send budget belongs to the device
+// (uid, deviceSN), not to the connection (PROTOCOL.md §7.5, §18.10). A
+// client that reconnects every 50 sends used to get a fresh burst each
+// time; now it gets exactly the default 100 plus 50 per second, counted
+// over ten seconds of a clock that moves only when the test says so.
+func TestSendBudgetSurvivesReconnects(t *testing.T) {
+	t.Parallel()
+	h := startClock(t, &servertest.Clock{Base: time.Unix(1_800_000_000, 0)})
+	alice, bob := h.user(t, "alice"), h.user(t, "bob")
+	a := h.login(t, alice, "a")
+	sn := a.SN
+	b := h.login(t, bob, "b")
+
+	var mid uint64 // client_mids unique per device, across its connections
+	attempts, ok, refused := 0, 0, 0
+	var okContents []string
+	send := func(n int) {
+		for range n {
+			if attempts > 0 && attempts%50 == 0 {
+				a.Close()
+				a = xsynctest.Dial(t, h.env.URL)
+				require.Equal(t, sn, a.Login(t, alice.Token, alice.ID, sn, "a"), "the same device")
+			}
+			attempts++
+			mid++
+			content := "m" + strconv.Itoa(attempts)
+			m := xsynctest.Text(bob.ID, content)
+			m.Id = mid
+			ack := a.Send(m)
+			switch ack.Status.Code {
+			case xsync.StatusOK:
+				require.NotZero(t, ack.ServerMid)
+				ok++
+				okContents = append(okContents, content)
+			case xsync.StatusRateLimitExceeded:
+				require.Zero(t, ack.ServerMid)
+				refused++
+			default:
+				t.Fatalf("send %d: %v", attempts, ack.Status)
+			}
+		}
+	}
+	send(150)
+	for range 10 {
+		h.clock.Advance(time.Second)
+		send(80)
+	}
+	assert.Equal(t, 950, attempts)
+	assert.Equal(t, 100+10*50, ok, "burst 100, then 50 per second, whatever the reconnects")
+	assert.Equal(t, 950-600, refused)
+	// A refused send is not stored: bob finds exactly the accepted ones.
+	assert.Equal(t, okContents, contents(t, b.SyncAll(alice.ID)))
+}
+
+// TestRateGateKeepsOrder: after a send is refused for rate, the later
+// sends of the same connection are refused too, even with tokens back,
+// until the refused one comes again (or a second has passed), so that a
+// pipelined burst is never stored with holes that a retry fills out of
+// order. Another connection of the device is not held back.
+func TestRateGateKeepsOrder(t *testing.T) {
+	t.Parallel()
+	h := startClock(t, &servertest.Clock{Base: time.Unix(1_800_000_000, 0)},
+		func(c *fireplace.Config) { c.SendRate = 2; c.SendBurst = 3 })
+	alice, bob := h.user(t, "alice"), h.user(t, "bob")
+	a := h.login(t, alice, "a")
+	b := h.login(t, bob, "b")
+	msg := func(n int) *xsync.Meta {
+		m := xsynctest.Text(bob.ID, "m"+strconv.Itoa(n))
+		m.Id = uint64(1000 + n)
+		return m
+	}
+	// The client writes m1..m6 before reading any ack, as the SDK's
+	// outbox does.
+	for n := 1; n <= 6; n++ {
+		m := msg(n)
+		m.From = &xsync.XID{Uid: uint64(alice.ID), DeviceSN: a.SN}
+		a.Write(xsync.NewSyncFrame(&xsync.SyncUL{Meta: m}))
+	}
+	for n := 1; n <= 3; n++ {
+		requireStatus(t, a.Ack(uint64(1000+n)).Status, xsync.StatusOK)
+	}
+	for n := 4; n <= 6; n++ {
+		requireStatus(t, a.Ack(uint64(1000+n)).Status, xsync.StatusRateLimitExceeded)
+	}
+
+	h.clock.Advance(500 * time.Millisecond) // one token
+	requireStatus(t, a.Send(msg(5)).Status, xsync.StatusRateLimitExceeded, "rate limit exceeded")
+	requireStatus(t, a.Send(msg(4)).Status, xsync.StatusOK) // the refused one first: it takes the token
+	h.clock.Advance(time.Second)
+	requireStatus(t, a.Send(msg(5)).Status, xsync.StatusOK)
+	requireStatus(t, a.Send(msg(6)).Status, xsync.StatusOK)
+	assert.Equal(t, []string{"m1", "m2", "m3", "m4", "m5", "m6"}, contents(t, b.SyncAll(alice.ID)))
+
+	// A client that never retries is held back for a second only.
+	requireStatus(t, a.Send(msg(7)).Status, xsync.StatusRateLimitExceeded)
+	h.clock.Advance(999 * time.Millisecond)
+	requireStatus(t, a.Send(msg(8)).Status, xsync.StatusRateLimitExceeded)
+	h.clock.Advance(time.Millisecond)
+	requireStatus(t, a.Send(msg(8)).Status, xsync.StatusOK)
+
+	// The gate belongs to the connection: a new one of the same device
+	// only meets the budget.
+	requireStatus(t, a.Send(msg(9)).Status, xsync.StatusOK)
+	requireStatus(t, a.Send(msg(10)).Status, xsync.StatusRateLimitExceeded)
+	a2 := xsynctest.Dial(t, h.env.URL)
+	a2.Login(t, alice.Token, alice.ID, a.SN, "a")
+	h.clock.Advance(500 * time.Millisecond)
+	requireStatus(t, a2.Send(msg(11)).Status, xsync.StatusOK)
+	assert.Equal(t, []string{"m8", "m9", "m11"}, contents(t, b.SyncAll(alice.ID)))
+}
+
+// TestRefusedSendLeavesNoTrace: a send refused for rate stores nothing,
+// notifies no one and leaves no dedup record, so its retry with the same
+// client_mid is stored normally once the budget refilled (§7.5, §18.7).
+func TestRefusedSendLeavesNoTrace(t *testing.T) {
+	t.Parallel()
+	h := startClock(t, &servertest.Clock{Base: time.Unix(1_800_000_000, 0)},
+		func(c *fireplace.Config) { c.SendRate = 1; c.SendBurst = 2 })
+	p := newPair(t, h)
+	p.a.SendOK(xsynctest.Text(p.bob, "one"))
+	p.a.SendOK(xsynctest.Text(p.bob, "two"))
+	assert.Equal(t, []string{"one", "two"}, contents(t, p.b.SyncAll(p.alice)))
+	p.a2.SyncAll(p.bob) // alice's other device: the sent copies
+	for p.a2.TakeNotice(p.bob, 0) {
+	}
+
+	m := xsynctest.Text(p.bob, "three")
+	ack := p.a.Send(m)
+	requireStatus(t, ack.Status, xsync.StatusRateLimitExceeded)
+	assert.Zero(t, ack.ServerMid)
+	noFrame(t, p.b, 300*time.Millisecond)
+	noFrame(t, p.a2, 0)
+	assert.Empty(t, p.b.Pull(p.alice, 0).Metas, "nothing new stored for bob")
+
+	h.clock.Advance(time.Second)
+	again := p.a.Send(m) // same client_mid
+	requireStatus(t, again.Status, xsync.StatusOK)
+	assert.NotZero(t, again.ServerMid, "stored now, not answered from a dedup record")
+	assert.Equal(t, []string{"three"}, contents(t, p.b.SyncAll(p.alice)))
 }
 
 func TestNotifyAndClose(t *testing.T) {

@@ -194,6 +194,7 @@ func (c *conn) startSession(uid int64, sn uint32, tok store.Token) {
 	c.watermarks = map[int64]int64{}
 	c.cursors = map[int64]int64{}
 	c.unreadCount = 0
+	c.rateGate = 0
 }
 
 // kick delivers a user notice as an unsolicited, unstored SyncDL on the

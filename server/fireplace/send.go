@@ -140,8 +140,10 @@ func (s *sender) prepare() (*store.AppendRequest, func(), error) {
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, nil, err
 	}
-	// 4. Rate limit.
-	if !s.c.bucket.take(s.g.cfg.Now()) {
+	// 4. Rate limit, per device across connections, and in order on each
+	// connection (budget.go).
+	if now := s.g.cfg.Now(); !s.c.passRateGate(m.Id, now) || !s.g.budgets.take(s.uid, s.sn, now) {
+		s.c.closeRateGate(m.Id, now)
 		return nil, nil, refuse(xsync.StatusRateLimitExceeded, reasonRateLimit)
 	}
 	if conv != nil {
