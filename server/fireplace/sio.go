@@ -19,16 +19,16 @@ import (
 // small (an open packet, `40`, ping `2` / pong `3`, the binary event
 // `frame` with one attachment, and the close packets) while the maintained
 // Go server (github.com/zishang520/socket.io v3) is a port of socket.io 4
-// with long-polling, WebTransport (quic-go), compression and msgpack: it
+// with long-polling, WebTransport (quic-go), compression and msgpack. It
 // would pull 19 modules into the server (a minimal server using it builds
 // to 14.3 MB, against 8.7 MB with gorilla/websocket alone; this file adds
-// 19 KB to floo-server), own the connection's
-// goroutines and write buffering (so the bounded write queue, the
-// backpressure and the close codes of conn.go would have to be rebuilt on
-// its API), and put framing the spec fixes byte for byte out of our hands.
-// Here a socket.io connection is an ordinary conn with sio set: the reader
-// unwraps the frames, the writer wraps them, and everything in between
-// (login, queue bounds, pacing, kicks, shutdown) is shared with raw mode.
+// 19 KB to floo-server), own the connection's goroutines and write
+// buffering (so the bounded write queue, the backpressure and the close
+// codes of conn.go would have to be rebuilt on its API), and put framing
+// the spec fixes byte for byte out of our hands. Here a socket.io
+// connection is an ordinary conn with sio set: the reader unwraps the
+// frames, the writer wraps them, and everything in between (login, queue
+// bounds, pacing, kicks, shutdown) is shared with raw mode.
 
 // sioPath is the path prefix of socket.io mode; raw mode is served
 // everywhere else.
