@@ -114,7 +114,8 @@ func (c *conn) sioRead(typ int, data []byte) ([]byte, sioVerdict) {
 		if st.want > 0 {
 			return nil, sioNone
 		}
-		frame, ok := st.frame, st.isFrame
+		// A placeholder naming an attachment that never came is no Frame.
+		frame, ok := st.frame, st.isFrame && st.index < st.got
 		*st = sioState{}
 		if !ok {
 			return nil, sioNone

@@ -79,6 +79,10 @@ func TestSIORead(t *testing.T) {
 	require.Equal(t, sioNone, v)
 	_, v = bin(4, 9)
 	require.Equal(t, sioBad, v, "no attachment was announced")
+	// So is a frame event whose placeholder names a missing attachment.
+	txt(`451-["frame",{"_placeholder":true,"num":1}]`)
+	_, v = bin(4, 9)
+	require.Equal(t, sioNone, v)
 }
 
 // The framing's cost next to raw mode, per Frame: go test -run - -bench SIO.
@@ -150,4 +154,37 @@ func BenchmarkSIOWriteFrame(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzSIORead: whatever messages a client sends, the socket.io reader never
+// panics, never waits for more than sioMaxAttachments attachments, and a
+// Frame it returns is the tail of the binary message that completed it.
+func FuzzSIORead(f *testing.F) {
+	f.Add([]byte(sioFrameHeader), []byte{4, 0x18, 0x00}, true)
+	f.Add([]byte(`452-/,7["frame",{"_placeholder":true,"num":1}]`), []byte{4}, true)
+	f.Add([]byte("2probe"), []byte{}, false)
+	f.Add([]byte(`451-["frame",{"_placeholder":true,"num":-1}]`), []byte{4, 1}, true)
+	g, err := New(Config{Store: nopStore{}})
+	require.NoError(f, err)
+	f.Cleanup(func() { g.Close() })
+	f.Fuzz(func(t *testing.T, text, bin []byte, twice bool) {
+		c := newConn(g, nil, nil, true)
+		msgs := [][2]any{{websocket.TextMessage, text}, {websocket.BinaryMessage, bin}}
+		if twice {
+			msgs = append(msgs, msgs[1])
+		}
+		for _, m := range msgs {
+			typ, data := m[0].(int), m[1].([]byte)
+			frame, v := c.sioRead(typ, data)
+			if c.sioIn.want < 0 || c.sioIn.want > sioMaxAttachments {
+				t.Fatalf("waiting for %d attachments", c.sioIn.want)
+			}
+			if v == sioFrame && (typ != websocket.BinaryMessage || len(frame) >= len(data)) {
+				t.Fatalf("frame %x from %d message %x", frame, typ, data)
+			}
+			if v == sioBad || v == sioClose {
+				return
+			}
+		}
+	})
 }
