@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end tests of the npm package against the reference server: builds npm/dist and the
 # server, packs the package and installs the tarball into a temporary project (with ws and
-# playwright-core pinned there, never in the package), then runs the Node test and the headless
-# Chromium test (npm/test/e2e). Both print their figures (cold start, receive throughput).
+# playwright-core pinned there, never in the package), then runs the Node test, the socket.io test
+# (the official web client's socket.io-client 2.x against the server's socket.io mode) and the
+# headless Chromium test (npm/test/e2e). Node and Chromium print their figures (cold start, receive
+# throughput).
 #
 #   FLOO_E2E_NO_BUILD=1   reuse npm/dist when it is complete (e.g. right after scripts/test-npm.sh)
 #   FLOO_E2E_CHROMIUM     Chromium binary (default /usr/bin/chromium, which scripts/deps.sh
@@ -43,6 +45,8 @@ echo "project: $PROJECT"
 status=0
 step "e2e: Node against the reference server"
 node --test --test-force-exit --test-timeout=120000 --test-reporter=spec npm/test/e2e/node.test.mjs || status=1
+step "e2e: socket.io-client 2.x (the official web client's transport) against the reference server"
+node --test --test-force-exit --test-timeout=120000 --test-reporter=spec npm/test/e2e/sio.test.mjs || status=1
 step "e2e: headless Chromium against the reference server"
 node --test --test-force-exit --test-timeout=150000 --test-reporter=spec npm/test/e2e/browser.test.mjs || status=1
 exit $status

@@ -31,6 +31,10 @@ type conn struct {
 	ws   *websocket.Conn
 	done chan struct{}
 	once sync.Once
+	// sio is set for socket.io mode (PROTOCOL.md §3.2, sio.go): the same
+	// session wrapped in Engine.IO v3 / socket.io 2 packets. Fixed at the
+	// upgrade.
+	sio bool
 
 	// The write queue is a slice rather than a buffered channel so that an
 	// idle connection holds no buffer: a 512-slot channel would cost 12 KB
@@ -43,6 +47,9 @@ type conn struct {
 	qframes int
 	signal  chan struct{} // 1-buffered: the queue is not empty
 	drained chan struct{} // 1-buffered: the writer wrote a frame
+	// pong is the Engine.IO pong the writer owes a socket.io client ("3"
+	// and the ping's data), nil when none is due.
+	pong []byte
 	// release gives back the unauthenticated slot taken at the upgrade
 	// (Config.Admit); run once, at the first login or at close.
 	release func()
@@ -65,6 +72,7 @@ type conn struct {
 	unreadCount int             // UNREAD frames answered since login
 	rateGate    uint64          // client_mid of the send refused for rate that holds later ones back (budget.go)
 	gateUntil   time.Time       // when rateGate stops holding sends back
+	sioIn       sioState        // the socket.io event being read
 }
 
 // transientItem is a meta that is delivered once and never stored.
@@ -78,10 +86,11 @@ type transientItem struct {
 // and a rough allowance for the meta around it.
 func (it *transientItem) size() int { return len(it.meta.Payload) + 64 }
 
-func newConn(g *Gateway, ws *websocket.Conn, release func()) *conn {
+func newConn(g *Gateway, ws *websocket.Conn, release func(), sio bool) *conn {
 	return &conn{
 		g:          g,
 		ws:         ws,
+		sio:        sio,
 		signal:     make(chan struct{}, 1),
 		drained:    make(chan struct{}, 1),
 		release:    release,
@@ -115,13 +124,21 @@ func (c *conn) isClosing() bool {
 //
 // Until a Provision succeeds, the connection has Config.LoginTimeout from
 // the upgrade to log in; pings do not extend it (PROTOCOL.md §18.10).
-// Afterwards any frame, pings included, restarts the idle timeout.
+// Afterwards any frame, pings included, restarts the idle timeout. In
+// socket.io mode that timeout is pingInterval + pingTimeout, as the client
+// pings every pingInterval, and any message counts (PROTOCOL.md §3.2).
 func (c *conn) readLoop() {
 	defer c.g.wg.Done()
 	defer c.g.forget(c)
 	ws := c.ws
-	ws.SetReadLimit(c.g.cfg.MaxFrameBytes)
 	idle := c.g.cfg.IdleTimeout
+	if c.sio {
+		// 0x04 before each Frame.
+		ws.SetReadLimit(c.g.cfg.MaxFrameBytes + 1)
+		idle = c.g.cfg.PingInterval + c.g.cfg.PingTimeout
+	} else {
+		ws.SetReadLimit(c.g.cfg.MaxFrameBytes)
+	}
 	loginBy := time.Now().Add(c.g.cfg.LoginTimeout)
 	ws.SetPingHandler(func(data string) error {
 		// A ping is a frame too: it keeps an otherwise quiet client alive,
@@ -163,7 +180,19 @@ func (c *conn) readLoop() {
 			}
 			return
 		}
-		if typ != websocket.BinaryMessage {
+		if c.sio {
+			var v sioVerdict
+			switch data, v = c.sioRead(typ, data); v {
+			case sioNone:
+				continue
+			case sioClose:
+				c.close(closeNormal, "")
+				return
+			case sioBad:
+				c.close(closeUnsupported, "not a socket.io 2 packet")
+				return
+			}
+		} else if typ != websocket.BinaryMessage {
 			c.close(closeUnsupported, "binary frames only")
 			return
 		}
@@ -214,9 +243,20 @@ func (c *conn) safeHandle(data []byte) (ok bool) {
 	return true
 }
 
-// writeLoop writes queued frames until the connection ends.
+// writeLoop writes queued frames until the connection ends. In socket.io
+// mode it first opens the session (the Engine.IO OPEN packet, then `40`),
+// writes each frame as the binary event "frame" (two messages) and answers
+// pings before the frames queued with them.
 func (c *conn) writeLoop() {
 	defer c.g.wg.Done()
+	if c.sio {
+		c.ws.SetWriteDeadline(time.Now().Add(c.g.cfg.WriteTimeout))
+		if c.ws.WriteMessage(websocket.TextMessage, c.g.sioOpenPacket()) != nil ||
+			c.ws.WriteMessage(websocket.TextMessage, sioConnect) != nil {
+			c.close(closeNoFrame, "")
+			return
+		}
+	}
 	var batch [][]byte
 	for {
 		select {
@@ -224,12 +264,27 @@ func (c *conn) writeLoop() {
 			return
 		case <-c.signal:
 		}
+		if c.sio {
+			if pong := c.takePong(); pong != nil {
+				c.ws.SetWriteDeadline(time.Now().Add(c.g.cfg.WriteTimeout))
+				if c.ws.WriteMessage(websocket.TextMessage, pong) != nil {
+					c.close(closeNoFrame, "")
+					return
+				}
+			}
+		}
 		c.qmu.Lock()
 		batch, c.queue = c.queue, batch[:0]
 		c.qmu.Unlock()
 		for i, b := range batch {
 			c.ws.SetWriteDeadline(time.Now().Add(c.g.cfg.WriteTimeout))
-			if err := c.ws.WriteMessage(websocket.BinaryMessage, b); err != nil {
+			var err error
+			if c.sio {
+				err = writeSIOFrame(c.ws, b)
+			} else {
+				err = c.ws.WriteMessage(websocket.BinaryMessage, b)
+			}
+			if err != nil {
 				c.close(closeNoFrame, "")
 				return
 			}

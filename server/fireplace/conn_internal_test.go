@@ -105,7 +105,7 @@ func TestTransientQueueDropsOldest(t *testing.T) {
 	g, err := New(Config{Store: nopStore{}, TransientItems: 3, TransientBytes: 1000, Now: func() time.Time { return now }})
 	require.NoError(t, err)
 	defer g.Close()
-	c := newConn(g, nil, nil)
+	c := newConn(g, nil, nil, false)
 	c.uid = 1
 	item := func(n int) *xsync.Meta { return &xsync.Meta{Id: uint64(n), Payload: make([]byte, 100)} }
 	later := now.UnixMilli() + 10_000

@@ -6,8 +6,9 @@
 //
 // # Connections
 //
-// Each WebSocket (raw mode, PROTOCOL.md §3.1; socket.io mode is not offered)
-// runs two goroutines: a reader, which processes the connection's frames one
+// Each WebSocket (raw mode, PROTOCOL.md §3.1, or socket.io mode under
+// /socket.io/, §3.2 and sio.go: the same session in other wrapping) runs
+// two goroutines: a reader, which processes the connection's frames one
 // at a time in arrival order, and a writer, which drains a queue bounded in
 // frames and in bytes. Any goroutine may queue a frame without blocking.
 // Replies to the connection's own requests are paced by the reader, which
@@ -15,9 +16,10 @@
 // byte budget; a Notice or kick that finds the queue full disconnects the
 // client (1013) instead of slowing down everyone's fan-out. Sync and history
 // pages end early at Config.PageBytes. Binary messages above 1 MiB close the
-// connection with 1009, text messages with 1003, no login within 10 s of the
-// upgrade (pings do not count) with 1000, and 120 s without any frame
-// (pings included) after login with 1000. A panic while handling a frame is
+// connection with 1009, text messages in raw mode with 1003, no login within
+// 10 s of the upgrade (pings do not count) with 1000, and 120 s without any
+// frame (pings included) after login with 1000 (socket.io mode: 30 s, the
+// ping interval and timeout). A panic while handling a frame is
 // recovered: it closes that connection with 1011 and leaves the rest of the
 // server running.
 //

@@ -91,6 +91,12 @@ type Config struct {
 	// beyond, the oldest are dropped. 0 = 32 items and 256 KiB.
 	TransientItems int
 	TransientBytes int
+	// PingInterval and PingTimeout are the Engine.IO timings announced to
+	// socket.io clients (PROTOCOL.md §3.2): the client pings every
+	// PingInterval, and a socket.io connection that sent nothing for
+	// PingInterval + PingTimeout after login is closed. 0 = 25 s and 5 s.
+	PingInterval time.Duration
+	PingTimeout  time.Duration
 	// LoginTimeout closes a connection that has not logged in that long
 	// after the upgrade; pings do not extend it. 0 = 10 s.
 	LoginTimeout time.Duration
@@ -163,6 +169,8 @@ func (c Config) withDefaults() Config {
 	defDur(&c.DedupWindow, 24*time.Hour)
 	defDur(&c.TypingLifetime, 10*time.Second)
 	defDur(&c.LoginTimeout, 10*time.Second)
+	defDur(&c.PingInterval, 25*time.Second)
+	defDur(&c.PingTimeout, 5*time.Second)
 	return c
 }
 
@@ -230,9 +238,18 @@ func New(cfg Config) (*Gateway, error) {
 func (g *Gateway) now() int64 { return g.cfg.Now().UnixMilli() }
 
 // ServeHTTP upgrades the request to a WebSocket and runs the connection
-// until it closes. It answers 503 after Close and when Config.Admit
-// refuses the connection.
+// until it closes: in socket.io mode under /socket.io/ (PROTOCOL.md §3.2;
+// 400 unless EIO=3 and transport=websocket), in raw mode on any other path
+// (§3.1). It answers 503 after Close and when Config.Admit refuses the
+// connection.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	sio := isSocketIO(r)
+	if sio {
+		if why := sioRefusal(r); why != "" {
+			http.Error(w, why, http.StatusBadRequest)
+			return
+		}
+	}
 	g.mu.RLock()
 	closed := g.closed
 	g.mu.RUnlock()
@@ -254,7 +271,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		release()
 		return // the upgrader already answered
 	}
-	c := newConn(g, ws, release)
+	c := newConn(g, ws, release, sio)
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()

@@ -29,10 +29,18 @@ func parseJSON(s string) (v any, ok bool) {
 	return v, true
 }
 
+// absentJSON reports whether an edit's config or ext means "no change":
+// empty, invalid, or the literal null the official clients send for an
+// absent field (§9.3).
+func absentJSON(s string) bool {
+	v, ok := parseJSON(s)
+	return !ok || v == nil
+}
+
 // mergeJSON deep-merges patch into base as APPEND and REPLACE do (§9.3):
 // objects merge key by key, any other value replaces. An absent patch
-// (empty, invalid or the literal null the official clients send) leaves
-// base unchanged; an absent base takes the patch as it is.
+// (absentJSON) leaves base unchanged; an absent base takes the patch as it
+// is.
 func mergeJSON(base, patch string) string {
 	pv, ok := parseJSON(patch)
 	if !ok || pv == nil {

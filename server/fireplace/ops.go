@@ -245,6 +245,15 @@ func (s *sender) edit(body *xsync.MessageBody) (*store.AppendRequest, func(), er
 	}
 	config = mergeJSON(config, body.Config)
 	ext = mergeJSON(ext, body.Ext)
+	// What means "no change" here is relayed as empty: a receiving official
+	// client would store the literal null and then fail on every later read
+	// of the conversation.
+	if absentJSON(body.Config) {
+		body.Config = ""
+	}
+	if absentJSON(body.Ext) {
+		body.Ext = ""
+	}
 	editTS := max(s.now, t.EditTimestamp+1, t.Timestamp)
 	body.EditTimestamp = uint64(editTS)
 	return s.appendRequest(conv, int64(s.meta.To.Uid), body.Marshal(), false, store.Effect{Kind: store.EffectEdit,

@@ -255,6 +255,52 @@ func TestEdits(t *testing.T) {
 	assert.Equal(t, f1.EditTimestamp+1, f2.EditTimestamp)
 }
 
+// The official clients send the literal string "null" for an edit's absent
+// config or ext (§9.3). It means "no change" to the server, and it must reach
+// the other devices as an empty field: a client that stored null as the
+// message's config could no longer read that conversation.
+func TestEditNullFieldsRelayedEmpty(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	p := newPair(t, h)
+	p.a2.SyncAll(p.alice) // DEVICE_ADDED of a2, if any
+	orig := xsynctest.Message(p.bob, &xsync.MessageBody{Type: xsync.MsgChat, Content: "draft",
+		Config: `{"mentionAll":false}`, Ext: `{"k":"v"}`})
+	mid := p.a.SendOK(orig).ServerMid
+
+	p.a.SendOK(xsynctest.Edit(xsync.OpReplace, p.bob, mid, "final", "null", "null"))
+	p.a.SendOK(xsynctest.Edit(xsync.OpAppend, p.bob, mid, "!", " null ", `{"k":"w"}`))
+
+	for name, c := range map[string]*xsynctest.Client{"peer": p.b, "sender's other device": p.a2} {
+		xid := p.alice
+		if c == p.a2 {
+			xid = p.bob
+		}
+		got := c.SyncAll(xid)
+		var ops []*xsync.MessageBody
+		for _, m := range got {
+			if b := xsynctest.Body(t, m); b.Type == xsync.MsgOper {
+				ops = append(ops, b)
+				assert.NotContains(t, string(m.Payload), "null", "%s: no null on the wire", name)
+			}
+		}
+		require.Len(t, ops, 2, name)
+		assert.Equal(t, "final", ops[0].Content, name)
+		assert.Empty(t, ops[0].Config, name)
+		assert.Empty(t, ops[0].Ext, name)
+		assert.Empty(t, ops[1].Config, name)
+		assert.Equal(t, `{"k":"w"}`, ops[1].Ext, name, "a real patch is relayed as sent")
+	}
+
+	// The stored message kept its config and ext through the "null"s.
+	hist := p.b.History(p.alice, 0, 20).Metas
+	require.Len(t, hist, 1)
+	hb := xsynctest.Body(t, hist[0])
+	assert.Equal(t, "final!", hb.Content)
+	assert.JSONEq(t, `{"mentionAll":false}`, hb.Config)
+	assert.JSONEq(t, `{"k":"w"}`, hb.Ext)
+}
+
 func TestTypingIsNotStored(t *testing.T) {
 	t.Parallel()
 	h := start(t)

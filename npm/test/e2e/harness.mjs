@@ -26,9 +26,10 @@ export const NPM_DIR = path.join(REPO, "npm");
 
 /**
  * Exact versions of the test project's own dependencies. They are devDependencies of the
- * temporary project only: floo-wasm itself has no runtime dependency.
+ * temporary project only: floo-wasm itself has no runtime dependency. socket.io-client 2.x is the
+ * transport the official Floo web SDK embeds (sio.test.mjs drives it against the server).
  */
-export const PINNED = { ws: "8.23.0", "playwright-core": "1.65.1" };
+export const PINNED = { ws: "8.23.0", "playwright-core": "1.65.1", "socket.io-client": "2.5.0" };
 
 /** The app id the reference server serves by default, and the official demo app id. */
 export const APP_ID = "welovemaxim";
