@@ -228,7 +228,8 @@ func TestWrittenSendNeverFailsByTime(t *testing.T) {
 		done <- err
 	}()
 	eventually(t, func() bool { return len(sends(srv)) == 1 }, "written")
-	advance(t, srv, 10*lite.Second) // stalled: probe, answered
+	advance(t, srv, 3*lite.Second) // a probe, answered
+	advance(t, srv, 7*lite.Second) // stalled: another probe, answered
 	arec.waitName(t, EventSendStalled, 1)
 
 	// The network goes away for hours.
@@ -312,13 +313,23 @@ func TestStalledSendProbes(t *testing.T) {
 	require.NoError(t, err)
 	eventually(t, func() bool { return len(sends(srv)) == 1 }, "written")
 
-	srv.Clock.Advance(9 * lite.Second)
+	// 3 s without an ack: a probe, not yet the stalled notification.
+	srv.Clock.Advance(2 * lite.Second)
+	waitIdle(t, a)
+	assert.Equal(t, 1, unreads())
+	advance(t, srv, lite.Second)
+	eventually(t, func() bool { return unreads() == 2 }, "probe UNREAD after 3 s")
+	assert.Zero(t, arec.count(EventSendStalled))
+
+	// 10 s: stalled, and the connection is probed again (the first probe
+	// was answered).
+	srv.Clock.Advance(6 * lite.Second)
 	waitIdle(t, a)
 	assert.Zero(t, arec.count(EventSendStalled))
 	advance(t, srv, lite.Second)
 	st := arec.waitName(t, EventSendStalled, 1).(SendStalled)
 	assert.Equal(t, SendStalled{Mid: mid, UID: 1002}, st)
-	eventually(t, func() bool { return unreads() == 2 }, "probe UNREAD at once")
+	eventually(t, func() bool { return unreads() == 3 }, "probe UNREAD at once")
 	assert.Equal(t, SendStatusSending, sendStatuses(arec)[0].Status)
 	assert.Len(t, sendStatuses(arec), 1, "stalled is not a status change")
 
@@ -331,7 +342,7 @@ func TestStalledSendProbes(t *testing.T) {
 	// Probe() on a silent connection: no frame within 10 s, reconnect at once.
 	srv.Set(func() { srv.OnUnread = func(*fsConn) bool { return true } })
 	a.Probe()
-	eventually(t, func() bool { return unreads() == 3 }, "probe UNREAD")
+	eventually(t, func() bool { return unreads() == 4 }, "probe UNREAD")
 	srv.Set(func() { srv.OnUnread = nil })
 	srv.Clock.Advance(9 * lite.Second)
 	waitIdle(t, a)

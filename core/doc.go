@@ -58,10 +58,11 @@
 // limit. A refusal for rate, busy or timeout keeps the item in place and
 // writes it again after a jittered exponential backoff, holding back the
 // later items of its conversation; any other refusal is final. A send once
-// written is never failed by time: it stays until acknowledged, raises a
-// SendStalled event after 10 s without an ack and makes the engine probe
-// the connection (an UNREAD; no frame within 10 s means a new connection,
-// PROTOCOL.md §5). Only a send never written fails on logout or after the
+// written is never failed by time: it stays until acknowledged. After 3 s
+// without an ack the engine probes the connection (an UNREAD; no frame
+// within 10 s means a new connection, PROTOCOL.md §5, which asks for the
+// probe at 10 s: probing sooner costs one frame and finds a dead link 7 s
+// earlier), and after 10 s it raises a SendStalled event and probes again. Only a send never written fails on logout or after the
 // app's SendTimeout; Logout reports the written ones as unknown. Message
 // operations (operations.go) use the same path and are applied locally
 // when acknowledged; operations from peers and from the user's other

@@ -795,7 +795,7 @@ func (c *Client) probe() {
 // Probe checks the connection now: while connected it sends an UNREAD and
 // reconnects at once when no frame arrives within 10 s; while waiting to
 // reconnect it reconnects now (PROTOCOL.md §5). The engine probes by itself
-// when a send stays unacknowledged for 10 s; platforms call Probe when the
+// when a send stays unacknowledged for 3 s (and again at 10 s); platforms call Probe when the
 // app returns to the foreground (SetOnline(true) probes as well). It never
 // blocks and does nothing after Disconnect.
 func (c *Client) Probe() { c.post(c.check) }

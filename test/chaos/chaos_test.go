@@ -136,6 +136,10 @@ type sender interface {
 type step struct {
 	name string
 	run  func() error // applies the fault and returns when it is over
+	// settle, when set, replaces the configured settle time after the
+	// fault: a blackhole "ends" at once (new connections work) and its
+	// recovery is the time the clients take to notice it.
+	settle time.Duration
 }
 
 func TestChaos(t *testing.T) {
@@ -278,19 +282,19 @@ func TestChaos(t *testing.T) {
 			return srv.start()
 		}
 	}
-	cut := step{"proxy cut", func() error {
+	cut := step{name: "proxy cut", run: func() error {
 		px.Cut()
 		return nil
 	}}
 	stall := func(d time.Duration) step {
-		return step{"proxy stall " + d.String(), func() error {
+		return step{name: "proxy stall " + d.String(), run: func() error {
 			px.Stall()
 			sleep(d)
 			px.Resume()
 			return nil
 		}}
 	}
-	split := step{"split+delay", func() error {
+	split := step{name: "split+delay", run: func() error {
 		px.SetSplit(7)
 		px.SetDelay(time.Duration(20+rng.IntN(80)) * time.Millisecond)
 		sleep(cfg.split)
@@ -298,8 +302,16 @@ func TestChaos(t *testing.T) {
 		px.SetDelay(0)
 		return nil
 	}}
-	kill := step{"kill -9", restart(syscall.SIGKILL, cfg.down)}
-	term := step{"SIGTERM", restart(syscall.SIGTERM, 0)}
+	// A blackhole silences the open connections for good while new ones
+	// work: the clients must notice the silence while they send (the
+	// stalled-send probe, PROTOCOL.md §5) and reconnect. Its recovery time
+	// counts from the moment the connections went silent.
+	blackhole := step{name: "blackhole", run: func() error {
+		px.Blackhole()
+		return nil
+	}, settle: 40 * time.Second}
+	kill := step{name: "kill -9", run: restart(syscall.SIGKILL, cfg.down)}
+	term := step{name: "SIGTERM", run: restart(syscall.SIGTERM, 0)}
 
 	var schedule []step
 	schedule = append(schedule, cut)
@@ -307,7 +319,7 @@ func TestChaos(t *testing.T) {
 		for _, d := range cfg.stalls {
 			schedule = append(schedule, stall(d))
 		}
-		schedule = append(schedule, split)
+		schedule = append(schedule, split, blackhole)
 		for range cfg.kills {
 			schedule = append(schedule, kill)
 		}
@@ -329,7 +341,7 @@ rounds:
 		if cfg.mode == "long" {
 			// One round: each kind of fault once, the stall length cycling
 			// through 5-40 s.
-			schedule = []step{cut, stall(cfg.stalls[round%len(cfg.stalls)]), split, kill, term}
+			schedule = []step{cut, stall(cfg.stalls[round%len(cfg.stalls)]), split, blackhole, kill, term}
 		}
 		for _, st := range schedule {
 			if round > 0 && done() {
@@ -344,7 +356,11 @@ rounds:
 				failNow("%s: %v", st.name, err)
 			}
 			l.faultEnded()
-			sleep(cfg.settle)
+			if st.settle > 0 {
+				sleep(st.settle)
+			} else {
+				sleep(cfg.settle)
+			}
 			if wp != nil {
 				if msg := wp.fatalError(); msg != "" {
 					t.Errorf("wasm pair: %s", msg)

@@ -49,6 +49,7 @@ type pair struct {
 	client, server net.Conn
 	once           sync.Once
 	done           chan struct{} // closed when both sockets are closed
+	dead           atomic.Bool   // blackholed: nothing is forwarded, ever again
 }
 
 func (p *pair) close() {
@@ -138,7 +139,9 @@ func (p *Proxy) copy(pr *pair, dst, src net.Conn) {
 			return
 		}
 		n, err := src.Read(buf)
-		if n > 0 {
+		// A blackholed pair still reads both ends, so that a close by
+		// either is noticed, but drops what it reads.
+		if n > 0 && !pr.dead.Load() {
 			if !p.gate(pr) || !p.forward(pr, dst, buf[:n]) {
 				return
 			}
@@ -241,6 +244,20 @@ func (p *Proxy) Stall() {
 		p.resume = make(chan struct{})
 	}
 	p.mu.Unlock()
+}
+
+// Blackhole makes every open connection silent for good: nothing more is
+// forwarded either way and both sockets stay open until an end closes
+// them, as when a NAT or a mobile network drops a flow without telling
+// anyone. New connections are forwarded as usual, so a client that notices
+// the silence and reconnects gets through.
+func (p *Proxy) Blackhole() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for pr := range p.pairs {
+		pr.dead.Store(true)
+	}
+	return len(p.pairs)
 }
 
 // Resume ends a stall: what was held is forwarded, then traffic flows.

@@ -108,6 +108,33 @@ func TestStallHoldsTrafficAndKeepsSocketsOpen(t *testing.T) {
 	assert.Equal(t, "x", string(got))
 }
 
+func TestBlackholeSilencesOpenConnectionsOnly(t *testing.T) {
+	p := start(t)
+	c := dial(t, p)
+	_, err := c.Write([]byte("a"))
+	require.NoError(t, err)
+	_, err = readN(c, 1, 5*time.Second)
+	require.NoError(t, err)
+
+	assert.Equal(t, 1, p.Blackhole())
+	_, err = c.Write([]byte("lost"))
+	require.NoError(t, err)
+	_, err = readN(c, 1, 300*time.Millisecond)
+	require.True(t, errors.Is(err, os.ErrDeadlineExceeded), "nothing comes back, and the socket is not closed: %v", err)
+
+	// A new connection works.
+	c2 := dial(t, p)
+	_, err = c2.Write([]byte("new"))
+	require.NoError(t, err)
+	got, err := readN(c2, 3, 5*time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, "new", string(got))
+
+	// The silenced pair ends when its client closes.
+	require.NoError(t, c.Close())
+	require.Eventually(t, func() bool { return p.Conns() == 1 }, 5*time.Second, 10*time.Millisecond)
+}
+
 func TestCutClosesEveryConnection(t *testing.T) {
 	p := start(t)
 	c1, c2 := dial(t, p), dial(t, p)
