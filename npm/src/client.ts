@@ -37,6 +37,17 @@ export type SysManageMethods = SysManage;
 
 type AnyListener = (payload: unknown) => void;
 
+/**
+ * The run-time check of event names, installed by the browser and Node entries (events.ts): the
+ * WeChat entry, at its size budget, goes without.
+ */
+let checkEventName: ((name: string) => void) | undefined;
+
+/** @internal Installs the check of the event names given to on() and listen(). */
+export function setEventNameCheck(fn: (name: string) => void): void {
+  checkEventName = fn;
+}
+
 /** Throws a FlooError returned by a synchronous Go method (Go functions cannot throw). */
 function unwrap<T>(v: T | FlooError): T {
   if (v instanceof FlooError) throw v;
@@ -312,34 +323,32 @@ export class FlooClient {
 
   /** Subscribes `fn` to event `name`, or several handlers at once. */
   on<K extends EventName>(name: K, fn: Listener<K>): this;
-  on(name: string, fn: (payload: any) => void): this;
   on(map: ListenerMap): this;
   on(nameOrMap: string | ListenerMap, fn?: (payload: any) => void): this {
     checkListenerArgs("on", nameOrMap, fn, true);
     if (typeof nameOrMap === "string") {
+      checkEventName?.(nameOrMap);
       let set = this.#listeners.get(nameOrMap);
       if (!set) this.#listeners.set(nameOrMap, (set = new Set()));
       set.add(fn as AnyListener);
       return this;
     }
     for (const [name, f] of Object.entries(nameOrMap)) {
-      if (f) this.on(name, f as AnyListener);
+      if (f) this.on(name as EventName, f as AnyListener);
     }
     return this;
   }
 
   /** Alias of on. */
   listen<K extends EventName>(name: K, fn: Listener<K>): this;
-  listen(name: string, fn: (payload: any) => void): this;
   listen(map: ListenerMap): this;
   listen(nameOrMap: string | ListenerMap, fn?: (payload: any) => void): this {
     checkListenerArgs("listen", nameOrMap, fn, true);
-    return typeof nameOrMap === "string" ? this.on(nameOrMap, fn as AnyListener) : this.on(nameOrMap);
+    return typeof nameOrMap === "string" ? this.on(nameOrMap as EventName, fn as AnyListener) : this.on(nameOrMap);
   }
 
   /** Unsubscribes `fn` from event `name` (every handler of it when `fn` is omitted), or several at once. */
   off<K extends EventName>(name: K, fn?: Listener<K>): this;
-  off(name: string, fn?: (payload: any) => void): this;
   off(map: ListenerMap): this;
   off(nameOrMap: string | ListenerMap, fn?: (payload: any) => void): this {
     checkListenerArgs("off", nameOrMap, fn, false);
@@ -349,7 +358,7 @@ export class FlooClient {
       return this;
     }
     for (const [name, f] of Object.entries(nameOrMap)) {
-      if (f) this.off(name, f as AnyListener);
+      if (f) this.off(name as EventName, f as AnyListener);
     }
     return this;
   }

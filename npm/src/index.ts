@@ -1,7 +1,10 @@
 // floo-wasm: the Floo (Lanying IM) client SDK, in Go compiled to WebAssembly, with the official
 // JavaScript API. `flooim(config)` is the entry point; see JSAPI.md for the API it follows.
 
-import { flooim } from "./client.js";
+import { flooim, setEventNameCheck } from "./client.js";
+import { warnUnknownEvent } from "./events.js";
+
+setEventNameCheck(warnUnknownEvent);
 
 export default flooim;
 export { flooim, FlooClient } from "./client.js";
