@@ -30,30 +30,40 @@ func newStaticFiles(dir string) *staticFiles {
 // encodings are the precompressed siblings looked for, preferred first.
 var encodings = [...]struct{ token, ext string }{{"br", ".br"}, {"gzip", ".gz"}}
 
-// cacheControl: a name whose last part before the extension, after a dot
-// or a dash, is 8 or more letters, digits or _ with at least one digit is
-// taken to carry a content hash (index-B1x9a_Qz.js, main.3f9c1a2b.js,
-// 3f9c1a2b0d.wasm) and cached for a year; anything else is revalidated.
+// cacheControl: a name that ends, before its extension, in a content hash
+// is cached for a year; anything else is revalidated. A hash is what comes
+// after the last dot or dash, 8 or more letters, digits or _ with at least
+// one digit (main.3f9c1a2b.js, floo-CmDGRn1d.wasm), or, as Vite writes
+// them, the last 8 characters after a dot or dash, letters, digits, _ or -
+// with at least one digit or capital (index-DC-Z_qCN.css).
 func cacheControl(name string) string {
 	base := path.Base(filepath.ToSlash(name))
 	if i := strings.LastIndexByte(base, '.'); i > 0 {
 		base = base[:i]
 	}
-	seg := base[strings.LastIndexAny(base, ".-")+1:]
-	digit := false
-	for _, c := range seg {
-		switch {
-		case c >= '0' && c <= '9':
-			digit = true
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
-		default:
-			return "no-cache"
-		}
-	}
-	if len(seg) >= 8 && digit {
+	if isHash(base[strings.LastIndexAny(base, ".-")+1:], false, 8) ||
+		len(base) > 9 && (base[len(base)-9] == '-' || base[len(base)-9] == '.') && isHash(base[len(base)-8:], true, 8) {
 		return "public, max-age=31536000, immutable"
 	}
 	return "no-cache"
+}
+
+// isHash reports whether s has at least min letters, digits, _ (and -
+// with dash) and a digit (or a capital, with dash).
+func isHash(s string, dash bool, min int) bool {
+	mark := false
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			mark = true
+		case c >= 'A' && c <= 'Z':
+			mark = mark || dash
+		case c >= 'a' && c <= 'z', c == '_', c == '-' && dash:
+		default:
+			return false
+		}
+	}
+	return len(s) >= min && mark
 }
 
 // ServeHTTP serves urlPath, which staticExists has found in the folder.
