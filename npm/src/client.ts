@@ -4,7 +4,7 @@ import { closedError, FlooError } from "./errors.js";
 import { assertRunning, goModule, initialize, runtimeStopped } from "./loader.js";
 import { makeManager, type ManagerHost } from "./managers.js";
 import { observe, Session, tsMethods } from "./managers/index.js";
-import { browserPlatform } from "./transports/browser.js";
+import type { BrowserPlatformOptions } from "./transports/browser.js";
 import { guardTransport } from "./transports/guard.js";
 import type { GoClient, GoConfig } from "./types/bridge.js";
 import type {
@@ -38,15 +38,15 @@ export type SysManageMethods = SysManage;
 type AnyListener = (payload: unknown) => void;
 
 /**
- * The run-time check of event names, installed by the browser and Node entries (events.ts): the
- * WeChat entry, at its size budget, goes without.
+ * @internal What the browser and Node entries (index.ts) install, and the WeChat entry goes
+ * without, keeping it out of its code: `platform`, the browser platform clients start from before
+ * `config.platform` replaces parts of it (the WeChat entry passes a complete one), and
+ * `checkEvent`, the run-time check of the event names given to on() and listen() (events.ts).
  */
-let checkEventName: ((name: string) => void) | undefined;
-
-/** @internal Installs the check of the event names given to on() and listen(). */
-export function setEventNameCheck(fn: (name: string) => void): void {
-  checkEventName = fn;
-}
+export const entryHooks: {
+  platform?: (options: BrowserPlatformOptions) => Platform;
+  checkEvent?: (name: string) => void;
+} = {};
 
 /** Throws a FlooError returned by a synchronous Go method (Go functions cannot throw). */
 function unwrap<T>(v: T | FlooError): T {
@@ -155,10 +155,13 @@ export class FlooClient {
   async #start(config: FlooConfig): Promise<GoClient> {
     await initialize(config);
     if (this.#closed) throw closedError();
-    const platform: Platform = { ...browserPlatform(config.websocket ? { WebSocket: config.websocket } : {}), ...config.platform };
+    const base = entryHooks.platform?.(config.websocket ? { WebSocket: config.websocket } : {});
+    // Without a transport or http (the WeChat entry's FlooClient given no platform), the Go
+    // side rejects the platform with InvalidParam.
+    const platform = { ...base, ...config.platform } as Platform;
     this.#http = platform.http;
     const goPlatform = {
-      transport: guardTransport(platform.transport),
+      transport: platform.transport && guardTransport(platform.transport),
       http: platform.http,
       deliver: (batch: Array<[string, unknown]>) => this.#deliver(batch),
       FlooError,
@@ -327,7 +330,7 @@ export class FlooClient {
   on(nameOrMap: string | ListenerMap, fn?: (payload: any) => void): this {
     checkListenerArgs("on", nameOrMap, fn, true);
     if (typeof nameOrMap === "string") {
-      checkEventName?.(nameOrMap);
+      entryHooks.checkEvent?.(nameOrMap);
       let set = this.#listeners.get(nameOrMap);
       if (!set) this.#listeners.set(nameOrMap, (set = new Set()));
       set.add(fn as AnyListener);
