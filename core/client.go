@@ -151,6 +151,9 @@ func New(cfg Config) (*Client, error) {
 	if c2.AutoLogin {
 		c.post(c.autoLogin)
 	}
+	if c2.EagerDNS {
+		c.post(c.prefetchDNS)
+	}
 	return c, nil
 }
 
@@ -402,6 +405,22 @@ func (c *Client) setDNS(d *dnsResult) {
 	if d != nil {
 		c.rest.setHosts(d.ratel)
 	}
+}
+
+// prefetchDNS starts the lookup of Config.EagerDNS on the engine goroutine,
+// unless a session (the auto-login's) already looks DNS up as it prepares.
+// A login started meanwhile may look up too; both replies are good.
+func (c *Client) prefetchDNS() {
+	if c.lp.sess != nil || c.currentDNS() != nil {
+		return
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		if err := c.waitDNS(c.ctx); err != nil {
+			c.log.info("dns: early lookup failed, the login looks up again: " + err.Error())
+		}
+	}()
 }
 
 // waitDNS makes sure the ratel host is known, looking DNS up if needed, for

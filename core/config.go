@@ -53,6 +53,13 @@ type Config struct {
 	// official default.
 	AutoLogin bool
 
+	// EagerDNS starts the DNS lookup when the Client is created, as the
+	// official web client's flooim() does (JSAPI.md §2), so that IsReady
+	// turns true without a first call and the first login skips the wait.
+	// Zero looks DNS up at the first login or REST call. A failed early
+	// lookup is only logged: the login looks up again.
+	EagerDNS bool
+
 	// LogLevel is the minimum level passed to Logger. Zero means LogWarn.
 	LogLevel LogLevel
 	// Logger receives the engine's log lines. Zero (nil) discards them.

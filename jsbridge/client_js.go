@@ -166,9 +166,10 @@ func (c *client) install(target js.Value, methods []method) {
 
 // readConfig maps the JavaScript options object onto core.Config. The
 // facade's default for autoLogin is true, the official default (JSAPI.md
-// §2); core's zero value is false.
+// §2); core's zero value is false. DNS is looked up at once, as flooim()
+// does (JSAPI.md §2), so that isReady() turns true without a first call.
 func readConfig(v js.Value) (core.Config, error) {
-	var cfg core.Config
+	cfg := core.Config{EagerDNS: true}
 	o, ok, err := argObjectOpt(v, "config")
 	if err != nil || !ok {
 		cfg.AutoLogin = true

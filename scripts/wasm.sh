@@ -161,13 +161,14 @@ WASM_DATA
 cp "$GOROOT_WASM/wasm_exec.js" npm/build/wasm_exec.js
 # floo.wasm.br: the brotli form WeChat's WXWebAssembly.instantiate loads (base library 2.14+), at
 # quality 11 and the largest window, since it counts against a mini-program's 2 MB package limit.
-# The npm build copies it into dist/miniprogram (docs/wechat.md).
+# It is written into npm/build, and the npm build copies it into dist/miniprogram, the package's
+# only copy (docs/wechat.md); the web gets it through floo-wasm/floo.wasm.br (npm/README.md).
 node -e '
   const zlib = require("zlib"), fs = require("fs");
   const raw = fs.readFileSync("npm/dist/floo.wasm");
   const { BROTLI_PARAM_QUALITY, BROTLI_PARAM_LGWIN, BROTLI_PARAM_SIZE_HINT } = zlib.constants;
   const params = { [BROTLI_PARAM_QUALITY]: 11, [BROTLI_PARAM_LGWIN]: 24, [BROTLI_PARAM_SIZE_HINT]: raw.length };
-  fs.writeFileSync("npm/dist/floo.wasm.br", zlib.brotliCompressSync(raw, { params }));
+  fs.writeFileSync("npm/build/floo.wasm.br", zlib.brotliCompressSync(raw, { params }));
 '
 (
   cd npm

@@ -9,7 +9,9 @@
 //   - a WebSocket upgrade (any path): the gateway; 501 without one.
 //   - GET /v2/app_dns, GET /api/health: DNS.
 //   - a registered REST route: ratel.
-//   - GET/HEAD of a file in the web folder (Config.WebDir): that file.
+//   - GET/HEAD of a file in the web folder (Config.WebDir): that file, or
+//     its precompressed .br/.gz sibling when the client accepts it
+//     (static.go).
 //   - GET / (no web folder): 200 "floo" at once, for the web client's
 //     latency probe (REST.md §2.7).
 //   - anything else: ratel's JSON 404.

@@ -212,7 +212,7 @@ func New(cfg Config) (*Server, error) {
 		if err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("server: web dir %q is not a directory", cfg.WebDir)
 		}
-		s.static = http.FileServer(http.Dir(cfg.WebDir))
+		s.static = newStaticFiles(cfg.WebDir)
 	}
 	var err error
 	if s.dns, err = dns.New(dns.Options{AppID: cfg.AppID, PublicURL: cfg.PublicURL}); err != nil {

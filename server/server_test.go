@@ -111,6 +111,56 @@ func TestStaticWebDir(t *testing.T) {
 	assert.Error(t, err)
 }
 
+// A file with a .br or .gz sibling is sent precompressed to clients that
+// accept the encoding, with the type of the file itself; hashed names are
+// cached for a year, the rest revalidated.
+func TestStaticPrecompressed(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
+	}
+	write("index.html", "<h1>hi</h1>")
+	write("floo.wasm", "\x00asm raw")
+	write("floo.wasm.br", "brotli bytes")
+	write("floo.wasm.gz", "gzip bytes")
+	write("assets/index-B1x9a_Qz.js", "js")
+	write("assets/index-B1x9a_Qz.js.gz", "js gzip")
+	env := servertest.Start(t, servertest.WithConfig(func(c *server.Config) { c.WebDir = dir }))
+
+	cases := []struct {
+		path, accept, body, encoding, ctype, cache string
+	}{
+		{"/floo.wasm", "gzip, deflate, br, zstd", "brotli bytes", "br", "application/wasm", "no-cache"},
+		{"/floo.wasm", "gzip", "gzip bytes", "gzip", "application/wasm", "no-cache"},
+		{"/floo.wasm", "br;q=0, gzip;q=0.5", "gzip bytes", "gzip", "application/wasm", "no-cache"},
+		{"/floo.wasm", "identity", "\x00asm raw", "", "application/wasm", "no-cache"},
+		{"/assets/index-B1x9a_Qz.js", "br, gzip", "js gzip", "gzip", "text/javascript; charset=utf-8", "public, max-age=31536000, immutable"},
+		{"/assets/index-B1x9a_Qz.js", "identity", "js", "", "text/javascript; charset=utf-8", "public, max-age=31536000, immutable"},
+		{"/", "br", "<h1>hi</h1>", "", "text/html; charset=utf-8", "no-cache"},
+	}
+	for _, c := range cases {
+		// Set explicitly, so that Go's client does not ask for gzip and decode it itself.
+		resp, body := send(t, "GET", env.URL+c.path, map[string]string{"Accept-Encoding": c.accept})
+		what := c.path + " with " + c.accept
+		require.Equal(t, 200, resp.StatusCode, what)
+		assert.Equal(t, c.body, body, what)
+		assert.Equal(t, c.encoding, resp.Header.Get("Content-Encoding"), what)
+		assert.Equal(t, c.ctype, resp.Header.Get("Content-Type"), what)
+		assert.Equal(t, c.cache, resp.Header.Get("Cache-Control"), what)
+		if c.path != "/" {
+			assert.Equal(t, "Accept-Encoding", resp.Header.Get("Vary"), what)
+		} else {
+			assert.Empty(t, resp.Header.Get("Vary"), "no sibling, no Vary")
+		}
+	}
+	// The siblings themselves stay reachable as plain files.
+	resp, body := send(t, "GET", env.URL+"/floo.wasm.br", nil)
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, "brotli bytes", body)
+	assert.Empty(t, resp.Header.Get("Content-Encoding"))
+}
+
 func TestNewErrors(t *testing.T) {
 	_, err := server.New(server.Config{DataDir: t.TempDir(), PublicURL: "not a url"})
 	assert.Error(t, err)

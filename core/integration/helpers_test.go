@@ -256,6 +256,7 @@ type client struct {
 type clientOptions struct {
 	dir       string // storage directory; "" means a fresh one
 	autoLogin bool
+	eagerDNS  bool
 	logLevel  core.LogLevel // "" means info
 }
 
@@ -276,6 +277,7 @@ func newClient(t testing.TB, env *servertest.Env, opts clientOptions) *client {
 		AppID:          env.AppID,
 		DNSServer:      env.URL + "/v2/app_dns",
 		AutoLogin:      opts.autoLogin,
+		EagerDNS:       opts.eagerDNS,
 		LogLevel:       level,
 		Logger:         testLogger{t},
 		RequestTimeout: 10 * time.Second,

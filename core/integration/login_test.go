@@ -4,6 +4,7 @@ package integration
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -99,4 +100,23 @@ func TestAutoLoginFromStorage(t *testing.T) {
 	_, ok = again.store.Get("floo.token")
 	assert.False(t, ok)
 	assert.Equal(t, core.StateIdle, again.State())
+}
+
+// With EagerDNS, creating the client is enough for IsReady (JSAPI.md §2:
+// flooim() starts the lookup); without it DNS waits for the first call.
+func TestEagerDNS(t *testing.T) {
+	env := startServer(t)
+	eager := newClient(t, env, clientOptions{eagerDNS: true})
+	lazy := newClient(t, env, clientOptions{})
+	deadline := time.Now().Add(waitTimeout)
+	for !eager.IsReady() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	require.True(t, eager.IsReady(), "DNS looked up without any call")
+	ratel, _, _ := eager.Servers()
+	assert.Equal(t, env.URL, ratel)
+	assert.False(t, lazy.IsReady(), "no lookup before the first call")
+
+	alice := env.NewUser(t, "alice")
+	eager.login(t, alice)
 }

@@ -9,14 +9,21 @@
 //   dist/wasm_exec-<hash>.js        Go's wasm_exec.js, a chunk the loader imports only when it
 //                                   loads the module (scripts/wasm.sh copies it into build/ from the
 //                                   toolchain that built floo.wasm)
-//   dist/*.js.map                   source maps down to the TypeScript, sources included
+//   dist/floo.iife.js               the script-tag build: one minified classic script (es2022) that
+//                                   defines window.flooIM (src/iife.ts), wasm_exec.js included
+//   dist/cjs/                       the CommonJS build for Node's require(): index.js and wechat.js,
+//                                   each one minified file with wasm_exec.js included, beside a
+//                                   copy of the .d.ts files, and a package.json saying
+//                                   "type": "commonjs" so that both are read as CommonJS
+//   dist/**/*.js.map                source maps down to the TypeScript, sources included, not
+//                                   linked from the files and not in the package ("files"): they
+//                                   are for debugging a checkout
 //   dist/miniprogram/               the folder the "miniprogram" field names, what WeChat DevTools'
 //                                   "Build npm" copies: index.js, one minified CommonJS file (es2017)
 //                                   bundling the wechat entry with wasm_exec.js, since mini-programs
-//                                   load CommonJS only and resolve no packages; its source map (not
-//                                   counted in the code package size, and left out of released
-//                                   versions by WeChat); and floo.wasm.br, the module
-//                                   WXWebAssembly.instantiate loads by default
+//                                   load CommonJS only and resolve no packages; and floo.wasm.br,
+//                                   the module WXWebAssembly.instantiate loads by default, the
+//                                   package's only brotli copy (exported as floo-wasm/floo.wasm.br)
 //   build/meta.json                 esbuild's metafile of the ESM build, which the tests read
 //
 // Why bundle tsc's output rather than the TypeScript: tsc stays the only compiler, so the modules
@@ -24,7 +31,7 @@
 // code the bundles contain, and esbuild only adds bundling and minification. esbuild follows the
 // source maps tsc wrote, so the shipped maps still point at src/*.ts.
 //
-// Run by npm run build after tsc, with build/wasm_exec.js and dist/floo.wasm.br in place
+// Run by npm run build after tsc, with build/wasm_exec.js and build/floo.wasm.br in place
 // (scripts/wasm.sh does both, then runs npm run build).
 
 import { build } from "esbuild";
@@ -43,7 +50,7 @@ function fail(msg) {
   process.exit(1);
 }
 
-for (const need of ["build/index.js", "build/wechat.js", "build/wasm_exec.js", "dist/floo.wasm.br"]) {
+for (const need of ["build/index.js", "build/wechat.js", "build/iife.js", "build/wasm_exec.js", "build/floo.wasm.br"]) {
   try {
     await stat(path.join(root, need));
   } catch {
@@ -102,6 +109,7 @@ const GO_NOTICE = `/*! wasm_exec.js of the Go distribution. ${notice.replace(/\*
 // Remove the JavaScript a previous build left; the .d.ts files (just written by tsc) and the
 // wasm (scripts/wasm.sh) stay.
 await rm(mpOut, { recursive: true, force: true });
+await rm(path.join(dist, "cjs"), { recursive: true, force: true });
 for (const f of await readdir(dist, { recursive: true })) {
   if (f.endsWith(".js") || f.endsWith(".js.map")) await rm(path.join(dist, f));
 }
@@ -119,7 +127,7 @@ const esm = await build({
   platform: "neutral",
   target: "es2022",
   minify: true,
-  sourcemap: "linked",
+  sourcemap: "external",
   sourcesContent: true,
   chunkNames: "[name]-[hash]",
   plugins: [keepNodeImports],
@@ -187,7 +195,7 @@ const mp = await build({
   // Old iOS JavaScriptCore: no class fields, private methods, ?? or ?. there.
   target: "es2017",
   minify: true,
-  sourcemap: "linked",
+  sourcemap: "external",
   sourcesContent: true,
   // import.meta does not exist in CommonJS; the only use is the default wasm URL, which the
   // wechat entry never takes (it always loads through WXWebAssembly).
@@ -199,9 +207,66 @@ const mp = await build({
   logLevel: "warning",
 });
 if (mp.errors.length > 0) process.exit(1);
-await copyFile(path.join(dist, "floo.wasm.br"), path.join(mpOut, "floo.wasm.br"));
+await copyFile(path.join(tscOut, "floo.wasm.br"), path.join(mpOut, "floo.wasm.br"));
+
+// --- The script-tag build ----------------------------------------------------------------------
+
+// A classic script has no import.meta; src/iife.ts always passes a wasm URL (beside the script),
+// so the loader never reads it. The node: imports become modules that throw, as above.
+const iife = await build({
+  absWorkingDir: root,
+  entryPoints: ["build/iife.js"],
+  outfile: "dist/floo.iife.js",
+  bundle: true,
+  format: "iife",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  sourcemap: "external",
+  sourcesContent: true,
+  define: { "import.meta.url": "undefined" },
+  plugins: [noNodeBuiltins],
+  banner: { js: `/*! floo-wasm ${pkg.version}, script-tag build: defines window.flooIM. MIT licence. */\n${GO_NOTICE}` },
+  logLevel: "warning",
+});
+if (iife.errors.length > 0) process.exit(1);
+
+// --- The CommonJS build for Node -----------------------------------------------------------------
+
+// import.meta.url (the default wasm URL, floo.wasm beside the file) becomes this file's URL. The
+// node: imports stay imports of Node's modules. Not for bundlers: they take the ES modules.
+const cjsOut = path.join(dist, "cjs");
+const cjs = await build({
+  absWorkingDir: root,
+  entryPoints: { index: "build/index.js", wechat: "build/wechat.js" },
+  outdir: "dist/cjs",
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "es2022",
+  minify: true,
+  sourcemap: "external",
+  sourcesContent: true,
+  define: { "import.meta.url": "__flooModuleURL" },
+  banner: { js: `${GO_NOTICE}\nvar __flooModuleURL=require("node:url").pathToFileURL(__dirname+"/../floo.wasm").href;` },
+  logLevel: "warning",
+});
+if (cjs.errors.length > 0) process.exit(1);
+await writeFile(path.join(cjsOut, "package.json"), '{ "type": "commonjs" }\n');
+// The declarations again, read as CommonJS ones under dist/cjs (their relative imports resolve
+// to the copies beside them), so that require() users under moduleResolution node16 get types
+// of the format they load.
+for (const f of await readdir(dist, { recursive: true })) {
+  if (!f.endsWith(".d.ts") || f.startsWith("cjs") || f.startsWith("miniprogram")) continue;
+  await mkdir(path.dirname(path.join(cjsOut, f)), { recursive: true });
+  await copyFile(path.join(dist, f), path.join(cjsOut, f));
+}
+
+// The licence of the repository root goes into the package (npm packs LICENSE from its folder).
+await copyFile(path.join(root, "..", "LICENSE"), path.join(root, "LICENSE"));
 
 const size = async (f) => (await stat(path.join(dist, f))).size;
 const shipped = (await readdir(dist)).filter((f) => f.endsWith(".js")).sort();
+shipped.push("cjs/index.js", "cjs/wechat.js");
 const sizes = await Promise.all(shipped.map(async (f) => `${f} ${await size(f)}`));
 console.log(`built dist: ${sizes.join(", ")} bytes; miniprogram/index.js ${await size("miniprogram/index.js")} bytes`);

@@ -4,7 +4,7 @@ import { closedError, FlooError } from "./errors.js";
 import { assertRunning, goModule, initialize, runtimeStopped } from "./loader.js";
 import { makeManager, type ManagerHost } from "./managers.js";
 import { observe, Session, tsMethods } from "./managers/index.js";
-import { browserPlatform } from "./transports/browser.js";
+import type { BrowserPlatformOptions } from "./transports/browser.js";
 import { guardTransport } from "./transports/guard.js";
 import type { GoClient, GoConfig } from "./types/bridge.js";
 import type {
@@ -36,6 +36,17 @@ export type UserManageMethods = UserManage;
 export type SysManageMethods = SysManage;
 
 type AnyListener = (payload: unknown) => void;
+
+/**
+ * @internal What the browser and Node entries (index.ts) install, and the WeChat entry goes
+ * without, keeping it out of its code: `platform`, the browser platform clients start from before
+ * `config.platform` replaces parts of it (the WeChat entry passes a complete one), and
+ * `checkEvent`, the run-time check of the event names given to on() and listen() (events.ts).
+ */
+export const entryHooks: {
+  platform?: (options: BrowserPlatformOptions) => Platform;
+  checkEvent?: (name: string) => void;
+} = {};
 
 /** Throws a FlooError returned by a synchronous Go method (Go functions cannot throw). */
 function unwrap<T>(v: T | FlooError): T {
@@ -144,10 +155,13 @@ export class FlooClient {
   async #start(config: FlooConfig): Promise<GoClient> {
     await initialize(config);
     if (this.#closed) throw closedError();
-    const platform: Platform = { ...browserPlatform(config.websocket ? { WebSocket: config.websocket } : {}), ...config.platform };
+    const base = entryHooks.platform?.(config.websocket ? { WebSocket: config.websocket } : {});
+    // Without a transport or http (the WeChat entry's FlooClient given no platform), the Go
+    // side rejects the platform with InvalidParam.
+    const platform = { ...base, ...config.platform } as Platform;
     this.#http = platform.http;
     const goPlatform = {
-      transport: guardTransport(platform.transport),
+      transport: platform.transport && guardTransport(platform.transport),
       http: platform.http,
       deliver: (batch: Array<[string, unknown]>) => this.#deliver(batch),
       FlooError,
@@ -317,34 +331,32 @@ export class FlooClient {
 
   /** Subscribes `fn` to event `name`, or several handlers at once. */
   on<K extends EventName>(name: K, fn: Listener<K>): this;
-  on(name: string, fn: (payload: any) => void): this;
   on(map: ListenerMap): this;
   on(nameOrMap: string | ListenerMap, fn?: (payload: any) => void): this {
     checkListenerArgs("on", nameOrMap, fn, true);
     if (typeof nameOrMap === "string") {
+      entryHooks.checkEvent?.(nameOrMap);
       let set = this.#listeners.get(nameOrMap);
       if (!set) this.#listeners.set(nameOrMap, (set = new Set()));
       set.add(fn as AnyListener);
       return this;
     }
     for (const [name, f] of Object.entries(nameOrMap)) {
-      if (f) this.on(name, f as AnyListener);
+      if (f) this.on(name as EventName, f as AnyListener);
     }
     return this;
   }
 
   /** Alias of on. */
   listen<K extends EventName>(name: K, fn: Listener<K>): this;
-  listen(name: string, fn: (payload: any) => void): this;
   listen(map: ListenerMap): this;
   listen(nameOrMap: string | ListenerMap, fn?: (payload: any) => void): this {
     checkListenerArgs("listen", nameOrMap, fn, true);
-    return typeof nameOrMap === "string" ? this.on(nameOrMap, fn as AnyListener) : this.on(nameOrMap);
+    return typeof nameOrMap === "string" ? this.on(nameOrMap as EventName, fn as AnyListener) : this.on(nameOrMap);
   }
 
   /** Unsubscribes `fn` from event `name` (every handler of it when `fn` is omitted), or several at once. */
   off<K extends EventName>(name: K, fn?: Listener<K>): this;
-  off(name: string, fn?: (payload: any) => void): this;
   off(map: ListenerMap): this;
   off(nameOrMap: string | ListenerMap, fn?: (payload: any) => void): this {
     checkListenerArgs("off", nameOrMap, fn, false);
@@ -354,7 +366,7 @@ export class FlooClient {
       return this;
     }
     for (const [name, f] of Object.entries(nameOrMap)) {
-      if (f) this.off(name, f as AnyListener);
+      if (f) this.off(name as EventName, f as AnyListener);
     }
     return this;
   }

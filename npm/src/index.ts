@@ -1,7 +1,12 @@
 // floo-wasm: the Floo (Lanying IM) client SDK, in Go compiled to WebAssembly, with the official
 // JavaScript API. `flooim(config)` is the entry point; see JSAPI.md for the API it follows.
 
-import { flooim } from "./client.js";
+import { entryHooks, flooim } from "./client.js";
+import { warnUnknownEvent } from "./events.js";
+import { browserPlatform } from "./transports/browser.js";
+
+entryHooks.platform = browserPlatform;
+entryHooks.checkEvent = warnUnknownEvent;
 
 export default flooim;
 export { flooim, FlooClient } from "./client.js";

@@ -67,7 +67,7 @@ function wechatInstantiate(options: WechatInitializeOptions): NonNullable<Initia
     if (options.instantiate) return asInstance(await options.instantiate(imports), g);
     const WXWA = options.WXWebAssembly ?? hostWXWebAssembly();
     if (!WXWA || typeof WXWA.instantiate !== "function") {
-      throw FlooError.fromName("GeneralError", "WXWebAssembly is not available: floo-wasm needs WeChat base library 2.13.0 or later (2.14.0 for .wasm.br)");
+      throw FlooError.fromName("GeneralError", "WXWebAssembly is not available: floo-wasm needs WeChat base library 2.13.0+ (2.14.0+ for .wasm.br)");
     }
     const path = options.wasmPath ?? DEFAULT_WASM_PATH;
     let result: unknown;
@@ -114,7 +114,7 @@ export { FlooError, ErrorCode, ErrorCodeNames, ErrorCodeClass } from "./errors.j
 export type { ErrorClass, ErrorCodeName, ErrorCodeNumber, FlooErrorFields, FlooErrorSource } from "./errors.js";
 export { managerMethods } from "./managers.js";
 export type { Manager, ManagerName, PendingMethod } from "./managers.js";
-export { memoryStorage } from "./transports/browser.js";
+export { memoryStorage } from "./transports/memory.js";
 export {
   hostWx,
   watchWxNetwork,

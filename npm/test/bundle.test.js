@@ -1,13 +1,14 @@
 // The shipped JavaScript as scripts/build.mjs makes it: minified ESM bundles split into the two
-// entry points, one shared chunk and a lazily loaded wasm_exec.js chunk; the minified CommonJS
-// mini-program bundle; their source maps; and what minification must not change (the magic
-// comments of the node: imports, the exported names, the class names).
+// entry points, one shared chunk and a lazily loaded wasm_exec.js chunk; the script-tag build;
+// the CommonJS build for Node; the minified CommonJS mini-program bundle; their source maps (not
+// shipped); and what minification must not change (the magic comments of the node: imports, the
+// exported names, the class names).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { SourceMap } from "node:module";
+import { createRequire, SourceMap } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { inspect, promisify } from "node:util";
@@ -21,6 +22,8 @@ const shippedJS = readdirSync(distDir, { recursive: true })
   .filter((f) => f.endsWith(".js"))
   .sort();
 const topJS = shippedJS.filter((f) => !f.includes(path.sep));
+/** The ES modules: the top-level files but the script-tag build. */
+const esmJS = topJS.filter((f) => f !== "floo.iife.js");
 const sharedChunk = topJS.filter((f) => f.startsWith("chunk-"));
 const wasmExecChunk = topJS.filter((f) => f.startsWith("wasm_exec-"));
 
@@ -34,11 +37,27 @@ function loadMiniprogram() {
   return mod.exports;
 }
 
+/** Runs the script-tag build as a page would, with document.currentScript at `src`; returns window.flooIM. */
+function loadIIFE(src = "https://cdn.example/sdk/floo.iife.js", dataset = {}, extra = {}) {
+  const win = { document: { currentScript: { src, dataset } }, location: { href: "https://app.example/chat/" } };
+  const ctx = vm.createContext({
+    ...win,
+    ...{ console, URL, TextEncoder, TextDecoder, WebAssembly, crypto, performance, setTimeout, clearTimeout, queueMicrotask },
+    ...extra,
+  });
+  ctx.globalThis = ctx;
+  vm.runInContext(read("floo.iife.js"), ctx);
+  return ctx.flooIM;
+}
+
 test("dist holds the two entry points, one shared chunk and the wasm_exec.js chunk", () => {
   assert.equal(sharedChunk.length, 1, topJS.join(" "));
   assert.equal(wasmExecChunk.length, 1, topJS.join(" "));
-  assert.deepEqual(topJS, ["index.js", "wechat.js", ...sharedChunk, ...wasmExecChunk].sort());
-  assert.deepEqual(shippedJS.filter((f) => f.includes(path.sep)), [path.join("miniprogram", "index.js")]);
+  assert.deepEqual(topJS, ["floo.iife.js", "index.js", "wechat.js", ...sharedChunk, ...wasmExecChunk].sort());
+  assert.deepEqual(
+    shippedJS.filter((f) => f.includes(path.sep)),
+    [path.join("cjs", "index.js"), path.join("cjs", "wechat.js"), path.join("miniprogram", "index.js")],
+  );
   for (const entry of ["index.js", "wechat.js"]) {
     const { files, eager, inputs } = metaClosure(entry);
     assert.deepEqual(fileClosure(entry), files, `${entry}: the files reached by their imports are those of the metafile`);
@@ -71,7 +90,7 @@ test("both entry points share one FlooError class and one client class", async (
 
 test("every dynamic import of a node: module keeps its bundler comments", () => {
   const found = [];
-  for (const f of shippedJS) {
+  for (const f of [...esmJS, "floo.iife.js", path.join("miniprogram", "index.js")]) {
     const src = read(f);
     for (const m of src.matchAll(/\bimport\s*\(([^)]*)\)/g)) {
       const spec = /["'](node:[^"']+)["']\s*$/.exec(m[1]);
@@ -84,8 +103,10 @@ test("every dynamic import of a node: module keeps its bundler comments", () => 
     assert.doesNotMatch(src, /\bfrom\s*["']node:|\bimport\s*["']node:|\brequire\s*\(\s*["']node:/, f);
   }
   assert.deepEqual(found.sort(), [`${sharedChunk[0]} node:crypto`, `${sharedChunk[0]} node:fs/promises`].sort());
-  // The mini-program bundle replaces them with a module that throws: it must require nothing.
+  // The mini-program bundle and the script-tag build replace them with a module that throws:
+  // they must require nothing.
   assert.doesNotMatch(read("miniprogram/index.js"), /\brequire\s*\(/);
+  assert.doesNotMatch(read("floo.iife.js"), /\brequire\s*\(|\bimport\s*\(/);
 });
 
 test("the bundles export what the modules tsc compiled export", async () => {
@@ -95,6 +116,12 @@ test("the bundles export what the modules tsc compiled export", async () => {
   assert.deepEqual(names(await importDist("index.js")), names(webSrc));
   assert.deepEqual(names(await importDist("wechat.js")), names(wechatSrc));
   assert.deepEqual(names(loadMiniprogram()), names(wechatSrc));
+  const require = createRequire(import.meta.url);
+  assert.deepEqual(names(require(path.join(distDir, "cjs/index.js"))), names(webSrc));
+  assert.deepEqual(names(require(path.join(distDir, "cjs/wechat.js"))), names(wechatSrc));
+  const flooIM = loadIIFE();
+  assert.equal(typeof flooIM, "function");
+  assert.deepEqual(names(flooIM).filter((n) => n !== "default"), names(webSrc).filter((n) => n !== "default"));
   assert.ok(names(webSrc).includes("FlooError") && names(wechatSrc).includes("installPolyfills"));
 });
 
@@ -118,16 +145,17 @@ test("minification keeps the names classes show at runtime", async () => {
   }
 });
 
-test("every shipped file has a source map down to the TypeScript, sources included", () => {
+test("every built file has a source map down to the TypeScript, sources included, not linked", () => {
   for (const f of shippedJS) {
     const src = read(f);
-    assert.ok(src.endsWith(`\n//# sourceMappingURL=${path.basename(f)}.map\n`), `${f} links its map`);
+    // The maps are not in the package: a link to them would make bundlers and devtools warn.
+    assert.doesNotMatch(src, /sourceMappingURL/, `${f} does not link a map`);
     const map = JSON.parse(read(`${f}.map`));
     assert.ok(map.sources.length > 0, f);
     assert.equal(map.sourcesContent.length, map.sources.length, f);
     for (const [i, s] of map.sources.entries()) {
       // The mini-program bundle also has the stand-ins of the node: modules (scripts/build.mjs).
-      const ok = s.endsWith(".ts") || s.endsWith("/wasm_exec.js") || (f.startsWith("miniprogram") && s.startsWith("no-node:node:"));
+      const ok = s.endsWith(".ts") || s.endsWith("/wasm_exec.js") || (/^(miniprogram|floo\.iife)/.test(f) && s.startsWith("no-node:node:"));
       assert.ok(ok, `${f}: ${s} is TypeScript, Go's wasm_exec.js or a node: stand-in`);
       assert.equal(typeof map.sourcesContent[i], "string", `${f}: the content of ${s}`);
     }
@@ -161,16 +189,43 @@ test("source maps point at the line that holds the code", () => {
   }
 });
 
-test("npm pack ships dist only, and all of it", async () => {
+test("npm pack ships dist without source maps, one brotli module and the licence", async () => {
   const { stdout } = await promisify(execFile)("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: packageDir });
-  const files = JSON.parse(stdout)[0].files.map((f) => f.path);
+  const [info] = JSON.parse(stdout);
+  const files = info.files.map((f) => f.path);
   const outside = files.filter((f) => !f.startsWith("dist/") && !["package.json", "README.md", "LICENSE"].includes(f));
   assert.deepEqual(outside, []);
   for (const f of shippedJS) {
     const p = `dist/${f.split(path.sep).join("/")}`;
-    assert.ok(files.includes(p) && files.includes(`${p}.map`), `${p} and its map are shipped`);
+    assert.ok(files.includes(p), `${p} is shipped`);
   }
-  for (const f of ["dist/index.d.ts", "dist/wechat.d.ts", "dist/floo.wasm", "dist/floo.wasm.br", "dist/miniprogram/floo.wasm.br"]) {
+  assert.deepEqual(files.filter((f) => f.endsWith(".map")), [], "no source map is shipped");
+  assert.deepEqual(files.filter((f) => f.endsWith(".br")), ["dist/miniprogram/floo.wasm.br"], "one brotli copy");
+  for (const f of ["LICENSE", "dist/index.d.ts", "dist/wechat.d.ts", "dist/cjs/index.d.ts", "dist/cjs/wechat.d.ts", "dist/cjs/package.json", "dist/floo.wasm"]) {
     assert.ok(files.includes(f), `${f} is shipped`);
   }
+  assert.equal(readFileSync(path.join(packageDir, "LICENSE"), "utf8"), readFileSync(path.join(packageDir, "..", "LICENSE"), "utf8"));
+  console.log(`npm pack: ${info.size} bytes packed, ${info.unpackedSize} installed, ${info.entryCount} files`);
+});
+
+test("the script-tag build defines window.flooIM, loading floo.wasm from beside the script", async () => {
+  /** The URL the build fetches the module from, with the script at `src`. */
+  const fetched = async (src, dataset, options) => {
+    const urls = [];
+    const fetch = async (url) => {
+      urls.push(String(url));
+      throw new Error("no network in this test");
+    };
+    const flooIM = loadIIFE(src, dataset, { fetch });
+    await assert.rejects(flooIM.initialize(options), /no network in this test/);
+    return urls;
+  };
+  assert.deepEqual(await fetched("https://cdn.example/sdk/floo.iife.js"), ["https://cdn.example/sdk/floo.wasm"]);
+  assert.deepEqual(await fetched("https://cdn.example/sdk/floo.iife.js", { wasmUrl: "../wasm/floo.wasm" }), ["https://cdn.example/wasm/floo.wasm"]);
+  assert.deepEqual(await fetched("https://cdn.example/sdk/floo.iife.js", {}, { wasmURL: "/assets/floo.wasm" }), ["https://app.example/assets/floo.wasm"]);
+  const flooIM = loadIIFE();
+  assert.equal(flooIM.flooim, flooIM);
+  assert.equal(flooIM.default, flooIM);
+  assert.equal(typeof flooIM.FlooError, "function");
+  assert.equal(flooIM.ErrorCode.InvalidParam, (await importDist("index.js")).ErrorCode.InvalidParam);
 });

@@ -169,6 +169,22 @@ test("bad arguments: synchronous methods throw, asynchronous ones reject, and th
   await assert.rejects(im.once(), invalid("once: the event name must be a string, got undefined"));
   await assert.rejects(im.once(42), invalid("got number"));
   assert.equal(im.on("onRosterMessage", fn).off("onRosterMessage", fn).off("onRosterMessage"), im, "the valid forms still chain");
+
+  // A misspelt name (a compile error in TypeScript) subscribes, but warns once per name.
+  const warnings = [];
+  const warn = console.warn;
+  console.warn = (...a) => warnings.push(a.join(" "));
+  try {
+    im.on("onRosterMesage", fn).on("onRosterMesage", () => {}).listen("onRosterMesage", fn).on({ onGroupMesage: fn });
+    im.on("onRosterMessage", fn).on("sendingStalled", fn).on("connectionStateChanged", fn);
+  } finally {
+    console.warn = warn;
+    im.off("onRosterMesage").off("onGroupMesage").off("onRosterMessage").off("sendingStalled").off("connectionStateChanged");
+  }
+  assert.deepEqual(warnings, [
+    'floo: on("onRosterMesage"): no event has this name, the handler will never run',
+    'floo: on("onGroupMesage"): no event has this name, the handler will never run',
+  ]);
 });
 
 test("after close, reads answer empty and the rest fails with a FlooError", async () => {

@@ -43,7 +43,14 @@ async function example(): Promise<void> {
     connectionStateChanged: ({ state }) => console.log(state === "connected"),
   });
   im.listen("flooError", (e) => console.log(typeof e.category === "number" ? e.category : e.category.toLowerCase()));
-  im.on("someFutureEvent", (payload) => console.log(payload));
+  // A misspelt event name does not compile (it would never fire): tsc fails if this line does
+  // compile, as the directive is then unused.
+  // @ts-expect-error "onRosterMesage" is not an event name
+  im.on("onRosterMesage", (payload) => console.log(payload));
+  // @ts-expect-error neither in a map of handlers
+  im.on({ onRosterMesage: () => {} });
+  // @ts-expect-error nor for listen
+  im.listen("someFutureEvent", () => {});
 
   try {
     await im.login({ name: "alice", password: "secret" });

@@ -660,3 +660,27 @@ test("the settings panel lists the account's devices and signs one out", { timeo
     await other.context.close();
   }
 });
+
+test("the app's floo.wasm arrives brotli-compressed and cached from the reference server", { timeout: 60_000 }, async () => {
+  // vite.config.ts writes .br siblings of the emitted assets; the server sends them to browsers
+  // that accept br (every Chromium does), with the type of the file and a year of caching.
+  const u = await newUser("wasm");
+  try {
+    const wasm = u.page.waitForResponse((r) => new URL(r.url()).pathname.endsWith(".wasm"));
+    await u.page.goto(baseURL);
+    const res = await wasm;
+    const h = await res.allHeaders();
+    assert.equal(h["content-encoding"], "br", JSON.stringify(h));
+    assert.equal(h["content-type"], "application/wasm");
+    assert.equal(h["cache-control"], "public, max-age=31536000, immutable");
+    await byTestId(u.page, "tab-register").waitFor();
+    const entry = await u.page.evaluate(() => {
+      const e = performance.getEntriesByType("resource").find((r) => new URL(r.name).pathname.endsWith(".wasm"));
+      return e && { transfer: e.transferSize, decoded: e.decodedBodySize };
+    });
+    assert.ok(entry && entry.decoded > 3_000_000 && entry.transfer < 750_000, JSON.stringify(entry));
+    console.log(`the app's floo.wasm: ${entry.transfer} bytes transferred, ${entry.decoded} decoded`);
+  } finally {
+    await u.context.close();
+  }
+});

@@ -13,6 +13,9 @@ import type {
   UploadRequest,
   WebSocketConstructor,
 } from "../types.js";
+import { memoryStorage } from "./memory.js";
+
+export { memoryStorage } from "./memory.js";
 
 export interface BrowserPlatformOptions {
   /** WebSocket constructor. Default: `globalThis.WebSocket`. */
@@ -218,20 +221,6 @@ function xhrUpload(Ctor: typeof XMLHttpRequest, req: UploadRequest, form: FormDa
 
 // ---------------------------------------------------------------------------------------------
 // Storage.
-
-/** A storage kept in memory: nothing survives a reload. */
-export function memoryStorage(): KeyValueStorage {
-  const m = new Map<string, string>();
-  return {
-    get: (key) => m.get(key) ?? null,
-    set: (key, value) => {
-      m.set(key, value);
-    },
-    remove: (key) => {
-      m.delete(key);
-    },
-  };
-}
 
 /**
  * localStorage, or memory when it is missing or unusable (Node, sandboxed iframes, some private

@@ -221,6 +221,99 @@ test("cold start: a fresh context goes from navigation to im.ready() and to a lo
   );
 });
 
+test("script tag: window.flooIM chats with a Node client; floo.wasm arrives brotli-compressed and compiles streaming", async () => {
+  const tag = await makeUser("tag");
+  const node = await makeUser("node");
+  await befriend(ctx.server.base, tag, node);
+  const context = await ctx.browser.newContext();
+  const page = await context.newPage();
+  page.on("pageerror", (e) => ctx.pageErrors.push(`pageerror: ${e.message}`));
+  // Record whether the module is compiled while it downloads.
+  await page.addInitScript(() => {
+    const streaming = WebAssembly.instantiateStreaming;
+    window.streamingCalls = 0;
+    WebAssembly.instantiateStreaming = (...args) => {
+      window.streamingCalls++;
+      return streaming.apply(WebAssembly, args);
+    };
+  });
+  const wasmResponses = [];
+  page.on("response", (r) => {
+    if (new URL(r.url()).pathname === "/sdk/floo.wasm") wasmResponses.push(r);
+  });
+  const bob = ctx.pkg.default({
+    appid: APP_ID,
+    dnsServer: `${ctx.server.base}/v2/app_dns`,
+    ws: true,
+    websocket: ctx.pkg.WebSocket,
+    autoLogin: false,
+    logLevel: "error",
+    platform: { storage: ctx.pkg.memoryStorage() },
+  });
+  ctx.nodeClients.push(bob);
+  try {
+    await page.goto(`${ctx.proxy.base}/iife.html`);
+    await page.waitForFunction(() => window.pageLoaded === true, null, { timeout: 20_000 });
+    // flooIM() starts the DNS lookup (JSAPI.md §2): isReady() turns true with no other call.
+    await page.evaluate(({ appid }) => {
+      window.im = window.flooIM({ appid, dnsServer: location.origin + "/v2/app_dns", ws: true, autoLogin: false, logLevel: "error" });
+      window.rx = [];
+      window.im.on("onRosterMessage", (m) => window.rx.push(m.content));
+    }, { appid: APP_ID });
+    await page.waitForFunction(() => window.im.isReady(), null, { timeout: 20_000 });
+
+    await withTimeout(bob.login({ name: node.name, password: PASSWORD }), 20_000, "the Node client's login");
+    const got = [];
+    bob.on("onRosterMessage", (m) => got.push(m.content));
+    const uid = await withTimeout(
+      page.evaluate(async ({ name, password }) => {
+        await window.im.login({ name, password });
+        return window.im.userManage.getUid();
+      }, { name: tag.name, password: PASSWORD }),
+      20_000,
+      "the script-tag page's login",
+    );
+    assert.equal(String(uid), String(tag.uid));
+    await page.evaluate(({ to }) => window.im.sysManage.sendRosterMessage({ uid: to, content: "from the script tag" }), { to: node.uid });
+    bob.sysManage.sendRosterMessage({ uid: tag.uid, content: "from Node" });
+    await page.waitForFunction(() => window.rx.includes("from Node"), null, { timeout: 15_000 });
+    await withTimeout(
+      (async () => {
+        while (!got.includes("from the script tag")) await new Promise((r) => setTimeout(r, 20));
+      })(),
+      15_000,
+      "the Node client to receive the page's message",
+    );
+
+    // What the page transferred for the SDK (the script and the module), headers included.
+    assert.equal(wasmResponses.length, 1, "floo.wasm fetched once");
+    const headers = await wasmResponses[0].allHeaders();
+    assert.equal(headers["content-encoding"], "br", JSON.stringify(headers));
+    assert.equal(headers["content-type"], "application/wasm");
+    assert.equal(headers["vary"], "Accept-Encoding");
+    assert.equal(await page.evaluate(() => window.streamingCalls), 1, "compiled with instantiateStreaming");
+    const sdk = await page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .filter((e) => new URL(e.name).pathname.startsWith("/sdk/"))
+        .map((e) => ({ path: new URL(e.name).pathname, transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize })),
+    );
+    const wasm = sdk.find((e) => e.path === "/sdk/floo.wasm");
+    const js = sdk.find((e) => e.path === "/sdk/floo.iife.js");
+    assert.ok(wasm && js, JSON.stringify(sdk));
+    assert.ok(wasm.decoded > 3 * wasm.encoded, `floo.wasm decoded ${wasm.decoded} from ${wasm.encoded} bytes`);
+    const total = sdk.reduce((t, e) => t + e.transfer, 0);
+    console.log(
+      `figure: script-tag SDK transferred ${total} bytes in Chromium (floo.wasm ${wasm.transfer}, ${wasm.decoded} decoded; ` +
+        `floo.iife.js ${js.transfer}, ${js.decoded} decoded)`,
+    );
+    assert.ok(total < 750_000, `the SDK transferred ${total} bytes, over 750,000`);
+  } finally {
+    await page.evaluate(() => window.im?.close()).catch(() => {});
+    await context.close();
+  }
+});
+
 test("two contexts chat through a network drop and a server crash: nothing lost, nothing duplicated, in order", async () => {
   const alice = await makeUser("alice");
   const bob = await makeUser("bob");

@@ -17,6 +17,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** The repository root. */
@@ -90,7 +91,17 @@ export function run(cmd, args, { cwd = REPO, env = process.env, timeoutMs = 300_
 // The package and the temporary project.
 
 /** The files the package must ship for the tests to mean anything. */
-const REQUIRED_DIST = ["dist/index.js", "dist/index.d.ts", "dist/wechat.js", "dist/wechat.d.ts", "dist/floo.wasm"];
+const REQUIRED_DIST = [
+  "dist/index.js",
+  "dist/index.d.ts",
+  "dist/wechat.js",
+  "dist/wechat.d.ts",
+  "dist/floo.wasm",
+  "dist/floo.iife.js",
+  "dist/cjs/index.js",
+  "dist/cjs/index.d.ts",
+  "dist/miniprogram/floo.wasm.br",
+];
 
 /** Builds npm/dist with scripts/wasm.sh when any of its files is missing. */
 export async function ensureBuilt() {
@@ -582,12 +593,28 @@ export async function outcome(fn, ms = 10_000) {
   return { kind: "return", value: v };
 }
 
-/** The static files the browser test serves: a page importing the package through an import map. */
+/**
+ * The static files the browser test serves: a page importing the package through an import map
+ * (/e2e.html, with the installed package at /floo-wasm/), and a page loading the script-tag build
+ * (/iife.html) from /sdk/, deployed as npm/README.md tells: floo.iife.js, floo.wasm and the
+ * package's floo.wasm.br in one folder, so that the server can send the brotli file, and the
+ * script compressed beside it (floo.iife.js.br, `brotli -k` as a deploy step would).
+ */
 export async function makeWebDir(project) {
   const web = await tempDir("web");
+  const installed = path.join(project, "node_modules/floo-wasm");
+  const here = path.dirname(fileURLToPath(import.meta.url));
   // The installed copy of the package, exactly as npm laid it out.
-  await cp(path.join(project, "node_modules/floo-wasm"), path.join(web, "floo-wasm"), { recursive: true });
-  await cp(path.join(path.dirname(fileURLToPath(import.meta.url)), "page.html"), path.join(web, "e2e.html"));
+  await cp(installed, path.join(web, "floo-wasm"), { recursive: true });
+  await cp(path.join(here, "page.html"), path.join(web, "e2e.html"));
+  await mkdir(path.join(web, "sdk"));
+  for (const [from, to] of [["dist/floo.iife.js", "floo.iife.js"], ["dist/floo.wasm", "floo.wasm"], ["dist/miniprogram/floo.wasm.br", "floo.wasm.br"]]) {
+    await cp(path.join(installed, from), path.join(web, "sdk", to));
+  }
+  const script = await readFile(path.join(web, "sdk", "floo.iife.js"));
+  const { BROTLI_PARAM_QUALITY } = zlib.constants;
+  await writeFile(path.join(web, "sdk", "floo.iife.js.br"), zlib.brotliCompressSync(script, { params: { [BROTLI_PARAM_QUALITY]: 11 } }));
+  await cp(path.join(here, "iife.html"), path.join(web, "iife.html"));
   return web;
 }
 

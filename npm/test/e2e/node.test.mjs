@@ -25,6 +25,7 @@ import {
   preview,
   readJSON,
   Recorder,
+  run,
   startServer,
   uniqueName,
   withTimeout,
@@ -193,6 +194,24 @@ test("register: userManage.asyncRegister creates users; a taken name is rejected
       u.uid ??= await ensureUser(ctx.server.base, u.name, PASSWORD);
     }
   }
+});
+
+test('CommonJS: require("floo-wasm") in a script of the project logs in', async () => {
+  // A process of its own, so that it loads the CommonJS build rather than sharing this one's module.
+  for (const u of Object.values(ctx.users)) u.uid ??= await ensureUser(ctx.server.base, u.name, PASSWORD);
+  const script = `
+    const { flooim, FlooError } = require("floo-wasm");
+    const WebSocket = require("ws");
+    const im = flooim({ appid: ${JSON.stringify(APP_ID)}, dnsServer: process.argv[1] + "/v2/app_dns", websocket: WebSocket, autoLogin: false, logLevel: "error" });
+    im.login({ name: process.argv[2], password: process.argv[3] })
+      .then(() => { console.log(JSON.stringify({ uid: im.userManage.getUid(), path: require.resolve("floo-wasm"), error: typeof FlooError })); return im.close(); })
+      .then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
+  `;
+  const out = await run(process.execPath, ["-e", script, ctx.server.base, ctx.users.alice.name, PASSWORD], { cwd: ctx.project, timeoutMs: 60_000 });
+  const got = JSON.parse(out.trim().split("\n").at(-1));
+  assert.equal(String(got.uid), String(ctx.users.alice.uid));
+  assert.match(got.path, /node_modules[\\/]floo-wasm[\\/]dist[\\/]cjs[\\/]index\.js$/);
+  assert.equal(got.error, "function");
 });
 
 test("login: login() and idLogin() connect two users; a wrong password fails", async () => {
