@@ -28,6 +28,11 @@ var migrationFS embed.FS
 // "floo".
 const writeLockKey = 0x666c6f6f
 
+// MaxConns bounds the connections one store (one server process) opens:
+// writes queue on the write lock anyway, and several servers must fit in
+// the database's max_connections.
+const MaxConns = 16
+
 // DB is the PostgreSQL store. It is safe for concurrent use, also by several
 // processes sharing one database.
 type DB struct {
@@ -45,6 +50,8 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	sdb := stdlib.OpenDB(*cfg)
+	sdb.SetMaxOpenConns(MaxConns)
+	sdb.SetMaxIdleConns(MaxConns)
 	db := &DB{db: sdb}
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()

@@ -28,6 +28,8 @@ import (
 // cluster is the running cluster of this test binary.
 var (
 	connBase string  // connection string without dbname; "" if not running
+	urlBase  string  // the same as a URL prefix: urlBase + dbname + urlQuery
+	urlQuery string
 	admin    *sql.DB // connected to the maintenance database "postgres"
 	missing  string  // why there is no cluster
 	dbSeq    atomic.Int64
@@ -51,12 +53,12 @@ func Main(m *testing.M) int {
 	return code
 }
 
-// Open creates an empty database in the cluster, opens a migrated store on
-// it and closes the store when the test ends. It skips the test when there
-// is no cluster (outside CI).
+// Open creates a database in the cluster from a migrated template, opens a
+// store on it and closes the store when the test ends. It skips the test
+// when there is no cluster (outside CI).
 func Open(t testing.TB) *postgres.DB {
 	t.Helper()
-	url := NewDatabase(t)
+	url := createDatabase(t, templateDB)
 	db, err := postgres.Open(context.Background(), url)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
@@ -65,17 +67,28 @@ func Open(t testing.TB) *postgres.DB {
 	return db
 }
 
-// NewDatabase creates an empty database and returns its connection string.
+// NewDatabase creates an empty database (no schema) and returns its
+// postgres:// URL, what server.Config.Database takes.
 func NewDatabase(t testing.TB) string {
+	t.Helper()
+	return createDatabase(t, "template0")
+}
+
+// templateDB is migrated once by start, so a test's database is a file copy
+// instead of a run of every migration.
+const templateDB = "floo_template"
+
+func createDatabase(t testing.TB, template string) string {
 	t.Helper()
 	if connBase == "" {
 		t.Skipf("pgtest: no PostgreSQL: %s", missing)
 	}
 	name := fmt.Sprintf("t%d", dbSeq.Add(1))
-	if _, err := admin.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
+	if _, err := admin.ExecContext(context.Background(),
+		"CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
-	return connBase + " dbname=" + name
+	return urlBase + name + urlQuery
 }
 
 // binDir finds the directory of initdb and pg_ctl: $PATH first, then the
@@ -157,12 +170,33 @@ func start() (stop func(), err error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
+	urlBase = "postgres://floo@/"
+	urlQuery = fmt.Sprintf("?host=%s&port=%d&sslmode=disable", dir, port)
+	if err := migrateTemplate(); err != nil {
+		admin.Close()
+		run(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop")
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	connBase = base
 	return func() {
 		admin.Close()
 		run(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop")
 		os.RemoveAll(dir)
 	}, nil
+}
+
+// migrateTemplate creates templateDB with the store's schema.
+func migrateTemplate() error {
+	ctx := context.Background()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+templateDB); err != nil {
+		return fmt.Errorf("create template: %w", err)
+	}
+	db, err := postgres.Open(ctx, urlBase+templateDB+urlQuery)
+	if err != nil {
+		return fmt.Errorf("migrate template: %w", err)
+	}
+	return db.Close()
 }
 
 // freePort returns a TCP port nobody listens on right now.
