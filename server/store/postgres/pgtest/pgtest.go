@@ -27,8 +27,8 @@ import (
 
 // cluster is the running cluster of this test binary.
 var (
-	connBase string  // connection string without dbname; "" if not running
-	urlBase  string  // the same as a URL prefix: urlBase + dbname + urlQuery
+	connBase string // connection string without dbname; "" if not running
+	urlBase  string // the same as a URL prefix: urlBase + dbname + urlQuery
 	urlQuery string
 	admin    *sql.DB // connected to the maintenance database "postgres"
 	missing  string  // why there is no cluster
