@@ -50,10 +50,16 @@ const (
 	qMaxID      = `SELECT coalesce(max(id), 0) FROM msg_items`
 	qInsertItem = `INSERT INTO msg_items (id, conv_kind, conv_a, conv_b,
 		from_uid, from_sn, to_uid, to_sn, ts, ns, body, chat) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`
+	// The inbox entries and conversation states of all deliveries, one
+	// statement each (arrays unnested), so a message to a group of
+	// hundreds costs two round trips under the write lock, not hundreds.
 	qInsertInbox = `INSERT INTO msg_inbox (uid, stream, id, origin_sn, target_sn)
-		VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING`
+		SELECT d.uid, d.stream, ?1, d.origin_sn, d.target_sn
+		FROM unnest(?2::bigint[], ?3::bigint[], ?4::bigint[], ?5::bigint[]) AS d(uid, stream, origin_sn, target_sn)
+		ON CONFLICT DO NOTHING`
 	qUpsertState = `INSERT INTO msg_conv_state (uid, stream, kind, last_entry, last_activity)
-		VALUES (?,?,?,?,?)
+		SELECT d.uid, d.stream, d.kind, ?1, d.act
+		FROM unnest(?2::bigint[], ?3::bigint[], ?4::bigint[], ?5::bigint[]) AS d(uid, stream, kind, act)
 		ON CONFLICT (uid, stream) DO UPDATE SET kind = excluded.kind, last_entry = excluded.last_entry,
 		last_activity = greatest(msg_conv_state.last_activity, excluded.last_activity)`
 	qInsertAck = `INSERT INTO msg_acks (uid, sn, client_mid, server_mid,
@@ -105,19 +111,8 @@ func (db *DB) Append(ctx context.Context, r *store.AppendRequest) (store.AppendR
 				res.EditTimestamp = e.EditTimestamp
 			}
 		}
-		// A group message has one entry per member: the same two
-		// statements (prepared once per connection by pgx) run for each.
-		for _, d := range r.Deliveries {
-			if _, err := tx.ExecContext(ctx, qInsertInbox, d.UID, d.Stream, id, d.OriginSN, d.TargetSN); err != nil {
-				return err
-			}
-			var act int64
-			if d.Activity {
-				act = id
-			}
-			if _, err := tx.ExecContext(ctx, qUpsertState, d.UID, d.Stream, d.Kind, id, act); err != nil {
-				return err
-			}
+		if err := insertDeliveries(ctx, tx, id, r.Deliveries); err != nil {
+			return err
 		}
 		if r.Dedup != nil {
 			if _, err := tx.ExecContext(ctx, qInsertAck, r.Dedup.UID, r.Dedup.SN, int64(r.Dedup.ClientMID),
@@ -134,6 +129,43 @@ func (db *DB) Append(ctx context.Context, r *store.AppendRequest) (store.AppendR
 		r.Item.ID, r.Item.Timestamp = res.ServerMID, res.ServerTime
 	}
 	return res, nil
+}
+
+// insertDeliveries writes the inbox entries of item id and moves the
+// conversation states, with the result of writing the deliveries one by one
+// in order: the first entry of a (uid, stream) stays, and a conversation
+// state named twice takes the last kind and the highest activity (one
+// INSERT ... ON CONFLICT DO UPDATE may not touch a row twice, hence the
+// merge).
+func insertDeliveries(ctx context.Context, tx *txn, id int64, ds []store.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	n := len(ds)
+	uids, streams, origins, targets := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	type key struct{ uid, stream int64 }
+	at := make(map[key]int, n)
+	var sUIDs, sStreams, sKinds, sActs []int64
+	for i, d := range ds {
+		uids[i], streams[i], origins[i], targets[i] = d.UID, d.Stream, int64(d.OriginSN), int64(d.TargetSN)
+		var act int64
+		if d.Activity {
+			act = id
+		}
+		k := key{d.UID, d.Stream}
+		if j, ok := at[k]; ok {
+			sKinds[j], sActs[j] = int64(d.Kind), max(sActs[j], act)
+			continue
+		}
+		at[k] = len(sUIDs)
+		sUIDs, sStreams = append(sUIDs, d.UID), append(sStreams, d.Stream)
+		sKinds, sActs = append(sKinds, int64(d.Kind)), append(sActs, act)
+	}
+	if _, err := tx.ExecContext(ctx, qInsertInbox, id, uids, streams, origins, targets); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, qUpsertState, id, sUIDs, sStreams, sKinds, sActs)
+	return err
 }
 
 func nonNil(b []byte) []byte {

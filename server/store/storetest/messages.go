@@ -446,3 +446,29 @@ func testGroupAppend(t *testing.T, open Opener) {
 		assert.Equal(t, []store.StreamUnread{{Stream: team, Kind: store.ConvGroup, N: 1, LastActivity: r.Item.ID}}, got)
 	}
 }
+
+// testAppendRepeatedDelivery appends with two deliveries to the same
+// (user, stream), as a message to oneself has: the first inbox entry
+// counts, as if the deliveries were written one by one, and the
+// conversation shows the activity.
+func testAppendRepeatedDelivery(t *testing.T, open Opener) {
+	ctx := context.Background()
+	db := open(t)
+	require.NoError(t, db.InitDeviceCursors(ctx, alice, 2, false))
+	r := &store.AppendRequest{Now: 1000,
+		Item: store.Item{Conv: store.ChatConv(alice, alice), FromUID: alice, FromSN: 1, ToUID: alice, NS: 1, Chat: true},
+		Deliveries: []store.Delivery{
+			{UID: alice, Stream: alice, Kind: store.ConvChat, Activity: true},
+			{UID: alice, Stream: alice, Kind: store.ConvChat, OriginSN: 1, Activity: true},
+		}}
+	_, err := db.Append(ctx, r)
+	require.NoError(t, err)
+	for _, sn := range []uint32{1, 2} {
+		p, err := db.SyncPage(ctx, alice, sn, alice, 0, 10)
+		require.NoError(t, err)
+		assert.Equal(t, []int64{r.Item.ID}, ids(p.Items), "device %d: the first entry (from no device) stays", sn)
+	}
+	got, err := db.Unread(ctx, alice, 2, 10)
+	require.NoError(t, err)
+	assert.Equal(t, []store.StreamUnread{{Stream: alice, Kind: store.ConvChat, N: 1, LastActivity: r.Item.ID}}, got)
+}

@@ -54,6 +54,7 @@ var cases = []struct {
 	{"History", testHistory},
 	{"Effects", testEffects},
 	{"GroupAppend", testGroupAppend},
+	{"AppendRepeatedDelivery", testAppendRepeatedDelivery},
 	{"FileTickets", testFileTickets},
 }
 
