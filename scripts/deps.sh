@@ -6,6 +6,8 @@
 #   protoc     Debian protobuf-compiler: the codec cross-check (scripts/test-crosscheck.sh)
 #   chromium   Debian chromium, at $CHROMIUM (default /usr/bin/chromium): the browser tests
 #              (scripts/test-web.sh, scripts/test-e2e.sh)
+#   postgres   Debian postgresql (initdb and pg_ctl, on the PATH or in /usr/lib/postgresql/*/bin):
+#              the PostgreSQL store's tests start a throw-away cluster (server/store/postgres/pgtest)
 #
 #   scripts/deps.sh                    all of them (what scripts/test.sh runs first)
 #   scripts/deps.sh protoc chromium    only those
@@ -25,14 +27,21 @@ wanted=()
 for a in "$@"; do
   case "$a" in
     --check) check_only=true ;;
-    protoc | chromium) wanted+=("$a") ;;
+    protoc | chromium | postgres) wanted+=("$a") ;;
     *)
-      echo "deps.sh: unknown argument $a (want --check, protoc, chromium)" >&2
+      echo "deps.sh: unknown argument $a (want --check, protoc, chromium, postgres)" >&2
       exit 2
       ;;
   esac
 done
-[ ${#wanted[@]} -gt 0 ] || wanted=(protoc chromium)
+[ ${#wanted[@]} -gt 0 ] || wanted=(protoc chromium postgres)
+
+# have_initdb reports whether the PostgreSQL server binaries are there: Debian keeps them in
+# /usr/lib/postgresql/<version>/bin, off the PATH.
+have_initdb() {
+  command -v initdb >/dev/null 2>&1 && return 0
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null
+}
 
 for tool in go node npm; do
   if ! command -v "$tool" >/dev/null 2>&1; then
@@ -48,6 +57,7 @@ missing() {
   for w in "${wanted[@]}"; do
     case "$w" in
       protoc) command -v protoc >/dev/null 2>&1 || pkgs+=(protobuf-compiler) ;;
+      postgres) have_initdb || pkgs+=(postgresql) ;;
       chromium)
         if [ ! -x "$CHROMIUM" ]; then
           if [ "$CHROMIUM" != "$DEFAULT_CHROMIUM" ]; then

@@ -2,7 +2,7 @@
 # Everything the project tests: lint, native tests with -race, the wasm packages under Node,
 # the protoc cross-check of the wire codec, the npm package, its size budget, WeChat, the web
 # example, the end-to-end suites and the short fault-injection run. First it installs the system
-# tools a fresh machine lacks (scripts/deps.sh: protoc and Chromium, with apt-get when run as root)
+# tools a fresh machine lacks (scripts/deps.sh: protoc, Chromium and PostgreSQL, with apt-get when run as root)
 # and fetches the Go modules.
 source "$(dirname "$0")/lib.sh"
 step "tools"

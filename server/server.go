@@ -18,14 +18,20 @@ import (
 	"github.com/flooim/floo/server/fireplace"
 	"github.com/flooim/floo/server/ratel"
 	"github.com/flooim/floo/server/store"
+	"github.com/flooim/floo/server/store/postgres"
 	"github.com/flooim/floo/server/store/sqlite"
 )
 
 // Config configures a Server. The zero value is a working configuration.
 type Config struct {
-	// DataDir holds the database (floo.db) and any stored files.
-	// "" = "./data". Created if missing.
+	// DataDir holds the uploaded files and, unless Database is set, the
+	// SQLite database floo.db. "" = "./data". Created if missing.
 	DataDir string
+	// Database, when set, is a postgres:// (or postgresql://) URL: the
+	// server then keeps everything but the uploaded files in that
+	// PostgreSQL database instead of DataDir/floo.db (server/README.md
+	// "PostgreSQL"). "" = SQLite.
+	Database string
 	// AppID is the only app id served. "" = "welovemaxim".
 	AppID string
 	// ClosedRegistration disables /user/register/*: accounts must then be
@@ -154,7 +160,7 @@ func (d GatewayDeps) FireplaceConfig() fireplace.Config {
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
-	db      *sqlite.DB
+	db      store.Store
 	api     *ratel.API
 	dns     *dns.Service
 	gateway Gateway
@@ -170,8 +176,21 @@ type Server struct {
 	closeErr  error
 }
 
-// New opens the store in cfg.DataDir (applying migrations) and builds the
-// handlers. Close releases everything.
+// openStore opens the PostgreSQL database of cfg.Database or, without one,
+// the SQLite file in cfg.DataDir.
+func openStore(ctx context.Context, cfg Config) (store.Store, error) {
+	switch {
+	case cfg.Database == "":
+		return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "floo.db"))
+	case strings.HasPrefix(cfg.Database, "postgres://"), strings.HasPrefix(cfg.Database, "postgresql://"):
+		return postgres.Open(ctx, cfg.Database)
+	default:
+		return nil, errors.New("server: Database must be a postgres:// or postgresql:// URL")
+	}
+}
+
+// New opens the store (cfg.Database, or the SQLite file in cfg.DataDir),
+// applying migrations, and builds the handlers. Close releases everything.
 func New(cfg Config) (*Server, error) {
 	if cfg.DataDir == "" {
 		cfg.DataDir = "./data"
@@ -220,7 +239,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if s.db, err = sqlite.Open(ctx, filepath.Join(cfg.DataDir, "floo.db")); err != nil {
+	if s.db, err = openStore(ctx, cfg); err != nil {
 		return nil, err
 	}
 

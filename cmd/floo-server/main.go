@@ -45,6 +45,7 @@ const shutdownTimeout = 10 * time.Second
 type options struct {
 	addr             string
 	data             string
+	db               string // PostgreSQL URL; "" = SQLite in data
 	appID            string
 	openRegistration bool
 	web              string
@@ -100,7 +101,8 @@ type flagDef struct {
 
 var defs = []flagDef{
 	{"addr", "FLOO_ADDR", "listen address (host:port)"},
-	{"data", "FLOO_DATA", "data directory (database and files)"},
+	{"data", "FLOO_DATA", "data directory (uploaded files, and the SQLite database unless -db is set)"},
+	{"db", "FLOO_DB", "PostgreSQL `url` (postgres://user:password@host:port/dbname?sslmode=...) to keep the data in instead of the SQLite file in the data directory"},
 	{"app-id", "FLOO_APP_ID", "the app id served"},
 	{"open-registration", "FLOO_OPEN_REGISTRATION", "let anyone register through /user/register/*"},
 	{"web", "FLOO_WEB", "folder of static files served at / (optional)"},
@@ -141,6 +143,7 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	}
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", usage("addr"))
 	fs.StringVar(&o.data, "data", "./data", usage("data"))
+	fs.StringVar(&o.db, "db", "", usage("db"))
 	fs.StringVar(&o.appID, "app-id", "welovemaxim", usage("app-id"))
 	fs.BoolVar(&o.openRegistration, "open-registration", true, usage("open-registration"))
 	fs.StringVar(&o.web, "web", "", usage("web"))
@@ -329,6 +332,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
 	srv, err := server.New(server.Config{
 		DataDir:            o.data,
+		Database:           o.db,
 		AppID:              o.appID,
 		ClosedRegistration: !o.openRegistration,
 		WebDir:             o.web,
@@ -372,7 +376,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("floo-server listening", "addr", ln.Addr().String(), "data", o.data, "app_id", o.appID,
+	log.Info("floo-server listening", "addr", ln.Addr().String(), "data", o.data, "store", storeKind(o.db), "app_id", o.appID,
 		"open_registration", o.openRegistration, "web", o.web, "public_url", o.publicURL,
 		"max_upload", o.maxUpload.String(), "max_devices", o.maxDevices,
 		"device_reclaim_after", o.reclaimAfter.String(), "max_conns", srv.MaxConns(),
@@ -400,4 +404,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	return errors.Join(serr, cerr)
+}
+
+// storeKind names the store for the start-up log line; the URL itself may
+// hold a password.
+func storeKind(db string) string {
+	if db == "" {
+		return "sqlite"
+	}
+	return "postgres"
 }

@@ -63,19 +63,21 @@ func TestParseEnvAndFlags(t *testing.T) {
 		"FLOO_ADDR": ":9000", "FLOO_DATA": "/tmp/x", "FLOO_APP_ID": "envapp",
 		"FLOO_OPEN_REGISTRATION": "false", "FLOO_WEB": "/srv/web",
 		"FLOO_PUBLIC_URL": "https://im.example.com", "FLOO_LOG_LEVEL": "debug", "FLOO_MAX_UPLOAD": "5M",
-		"FLOO_MAX_DEVICES": "3", "FLOO_DEVICE_RECLAIM_AFTER": "1h",
+		"FLOO_MAX_DEVICES": "3", "FLOO_DEVICE_RECLAIM_AFTER": "1h", "FLOO_DB": "postgres://floo@db/floo",
 	})
 	o, err := parse(nil, env, &bytes.Buffer{})
 	require.NoError(t, err)
-	assert.Equal(t, options{addr: ":9000", data: "/tmp/x", appID: "envapp", openRegistration: false,
+	assert.Equal(t, options{addr: ":9000", data: "/tmp/x", db: "postgres://floo@db/floo", appID: "envapp", openRegistration: false,
 		web: "/srv/web", publicURL: "https://im.example.com", maxUpload: 5 << 20, maxDevices: 3,
 		reclaimAfter: reclaimAfter(time.Hour), logLevel: slog.LevelDebug, limits: defaultLimits,
 		login: loginOptions{freeFailures: 5, lockout: time.Second, lockoutMax: 15 * time.Minute}}, o)
 	assert.Equal(t, 3, o.serverMaxDevices())
 
 	// Flags win over the environment.
-	o, err = parse([]string{"-addr", ":1", "-open-registration", "-log-level", "warn", "-max-upload", "2048"}, env, &bytes.Buffer{})
+	o, err = parse([]string{"-addr", ":1", "-open-registration", "-log-level", "warn", "-max-upload", "2048",
+		"-db", "postgres://other/floo"}, env, &bytes.Buffer{})
 	require.NoError(t, err)
+	assert.Equal(t, "postgres://other/floo", o.db)
 	assert.Equal(t, ":1", o.addr)
 	assert.Equal(t, byteSize(2048), o.maxUpload)
 	assert.True(t, o.openRegistration)

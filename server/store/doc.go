@@ -2,8 +2,9 @@
 // domain types and one small interface per domain (users, tokens, devices,
 // and the ones other parts of the server add), composed into Store.
 //
-// The interfaces are written for more than one implementation: the embedded
-// SQLite one in store/sqlite and, later, a PostgreSQL one. Hence every method
+// The interfaces have more than one implementation: the embedded SQLite one
+// in store/sqlite and the PostgreSQL one in store/postgres, and both pass the
+// conformance suite of store/storetest. Hence every method
 // takes a context.Context, ids are int64 (within the JavaScript safe range,
 // PROTOCOL.md §17), timestamps are int64 Unix milliseconds, and no driver type
 // appears in a signature.

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -8,12 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flooim/floo/server/store"
-	"github.com/flooim/floo/server/store/sqlite/sqlitetest"
 )
 
-func TestGroupCreateAndMembers(t *testing.T) {
+func testGroupCreateAndMembers(t *testing.T, open Opener) {
 	ctx := context.Background()
-	db := sqlitetest.Open(t)
+	db := open(t)
 	o, m1, m2 := newUser(t, db, "o"), newUser(t, db, "m1"), newUser(t, db, "m2")
 
 	g := store.Group{OwnerID: o.ID, Name: "team", Type: store.GroupPublic, Capacity: 3,
@@ -62,9 +61,9 @@ func TestGroupCreateAndMembers(t *testing.T) {
 	assert.Equal(t, []int64{g.ID}, joined)
 }
 
-func TestGroupUpdateTransferDestroy(t *testing.T) {
+func testGroupUpdateTransferDestroy(t *testing.T, open Opener) {
 	ctx := context.Background()
-	db := sqlitetest.Open(t)
+	db := open(t)
 	o, m := newUser(t, db, "o"), newUser(t, db, "m")
 	g := store.Group{OwnerID: o.ID, Name: "g", Capacity: 10, CreatedAt: 1, UpdatedAt: 1}
 	require.NoError(t, db.CreateGroup(ctx, &g, []store.Member{{UserID: m.ID}}))
@@ -109,9 +108,9 @@ func TestGroupUpdateTransferDestroy(t *testing.T) {
 	assert.ErrorIs(t, db.AddMember(ctx, store.Member{GroupID: g.ID, UserID: o.ID}), store.ErrNotFound)
 }
 
-func TestGroupBlocksRequestsContent(t *testing.T) {
+func testGroupBlocksRequestsContent(t *testing.T, open Opener) {
 	ctx := context.Background()
-	db := sqlitetest.Open(t)
+	db := open(t)
 	o, m, x := newUser(t, db, "o"), newUser(t, db, "m"), newUser(t, db, "x")
 	g := store.Group{OwnerID: o.ID, Name: "g", Capacity: 10, CreatedAt: 1, UpdatedAt: 1}
 	require.NoError(t, db.CreateGroup(ctx, &g, []store.Member{{UserID: m.ID}}))

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -8,12 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/flooim/floo/server/store"
-	"github.com/flooim/floo/server/store/sqlite/sqlitetest"
 )
 
-func TestRosterFriendshipIsSymmetric(t *testing.T) {
+func testRosterFriendshipIsSymmetric(t *testing.T, open Opener) {
 	ctx := context.Background()
-	db := sqlitetest.Open(t)
+	db := open(t)
 	a, b, c := newUser(t, db, "a"), newUser(t, db, "b"), newUser(t, db, "c")
 
 	ok, err := db.IsFriend(ctx, a.ID, b.ID)
@@ -50,9 +49,9 @@ func TestRosterFriendshipIsSymmetric(t *testing.T) {
 	assert.Empty(t, friends)
 }
 
-func TestRosterBlockAndAnnotations(t *testing.T) {
+func testRosterBlockAndAnnotations(t *testing.T, open Opener) {
 	ctx := context.Background()
-	db := sqlitetest.Open(t)
+	db := open(t)
 	a, b := newUser(t, db, "a"), newUser(t, db, "b")
 
 	changed, err := db.SetBlocked(ctx, a.ID, b.ID, true, 1)
@@ -90,9 +89,9 @@ func TestRosterBlockAndAnnotations(t *testing.T) {
 	assert.Equal(t, store.RelationStranger, e.Relation())
 }
 
-func TestRosterApplications(t *testing.T) {
+func testRosterApplications(t *testing.T, open Opener) {
 	ctx := context.Background()
-	db := sqlitetest.Open(t)
+	db := open(t)
 	a, b, c := newUser(t, db, "a"), newUser(t, db, "b"), newUser(t, db, "c")
 
 	app := store.RosterApplication{ApplicantID: a.ID, TargetID: b.ID, Alias: "bob", Reason: "hi",
