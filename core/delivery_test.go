@@ -260,9 +260,16 @@ func TestWrittenSendNeverFailsByTime(t *testing.T) {
 		assert.NotEqual(t, SendStatusFailed, s.Status)
 	}
 
+	// The network comes back; a dial may be in flight at this moment, so
+	// the clock moves on until the client is connected again.
 	down.Store(false)
-	waitState(t, a, StateReconnecting)
-	advance(t, srv, lite.Second)
+	eventually(t, func() bool {
+		if a.State() == StateConnected {
+			return true
+		}
+		srv.Clock.Advance(lite.Second)
+		return false
+	}, "connected again")
 	require.NoError(t, <-done)
 	ms := sends(srv)
 	require.Len(t, ms, 2)
@@ -287,6 +294,9 @@ func TestAppDeadlineOnlyBeforeTheFirstWrite(t *testing.T) {
 	waitState(t, a, StateDisconnected)
 	queued, err := a.PostMessage(Message{To: 1002, Content: "queued"})
 	require.NoError(t, err)
+	// The written send's probe timer (3 s) is armed already: wait for the
+	// queued send's deadline to be armed too before the clock moves.
+	waitIdle(t, a)
 	advance(t, srv, 5*lite.Second)
 	f := arec.wait(t, "the queued send fails", func(e Event) bool {
 		s, ok := e.(SendingStatus)
