@@ -100,8 +100,12 @@ function MessageList({ convKey: key, onEdit, typing }: { convKey: ConvKey; onEdi
       el.scrollTop = el.scrollHeight;
     }
     anchor.current = { first, height: el.scrollHeight, count: messages.length };
-    // A short conversation does not fill the view, so no scroll would ever ask for more.
-    if (el.scrollHeight <= el.clientHeight + 40 && !history.loading && !history.done && messages.length > 0) {
+    // A short conversation does not fill the view, so no scroll would ever ask for more. And a
+    // scroll to the top that came while a page was still loading was ignored: when the load ends
+    // with the view still at the top, the next page is due now, as no further scroll may come.
+    const short = el.scrollHeight <= el.clientHeight + 40;
+    const atTop = el.scrollTop < 80 && !atBottom.current;
+    if ((short || atTop) && !history.loading && !history.done && messages.length > 0) {
       chat.loadHistory(key);
     }
   });
