@@ -26,25 +26,12 @@ CACHE=$WEB/.cache
 TARBALL=$WEB/vendor/floo-wasm.tgz
 mkdir -p "$CACHE" "$WEB/vendor"
 
-# SHA is the SHA-256 command: coreutils' sha256sum, or shasum on macOS.
-if command -v sha256sum >/dev/null; then SHA=(sha256sum); else SHA=(shasum -a 256); fi
-sha() { "${SHA[@]}" | cut -d' ' -f1; }
-# fingerprint prints one hash for the contents of the given files and folders, leaving out what
-# cannot change a build: Go tests, test data, installed and built folders.
-fingerprint() {
-  find "$@" -type f ! -name '*_test.go' ! -path '*/testdata/*' ! -path '*/node_modules/*' \
-    ! -path 'npm/dist/*' ! -path 'npm/build/*' ! -path 'npm/test/*' -print0 |
-    LC_ALL=C sort -z | xargs -0 "${SHA[@]}" | sha
-}
 # fresh NAME HASH reports whether step NAME already ran with inputs HASH.
 fresh() { [ -f "$CACHE/$1" ] && [ "$(cat "$CACHE/$1")" = "$2" ]; }
 stamp() { echo "$2" >"$CACHE/$1"; }
 
 # 1. The wasm and the npm package.
-pkg_inputs=$({
-  fingerprint go.mod go.sum xsync core jsbridge wasm npm scripts/wasm.sh scripts/lib.sh
-  go version
-} | sha)
+pkg_inputs=$(wasm_inputs)
 if fresh npm-package "$pkg_inputs" && [ -f npm/dist/floo.wasm ] && [ -f "$TARBALL" ]; then
   echo "floo-wasm is up to date"
 else

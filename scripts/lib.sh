@@ -14,3 +14,22 @@ wasm_pkgs() {
   for d in xsync internal core jsbridge wasm; do [ -d "$d" ] && dirs+=("./$d/...") || true; done
   wasm_go list "${dirs[@]}" | grep -v -e '/internal/gencodes$' -e '/internal/genstatic$' -e '/core/native' -e '/core/integration' || true
 }
+
+# SHA is the SHA-256 command: coreutils' sha256sum, or shasum on macOS.
+if command -v sha256sum >/dev/null; then SHA=(sha256sum); else SHA=(shasum -a 256); fi
+sha() { "${SHA[@]}" | cut -d' ' -f1; }
+# fingerprint prints one hash for the contents of the given files and folders, leaving out what
+# cannot change a build: Go tests, test data, installed and built folders.
+fingerprint() {
+  find "$@" -type f ! -name '*_test.go' ! -path '*/testdata/*' ! -path '*/node_modules/*' \
+    ! -path 'npm/dist/*' ! -path 'npm/build/*' ! -path 'npm/test/*' -print0 |
+    LC_ALL=C sort -z | xargs -0 "${SHA[@]}" | sha
+}
+# wasm_inputs prints the hash of everything npm/dist is built from (scripts/wasm.sh).
+wasm_inputs() {
+  {
+    fingerprint go.mod go.sum xsync core jsbridge wasm internal npm scripts/wasm.sh scripts/lib.sh
+    go version
+    echo "${WASM_GCFLAGS:-}"
+  } | sha
+}
