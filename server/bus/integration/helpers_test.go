@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,7 +42,8 @@ func startCluster(t *testing.T) *cluster {
 	url := pgtest.NewDatabase(t)
 	ns := natstest.Start(t)
 	node := func() *servertest.Env {
-		nb, err := bus.NewNATS(bus.NATSOptions{URL: ns.URL, ReconnectWait: 20 * time.Millisecond})
+		nb, err := bus.NewNATS(bus.NATSOptions{URL: ns.URL, ReconnectWait: 20 * time.Millisecond,
+			Logger: slog.New(slog.NewTextHandler(tWriter{t}, nil))})
 		require.NoError(t, err)
 		return servertest.Start(t, servertest.WithConfig(func(c *server.Config) {
 			c.Database = url
@@ -50,6 +52,14 @@ func startCluster(t *testing.T) *cluster {
 		}))
 	}
 	return &cluster{nats: ns, a: node(), b: node()}
+}
+
+// tWriter sends the bus's log lines to the test log.
+type tWriter struct{ t testing.TB }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
 
 func ctxFor(t testing.TB) context.Context {
