@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flooim/floo/server/bus"
 	"github.com/flooim/floo/server/dns"
 	"github.com/flooim/floo/server/fireplace"
 	"github.com/flooim/floo/server/ratel"
@@ -76,6 +77,12 @@ type Config struct {
 	LoginLockoutMax   time.Duration
 	// AppConfig is the data of GET /app/config. nil = {}.
 	AppConfig map[string]any
+
+	// Bus connects this node's gateway to the other nodes on the same
+	// Database (server/bus; server/README.md "Fan-out between nodes"), e.g.
+	// a *bus.NATS. nil = none: a single node. It takes precedence over
+	// Fireplace.Bus.
+	Bus bus.Bus
 
 	// Notifier, when set, also receives every REST notice (in addition to
 	// the gateway). Tests use a *ratel.NopNotifier here to observe them.
@@ -140,6 +147,8 @@ type GatewayDeps struct {
 	// names, for the gateway's device limit.
 	MaxDevices         int
 	DeviceReclaimAfter time.Duration
+	// Bus is Config.Bus, nil for a single node.
+	Bus bus.Bus
 	// Fireplace is Config.Fireplace; Admit is the server's per-IP cap on
 	// unauthenticated connections, shared with the REST requests in
 	// flight.
@@ -153,6 +162,9 @@ func (d GatewayDeps) FireplaceConfig() fireplace.Config {
 	c := d.Fireplace
 	c.Store, c.Logger, c.Now, c.Admit = d.Store, d.Logger, d.Now, d.Admit
 	c.MaxDevices, c.DeviceReclaimAfter = d.MaxDevices, d.DeviceReclaimAfter
+	if d.Bus != nil {
+		c.Bus = d.Bus
+	}
 	return c
 }
 
@@ -248,7 +260,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.NewGateway = NewFireplace
 	}
 	s.gateway, err = cfg.NewGateway(GatewayDeps{Store: s.db, AppID: cfg.AppID, Logger: cfg.Logger, Now: cfg.Now,
-		MaxDevices: cfg.MaxDevices, DeviceReclaimAfter: cfg.DeviceReclaimAfter,
+		MaxDevices: cfg.MaxDevices, DeviceReclaimAfter: cfg.DeviceReclaimAfter, Bus: cfg.Bus,
 		Fireplace: cfg.Fireplace, Admit: s.admitWebSocket})
 	if err != nil {
 		s.db.Close()

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/flooim/floo/server"
+	"github.com/flooim/floo/server/bus"
 	"github.com/flooim/floo/server/fireplace"
 )
 
@@ -46,6 +47,7 @@ type options struct {
 	addr             string
 	data             string
 	db               string // PostgreSQL URL; "" = SQLite in data
+	bus              string // NATS URL; "" = a single node
 	appID            string
 	openRegistration bool
 	web              string
@@ -103,6 +105,7 @@ var defs = []flagDef{
 	{"addr", "FLOO_ADDR", "listen address (host:port)"},
 	{"data", "FLOO_DATA", "data directory (uploaded files, and the SQLite database unless -db is set)"},
 	{"db", "FLOO_DB", "PostgreSQL `url` (postgres://user:password@host:port/dbname?sslmode=...) to keep the data in instead of the SQLite file in the data directory"},
+	{"bus", "FLOO_BUS", "NATS `url` (nats://host:4222, several comma-separated) of the bus that lets several nodes on one -db database reach each other's clients; empty = a single node"},
 	{"app-id", "FLOO_APP_ID", "the app id served"},
 	{"open-registration", "FLOO_OPEN_REGISTRATION", "let anyone register through /user/register/*"},
 	{"web", "FLOO_WEB", "folder of static files served at / (optional)"},
@@ -144,6 +147,7 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", usage("addr"))
 	fs.StringVar(&o.data, "data", "./data", usage("data"))
 	fs.StringVar(&o.db, "db", "", usage("db"))
+	fs.StringVar(&o.bus, "bus", "", usage("bus"))
 	fs.StringVar(&o.appID, "app-id", "welovemaxim", usage("app-id"))
 	fs.BoolVar(&o.openRegistration, "open-registration", true, usage("open-registration"))
 	fs.StringVar(&o.web, "web", "", usage("web"))
@@ -192,6 +196,9 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	}
 	if err := o.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return o, fmt.Errorf("-log-level: %w", err)
+	}
+	if o.bus != "" && o.db == "" {
+		return o, errors.New("-bus: the nodes of a bus share one PostgreSQL database: set -db too")
 	}
 	if o.maxDevices < 0 {
 		return o, fmt.Errorf("-max-devices: %d: want 0 (no limit) or more", o.maxDevices)
@@ -330,7 +337,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
+	var nodes bus.Bus
+	if o.bus != "" {
+		nb, err := bus.NewNATS(bus.NATSOptions{URL: o.bus, Logger: log})
+		if err != nil {
+			return fmt.Errorf("-bus: %w", err)
+		}
+		nodes = nb
+	}
 	srv, err := server.New(server.Config{
+		Bus:                nodes,
 		DataDir:            o.data,
 		Database:           o.db,
 		AppID:              o.appID,
@@ -376,7 +392,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("floo-server listening", "addr", ln.Addr().String(), "data", o.data, "store", storeKind(o.db), "app_id", o.appID,
+	log.Info("floo-server listening", "addr", ln.Addr().String(), "data", o.data, "store", storeKind(o.db), "bus", busKind(o.bus), "app_id", o.appID,
 		"open_registration", o.openRegistration, "web", o.web, "public_url", o.publicURL,
 		"max_upload", o.maxUpload.String(), "max_devices", o.maxDevices,
 		"device_reclaim_after", o.reclaimAfter.String(), "max_conns", srv.MaxConns(),
@@ -404,6 +420,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	return errors.Join(serr, cerr)
+}
+
+// busKind names the bus for the start-up log line; the URL may hold a
+// password.
+func busKind(url string) string {
+	if url == "" {
+		return "none"
+	}
+	return "nats"
 }
 
 // storeKind names the store for the start-up log line; the URL itself may

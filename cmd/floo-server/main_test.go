@@ -252,3 +252,24 @@ func TestRunBadConfig(t *testing.T) {
 	err = run(context.Background(), []string{"-addr", "256.0.0.1:99999", "-data", t.TempDir()}, envOf(nil), &bytes.Buffer{}, nil)
 	assert.Error(t, err)
 }
+
+func TestParseBus(t *testing.T) {
+	env := envOf(map[string]string{"FLOO_DB": "postgres://floo@db/floo", "FLOO_BUS": "nats://nats:4222"})
+	o, err := parse(nil, env, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, "nats://nats:4222", o.bus)
+	o, err = parse([]string{"-bus", "nats://a:4222,nats://b:4222"}, env, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, "nats://a:4222,nats://b:4222", o.bus, "the flag wins over the environment")
+
+	_, err = parse([]string{"-bus", "nats://nats:4222"}, envOf(nil), &bytes.Buffer{})
+	assert.ErrorContains(t, err, "-db", "the nodes of a bus share a PostgreSQL database")
+
+	var out bytes.Buffer
+	_, err = parse([]string{"-h"}, envOf(nil), &out)
+	assert.ErrorIs(t, err, flag.ErrHelp)
+	assert.Contains(t, out.String(), "-bus url")
+	assert.Contains(t, out.String(), "FLOO_BUS")
+	assert.Equal(t, "none", busKind(""))
+	assert.Equal(t, "nats", busKind("nats://user:secret@nats:4222"), "the log line never shows the URL")
+}

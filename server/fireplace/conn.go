@@ -61,6 +61,7 @@ type conn struct {
 	timer     *time.Timer
 	tokenHash []byte          // the session's token (store.HashToken), checked on revocation
 	tokenExp  int64           // when the session's token expires, Unix ms
+	loginAt   int64           // when the session logged in, Unix ms (the gateway clock)
 	expiry    *time.Timer     // fires at tokenExp (real time; every frame checks too)
 	noticed   map[int64]bool  // streams with an outstanding Notice
 	transient []transientItem // typing indicators waiting to be pulled, oldest first
@@ -106,6 +107,13 @@ func (c *conn) session() (int64, uint32) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.uid, c.sn
+}
+
+// loginTime returns when the session logged in (Unix ms), 0 before.
+func (c *conn) loginTime() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.loginAt
 }
 
 // isClosing reports whether the connection only waits to be closed.

@@ -42,6 +42,17 @@
 // connection, the oldest dropped first). Only one connection per (uid, deviceSN) is live: a second
 // login of the same device kicks the older one.
 //
+// # Several nodes
+//
+// Gateways of several nodes on one database reach each other's devices
+// through Config.Bus (server/bus, cluster.go): each change is applied to
+// the local connections, then published for the other nodes holding live
+// devices of the user: wake-ups for stored entries (the devices pull from
+// the shared store), typing indicators, kicks, revocations and logins (the
+// same device logging in on another node is kicked here). Presence
+// (OnlineDevices) asks the other nodes. After the bus reconnects, every
+// local connection is noticed of the streams with entries waiting for it.
+//
 // # Concurrency
 //
 // Gateway is safe for concurrent use. Sends that change an existing message

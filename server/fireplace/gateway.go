@@ -3,13 +3,16 @@ package fireplace
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
 
+	"github.com/flooim/floo/server/bus"
 	"github.com/flooim/floo/server/store"
 )
 
@@ -126,6 +129,11 @@ type Config struct {
 	// TypingLifetime is how long a typing indicator waits for its
 	// recipient to pull it. 0 = 10 s.
 	TypingLifetime time.Duration
+	// Bus connects this gateway to the other nodes on the same database
+	// (server/bus, cluster.go): wake-ups, typing indicators, kicks and
+	// revocations reach their devices on any node. nil = a bus of its own
+	// (bus.NewLocal): a single node, as without a bus.
+	Bus bus.Bus
 }
 
 func (c Config) withDefaults() Config {
@@ -199,6 +207,16 @@ type Gateway struct {
 	devLocks [16]sync.Mutex
 
 	budgets *sendBudgets
+
+	// node is this gateway on the bus (cluster.go). Watch and Unwatch are
+	// called under mu, as the live set changes.
+	node bus.Node
+	// resyncMu guards resyncRunning and resyncAgain: one resync runs at a
+	// time, and requests during it cause one more run.
+	resyncMu      sync.Mutex
+	resyncRunning bool
+	resyncAgain   bool
+	resyncWG      sync.WaitGroup
 }
 
 // New returns a gateway using cfg.Store.
@@ -218,6 +236,15 @@ func New(cfg Config) (*Gateway, error) {
 		cursors: newCursorBook(),
 		budgets: newSendBudgets(cfg.SendRate, cfg.SendBurst),
 	}
+	b := cfg.Bus
+	if b == nil {
+		b = bus.NewLocal()
+	}
+	node, err := b.Join(peers{g})
+	if err != nil {
+		return nil, fmt.Errorf("fireplace: join the bus: %w", err)
+	}
+	g.node = node
 	g.upgrader = websocket.Upgrader{
 		// Client frames are small: a 1 KB read buffer reads most of them
 		// in one go and keeps idle connections light.
@@ -289,8 +316,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Close closes every connection with 1001, waits for their goroutines,
-// then writes the pending confirmations and stops the background work. It
-// is safe to call more than once.
+// leaves the bus, then writes the pending confirmations and stops the
+// background work. It is safe to call more than once.
 func (g *Gateway) Close() error {
 	g.mu.Lock()
 	if g.closed {
@@ -309,6 +336,8 @@ func (g *Gateway) Close() error {
 		c.close(closeGoingAway, "server shutting down")
 	}
 	g.wg.Wait()
+	g.node.Close()
+	g.resyncWG.Wait()
 	close(g.stop)
 	g.bg.Wait()
 	return nil
@@ -344,6 +373,9 @@ func (g *Gateway) register(c *conn, uid int64, sn uint32) (old *conn) {
 	}
 	old = devs[sn]
 	devs[sn] = c
+	if old == nil {
+		g.node.Watch(uid)
+	}
 	if old == c {
 		old = nil
 	}
@@ -360,20 +392,24 @@ func (g *Gateway) unregister(c *conn, uid int64, sn uint32) bool {
 		if len(devs) == 0 {
 			delete(g.live, uid)
 		}
+		g.node.Unwatch(uid)
 		return true
 	}
 	return false
 }
 
 // OnlineDevices returns the deviceSNs of uid that have a logged-in
-// connection, in no particular order (ratel.Presence: the device list's
-// "online").
+// connection on any node, in no particular order (ratel.Presence: the
+// device list's "online"; the device limit's reclaim). With other nodes
+// on the bus it waits for their answers (bus.NATSOptions.PresenceWait).
 func (g *Gateway) OnlineDevices(uid int64) []uint32 {
-	g.mu.RLock()
-	defer g.mu.RUnlock()
-	out := make([]uint32, 0, len(g.live[uid]))
-	for sn := range g.live[uid] {
-		out = append(out, sn)
+	out := g.localOnline(uid)
+	ctx, cancel := context.WithTimeout(context.Background(), presenceWait)
+	defer cancel()
+	for _, sn := range g.node.Online(ctx, uid) {
+		if !slices.Contains(out, sn) {
+			out = append(out, sn)
+		}
 	}
 	return out
 }
@@ -433,21 +469,14 @@ func (g *Gateway) lockMessage(id int64) func() {
 	return m.Unlock
 }
 
-// notifyDeliveries tells every live device concerned by ds that its stream
-// has new data (PROTOCOL.md §18.5).
+// notifyDeliveries tells every live device concerned by ds, on this node
+// and through the bus on the others, that its stream has new data
+// (PROTOCOL.md §18.5).
 func (g *Gateway) notifyDeliveries(ds []store.Delivery) {
 	for _, d := range ds {
-		for _, c := range g.liveConns(d.UID) {
-			_, sn := c.session()
-			if d.OriginSN != 0 && d.OriginSN == sn {
-				continue
-			}
-			if d.TargetSN != 0 && d.TargetSN != sn {
-				continue
-			}
-			c.notice(d.Stream)
-		}
+		g.noticeLocal(d)
 	}
+	g.publishDeliveries(ds)
 }
 
 // Stats is a snapshot of the gateway's connections.

@@ -2,8 +2,8 @@ package fireplace
 
 import (
 	"context"
-	"errors"
 
+	"github.com/flooim/floo/server/bus"
 	"github.com/flooim/floo/server/ratel"
 	"github.com/flooim/floo/server/store"
 	"github.com/flooim/floo/xsync"
@@ -57,38 +57,18 @@ func (g *Gateway) storeNotice(ctx context.Context, to []int64, from int64, fromS
 }
 
 // KickDevice implements ratel.Notifier: the live device (every live device
-// of uid when deviceSN is 0) gets the user notice as an unstored SyncDL and
-// is closed about a second later.
+// of uid when deviceSN is 0), on this node or another, gets the user notice
+// as an unstored SyncDL and is closed about a second later.
 func (g *Gateway) KickDevice(_ context.Context, uid int64, deviceSN uint32, userNoticeType int32, content string) {
-	var conns []*conn
-	if deviceSN == 0 {
-		conns = g.liveConns(uid)
-	} else if c := g.liveConn(uid, deviceSN); c != nil {
-		conns = []*conn{c}
-	}
-	for _, c := range conns {
-		// Out of the live set now, so nothing more is routed to it.
-		_, sn := c.session()
-		g.unregister(c, uid, sn)
-		c.kick(xsync.UserNoticeType(userNoticeType), content)
-	}
+	g.kickLocal(uid, deviceSN, xsync.UserNoticeType(userNoticeType), content)
+	g.node.Publish(bus.Event{Kind: bus.Kick, UID: uid, SN: deviceSN, Type: userNoticeType, Data: []byte(content)})
 }
 
-// TokensRevoked implements ratel.Notifier: each live session of uid whose
-// token no longer resolves ends with INVALID_TOKEN. It returns once the
-// notices are queued.
+// TokensRevoked implements ratel.Notifier: each live session of uid, on
+// this node or another, whose token no longer resolves ends with
+// INVALID_TOKEN. It returns once the notices of this node are queued and
+// the other nodes are told.
 func (g *Gateway) TokensRevoked(ctx context.Context, uid int64) {
-	for _, c := range g.liveConns(uid) {
-		hash := c.token()
-		if hash == nil {
-			continue
-		}
-		_, err := g.st.LookupToken(ctx, hash, g.now())
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			c.endSession(reasonTokenRevoked)
-		case err != nil:
-			g.log.Warn("fireplace: token check after revocation", "uid", uid, "err", err)
-		}
-	}
+	g.revokeLocal(ctx, uid)
+	g.node.Publish(bus.Event{Kind: bus.Revoke, UID: uid})
 }

@@ -8,9 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
+	"github.com/flooim/floo/server/bus"
 	"github.com/flooim/floo/server/store"
 	"github.com/flooim/floo/xsync"
 )
@@ -79,7 +79,7 @@ func (c *conn) provision(f *xsync.Frame) {
 		if oldUID, oldSN := c.session(); oldUID != 0 {
 			g.unregister(c, oldUID, oldSN)
 		}
-		c.startSession(uid, dev.SN, tok)
+		c.startSession(uid, dev.SN, tok, now)
 		c.admitted() // no longer counts as unauthenticated
 		old = g.register(c, uid, dev.SN)
 	}
@@ -94,14 +94,19 @@ func (c *conn) provision(f *xsync.Frame) {
 		return
 	}
 	if old != nil {
-		old.kick(xsync.UserNoticeKickBySameDevice, `{"device_sn":`+strconv.FormatUint(uint64(dev.SN), 10)+`}`)
+		old.kick(xsync.UserNoticeKickBySameDevice, deviceSNContent(dev.SN))
 	}
+	// A session of this device on another node ends too, and this node's
+	// wake-ups for uid are in effect at the bus before the client hears it
+	// is logged in (and pulls).
+	g.node.Publish(bus.Event{Kind: bus.Login, UID: uid, SN: dev.SN, At: now})
+	g.node.Sync(ctx)
 	if created {
 		// DEVICE_ADDED to the user's other devices (PROTOCOL.md §13.3),
 		// stored before the reply so that it precedes anything the new
 		// session does.
 		body := (&xsync.UserNotice{Type: xsync.UserNoticeDeviceAdded,
-			Content: `{"device_sn":` + strconv.FormatUint(uint64(dev.SN), 10) + `}`}).Marshal()
+			Content: deviceSNContent(dev.SN)}).Marshal()
 		if err := g.storeNotice(ctx, []int64{uid}, uid, dev.SN, int32(xsync.NSUserNotice), body, dev.SN); err != nil {
 			g.log.Warn("fireplace: device added notice", "uid", uid, "err", err)
 		}
@@ -179,10 +184,11 @@ func (g *Gateway) guidFor(ctx context.Context, uid int64, offered uint32) string
 	return "fireplace-" + hex.EncodeToString(b[:])
 }
 
-// startSession resets the per-session state for a (fresh) login with tok.
-func (c *conn) startSession(uid int64, sn uint32, tok store.Token) {
+// startSession resets the per-session state for a (fresh) login with tok
+// at now (Unix ms).
+func (c *conn) startSession(uid int64, sn uint32, tok store.Token, now int64) {
 	c.mu.Lock()
-	c.uid, c.sn = uid, sn
+	c.uid, c.sn, c.loginAt = uid, sn, now
 	c.noticed = map[int64]bool{}
 	c.transient, c.tbytes = nil, 0
 	c.tokenHash, c.tokenExp = tok.Hash, tok.ExpiresAt

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 
+	"github.com/flooim/floo/server/bus"
 	"github.com/flooim/floo/server/store"
 	"github.com/flooim/floo/xsync"
 )
@@ -343,9 +344,14 @@ func (s *sender) deliverTransient(uids []int64, stream int64) {
 	m.Timestamp = uint64(s.now)
 	m.To = &xsync.XID{Uid: s.meta.To.Uid}
 	expires := s.now + s.g.cfg.TypingLifetime.Milliseconds()
+	var enc []byte
 	for _, uid := range uids {
 		for _, c := range s.g.liveConns(uid) {
 			c.addTransient(stream, &m, expires)
 		}
+		if enc == nil {
+			enc = m.Marshal()
+		}
+		s.g.node.Publish(bus.Event{Kind: bus.Transient, UID: uid, Stream: stream, At: expires, Data: enc})
 	}
 }

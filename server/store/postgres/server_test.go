@@ -16,8 +16,8 @@ import (
 // database, as two nodes would: an account registered through one logs in
 // through the other, a message sent through one is synced through the
 // other, a resend of it through the other node is answered with the first
-// ack, and everything survives a restart. (Live notices between nodes need
-// a bus the server does not have yet, so the recipient pulls.)
+// ack, and everything survives a restart. (These nodes have no bus between
+// them, so the recipient pulls; server/bus/integration runs nodes with one.)
 func TestServersShareDatabase(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	onPG := servertest.WithConfig(func(c *server.Config) { c.Database = url })
