@@ -126,6 +126,17 @@ type Config struct {
 	// MemoryCache sized by MessageCacheSize and MessageCacheTotal.
 	Cache MessageCache
 
+	// LocalStore keeps the user's conversation list, unread counts, recent
+	// messages, sync state and outbox across restarts (localstore.go):
+	// they are read at the start of a session, before connecting, and a
+	// send queued by an earlier process goes out with its client_mid.
+	// Zero (nil) keeps everything in memory only, as before; MemoryStore
+	// runs the same code without persisting.
+	LocalStore LocalStore
+	// StoreMessages is the number of messages the LocalStore keeps per
+	// conversation, the newest. Zero means 200.
+	StoreMessages int
+
 	// SDKVersion is sent in Provision.sdk_vsn. Zero means "2.0.0", the
 	// string the official JavaScript clients send.
 	SDKVersion string
@@ -218,6 +229,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		{"HistoryPageSize", &c.HistoryPageSize, DefaultHistoryPageSize},
 		{"MessageCacheSize", &c.MessageCacheSize, DefaultMessageCacheSize},
 		{"MessageCacheTotal", &c.MessageCacheTotal, DefaultMessageCacheTotal},
+		{"StoreMessages", &c.StoreMessages, DefaultStoreMessages},
 		{"SendRate", &c.SendRate, DefaultSendRate},
 		{"SendBurst", &c.SendBurst, DefaultSendBurst},
 	}

@@ -24,6 +24,7 @@ type ConversationEntry struct {
 type convList struct {
 	mu      sync.Mutex
 	entries []ConversationEntry // guarded by mu; newest first
+	j       *storeLink          // the local store's journal, nil without one; marked after mu is released
 }
 
 // index returns the position of id, or -1.
@@ -39,6 +40,7 @@ func (l *convList) index(id uint64) int {
 // touch moves (or adds) the conversation id to the top and lets fn update
 // it.
 func (l *convList) touch(id uint64, typ string, fn func(e *ConversationEntry)) {
+	defer l.j.markConv(id)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var e ConversationEntry
@@ -62,6 +64,7 @@ func (l *convList) touch(id uint64, typ string, fn func(e *ConversationEntry)) {
 // update changes the entry id in place, without moving it; it reports
 // whether the entry exists.
 func (l *convList) update(id uint64, fn func(e *ConversationEntry)) bool {
+	defer l.j.markConv(id)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	i := l.index(id)
@@ -74,6 +77,7 @@ func (l *convList) update(id uint64, fn func(e *ConversationEntry)) bool {
 
 // remove deletes the entry id and reports whether it existed.
 func (l *convList) remove(id uint64) bool {
+	defer l.j.markConv(id)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	i := l.index(id)

@@ -31,6 +31,7 @@ const maxTrackedUnread = 10000
 type unreadTracker struct {
 	mu    sync.Mutex
 	convs map[uint64]*unreadSet // guarded by mu; conversation id -> unread ids
+	j     *storeLink            // the local store's journal, nil without one; marked after mu is released
 }
 
 // unreadSet is the unread state of one conversation.
@@ -51,6 +52,7 @@ func (t *unreadTracker) set(conv, id uint64, unread bool) bool {
 	if conv == 0 || id == 0 {
 		return false
 	}
+	defer t.j.markConv(conv)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.convs[conv]
@@ -94,6 +96,7 @@ func (t *unreadTracker) set(conv, id uint64, unread bool) bool {
 // readUpTo marks every unread message of conv up to id read (READ_ALL);
 // id 0 means all of them. It reports whether the count changed.
 func (t *unreadTracker) readUpTo(conv, id uint64) bool {
+	defer t.j.markConv(conv)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.convs[conv]
@@ -119,6 +122,7 @@ func (t *unreadTracker) readUpTo(conv, id uint64) bool {
 // clear forgets the unread messages of conv (conversation deleted, group
 // left, friend removed) and reports whether there were any.
 func (t *unreadTracker) clear(conv uint64) bool {
+	defer t.j.markConv(conv)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.convs[conv]
