@@ -294,4 +294,3 @@ func TestLocalStoreUnusable(t *testing.T) {
 		assert.Zero(t, n)
 	})
 }
-
