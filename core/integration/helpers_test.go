@@ -264,6 +264,8 @@ type clientOptions struct {
 	// c.dialer.open (localstore_test.go).
 	localStore bool
 	holdDial   bool
+	store      core.LocalStore // used as the local store when not nil
+	sendRate   int             // Config.SendRate and SendBurst; 0: the defaults
 }
 
 // newClient creates a client of env with its own storage directory; it is
@@ -296,6 +298,8 @@ func newClient(t testing.TB, env *servertest.Env, opts clientOptions) *client {
 	}, dir)
 	require.NoError(t, err)
 	c.store = cfg.Storage.(*native.FileStorage)
+	cfg.LocalStore = opts.store
+	cfg.SendRate, cfg.SendBurst = opts.sendRate, opts.sendRate
 	if opts.localStore {
 		ls := native.NewSQLiteStore(filepath.Join(dir, "store.db"))
 		cfg.LocalStore = ls
