@@ -220,6 +220,9 @@ func (l *storeLink) begin(sid, uid uint64) {
 	if l == nil || l.off || uid == 0 || (l.begun == sid && l.loadedUID == uid) {
 		return
 	}
+	// What is pending goes first, so that the load sees it: the sends of a
+	// session that just ended belong to the next one.
+	l.flush()
 	user := l.c.cfg.AppID + "/" + strconv.FormatUint(uid, 10)
 	full := l.loadedUID != uid
 	l.begun, l.loadedUID = sid, uid
