@@ -80,7 +80,7 @@ type Client struct {
 	pre     prefetchCache
 	notices noticeStore
 	mgr     managerState // the managers' caches (managers.go)
-	ls      *storeLink   // the local store, nil without one (localstore_engine.go)
+	ls      storeHooks   // the local store (localstore_engine.go); noStore without one
 	events  *eventQueue
 
 	ctx       lite.Context // cancelled by Close; parent of every goroutine's context
@@ -145,8 +145,9 @@ func New(cfg Config) (*Client, error) {
 	c.rest.onHostsExhausted = func() { c.post(c.refreshDNSInBackground) }
 	c.ctx, c.cancel = lite.WithCancel(lite.Background())
 	c.events = newEventQueue()
+	c.ls = &noStore{}
 	if c2.LocalStore != nil {
-		c.ls = newStoreLink(c, c2.LocalStore, c2.StoreMessages)
+		c.ls = c2.LocalStore.storeLinker()(c, c2.LocalStore, c2.StoreMessages)
 	}
 	c.lp.init(c)
 	c.pub.state = StateIdle

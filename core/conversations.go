@@ -24,7 +24,7 @@ type ConversationEntry struct {
 type convList struct {
 	mu      sync.Mutex
 	entries []ConversationEntry // guarded by mu; newest first
-	j       *storeLink          // the local store's journal, nil without one; marked after mu is released
+	j       storeHooks          // the local store's journal, nil without one; marked with mu held (the journal reads the state later, under mu)
 }
 
 // index returns the position of id, or -1.
@@ -40,9 +40,11 @@ func (l *convList) index(id uint64) int {
 // touch moves (or adds) the conversation id to the top and lets fn update
 // it.
 func (l *convList) touch(id uint64, typ string, fn func(e *ConversationEntry)) {
-	defer l.j.markConv(id)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.j != nil {
+		l.j.markConv(id)
+	}
 	var e ConversationEntry
 	if i := l.index(id); i >= 0 {
 		e = l.entries[i]
@@ -64,9 +66,11 @@ func (l *convList) touch(id uint64, typ string, fn func(e *ConversationEntry)) {
 // update changes the entry id in place, without moving it; it reports
 // whether the entry exists.
 func (l *convList) update(id uint64, fn func(e *ConversationEntry)) bool {
-	defer l.j.markConv(id)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.j != nil {
+		l.j.markConv(id)
+	}
 	i := l.index(id)
 	if i < 0 {
 		return false
@@ -77,9 +81,11 @@ func (l *convList) update(id uint64, fn func(e *ConversationEntry)) bool {
 
 // remove deletes the entry id and reports whether it existed.
 func (l *convList) remove(id uint64) bool {
-	defer l.j.markConv(id)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.j != nil {
+		l.j.markConv(id)
+	}
 	i := l.index(id)
 	if i < 0 {
 		return false

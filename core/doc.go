@@ -125,9 +125,9 @@
 //     each have their own mutex. Every one of these is a leaf lock: no other lock is taken while
 //     it is held, and no event is emitted or callback run under it.
 //   - With a local store, one more goroutine runs the store's calls in
-//     order (loads, batches, wipes); its journal mutex and job queue mutex
-//     are leaf locks too, taken after the structures' own locks are
-//     released.
+//     order (loads, batches, wipes). Its journal mutex is the one nesting:
+//     the conversation list and the unread tracker mark changes with their
+//     mutex held, and the journal never takes theirs (localstore_engine.go).
 //   - Close cancels the client context, waits for every goroutine the client
 //     started (the local store's after its last batch is written), then
 //     lets the dispatcher deliver the events already emitted.

@@ -36,6 +36,8 @@ import (
 // Apply or Wipe error is reported once; later batches are still written.
 // Implementations report a store written by a newer schema version as a
 // Load error and leave it untouched.
+//
+// Implementations embed LocalStoreBase.
 type LocalStore interface {
 	// Load returns every record of user, in any order; a user with
 	// nothing stored has no records.
@@ -44,7 +46,20 @@ type LocalStore interface {
 	Apply(user string, b *StoreBatch) error
 	// Wipe deletes everything stored for user.
 	Wipe(user string) error
+
+	storeLinker() storeLinker
 }
+
+// LocalStoreBase is embedded by every LocalStore implementation. It links
+// the engine's side of the store (the journal, the codec, the loading:
+// ~20 KB brotli in the wasm build) into the programs that create a store,
+// and only into them: the engine reaches it through the store's method,
+// which the linker keeps only when a store type is used.
+type LocalStoreBase struct{}
+
+type storeLinker func(c *Client, st LocalStore, keep int) storeHooks
+
+func (LocalStoreBase) storeLinker() storeLinker { return newStoreLink }
 
 // ErrStoreReset is wrapped by a Load error after which the store is usable
 // but empty: what it held could not be read and was set aside.
@@ -95,6 +110,7 @@ type storeKey struct {
 // that persist nothing (the facade's storage: false) but want the engine to
 // run the same code. It is safe for concurrent use.
 type MemoryStore struct {
+	LocalStoreBase
 	mu    sync.Mutex
 	users map[string]map[storeKey][]byte // guarded by mu
 }

@@ -35,10 +35,12 @@ import (
 // conversation list, unread counts and last messages before sync corrects
 // them.
 //
-// Locks: mu guards the journal and is taken inside the structures' own
-// locks' critical sections only after they are released (the marks are
-// deferred), and no lock is taken while it is held; jmu guards the job
-// queue of the store goroutine. Both are leaf locks.
+// Locks: mu guards the journal; the conversation list and the unread
+// tracker mark with their own mutex held (so a flush, which reads them
+// after releasing mu, sees the change done), so mu nests inside theirs and
+// never the other way round; while it is held only Client.postMu may be
+// taken (posting the flush). jmu guards the job queue of the store
+// goroutine and is a leaf lock.
 type storeLink struct {
 	c    *Client
 	st   LocalStore
@@ -71,6 +73,38 @@ type storeLink struct {
 	reported atomic.Bool // a failure was reported (once per Client)
 }
 
+// storeHooks is how the engine and its structures reach the storeLink:
+// through an interface, so that without a store (noStore) none of the
+// storeLink code is linked (see LocalStoreBase).
+type storeHooks interface {
+	markConv(conv uint64)
+	markSeen(stream uint64)
+	markPrefetch()
+	putOut(cmid uint64) // by client_mid: *outItem in a signature would link xsync's String methods
+	delOut(cmid uint64)
+	keepsOutbox() bool
+	begin(sid, uid uint64)
+	holdDial() bool
+	wipe(uid uint64)
+	detach()
+	close()
+}
+
+// noStore is the storeHooks of a Client without a local store.
+type noStore struct{}
+
+func (*noStore) markConv(uint64)      {}
+func (*noStore) markSeen(uint64)      {}
+func (*noStore) markPrefetch()        {}
+func (*noStore) putOut(uint64)        {}
+func (*noStore) delOut(uint64)        {}
+func (*noStore) keepsOutbox() bool    { return false }
+func (*noStore) begin(uint64, uint64) {}
+func (*noStore) holdDial() bool       { return false }
+func (*noStore) wipe(uint64)          {}
+func (*noStore) detach()              {}
+func (*noStore) close()               {}
+
 type msgChange struct {
 	m   Message
 	del bool
@@ -79,7 +113,7 @@ type msgChange struct {
 // DefaultStoreMessages is the default of Config.StoreMessages.
 const DefaultStoreMessages = 200
 
-func newStoreLink(c *Client, st LocalStore, keep int) *storeLink {
+func newStoreLink(c *Client, st LocalStore, keep int) storeHooks {
 	l := &storeLink{c: c, st: st, raw: c.cache, keep: keep, wake: make(chan struct{}, 1)}
 	l.resetJournal()
 	c.cache = journalCache{MessageCache: c.cache, l: l}
@@ -132,12 +166,14 @@ func (l *storeLink) markPrefetch() {
 	l.mark(func() { l.pre = true })
 }
 
-func (l *storeLink) putOut(it *outItem) {
-	if l == nil {
+// putOut stores the outbox item cmid as it is now (engine goroutine).
+func (l *storeLink) putOut(cmid uint64) {
+	i := l.c.findItem(cmid)
+	if i < 0 {
 		return
 	}
-	v := encodeOutItem(it)
-	l.mark(func() { l.out[it.cmid] = v })
+	v := encodeOutItem(l.c.lp.outbox.items[i])
+	l.mark(func() { l.out[cmid] = v })
 }
 
 func (l *storeLink) delOut(cmid uint64) {
@@ -349,8 +385,9 @@ func (l *storeLink) loaded(seq, sid, uid uint64, full bool, recs []StoreRecord, 
 
 func entryTime(e *ConversationEntry) uint64 { return max(e.Timestamp, e.DraftTimestamp) }
 
-// wipe deletes the stored data of uid (logout): the journal is dropped,
-// the user detached, and the store goroutine wipes the namespace.
+// wipe deletes the stored data of uid (logout), or of the stored
+// session's user when uid is 0: the journal is dropped, the user detached,
+// and the store goroutine wipes the namespace.
 func (l *storeLink) wipe(uid uint64) {
 	if l == nil {
 		return
@@ -362,6 +399,11 @@ func (l *storeLink) wipe(uid uint64) {
 	l.seq++ // a load in flight is for data going away
 	l.loading = false
 	l.loadedUID, l.begun = 0, 0
+	if uid == 0 {
+		if v, ok := l.c.cfg.Storage.Get(keyUID); ok {
+			uid, _ = parseDecimal(v, 1<<64-1)
+		}
+	}
 	if uid == 0 || l.off {
 		return
 	}
@@ -376,18 +418,7 @@ func (l *storeLink) wipe(uid uint64) {
 // wipeStore deletes the local store's data of the session's user, or of the
 // stored session's user when there is no session (a logout of a program
 // that did not log in first, as the CLI's).
-func (c *Client) wipeStore() {
-	if c.ls == nil {
-		return
-	}
-	uid := c.selfUID()
-	if uid == 0 {
-		if v, ok := c.cfg.Storage.Get(keyUID); ok {
-			uid, _ = parseDecimal(v, 1<<64-1)
-		}
-	}
-	c.ls.wipe(uid)
-}
+func (c *Client) wipeStore() { c.ls.wipe(c.selfUID()) }
 
 // detach writes what is pending for the current user and stops writing
 // for it: the structures are about to hold another user's data.
@@ -418,7 +449,11 @@ func (l *storeLink) close() {
 func (l *storeLink) report(what string, err error) {
 	l.c.log.warn("store: " + what + ": " + err.Error())
 	if l.reported.CompareAndSwap(false, true) {
-		l.c.emit(ErrorEvent{Err: Errorf(DbOperationFailed, "%s: %w", what, err)})
+		// WrapError, not Errorf: its formatting would link strconv's
+		// float and quoting tables into the wasm build.
+		e := WrapError(DbOperationFailed, SourceClient, err)
+		e.Message = what + ": " + err.Error()
+		l.c.emit(ErrorEvent{Err: e})
 	}
 }
 

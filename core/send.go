@@ -255,7 +255,7 @@ func (c *Client) enqueue(it *outItem) {
 		it.msg.From = lp.sess.uid
 	}
 	lp.outbox.items = append(lp.outbox.items, it)
-	c.ls.putOut(it)
+	c.ls.putOut(it.cmid)
 	if d := c.cfg.SendTimeout; d > 0 {
 		it.deadline = lp.sched.after(d, func() {
 			it.deadline = nil
@@ -335,7 +335,7 @@ func (c *Client) writeItem(it *outItem) {
 	lp := &c.lp
 	if !it.written {
 		it.written = true
-		c.ls.putOut(it) // a send written once may be stored: it is never failed by time
+		c.ls.putOut(it.cmid) // a send written once may be stored: it is never failed by time
 	}
 	it.gen = lp.gen
 	lp.sched.cancel(it.deadline)

@@ -31,7 +31,7 @@ const maxTrackedUnread = 10000
 type unreadTracker struct {
 	mu    sync.Mutex
 	convs map[uint64]*unreadSet // guarded by mu; conversation id -> unread ids
-	j     *storeLink            // the local store's journal, nil without one; marked after mu is released
+	j     storeHooks            // the local store's journal, nil without one; marked with mu held (the journal reads the state later, under mu)
 }
 
 // unreadSet is the unread state of one conversation.
@@ -52,9 +52,11 @@ func (t *unreadTracker) set(conv, id uint64, unread bool) bool {
 	if conv == 0 || id == 0 {
 		return false
 	}
-	defer t.j.markConv(conv)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.j != nil {
+		t.j.markConv(conv)
+	}
 	s := t.convs[conv]
 	if s == nil {
 		if !unread {
@@ -96,9 +98,11 @@ func (t *unreadTracker) set(conv, id uint64, unread bool) bool {
 // readUpTo marks every unread message of conv up to id read (READ_ALL);
 // id 0 means all of them. It reports whether the count changed.
 func (t *unreadTracker) readUpTo(conv, id uint64) bool {
-	defer t.j.markConv(conv)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.j != nil {
+		t.j.markConv(conv)
+	}
 	s := t.convs[conv]
 	if s == nil {
 		return false
@@ -122,9 +126,11 @@ func (t *unreadTracker) readUpTo(conv, id uint64) bool {
 // clear forgets the unread messages of conv (conversation deleted, group
 // left, friend removed) and reports whether there were any.
 func (t *unreadTracker) clear(conv uint64) bool {
-	defer t.j.markConv(conv)
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.j != nil {
+		t.j.markConv(conv)
+	}
 	s := t.convs[conv]
 	delete(t.convs, conv)
 	return s != nil && s.count() > 0

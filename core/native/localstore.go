@@ -57,6 +57,7 @@ var storeMigrations = []string{
 // processes may share the file (SQLite locks it), but a device's outbox
 // belongs to one device: give each device slot its own file.
 type SQLiteStore struct {
+	core.LocalStoreBase
 	path string
 
 	mu     sync.Mutex
