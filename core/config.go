@@ -117,7 +117,8 @@ type Config struct {
 	// n <= 0. Zero means 20.
 	HistoryPageSize int
 	// MessageCacheSize is the number of messages kept in memory per
-	// conversation. Zero means 100, as the official clients keep.
+	// conversation. Zero means 100, as the official clients keep, or
+	// StoreMessages with a LocalStore.
 	MessageCacheSize int
 	// MessageCacheTotal caps the messages kept in memory over all
 	// conversations. Zero means 20000.
@@ -220,6 +221,14 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if c.ReconnectMax < c.ReconnectMin {
 		return c, &ConfigurationError{"ReconnectMax", "smaller than ReconnectMin"}
+	}
+	if c.LocalStore != nil && c.MessageCacheSize == 0 {
+		// The memory holds what the store keeps: after a restart the
+		// conversations show as many messages as before.
+		c.MessageCacheSize = DefaultStoreMessages
+		if c.StoreMessages > 0 {
+			c.MessageCacheSize = c.StoreMessages
+		}
 	}
 	ints := []struct {
 		name string

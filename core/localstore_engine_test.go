@@ -164,3 +164,15 @@ func TestLocalStoreUnreadable(t *testing.T) {
 	assert.Zero(t, st.count(), "nothing written to an unreadable store")
 	assert.Equal(t, 1, storeErrorEvents(rec))
 }
+
+func TestLocalStoreCacheSize(t *testing.T) {
+	cfg, err := Config{Dialer: fsDialer{}, HTTP: newFakeHTTP(), LocalStore: NewMemoryStore()}.withDefaults()
+	require.NoError(t, err)
+	assert.Equal(t, DefaultStoreMessages, cfg.MessageCacheSize, "the memory holds what the store keeps")
+	cfg, err = Config{Dialer: fsDialer{}, HTTP: newFakeHTTP(), LocalStore: NewMemoryStore(), StoreMessages: 50}.withDefaults()
+	require.NoError(t, err)
+	assert.Equal(t, 50, cfg.MessageCacheSize)
+	cfg, err = Config{Dialer: fsDialer{}, HTTP: newFakeHTTP()}.withDefaults()
+	require.NoError(t, err)
+	assert.Equal(t, DefaultMessageCacheSize, cfg.MessageCacheSize)
+}
