@@ -52,7 +52,7 @@ type LocalStore interface {
 
 // LocalStoreBase is embedded by every LocalStore implementation. It links
 // the engine's side of the store (the journal, the codec, the loading:
-// ~25 KB brotli in the wasm build) into the programs that create a store,
+// ~27 KB brotli in the wasm build) into the programs that create a store,
 // and only into them: the engine reaches it through the store's method,
 // which the linker keeps only when a store type is used.
 type LocalStoreBase struct{}

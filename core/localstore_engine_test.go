@@ -176,3 +176,52 @@ func TestLocalStoreCacheSize(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, DefaultMessageCacheSize, cfg.MessageCacheSize)
 }
+
+// TestStoreCodecRoundTrip: every record decodes to what was encoded, and a
+// truncated or other-version value is refused rather than misread.
+func TestStoreCodecRoundTrip(t *testing.T) {
+	m := Message{ID: 1 << 60, From: 7, To: 8, Type: TypeImage, Content: "c", Ext: `{"a":1}`, Config: `{}`,
+		Attachment: `{"url":"u"}`, Status: MessageRead, Timestamp: 99, ToType: ToGroup, IsSystem: true, IsPlayed: true,
+		EditTimestamp: 5, AppendedContent: "ac", AppendConfig: "acf", AppendExt: "ae", ReplaceConfig: "rc", ReplaceExt: "re"}
+	e := newStoreEnc()
+	encodeMessage(&e, &m)
+	d := newStoreDec(e)
+	got := decodeMessage(d)
+	require.False(t, d.bad)
+	assert.Equal(t, m, got)
+
+	ce := ConversationEntry{ID: 3, Type: ToRoster, Content: "x", Ext: "e", Timestamp: 4, HasAt: true, Draft: "d", DraftTimestamp: 6}
+	gotE, ok := decodeConversation(3, encodeConversation(&ce))
+	require.True(t, ok)
+	assert.Equal(t, ce, gotE)
+
+	us := &unreadSet{ids: []uint64{10, 11, 1 << 62}, untracked: 2, floor: 9}
+	gotU, ok := decodeUnread(encodeUnread(us))
+	require.True(t, ok)
+	assert.Equal(t, us, gotU)
+
+	sn := &seenIDs{floor: 100, ids: []uint64{101, 200}}
+	gotS, ok := decodeSeen(encodeSeen(sn))
+	require.True(t, ok)
+	assert.Equal(t, sn, gotS)
+
+	c, _ := newTestClient(t, newFakeServer(t), nil, nil)
+	it := c.opItem(3, 8, 77, 8, 0, "new", "", "x")
+	it.written = true
+	gotI, ok := decodeOutItem(it.cmid, encodeOutItem(it))
+	require.True(t, ok)
+	assert.Equal(t, it.op, gotI.op)
+	assert.Equal(t, it.meta.Marshal(), gotI.meta.Marshal())
+	assert.True(t, gotI.written && gotI.quiet)
+	_, ok = decodeOutItem(it.cmid+1, encodeOutItem(it))
+	assert.False(t, ok, "a value under another client_mid")
+
+	v := encodeConversation(&ce)
+	for n := range len(v) - 1 {
+		_, ok := decodeConversation(3, v[:n])
+		assert.False(t, ok, "truncated at %d", n)
+	}
+	v[0] = storeRecordVersion + 1
+	_, ok = decodeConversation(3, v)
+	assert.False(t, ok, "another version")
+}
