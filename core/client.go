@@ -80,6 +80,7 @@ type Client struct {
 	pre     prefetchCache
 	notices noticeStore
 	mgr     managerState // the managers' caches (managers.go)
+	ls      storeHooks   // the local store (localstore_engine.go); noStore without one
 	events  *eventQueue
 
 	ctx       lite.Context // cancelled by Close; parent of every goroutine's context
@@ -144,6 +145,10 @@ func New(cfg Config) (*Client, error) {
 	c.rest.onHostsExhausted = func() { c.post(c.refreshDNSInBackground) }
 	c.ctx, c.cancel = lite.WithCancel(lite.Background())
 	c.events = newEventQueue()
+	c.ls = &noStore{}
+	if c2.LocalStore != nil {
+		c.ls = c2.LocalStore.storeLinker()(c, c2.LocalStore, c2.StoreMessages)
+	}
 	c.lp.init(c)
 	c.pub.state = StateIdle
 	c.wg.Add(1)
@@ -321,6 +326,7 @@ func (c *Client) shutdown() {
 	c.teardownConn(1000, "client closed")
 	c.failOutbox(err)
 	c.failHistory(err)
+	c.ls.close()
 	lp.sched.stop()
 	c.mu.Lock()
 	c.pub.state = StateClosed

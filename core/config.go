@@ -117,7 +117,8 @@ type Config struct {
 	// n <= 0. Zero means 20.
 	HistoryPageSize int
 	// MessageCacheSize is the number of messages kept in memory per
-	// conversation. Zero means 100, as the official clients keep.
+	// conversation. Zero means 100, as the official clients keep, or
+	// StoreMessages with a LocalStore.
 	MessageCacheSize int
 	// MessageCacheTotal caps the messages kept in memory over all
 	// conversations. Zero means 20000.
@@ -125,6 +126,17 @@ type Config struct {
 	// Cache replaces the in-memory message cache. Zero (nil) means a
 	// MemoryCache sized by MessageCacheSize and MessageCacheTotal.
 	Cache MessageCache
+
+	// LocalStore keeps the user's conversation list, unread counts, recent
+	// messages, sync state and outbox across restarts (localstore.go):
+	// they are read at the start of a session, before connecting, and a
+	// send queued by an earlier process goes out with its client_mid.
+	// Zero (nil) keeps everything in memory only, as before; MemoryStore
+	// runs the same code without persisting.
+	LocalStore LocalStore
+	// StoreMessages is the number of messages the LocalStore keeps per
+	// conversation, the newest. Zero means 200.
+	StoreMessages int
 
 	// SDKVersion is sent in Provision.sdk_vsn. Zero means "2.0.0", the
 	// string the official JavaScript clients send.
@@ -210,6 +222,14 @@ func (cfg Config) withDefaults() (Config, error) {
 	if c.ReconnectMax < c.ReconnectMin {
 		return c, &ConfigurationError{"ReconnectMax", "smaller than ReconnectMin"}
 	}
+	if c.LocalStore != nil && c.MessageCacheSize == 0 {
+		// The memory holds what the store keeps: after a restart the
+		// conversations show as many messages as before.
+		c.MessageCacheSize = DefaultStoreMessages
+		if c.StoreMessages > 0 {
+			c.MessageCacheSize = c.StoreMessages
+		}
+	}
 	ints := []struct {
 		name string
 		v    *int
@@ -218,6 +238,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		{"HistoryPageSize", &c.HistoryPageSize, DefaultHistoryPageSize},
 		{"MessageCacheSize", &c.MessageCacheSize, DefaultMessageCacheSize},
 		{"MessageCacheTotal", &c.MessageCacheTotal, DefaultMessageCacheTotal},
+		{"StoreMessages", &c.StoreMessages, DefaultStoreMessages},
 		{"SendRate", &c.SendRate, DefaultSendRate},
 		{"SendBurst", &c.SendBurst, DefaultSendBurst},
 	}

@@ -24,6 +24,7 @@ type ConversationEntry struct {
 type convList struct {
 	mu      sync.Mutex
 	entries []ConversationEntry // guarded by mu; newest first
+	j       storeHooks          // the local store's journal, nil without one; marked with mu held (the journal reads the state later, under mu)
 }
 
 // index returns the position of id, or -1.
@@ -41,6 +42,9 @@ func (l *convList) index(id uint64) int {
 func (l *convList) touch(id uint64, typ string, fn func(e *ConversationEntry)) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.j != nil {
+		l.j.markConv(id)
+	}
 	var e ConversationEntry
 	if i := l.index(id); i >= 0 {
 		e = l.entries[i]
@@ -64,6 +68,9 @@ func (l *convList) touch(id uint64, typ string, fn func(e *ConversationEntry)) {
 func (l *convList) update(id uint64, fn func(e *ConversationEntry)) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.j != nil {
+		l.j.markConv(id)
+	}
 	i := l.index(id)
 	if i < 0 {
 		return false
@@ -76,6 +83,9 @@ func (l *convList) update(id uint64, fn func(e *ConversationEntry)) bool {
 func (l *convList) remove(id uint64) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.j != nil {
+		l.j.markConv(id)
+	}
 	i := l.index(id)
 	if i < 0 {
 		return false

@@ -75,6 +75,18 @@
 // conversation), the prefetched REST data and the stored notices back the
 // synchronous getters of the JavaScript facade.
 //
+// # Local store
+//
+// With Config.LocalStore (localstore.go, localstore_engine.go) the
+// conversation list, unread counts, recent messages, sync dedup and outbox
+// of each user survive restarts: the in-memory structures above stay the
+// owners, mark their changes in a journal, and the engine writes them in
+// one batch per burst of events (a sync page) on a store goroutine; a
+// session reads its user's records before its first dial and resends a
+// stored outbox with the same client_mids. A session ending without a
+// logout then keeps its sends for the next one instead of failing them.
+// docs/localstore.md describes the records and the ownership.
+//
 // # Events
 //
 // Everything the engine reports arrives as an Event (events.go) through
@@ -112,8 +124,13 @@
 //     prefetch cache, the notice store, the REST client and the event queue
 //     each have their own mutex. Every one of these is a leaf lock: no other lock is taken while
 //     it is held, and no event is emitted or callback run under it.
+//   - With a local store, one more goroutine runs the store's calls in
+//     order (loads, batches, wipes). Its journal mutex is the one nesting:
+//     the conversation list and the unread tracker mark changes with their
+//     mutex held, and the journal never takes theirs (localstore_engine.go).
 //   - Close cancels the client context, waits for every goroutine the client
-//     started, then lets the dispatcher deliver the events already emitted.
+//     started (the local store's after its last batch is written), then
+//     lets the dispatcher deliver the events already emitted.
 //
 // # Storage keys
 //

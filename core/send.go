@@ -255,6 +255,7 @@ func (c *Client) enqueue(it *outItem) {
 		it.msg.From = lp.sess.uid
 	}
 	lp.outbox.items = append(lp.outbox.items, it)
+	c.ls.putOut(it.cmid)
 	if d := c.cfg.SendTimeout; d > 0 {
 		it.deadline = lp.sched.after(d, func() {
 			it.deadline = nil
@@ -332,7 +333,11 @@ func (c *Client) pumpOutbox() {
 // first send it swallowed instead of 20 s.
 func (c *Client) writeItem(it *outItem) {
 	lp := &c.lp
-	it.written, it.gen = true, lp.gen
+	if !it.written {
+		it.written = true
+		c.ls.putOut(it.cmid) // a send written once may be stored: it is never failed by time
+	}
+	it.gen = lp.gen
 	lp.sched.cancel(it.deadline)
 	lp.sched.cancel(it.stall)
 	it.deadline = nil
@@ -419,6 +424,7 @@ func (c *Client) removeItem(cmid uint64) *outItem {
 	ob.items[len(ob.items)-1] = nil
 	ob.items = ob.items[:len(ob.items)-1]
 	c.stopItem(it)
+	c.ls.delOut(cmid)
 	if ob.flushTask != nil && c.writtenLeft() == 0 {
 		c.endFlush()
 	}
@@ -490,14 +496,23 @@ func (c *Client) failItem(it *outItem, e *Error, rawCode int, reason string) {
 // error, Close). Sends never written fail with e; those written may have
 // been stored, so they are not reported failed (PROTOCOL.md §7.5): their
 // client_mids are returned as unknown, and a SendMessage waiting for one
-// gets e.
+// gets e. With a local store keeping the outbox (any end but a logout),
+// no send fails: they stay stored and go out with the next session of the
+// user, and a SendMessage waiting for one gets e.
 func (c *Client) failOutbox(e *Error) (unknown []uint64) {
 	c.endFlush()
 	ob := &c.lp.outbox
 	items := ob.items
 	ob.items, ob.flush = nil, nil
+	keep := c.ls.keepsOutbox()
 	for _, it := range items {
 		c.stopItem(it)
+		if keep {
+			if it.done != nil {
+				it.done <- sendResult{err: e}
+			}
+			continue
+		}
 		if !it.written {
 			c.failItem(it, e, 0, e.Message)
 			continue

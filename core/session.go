@@ -225,6 +225,7 @@ func (c *Client) newSession(cr *credentials, uid uint64, token string) *session 
 	c.armLoginTimeout(s)
 	c.pre.clear() // the previous session's prefetch belongs to its user
 	c.adoptUser(uid)
+	c.ls.begin(s.id, uid)
 	c.rest.setToken(token)
 	if token != "" {
 		c.storeSession(s)
@@ -392,6 +393,7 @@ func (c *Client) onPrepared(id uint64, r prepResult) {
 			c.loadDevice(s)
 		}
 		c.adoptUser(s.uid)
+		c.ls.begin(s.id, s.uid)
 		s.token = r.token.Token
 		c.rest.setToken(s.token)
 		c.storeSession(s)
@@ -416,6 +418,7 @@ func (c *Client) onPrepared(id uint64, r prepResult) {
 		for _, g := range r.groups {
 			lp.groups[g] = true
 		}
+		c.ls.markPrefetch()
 	}
 	c.publish()
 	c.startDial()
@@ -459,6 +462,9 @@ func (c *Client) startDial() {
 	if d == nil || s == nil || s.token == "" {
 		c.startPrepare()
 		return
+	}
+	if c.ls.holdDial() {
+		return // the local store's data first (localstore_engine.go)
 	}
 	lp.gen++
 	gen := lp.gen
@@ -888,6 +894,7 @@ func (c *Client) endSession(err *Error, clear bool) (unknown []uint64) {
 // stored notices.
 func (c *Client) clearLocalData() {
 	lp := &c.lp
+	c.ls.detach()
 	lp.dataUID = 0
 	lp.groups = make(map[uint64]bool)
 	lp.sync.forget()
@@ -938,6 +945,7 @@ func (c *Client) Logout(ctx lite.Context, opts LogoutOptions) (LogoutResult, err
 	var r LogoutResult
 	done := make(chan struct{}, 1)
 	c.post(func() {
+		c.wipeStore()
 		c.forgetToken()
 		r.Unknown = c.endSession(NewError(UserNotLogin, "logged out"), true)
 		c.emit(Logout{})

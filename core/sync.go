@@ -98,7 +98,11 @@ func (c *Client) markSeen(stream, id uint64) bool {
 		s = &seenIDs{}
 		c.lp.sync.seen[stream] = s
 	}
-	return s.add(id)
+	if !s.add(id) {
+		return false
+	}
+	c.ls.markSeen(stream)
+	return true
 }
 
 // onUnread handles an UnreadDL: one SYNC per stream with pending items,

@@ -31,6 +31,7 @@ const maxTrackedUnread = 10000
 type unreadTracker struct {
 	mu    sync.Mutex
 	convs map[uint64]*unreadSet // guarded by mu; conversation id -> unread ids
+	j     storeHooks            // the local store's journal, nil without one; marked with mu held (the journal reads the state later, under mu)
 }
 
 // unreadSet is the unread state of one conversation.
@@ -53,6 +54,9 @@ func (t *unreadTracker) set(conv, id uint64, unread bool) bool {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.j != nil {
+		t.j.markConv(conv)
+	}
 	s := t.convs[conv]
 	if s == nil {
 		if !unread {
@@ -96,6 +100,9 @@ func (t *unreadTracker) set(conv, id uint64, unread bool) bool {
 func (t *unreadTracker) readUpTo(conv, id uint64) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.j != nil {
+		t.j.markConv(conv)
+	}
 	s := t.convs[conv]
 	if s == nil {
 		return false
@@ -121,6 +128,9 @@ func (t *unreadTracker) readUpTo(conv, id uint64) bool {
 func (t *unreadTracker) clear(conv uint64) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.j != nil {
+		t.j.markConv(conv)
+	}
 	s := t.convs[conv]
 	delete(t.convs, conv)
 	return s != nil && s.count() > 0

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -117,6 +118,9 @@ func (a *app) newClient() (*core.Client, func(), error) {
 		}
 	}
 	h := &native.HTTP{}
+	// The local store of this device slot: its outbox belongs to the
+	// slot's deviceSN, which the server's dedup of client_mids is keyed by.
+	ls := native.NewSQLiteStore(filepath.Join(a.o.home, "store."+a.o.device+".db"))
 	c, err := core.New(core.Config{
 		AppID:     a.o.appID,
 		DNSServer: dns,
@@ -129,14 +133,46 @@ func (a *app) newClient() (*core.Client, func(), error) {
 		Dialer:       &native.Dialer{},
 		HTTP:         h,
 		Storage:      deviceStorage{s: a.store, device: a.o.device},
+		LocalStore:   ls,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return c, func() {
+		a.drain(c)
 		c.Close()
+		ls.Close()
 		h.CloseIdleConnections()
 	}, nil
+}
+
+// drainWait bounds the wait of a command for the acks of the sends it
+// still has pending when it ends (sends an earlier command queued, now
+// written on this command's connection).
+const drainWait = 5 * time.Second
+
+// drain waits, while connected and at most drainWait, until the outbox is
+// empty. What is left stays in the local store for the next command.
+func (a *app) drain(c *core.Client) {
+	if c.State() != core.StateConnected {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), drainWait)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		pending, err := c.PendingSends(ctx)
+		if err != nil || len(pending) == 0 || c.State() != core.StateConnected {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			fmt.Fprintf(a.stderr, "floo: %d sends not acknowledged yet; they stay queued\n", len(pending))
+			return
+		}
+	}
 }
 
 // resume logs in with the stored session.
@@ -272,21 +308,94 @@ func (a *app) login(ctx context.Context) error {
 	return a.print(map[string]any{"user_id": c.UID(), "device_sn": c.DeviceSN(), "app_id": c.AppID()})
 }
 
+// queuedError is a send that could not be delivered now but is kept in
+// the local store (exitQueued).
+type queuedError struct {
+	cmid  uint64
+	cause error
+}
+
+func (e *queuedError) Error() string {
+	msg := "not sent yet"
+	if e.cause != nil {
+		msg += " (" + strings.TrimPrefix(e.cause.Error(), "floo: ") + ")"
+	}
+	return msg + "; message " + strconv.FormatUint(e.cmid, 10) + " is queued and goes out with the next floo command that connects"
+}
+
+func (e *queuedError) Unwrap() error { return e.cause }
+
+// send queues the message as soon as the stored session is resumed, before
+// the connection is up, and waits for its ack. When the server cannot be
+// reached (the login fails) or -timeout passes first, the message stays in
+// the local store: the command prints {"queued":true,...} and exits with
+// exitQueued, and the next command that connects sends it with the same
+// client_mid, so that it is delivered once even if this one had written it.
 func (a *app) send(ctx context.Context) error {
 	to, toType, err := conversation(a.o.args[0])
 	if err != nil {
 		return err
 	}
-	c, done, err := a.resumedClient(ctx)
+	c, done, err := a.newClient()
 	if err != nil {
 		return err
 	}
 	defer done()
-	m, err := c.SendMessage(ctx, core.Message{To: to, ToType: toType, Content: a.o.args[1]})
+	started := make(chan struct{})
+	var once sync.Once
+	statuses := make(chan core.SendingStatus, 64)
+	c.OnEvent(func(ev core.Event) {
+		switch e := ev.(type) {
+		case core.StateChanged:
+			if e.State == core.StateConnecting {
+				once.Do(func() { close(started) })
+			}
+		case core.SendingStatus:
+			if e.Status != core.SendStatusSending {
+				select {
+				case statuses <- e:
+				default:
+				}
+			}
+		}
+	})
+	loginErr := make(chan error, 1)
+	go func() { loginErr <- a.resume(ctx, c) }()
+	select {
+	case <-started:
+	case err := <-loginErr:
+		if err != nil {
+			return err
+		}
+		loginErr = nil
+	}
+	cmid, err := c.PostMessage(core.Message{To: to, ToType: toType, Content: a.o.args[1]})
 	if err != nil {
 		return err
 	}
-	return a.print(messageJSON(m, c.UID()))
+	queued := func(cause error) error {
+		a.print(map[string]any{"queued": true, "client_mid": cmid, "to": to, "to_type": toType, "content": a.o.args[1]})
+		return &queuedError{cmid: cmid, cause: cause}
+	}
+	for {
+		select {
+		case s := <-statuses:
+			if s.Mid != cmid {
+				continue
+			}
+			if s.Status == core.SendStatusFailed {
+				return s.Err
+			}
+			return a.print(messageJSON(*s.Message, c.UID()))
+		case err := <-loginErr:
+			loginErr = nil
+			if err != nil {
+				return queued(err)
+			}
+		case <-ctx.Done():
+			return queued(ctx.Err())
+		}
+	}
 }
 
 func (a *app) history(ctx context.Context) error {
@@ -318,8 +427,21 @@ func (a *app) logout(ctx context.Context) error {
 		return err
 	}
 	defer done()
-	// No connection is needed: logging out forgets the stored token.
+	// No connection is needed: logging out forgets the stored token and
+	// wipes the user's local store (this slot's; the other slots' below).
+	uid, _ := a.store.Get(keyUID)
 	_, err = c.Logout(ctx, core.LogoutOptions{})
+	if err != nil || uid == "" {
+		return err
+	}
+	others, _ := filepath.Glob(filepath.Join(a.o.home, "store.*.db"))
+	for _, path := range others {
+		if filepath.Base(path) == "store."+a.o.device+".db" {
+			continue
+		}
+		s := native.NewSQLiteStore(path)
+		err = errors.Join(err, s.Wipe(c.AppID()+"/"+uid), s.Close())
+	}
 	return err
 }
 

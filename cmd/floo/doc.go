@@ -25,7 +25,17 @@
 // to standard error. floo -h documents every flag.
 //
 // Exit status: 0 on success, 1 on an error (network, server refusal,
-// expired session), 2 on a usage error.
+// expired session), 2 on a usage error, 3 when send could not deliver its
+// message now (the server could not be reached, or -timeout passed before
+// the ack): the message is kept and goes out, with its client_mid, with
+// the next command that connects, whichever it is; send then prints
+// {"queued":true,"client_mid":...} instead of the message.
+//
+// Each device slot (-device) keeps a local store in FLOO_HOME
+// (store.<device>.db, SQLite): the conversations, unread counts and recent
+// messages the engine loads before connecting, and the outbox. A command
+// that connects waits up to 5 s for the acks of the sends it still has
+// pending; logout wipes the user's data from every slot's store.
 //
 // Every command but register and logout logs in first. A login that cannot
 // complete prints one line and exits 1, e.g.

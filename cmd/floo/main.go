@@ -23,6 +23,11 @@ const (
 	exitOK    = 0
 	exitError = 1
 	exitUsage = 2
+	// exitQueued: send could not deliver its message now (the server was
+	// unreachable, or -timeout passed before the ack); the message is kept
+	// in the local store and goes out, with its client_mid, with the next
+	// command that connects.
+	exitQueued = 3
 )
 
 func main() {
@@ -92,7 +97,8 @@ var commands = []command{
 const usageHead = `Usage: floo [flags] <command> [arguments]
 
 A terminal client of the Floo IM service. Output is JSON, one object per
-line; diagnostics go to standard error. Exit status: 0 ok, 1 error, 2 usage.
+line; diagnostics go to standard error. Exit status: 0 ok, 1 error, 2 usage,
+3 send queued (sent by the next command that connects).
 
 Commands:
 `
@@ -284,6 +290,11 @@ func runIn(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if errors.As(err, &ue) {
 		fmt.Fprintln(stderr, "floo:", err)
 		return exitUsage
+	}
+	var qe *queuedError
+	if errors.As(err, &qe) {
+		fmt.Fprintln(stderr, "floo:", qe)
+		return exitQueued
 	}
 	var le *loginError
 	if errors.As(err, &le) {

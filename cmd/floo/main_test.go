@@ -422,11 +422,19 @@ func TestLoginUnreachable(t *testing.T) {
 		for k, v := range map[string]string{"floo.uid": "10000001", "floo.token": "tok", "floo.token_app": srv.AppID} {
 			require.NoError(t, st.Set(k, v))
 		}
+		// send keeps its message for the next command that connects.
 		r = floo(t, env, "-app-id", srv.AppID, "send", "10000002", "hi")
 		elapsed := time.Since(start)
-		assert.Equal(t, exitError, r.code)
-		assert.Empty(t, r.stdout)
-		assert.Equal(t, []string{"floo: login failed: cannot connect to ws://" + addr + ": connection refused (ServerConnectFailed)"}, lines(r.stderr))
+		assert.Equal(t, exitQueued, r.code)
+		q := decode[struct {
+			Queued    bool   `json:"queued"`
+			ClientMid uint64 `json:"client_mid"`
+			Content   string `json:"content"`
+		}](t, r.stdout)
+		assert.True(t, q.Queued)
+		assert.Equal(t, "hi", q.Content)
+		assert.Equal(t, []string{"floo: not sent yet (login failed: cannot connect to ws://" + addr + ": connection refused (ServerConnectFailed)); message " +
+			strconv.FormatUint(q.ClientMid, 10) + " is queued and goes out with the next floo command that connects"}, lines(r.stderr))
 		assert.Less(t, elapsed, defaultTimeout, "immediate failures do not wait for the login timeout")
 	})
 

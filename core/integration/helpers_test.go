@@ -5,6 +5,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -258,6 +259,13 @@ type clientOptions struct {
 	autoLogin bool
 	eagerDNS  bool
 	logLevel  core.LogLevel // "" means info
+	// localStore gives the client the native local store in dir
+	// (store.db), and holdDial keeps its dials waiting until
+	// c.dialer.open (localstore_test.go).
+	localStore bool
+	holdDial   bool
+	store      core.LocalStore // used as the local store when not nil
+	sendRate   int             // Config.SendRate and SendBurst; 0: the defaults
 }
 
 // newClient creates a client of env with its own storage directory; it is
@@ -290,15 +298,24 @@ func newClient(t testing.TB, env *servertest.Env, opts clientOptions) *client {
 	}, dir)
 	require.NoError(t, err)
 	c.store = cfg.Storage.(*native.FileStorage)
+	cfg.LocalStore = opts.store
+	cfg.SendRate, cfg.SendBurst = opts.sendRate, opts.sendRate
+	if opts.localStore {
+		ls := native.NewSQLiteStore(filepath.Join(dir, "store.db"))
+		cfg.LocalStore = ls
+		t.Cleanup(func() { ls.Close() }) // after the client's Close below
+	}
 	// With auto-login the engine starts at once: hold the connection back
 	// until the recorder listens, so that no event can be missed.
-	if opts.autoLogin {
+	if opts.autoLogin || opts.holdDial {
 		c.dialer.block()
 	}
 	c.Client, err = core.New(cfg)
 	require.NoError(t, err)
 	c.OnEvent(c.rec.add)
-	c.dialer.open()
+	if !opts.holdDial {
+		c.dialer.open()
+	}
 	t.Cleanup(func() {
 		c.Close()
 		c.http.CloseIdleConnections()

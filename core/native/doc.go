@@ -1,10 +1,16 @@
 // Package native provides the platform pieces core needs on ordinary
 // operating systems: a WebSocket Dialer on github.com/coder/websocket, an
 // HTTPDoer on net/http (with streaming multipart uploads), a file-backed
-// Storage, and Defaults, which fills a core.Config with them.
+// Storage, and Defaults, which fills a core.Config with them; and the
+// local store SQLiteStore (modernc.org/sqlite), which Defaults leaves to
+// the program, as a store belongs to one device identity (see
+// docs/localstore.md).
 //
 //	cfg, err := native.Defaults(core.Config{AppID: "welovemaxim"}, dir)
 //	if err != nil { ... }
+//	store := native.NewSQLiteStore(filepath.Join(dir, "store.db"))
+//	defer store.Close() // after client.Close
+//	cfg.LocalStore = store
 //	client, err := core.New(cfg)
 //
 // The reference server's tests, the terminal client cmd/floo, bots and
