@@ -1,9 +1,8 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -24,7 +23,7 @@ func scanUser(row scanner) (store.User, error) {
 // CreateUser implements store.Users.
 func (db *DB) CreateUser(ctx context.Context, u *store.User) error {
 	return db.write(ctx, func(tx *txn) error {
-		id, err := nextEntityID(ctx, tx)
+		id, err := db.nextEntityID(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -36,7 +35,7 @@ func (db *DB) CreateUser(ctx context.Context, u *store.User) error {
 			updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			id, u.Username, u.PasswordHash, u.NickName, u.Avatar, u.Description, u.Email, u.Mobile,
 			u.PublicInfo, u.PrivateInfo, u.Anonymous, u.CreatedAt, u.UpdatedAt)
-		if isConstraint(err) {
+		if tx.isConstraint(err) {
 			return fmt.Errorf("%w: user name or mobile taken", store.ErrConflict)
 		}
 		if err != nil {
@@ -77,7 +76,7 @@ func (db *DB) UserByID(ctx context.Context, id int64) (store.User, error) {
 
 // UserByName implements store.Users.
 func (db *DB) UserByName(ctx context.Context, username string) (store.User, error) {
-	return db.userWhere(ctx, `lower(username) = lower(?) AND deleted_at = 0`, username)
+	return db.userWhere(ctx, db.q.userByName, username)
 }
 
 // UserByMobile implements store.Users.
@@ -93,7 +92,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (store.User, error)
 	if email == "" {
 		return store.User{}, store.ErrNotFound
 	}
-	return db.userWhere(ctx, `lower(email) = lower(?) AND deleted_at = 0 ORDER BY id LIMIT 1`, email)
+	return db.userWhere(ctx, db.q.userByEmail, email)
 }
 
 // UsersByIDs implements store.Users.
@@ -163,7 +162,7 @@ func (db *DB) UpdateProfile(ctx context.Context, id int64, p store.ProfilePatch,
 	return db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET `+strings.Join(s.cols, ", ")+
 			` WHERE id = ? AND deleted_at = 0`, append(s.args, id)...)
-		if isConstraint(err) {
+		if tx.isConstraint(err) {
 			return fmt.Errorf("%w: mobile taken", store.ErrConflict)
 		}
 		return affected(res, err)
@@ -200,9 +199,7 @@ func (db *DB) SetPasswordHash(ctx context.Context, id int64, hash []byte, now in
 // DeleteUser implements store.Users.
 func (db *DB) DeleteUser(ctx context.Context, id int64, now int64) error {
 	return db.write(ctx, func(tx *txn) error {
-		// The hash is cleared so the deleted account can never log in again.
-		err := affected(tx.ExecContext(ctx, `UPDATE users SET deleted_at = ?, updated_at = ?,
-			password_hash = '' WHERE id = ? AND deleted_at = 0`, now, now, id))
+		err := affected(tx.ExecContext(ctx, db.q.deleteUser, now, now, id))
 		if err != nil {
 			return err
 		}
@@ -281,12 +278,12 @@ func (db *DB) UpdateUserSettings(ctx context.Context, uid int64, p store.Setting
 // CreateToken implements store.Tokens.
 func (db *DB) CreateToken(ctx context.Context, t store.Token) error {
 	if len(t.Hash) == 0 {
-		return errors.New("postgres: empty token hash")
+		return db.errorf("empty token hash")
 	}
 	return db.write(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO tokens (hash, user_id, device_guid, created_at,
 			expires_at) VALUES (?,?,?,?,?)`, t.Hash, t.UserID, t.DeviceGUID, t.CreatedAt, t.ExpiresAt)
-		if isConstraint(err) {
+		if tx.isConstraint(err) {
 			return store.ErrConflict
 		}
 		return err

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -23,45 +23,61 @@ func scanItem(row scanner, extra ...any) (store.Item, error) {
 	return it, notFound(err)
 }
 
-// readQuery runs a read on the reader pool. pgx prepares and caches each
-// query text per connection itself, so the store keeps no statements.
+// readQuery runs a read on the reader pool, through a kept statement when
+// the dialect asks for them (the queries of a sync are short: parsing them
+// again each time would cost more than running them).
 func (db *DB) readQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	r, err := db.reader()
 	if err != nil {
 		return nil, err
 	}
-	return r.QueryContext(ctx, query, args...)
+	if !db.prepare {
+		return r.QueryContext(ctx, query, args...)
+	}
+	st, err := db.stmt(ctx, db.r, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, bind(args)...)
 }
 
 // readRow runs a read expected to return one row and scans it;
 // sql.ErrNoRows when there is none.
 func (db *DB) readRow(ctx context.Context, query string, args []any, dest ...any) error {
-	r, err := db.reader()
+	if !db.prepare {
+		r, err := db.reader()
+		if err != nil {
+			return err
+		}
+		return r.QueryRowContext(ctx, query, args...).Scan(dest...)
+	}
+	rows, err := db.readQuery(ctx, query, args...)
 	if err != nil {
 		return err
 	}
-	return r.QueryRowContext(ctx, query, args...).Scan(dest...)
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
 }
 
-// The statements of Append that run for every send.
+// The statements of Append that run for every send, except the
+// conversation state's upsert, which needs the dialect (queries.upsertState).
 const (
 	qLookupAck = `SELECT server_mid, server_ts, edit_ts FROM msg_acks
 		WHERE uid = ? AND sn = ? AND client_mid = ? AND created >= ?`
 	qMaxID      = `SELECT coalesce(max(id), 0) FROM msg_items`
 	qInsertItem = `INSERT INTO msg_items (id, conv_kind, conv_a, conv_b,
 		from_uid, from_sn, to_uid, to_sn, ts, ns, body, chat) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`
-	// The inbox entries and conversation states of all deliveries, one
-	// statement each (arrays unnested), so a message to a group of
-	// hundreds costs two round trips under the write lock, not hundreds.
 	qInsertInbox = `INSERT INTO msg_inbox (uid, stream, id, origin_sn, target_sn)
-		SELECT d.uid, d.stream, ?1, d.origin_sn, d.target_sn
-		FROM unnest(?2::bigint[], ?3::bigint[], ?4::bigint[], ?5::bigint[]) AS d(uid, stream, origin_sn, target_sn)
-		ON CONFLICT DO NOTHING`
-	qUpsertState = `INSERT INTO msg_conv_state (uid, stream, kind, last_entry, last_activity)
-		SELECT d.uid, d.stream, d.kind, ?1, d.act
-		FROM unnest(?2::bigint[], ?3::bigint[], ?4::bigint[], ?5::bigint[]) AS d(uid, stream, kind, act)
-		ON CONFLICT (uid, stream) DO UPDATE SET kind = excluded.kind, last_entry = excluded.last_entry,
-		last_activity = greatest(msg_conv_state.last_activity, excluded.last_activity)`
+		VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING`
 	qInsertAck = `INSERT INTO msg_acks (uid, sn, client_mid, server_mid,
 		server_ts, edit_ts, created) VALUES (?,?,?,?,?,?,?)
 		ON CONFLICT (uid, sn, client_mid) DO UPDATE SET server_mid = excluded.server_mid,
@@ -70,15 +86,16 @@ const (
 
 // Append implements store.Messages.
 //
-// Everything happens in one write transaction on the single writer
-// connection, which also serializes id assignment: the id is drawn from the
-// highest stored id inside the transaction, so ids commit in increasing order.
+// Everything happens in one write transaction, and write transactions run
+// one at a time (Dialect.BeginWrite), which also serializes id assignment:
+// the id is drawn from the highest stored id inside the transaction, so ids
+// commit in increasing order.
 func (db *DB) Append(ctx context.Context, r *store.AppendRequest) (store.AppendResult, error) {
 	if db.closed.Load() {
 		return store.AppendResult{}, store.ErrClosed
 	}
 	var res store.AppendResult
-	err := db.write(ctx, func(tx *txn) error {
+	err := db.writePrepared(ctx, db.q.append, func(tx *txn) error {
 		res = store.AppendResult{}
 		if r.Dedup != nil {
 			var a store.Ack
@@ -104,14 +121,14 @@ func (db *DB) Append(ctx context.Context, r *store.AppendRequest) (store.AppendR
 		}
 		res.ServerMID, res.ServerTime = id, r.Now
 		for _, e := range r.Effects {
-			if err := applyEffect(ctx, tx, id, e); err != nil {
+			if err := db.applyEffect(ctx, tx, id, e); err != nil {
 				return err
 			}
 			if e.Kind == store.EffectEdit {
 				res.EditTimestamp = e.EditTimestamp
 			}
 		}
-		if err := insertDeliveries(ctx, tx, id, r.Deliveries); err != nil {
+		if err := db.insertDeliveries(ctx, tx, id, r.Deliveries); err != nil {
 			return err
 		}
 		if r.Dedup != nil {
@@ -132,12 +149,35 @@ func (db *DB) Append(ctx context.Context, r *store.AppendRequest) (store.AppendR
 }
 
 // insertDeliveries writes the inbox entries of item id and moves the
-// conversation states, with the result of writing the deliveries one by one
-// in order: the first entry of a (uid, stream) stays, and a conversation
-// state named twice takes the last kind and the highest activity (one
-// INSERT ... ON CONFLICT DO UPDATE may not touch a row twice, hence the
-// merge).
-func insertDeliveries(ctx context.Context, tx *txn, id int64, ds []store.Delivery) error {
+// conversation states of its recipients: a group message has one of each
+// per member.
+func (db *DB) insertDeliveries(ctx context.Context, tx *txn, id int64, ds []store.Delivery) error {
+	if db.batchInbox != "" {
+		return db.insertDeliveriesBatch(ctx, tx, id, ds)
+	}
+	for _, d := range ds {
+		if _, err := tx.ExecContext(ctx, qInsertInbox, d.UID, d.Stream, id, d.OriginSN, d.TargetSN); err != nil {
+			return err
+		}
+		var act int64
+		if d.Activity {
+			act = id
+		}
+		if _, err := tx.ExecContext(ctx, db.q.upsertState, d.UID, d.Stream, d.Kind, id, act); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertDeliveriesBatch is insertDeliveries in two statements over arrays
+// (Dialect.BatchDeliveries), so a message to a group of hundreds costs two
+// round trips, not hundreds. The result is that of writing the deliveries
+// one by one in order: the first entry of a (uid, stream) stays, and a
+// conversation state named twice takes the last kind and the highest
+// activity (one INSERT ... ON CONFLICT DO UPDATE may not touch a row
+// twice, hence the merge).
+func (db *DB) insertDeliveriesBatch(ctx context.Context, tx *txn, id int64, ds []store.Delivery) error {
 	if len(ds) == 0 {
 		return nil
 	}
@@ -161,10 +201,10 @@ func insertDeliveries(ctx context.Context, tx *txn, id int64, ds []store.Deliver
 		sUIDs, sStreams = append(sUIDs, d.UID), append(sStreams, d.Stream)
 		sKinds, sActs = append(sKinds, int64(d.Kind)), append(sActs, act)
 	}
-	if _, err := tx.ExecContext(ctx, qInsertInbox, id, uids, streams, origins, targets); err != nil {
+	if _, err := tx.ExecContext(ctx, db.batchInbox, id, uids, streams, origins, targets); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, qUpsertState, id, sUIDs, sStreams, sKinds, sActs)
+	_, err := tx.ExecContext(ctx, db.batchState, id, sUIDs, sStreams, sKinds, sActs)
 	return err
 }
 
@@ -180,7 +220,7 @@ func itemExists(ctx context.Context, tx *txn, id int64) error {
 	return notFound(tx.QueryRowContext(ctx, `SELECT 1 FROM msg_items WHERE id = ?`, id).Scan(&one))
 }
 
-func applyEffect(ctx context.Context, tx *txn, id int64, e store.Effect) error {
+func (db *DB) applyEffect(ctx context.Context, tx *txn, id int64, e store.Effect) error {
 	switch e.Kind {
 	case store.EffectMark:
 		if err := itemExists(ctx, tx, e.Target); err != nil {
@@ -203,8 +243,7 @@ func applyEffect(ctx context.Context, tx *txn, id int64, e store.Effect) error {
 			e.Target, e.UID, e.Mark)
 		return err
 	case store.EffectReadAll:
-		if _, err := tx.ExecContext(ctx, `INSERT INTO msg_conv_state (uid, stream, kind, read_all) VALUES (?,?,?,?)
-			ON CONFLICT (uid, stream) DO UPDATE SET read_all = greatest(msg_conv_state.read_all, excluded.read_all)`,
+		if _, err := tx.ExecContext(ctx, db.q.readAll,
 			e.UID, e.Stream, e.Conv.Kind, e.Target); err != nil {
 			return err
 		}
@@ -219,8 +258,7 @@ func applyEffect(ctx context.Context, tx *txn, id int64, e store.Effect) error {
 			ext = ?, edit_ts = ? WHERE id = ?`, e.Content, e.Config, e.Ext, e.EditTimestamp, e.Target))
 	case store.EffectClearConv:
 		if e.SN == 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO msg_conv_state (uid, stream, kind, cleared) VALUES (?,?,?,?)
-				ON CONFLICT (uid, stream) DO UPDATE SET cleared = greatest(msg_conv_state.cleared, excluded.cleared)`,
+			if _, err := tx.ExecContext(ctx, db.q.clearConv,
 				e.UID, e.Stream, e.Conv.Kind, id); err != nil {
 				return err
 			}
@@ -228,17 +266,15 @@ func applyEffect(ctx context.Context, tx *txn, id int64, e store.Effect) error {
 				e.UID, e.Stream, id)
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO msg_conv_device (uid, sn, stream, cleared) VALUES (?,?,?,?)
-			ON CONFLICT (uid, sn, stream) DO UPDATE SET cleared = greatest(msg_conv_device.cleared, excluded.cleared)`,
+		if _, err := tx.ExecContext(ctx, db.q.clearDevice,
 			e.UID, e.SN, e.Stream, id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO msg_cursors (uid, sn, stream, pos) VALUES (?,?,?,?)
-			ON CONFLICT (uid, sn, stream) DO UPDATE SET pos = greatest(msg_cursors.pos, excluded.pos)`,
+		_, err := tx.ExecContext(ctx, db.q.clearCursor,
 			e.UID, e.SN, e.Stream, id)
 		return err
 	}
-	return errors.New("postgres: unknown effect kind")
+	return db.errorf("unknown effect kind")
 }
 
 // LookupAck implements store.Messages.
@@ -345,12 +381,7 @@ func (db *DB) Cursor(ctx context.Context, uid int64, sn uint32, stream int64) (i
 	return pos, err
 }
 
-const qAdvanceCursor = `INSERT INTO msg_cursors (uid, sn, stream, pos)
-	SELECT ?1, ?2, ?3, ?4 WHERE ?4 > coalesce((SELECT base FROM msg_devices WHERE uid = ?1 AND sn = ?2), 0)
-	ON CONFLICT (uid, sn, stream) DO UPDATE SET pos = greatest(msg_cursors.pos, excluded.pos)`
-
-// AdvanceCursors implements store.Messages. A cursor row is written only
-// above the device's start, so rows mean real confirmations.
+// AdvanceCursors implements store.Messages (see queries.advanceCursor).
 func (db *DB) AdvanceCursors(ctx context.Context, cs []store.CursorPos) error {
 	if len(cs) == 0 {
 		return nil
@@ -358,9 +389,9 @@ func (db *DB) AdvanceCursors(ctx context.Context, cs []store.CursorPos) error {
 	if db.closed.Load() {
 		return store.ErrClosed
 	}
-	return db.write(ctx, func(tx *txn) error {
+	return db.writePrepared(ctx, []string{db.q.advanceCursor}, func(tx *txn) error {
 		for _, c := range cs {
-			if _, err := tx.ExecContext(ctx, qAdvanceCursor, c.UID, c.SN, c.Stream, c.Pos); err != nil {
+			if _, err := tx.ExecContext(ctx, db.q.advanceCursor, c.UID, c.SN, c.Stream, c.Pos); err != nil {
 				return err
 			}
 		}
@@ -403,12 +434,7 @@ func (db *DB) Unread(ctx context.Context, uid int64, sn uint32, recent int) ([]s
 		store.StreamUnread
 		lastEntry, pos, cleared int64
 	}
-	rows, err := db.readQuery(ctx, `SELECT cs.stream, cs.kind, cs.last_activity, cs.last_entry,
-		coalesce(c.pos, ?), greatest(cs.cleared, coalesce(cd.cleared, 0))
-		FROM msg_conv_state cs
-		LEFT JOIN msg_cursors c ON c.uid = cs.uid AND c.sn = ? AND c.stream = cs.stream
-		LEFT JOIN msg_conv_device cd ON cd.uid = cs.uid AND cd.sn = ? AND cd.stream = cs.stream
-		WHERE cs.uid = ?`, base, sn, sn, uid)
+	rows, err := db.readQuery(ctx, db.q.unread, base, sn, sn, uid)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -26,7 +26,7 @@ func (db *DB) CreateFile(ctx context.Context, f store.File, t store.UploadTicket
 			to_id, name, content_type, size, uploaded, created_at, uploaded_at)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, f.ID, f.OwnerID, f.Kind, f.FileType, f.ToType,
 			f.ToID, f.Name, f.ContentType, f.Size, f.Uploaded, f.CreatedAt, f.UploadedAt)
-		if isConstraint(err) {
+		if tx.isConstraint(err) {
 			return fmt.Errorf("%w: file id taken", store.ErrConflict)
 		}
 		if err != nil {
@@ -34,7 +34,7 @@ func (db *DB) CreateFile(ctx context.Context, f store.File, t store.UploadTicket
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO upload_tickets (id, file_id, expires_at)
 			VALUES (?, ?, ?)`, t.ID, f.ID, t.ExpiresAt)
-		if isConstraint(err) {
+		if tx.isConstraint(err) {
 			return fmt.Errorf("%w: ticket id taken", store.ErrConflict)
 		}
 		return err
