@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 
@@ -21,11 +20,10 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migrationsTable records the applied migrations.
-const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    TEXT PRIMARY KEY,
-	applied_at BIGINT NOT NULL
-)`
+// migrations is the schema's history (see doc.go).
+var migrations = sqlstore.Migrations{Files: migrationFS, Dir: "migrations",
+	Table: `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`}
 
 // writeLockKey is the transaction-level advisory lock every write
 // transaction takes first (see doc.go). Any constant works; this one spells
@@ -59,13 +57,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		sdb.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	files, err := fs.Sub(migrationFS, "migrations")
-	if err != nil {
-		sdb.Close()
-		return nil, err
-	}
-	m := sqlstore.Migrations{Files: files, Table: migrationsTable}
-	if err := sqlstore.Migrate(ctx, dialect{}, sdb, m); err != nil {
+	if err := sqlstore.Migrate(ctx, dialect{}, sdb, migrations); err != nil {
 		sdb.Close()
 		return nil, err
 	}

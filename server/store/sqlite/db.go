@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"strings"
 
@@ -19,11 +18,10 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migrationsTable records the applied migrations.
-const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    TEXT PRIMARY KEY,
-	applied_at INTEGER NOT NULL
-)`
+// migrations is the schema's history (see doc.go).
+var migrations = sqlstore.Migrations{Files: migrationFS, Dir: "migrations",
+	Table: `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`}
 
 // readPoolSize is the number of reader connections. Reads are short indexed
 // lookups; a handful of connections covers a reference server's load.
@@ -58,13 +56,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	files, err := fs.Sub(migrationFS, "migrations")
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
-	m := sqlstore.Migrations{Files: files, Table: migrationsTable}
-	if err := sqlstore.Migrate(ctx, dialect{}, w, m); err != nil {
+	if err := sqlstore.Migrate(ctx, dialect{}, w, migrations); err != nil {
 		w.Close()
 		return nil, err
 	}

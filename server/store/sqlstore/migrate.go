@@ -14,8 +14,9 @@ import (
 // recorded in the schema_migrations table. Applied files must never be
 // edited; the schema changes by adding a file.
 type Migrations struct {
-	// Files holds the .sql files at its root.
+	// Files holds the .sql files in Dir.
 	Files fs.FS
+	Dir   string
 	// Table is the statement creating schema_migrations if it is missing,
 	// in the database's own column types.
 	Table string
@@ -26,14 +27,18 @@ type Migrations struct {
 // each file once). It runs before New: a reader pool never sees a
 // half-built schema.
 func Migrate(ctx context.Context, d Dialect, writer *sql.DB, m Migrations) error {
-	names, err := fs.Glob(m.Files, "*.sql")
+	files, err := fs.Sub(m.Files, m.Dir)
+	if err != nil {
+		return err
+	}
+	names, err := fs.Glob(files, "*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
 	db := New(d, writer, writer)
 	for _, n := range names {
-		body, err := fs.ReadFile(m.Files, n)
+		body, err := fs.ReadFile(files, n)
 		if err != nil {
 			return err
 		}
