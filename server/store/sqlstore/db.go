@@ -16,6 +16,7 @@ type DB struct {
 	d      Dialect
 	w      *sql.DB // write transactions, begun by d.BeginWrite
 	r      *sql.DB // plain reads; may be w
+	rp     pool    // r with the dialect, handed out by reader
 	q      queries
 	closed atomic.Bool
 
@@ -33,7 +34,7 @@ var _ store.Store = (*DB)(nil)
 // writer, plain reads through reader, which may be the same pool. The pools
 // belong to the store from then on: Close closes them.
 func New(d Dialect, writer, reader *sql.DB) *DB {
-	db := &DB{d: d, w: writer, r: reader, q: newQueries(d), prepare: d.PrepareStatements()}
+	db := &DB{d: d, w: writer, r: reader, rp: pool{reader, d}, q: newQueries(d), prepare: d.PrepareStatements()}
 	db.batchInbox, db.batchState = d.BatchDeliveries()
 	return db
 }
@@ -106,7 +107,7 @@ func (db *DB) reader() (*pool, error) {
 	if db.closed.Load() {
 		return nil, store.ErrClosed
 	}
-	return &pool{d: db.r, dl: db.d}, nil
+	return &db.rp, nil
 }
 
 type stmtKey struct {
