@@ -2,9 +2,12 @@
 // domain types and one small interface per domain (users, tokens, devices,
 // and the ones other parts of the server add), composed into Store.
 //
-// The interfaces have more than one implementation: the embedded SQLite one
-// in store/sqlite and the PostgreSQL one in store/postgres, and both pass the
-// conformance suite of store/storetest. Hence every method
+// The interfaces have more than one implementation: the embedded SQLite
+// store (store/sqlite) and the PostgreSQL one (store/postgres). Both are the
+// one database/sql implementation of store/sqlstore, which holds every
+// query; each of them only opens its database, migrates it and describes
+// its SQL dialect. Both pass the conformance suite of store/storetest.
+// Hence every method
 // takes a context.Context, ids are int64 (within the JavaScript safe range,
 // PROTOCOL.md §17), timestamps are int64 Unix milliseconds, and no driver type
 // appears in a signature.

@@ -5,7 +5,8 @@ import "context"
 // Store is everything the reference server persists. Each domain contributes
 // one embedded interface; to add a domain, declare its interface in its own
 // file of this package (e.g. roster.go) and add one line here, then implement
-// it in store/sqlite and store/postgres and test it in store/storetest.
+// it once in store/sqlstore (for SQLite and PostgreSQL alike) and test it in
+// store/storetest.
 //
 // Implementations are safe for concurrent use.
 type Store interface {

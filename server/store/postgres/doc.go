@@ -24,7 +24,9 @@
 //
 // # SQL
 //
-// The domain files use SQLite-style placeholders ("?", "?N"); the pool and
-// txn wrappers of db.go rewrite them to "$N" and pass booleans as 0/1, so
-// the queries read like the SQLite store's.
+// The queries are those of store/sqlstore, shared with the SQLite store;
+// this package supplies its dialect (db.go): "$N" placeholders, the
+// advisory write lock, lower() for case-insensitive lookups, greatest(),
+// and unnest() to write the deliveries of a group message in two
+// statements.
 package postgres

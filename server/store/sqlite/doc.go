@@ -22,8 +22,10 @@
 // recorded in schema_migrations. Applied files must never be edited; change
 // the schema by adding a new file.
 //
-// # Domains
+// # SQL
 //
-// Methods of *DB live in one file per domain (users.go, …) and use the
-// helpers of db.go: db.write(ctx, func(tx) error) for writes, db.r for reads.
+// The queries are those of store/sqlstore, shared with the PostgreSQL
+// store; this package supplies its dialect (db.go): SQLite's own "?"
+// placeholders, COLLATE NOCASE for case-insensitive lookups, the scalar
+// max(), rowid for insertion order, and statements prepared once and kept.
 package sqlite

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 )
 
 // inInt64s returns "(?,?,…)" and the arguments for an IN clause. Callers keep
-// len(ids) well below SQLite's parameter limit (see chunkInt64s).
+// len(ids) well below the bound-parameter limit (see chunkInt64s).
 func inInt64s(ids []int64) (string, []any) {
 	args := make([]any, len(ids))
 	for i, id := range ids {
@@ -129,7 +129,7 @@ func (db *DB) rosterIDs(ctx context.Context, column string, uid int64) ([]int64,
 }
 
 // ensureRosterRow creates uid's entry about other if it is missing.
-func ensureRosterRow(ctx context.Context, tx *sql.Tx, uid, other, now int64) error {
+func ensureRosterRow(ctx context.Context, tx *txn, uid, other, now int64) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO roster (user_id, other_id, created_at, updated_at)
 		VALUES (?, ?, ?, ?) ON CONFLICT (user_id, other_id) DO NOTHING`, uid, other, now, now)
 	return err
@@ -138,7 +138,7 @@ func ensureRosterRow(ctx context.Context, tx *sql.Tx, uid, other, now int64) err
 // AddFriendship implements store.Roster.
 func (db *DB) AddFriendship(ctx context.Context, a, b int64, now int64) (bool, error) {
 	var created bool
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		for _, p := range [][2]int64{{a, b}, {b, a}} {
 			if err := ensureRosterRow(ctx, tx, p[0], p[1], now); err != nil {
 				return err
@@ -175,7 +175,7 @@ func (db *DB) AddFriendship(ctx context.Context, a, b int64, now int64) (bool, e
 
 // RemoveFriendship implements store.Roster.
 func (db *DB) RemoveFriendship(ctx context.Context, a, b int64, now int64) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE roster SET friend = 0, updated_at = ?
 			WHERE friend = 1 AND ((user_id = ? AND other_id = ?) OR (user_id = ? AND other_id = ?))`,
 			now, a, b, b, a)
@@ -192,7 +192,7 @@ func (db *DB) RemoveFriendship(ctx context.Context, a, b int64, now int64) error
 // SetBlocked implements store.Roster.
 func (db *DB) SetBlocked(ctx context.Context, uid, other int64, blocked bool, now int64) (bool, error) {
 	var changed bool
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		if err := ensureRosterRow(ctx, tx, uid, other, now); err != nil {
 			return err
 		}
@@ -224,7 +224,7 @@ func (db *DB) UpdateRosterEntry(ctx context.Context, uid, other int64, p store.R
 		sets = append(sets, "mute_notification = ?")
 		args = append(args, *p.MuteNotification)
 	}
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *txn) error {
 		if err := ensureRosterRow(ctx, tx, uid, other, now); err != nil {
 			return err
 		}
@@ -246,7 +246,7 @@ func scanRosterApp(row scanner) (store.RosterApplication, error) {
 
 // PutRosterApplication implements store.Roster.
 func (db *DB) PutRosterApplication(ctx context.Context, a *store.RosterApplication) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx,
 			`DELETE FROM roster_applications WHERE applicant_id = ? AND target_id = ?`,
 			a.ApplicantID, a.TargetID); err != nil {
@@ -272,7 +272,7 @@ func (db *DB) GetRosterApplication(ctx context.Context, applicant, target int64)
 
 // SetRosterApplicationStatus implements store.Roster.
 func (db *DB) SetRosterApplicationStatus(ctx context.Context, applicant, target int64, status int, now int64) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE roster_applications SET status = ?, updated_at = ?
 			WHERE applicant_id = ? AND target_id = ? AND status = ? AND expires_at > ?`,
 			status, now, applicant, target, store.StatusPending, now)

@@ -1,9 +1,8 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -23,8 +22,8 @@ func scanUser(row scanner) (store.User, error) {
 
 // CreateUser implements store.Users.
 func (db *DB) CreateUser(ctx context.Context, u *store.User) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
-		id, err := nextEntityID(ctx, tx)
+	return db.write(ctx, func(tx *txn) error {
+		id, err := db.nextEntityID(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -36,7 +35,7 @@ func (db *DB) CreateUser(ctx context.Context, u *store.User) error {
 			updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			id, u.Username, u.PasswordHash, u.NickName, u.Avatar, u.Description, u.Email, u.Mobile,
 			u.PublicInfo, u.PrivateInfo, u.Anonymous, u.CreatedAt, u.UpdatedAt)
-		if isConstraint(err) {
+		if tx.isConstraint(err) {
 			return fmt.Errorf("%w: user name or mobile taken", store.ErrConflict)
 		}
 		if err != nil {
@@ -51,7 +50,7 @@ func (db *DB) CreateUser(ctx context.Context, u *store.User) error {
 	})
 }
 
-func insertSettings(ctx context.Context, tx *sql.Tx, s store.UserSettings) error {
+func insertSettings(ctx context.Context, tx *txn, s store.UserSettings) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO user_settings (user_id, auth_mode, auth_question,
 		auth_answer, auto_download, group_confirm, no_push, no_push_detail, no_push_start_hour,
 		no_push_end_hour, silence_start_time, silence_end_time, no_sounds, vibratory,
@@ -77,7 +76,7 @@ func (db *DB) UserByID(ctx context.Context, id int64) (store.User, error) {
 
 // UserByName implements store.Users.
 func (db *DB) UserByName(ctx context.Context, username string) (store.User, error) {
-	return db.userWhere(ctx, `username = ? COLLATE NOCASE AND deleted_at = 0`, username)
+	return db.userWhere(ctx, db.q.userByName, username)
 }
 
 // UserByMobile implements store.Users.
@@ -93,7 +92,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (store.User, error)
 	if email == "" {
 		return store.User{}, store.ErrNotFound
 	}
-	return db.userWhere(ctx, `email = ? COLLATE NOCASE AND deleted_at = 0 ORDER BY id LIMIT 1`, email)
+	return db.userWhere(ctx, db.q.userByEmail, email)
 }
 
 // UsersByIDs implements store.Users.
@@ -160,10 +159,10 @@ func (db *DB) UpdateProfile(ctx context.Context, id int64, p store.ProfilePatch,
 	s.str("public_info", p.PublicInfo)
 	s.str("private_info", p.PrivateInfo)
 	s.add("updated_at", now)
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET `+strings.Join(s.cols, ", ")+
 			` WHERE id = ? AND deleted_at = 0`, append(s.args, id)...)
-		if isConstraint(err) {
+		if tx.isConstraint(err) {
 			return fmt.Errorf("%w: mobile taken", store.ErrConflict)
 		}
 		return affected(res, err)
@@ -190,7 +189,7 @@ func (db *DB) SetPasswordHash(ctx context.Context, id int64, hash []byte, now in
 	if hash == nil {
 		hash = []byte{}
 	}
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *txn) error {
 		return affected(tx.ExecContext(ctx,
 			`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ? AND deleted_at = 0`,
 			hash, now, id))
@@ -199,10 +198,8 @@ func (db *DB) SetPasswordHash(ctx context.Context, id int64, hash []byte, now in
 
 // DeleteUser implements store.Users.
 func (db *DB) DeleteUser(ctx context.Context, id int64, now int64) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
-		// The hash is cleared so the deleted account can never log in again.
-		err := affected(tx.ExecContext(ctx, `UPDATE users SET deleted_at = ?, updated_at = ?,
-			password_hash = x'' WHERE id = ? AND deleted_at = 0`, now, now, id))
+	return db.write(ctx, func(tx *txn) error {
+		err := affected(tx.ExecContext(ctx, db.q.deleteUser, now, now, id))
 		if err != nil {
 			return err
 		}
@@ -262,7 +259,7 @@ func (db *DB) UpdateUserSettings(ctx context.Context, uid int64, p store.Setting
 	s.str("push_nick_name", p.PushNickName)
 	s.str("push_token", p.PushToken)
 	var out store.UserSettings
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		if len(s.cols) > 0 {
 			err := affected(tx.ExecContext(ctx, `UPDATE user_settings SET `+strings.Join(s.cols, ", ")+
 				` WHERE user_id = ?`, append(s.args, uid)...))
@@ -281,12 +278,12 @@ func (db *DB) UpdateUserSettings(ctx context.Context, uid int64, p store.Setting
 // CreateToken implements store.Tokens.
 func (db *DB) CreateToken(ctx context.Context, t store.Token) error {
 	if len(t.Hash) == 0 {
-		return errors.New("sqlite: empty token hash")
+		return db.errorf("empty token hash")
 	}
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO tokens (hash, user_id, device_guid, created_at,
 			expires_at) VALUES (?,?,?,?,?)`, t.Hash, t.UserID, t.DeviceGUID, t.CreatedAt, t.ExpiresAt)
-		if isConstraint(err) {
+		if tx.isConstraint(err) {
 			return store.ErrConflict
 		}
 		return err
@@ -308,7 +305,7 @@ func (db *DB) LookupToken(ctx context.Context, hash []byte, now int64) (store.To
 
 func (db *DB) deleteTokens(ctx context.Context, q string, args ...any) (int64, error) {
 	var n int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, q, args...)
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -27,7 +27,7 @@ func insertMember(ctx context.Context, tx *txn, m store.Member) error {
 		display_name, join_time, ban_expire_time, msg_mute_mode, msg_push_mode, not_disturb)
 		VALUES (?,?,?,?,?,?,?,?,?)`, m.GroupID, m.UserID, m.Role, m.DisplayName, m.JoinTime,
 		m.BanExpireTime, m.MsgMuteMode, m.MsgPushMode, m.NotDisturb)
-	if isConstraint(err) {
+	if tx.isConstraint(err) {
 		return fmt.Errorf("%w: already a member", store.ErrConflict)
 	}
 	return err
@@ -36,7 +36,7 @@ func insertMember(ctx context.Context, tx *txn, m store.Member) error {
 // CreateGroup implements store.Groups.
 func (db *DB) CreateGroup(ctx context.Context, g *store.Group, members []store.Member) error {
 	return db.write(ctx, func(tx *txn) error {
-		id, err := nextEntityID(ctx, tx)
+		id, err := db.nextEntityID(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -217,8 +217,7 @@ func (db *DB) ListMembers(ctx context.Context, gid int64) ([]store.Member, error
 	if err != nil {
 		return nil, err
 	}
-	rows, err := r.QueryContext(ctx, `SELECT `+memberColumns+`
-		FROM group_members WHERE group_id = ? ORDER BY join_time, seq`, gid)
+	rows, err := r.QueryContext(ctx, db.q.listMembers, gid)
 	if err != nil {
 		return nil, err
 	}

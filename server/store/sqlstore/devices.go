@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -17,14 +17,12 @@ func scanDevice(row scanner) (store.Device, error) {
 	return d, notFound(err)
 }
 
-// errEmptyGUID rejects registrations without an installation id: the unique
-// (user, guid) index is what makes step 1 of the assignment work.
-var errEmptyGUID = errors.New("postgres: device guid is required")
-
 // RegisterDevice implements store.Devices.
 func (db *DB) RegisterDevice(ctx context.Context, reg store.DeviceRegistration) (store.Device, bool, error) {
 	if reg.GUID == "" {
-		return store.Device{}, false, errEmptyGUID
+		// The unique (user, guid) index is what makes step 1 of the
+		// assignment work.
+		return store.Device{}, false, db.errorf("device guid is required")
 	}
 	var (
 		out     store.Device

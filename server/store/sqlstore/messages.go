@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -23,48 +23,34 @@ func scanItem(row scanner, extra ...any) (store.Item, error) {
 	return it, notFound(err)
 }
 
-type stmtKey struct {
-	pool  *sql.DB
-	query string
-}
-
-// stmt returns query prepared on pool, once per DB: the queries of a sync
-// are short, and parsing them again each time would cost more than running
-// them. A statement for the writer pool must be fetched before its
-// transaction starts (the single writer connection is busy inside one) and
-// used there through tx.StmtContext, which reuses the same preparation.
-func (db *DB) stmt(ctx context.Context, pool *sql.DB, query string) (*sql.Stmt, error) {
-	k := stmtKey{pool, query}
-	if st, ok := db.stmts.Load(k); ok {
-		return st.(*sql.Stmt), nil
-	}
-	st, err := pool.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if old, loaded := db.stmts.LoadOrStore(k, st); loaded {
-		st.Close()
-		return old.(*sql.Stmt), nil
-	}
-	return st, nil
-}
-
-// readQuery runs a cached read statement.
+// readQuery runs a read on the reader pool, through a kept statement when
+// the dialect asks for them (the queries of a sync are short: parsing them
+// again each time would cost more than running them).
 func (db *DB) readQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	r, err := db.reader()
 	if err != nil {
 		return nil, err
 	}
-	st, err := db.stmt(ctx, r, query)
+	if !db.prepare {
+		return r.QueryContext(ctx, query, args...)
+	}
+	st, err := db.stmt(ctx, db.r, query)
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryContext(ctx, args...)
+	return st.QueryContext(ctx, bind(args)...)
 }
 
-// readRow runs a cached read statement expected to return one row and
-// scans it; sql.ErrNoRows when there is none.
+// readRow runs a read expected to return one row and scans it;
+// sql.ErrNoRows when there is none.
 func (db *DB) readRow(ctx context.Context, query string, args []any, dest ...any) error {
+	if !db.prepare {
+		r, err := db.reader()
+		if err != nil {
+			return err
+		}
+		return r.QueryRowContext(ctx, query, args...).Scan(dest...)
+	}
 	rows, err := db.readQuery(ctx, query, args...)
 	if err != nil {
 		return err
@@ -82,77 +68,38 @@ func (db *DB) readRow(ctx context.Context, query string, args []any, dest ...any
 	return rows.Close()
 }
 
-// The statements of Append that run for every send.
+// The statements of Append that run for every send, except the
+// conversation state's upsert, which needs the dialect (queries.upsertState).
 const (
 	qLookupAck = `SELECT server_mid, server_ts, edit_ts FROM msg_acks
 		WHERE uid = ? AND sn = ? AND client_mid = ? AND created >= ?`
 	qMaxID      = `SELECT coalesce(max(id), 0) FROM msg_items`
 	qInsertItem = `INSERT INTO msg_items (id, conv_kind, conv_a, conv_b,
 		from_uid, from_sn, to_uid, to_sn, ts, ns, body, chat) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`
-	qInsertInbox = `INSERT OR IGNORE INTO msg_inbox (uid, stream, id, origin_sn, target_sn)
-		VALUES (?,?,?,?,?)`
-	qUpsertState = `INSERT INTO msg_conv_state (uid, stream, kind, last_entry, last_activity)
-		VALUES (?,?,?,?,?)
-		ON CONFLICT (uid, stream) DO UPDATE SET kind = excluded.kind, last_entry = excluded.last_entry,
-		last_activity = max(last_activity, excluded.last_activity)`
+	qInsertInbox = `INSERT INTO msg_inbox (uid, stream, id, origin_sn, target_sn)
+		VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING`
 	qInsertAck = `INSERT INTO msg_acks (uid, sn, client_mid, server_mid,
 		server_ts, edit_ts, created) VALUES (?,?,?,?,?,?,?)
 		ON CONFLICT (uid, sn, client_mid) DO UPDATE SET server_mid = excluded.server_mid,
 		server_ts = excluded.server_ts, edit_ts = excluded.edit_ts, created = excluded.created`
 )
 
-// appendStmts are the cached statements of Append, bound to a transaction.
-type appendStmts struct {
-	lookupAck, maxID, insertItem, insertInbox, upsertState, insertAck *sql.Stmt
-}
-
-func (db *DB) appendStmts(ctx context.Context) (*appendStmts, error) {
-	var s appendStmts
-	for _, x := range []struct {
-		dst   **sql.Stmt
-		query string
-	}{
-		{&s.lookupAck, qLookupAck}, {&s.maxID, qMaxID}, {&s.insertItem, qInsertItem},
-		{&s.insertInbox, qInsertInbox}, {&s.upsertState, qUpsertState}, {&s.insertAck, qInsertAck},
-	} {
-		st, err := db.stmt(ctx, db.w, x.query)
-		if err != nil {
-			return nil, err
-		}
-		*x.dst = st
-	}
-	return &s, nil
-}
-
-// in binds the statements to tx.
-func (s *appendStmts) in(ctx context.Context, tx *sql.Tx) *appendStmts {
-	return &appendStmts{
-		lookupAck: tx.StmtContext(ctx, s.lookupAck), maxID: tx.StmtContext(ctx, s.maxID),
-		insertItem: tx.StmtContext(ctx, s.insertItem), insertInbox: tx.StmtContext(ctx, s.insertInbox),
-		upsertState: tx.StmtContext(ctx, s.upsertState), insertAck: tx.StmtContext(ctx, s.insertAck),
-	}
-}
-
 // Append implements store.Messages.
 //
-// Everything happens in one write transaction on the single writer
-// connection, which also serializes id assignment: the id is drawn from the
-// highest stored id inside the transaction, so ids commit in increasing order.
+// Everything happens in one write transaction, and write transactions run
+// one at a time (Dialect.BeginWrite), which also serializes id assignment:
+// the id is drawn from the highest stored id inside the transaction, so ids
+// commit in increasing order.
 func (db *DB) Append(ctx context.Context, r *store.AppendRequest) (store.AppendResult, error) {
 	if db.closed.Load() {
 		return store.AppendResult{}, store.ErrClosed
 	}
-	cached, err := db.appendStmts(ctx)
-	if err != nil {
-		return store.AppendResult{}, err
-	}
 	var res store.AppendResult
-	err = db.write(ctx, func(tx *sql.Tx) error {
+	err := db.writePrepared(ctx, db.q.append, func(tx *txn) error {
 		res = store.AppendResult{}
-		st := cached.in(ctx, tx)
 		if r.Dedup != nil {
 			var a store.Ack
-			err := st.lookupAck.QueryRowContext(ctx, r.Dedup.UID, r.Dedup.SN, int64(r.Dedup.ClientMID),
+			err := tx.QueryRowContext(ctx, qLookupAck, r.Dedup.UID, r.Dedup.SN, int64(r.Dedup.ClientMID),
 				r.DedupSince).Scan(&a.ServerMID, &a.ServerTime, &a.EditTimestamp)
 			if err == nil {
 				res = store.AppendResult{Ack: a, Duplicate: true}
@@ -163,40 +110,29 @@ func (db *DB) Append(ctx context.Context, r *store.AppendRequest) (store.AppendR
 			}
 		}
 		var last int64
-		if err := st.maxID.QueryRowContext(ctx).Scan(&last); err != nil {
+		if err := tx.QueryRowContext(ctx, qMaxID).Scan(&last); err != nil {
 			return err
 		}
 		id := store.NextMessageID(r.Now, last)
 		it := &r.Item
-		if _, err := st.insertItem.ExecContext(ctx, id, it.Conv.Kind, it.Conv.A, it.Conv.B,
+		if _, err := tx.ExecContext(ctx, qInsertItem, id, it.Conv.Kind, it.Conv.A, it.Conv.B,
 			it.FromUID, it.FromSN, it.ToUID, it.ToSN, r.Now, it.NS, nonNil(it.Body), it.Chat); err != nil {
 			return err
 		}
 		res.ServerMID, res.ServerTime = id, r.Now
 		for _, e := range r.Effects {
-			if err := applyEffect(ctx, tx, id, e); err != nil {
+			if err := db.applyEffect(ctx, tx, id, e); err != nil {
 				return err
 			}
 			if e.Kind == store.EffectEdit {
 				res.EditTimestamp = e.EditTimestamp
 			}
 		}
-		// A group message has one entry per member: the same two prepared
-		// statements run for each.
-		for _, d := range r.Deliveries {
-			if _, err := st.insertInbox.ExecContext(ctx, d.UID, d.Stream, id, d.OriginSN, d.TargetSN); err != nil {
-				return err
-			}
-			var act int64
-			if d.Activity {
-				act = id
-			}
-			if _, err := st.upsertState.ExecContext(ctx, d.UID, d.Stream, d.Kind, id, act); err != nil {
-				return err
-			}
+		if err := db.insertDeliveries(ctx, tx, id, r.Deliveries); err != nil {
+			return err
 		}
 		if r.Dedup != nil {
-			if _, err := st.insertAck.ExecContext(ctx, r.Dedup.UID, r.Dedup.SN, int64(r.Dedup.ClientMID),
+			if _, err := tx.ExecContext(ctx, qInsertAck, r.Dedup.UID, r.Dedup.SN, int64(r.Dedup.ClientMID),
 				res.ServerMID, res.ServerTime, res.EditTimestamp, r.Now); err != nil {
 				return err
 			}
@@ -212,6 +148,66 @@ func (db *DB) Append(ctx context.Context, r *store.AppendRequest) (store.AppendR
 	return res, nil
 }
 
+// insertDeliveries writes the inbox entries of item id and moves the
+// conversation states of its recipients: a group message has one of each
+// per member.
+func (db *DB) insertDeliveries(ctx context.Context, tx *txn, id int64, ds []store.Delivery) error {
+	if db.batchInbox != "" {
+		return db.insertDeliveriesBatch(ctx, tx, id, ds)
+	}
+	for _, d := range ds {
+		if _, err := tx.ExecContext(ctx, qInsertInbox, d.UID, d.Stream, id, d.OriginSN, d.TargetSN); err != nil {
+			return err
+		}
+		var act int64
+		if d.Activity {
+			act = id
+		}
+		if _, err := tx.ExecContext(ctx, db.q.upsertState, d.UID, d.Stream, d.Kind, id, act); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertDeliveriesBatch is insertDeliveries in two statements over arrays
+// (Dialect.BatchDeliveries), so a message to a group of hundreds costs two
+// round trips, not hundreds. The result is that of writing the deliveries
+// one by one in order: the first entry of a (uid, stream) stays, and a
+// conversation state named twice takes the last kind and the highest
+// activity (one INSERT ... ON CONFLICT DO UPDATE may not touch a row
+// twice, hence the merge).
+func (db *DB) insertDeliveriesBatch(ctx context.Context, tx *txn, id int64, ds []store.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	n := len(ds)
+	uids, streams, origins, targets := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	type key struct{ uid, stream int64 }
+	at := make(map[key]int, n)
+	var sUIDs, sStreams, sKinds, sActs []int64
+	for i, d := range ds {
+		uids[i], streams[i], origins[i], targets[i] = d.UID, d.Stream, int64(d.OriginSN), int64(d.TargetSN)
+		var act int64
+		if d.Activity {
+			act = id
+		}
+		k := key{d.UID, d.Stream}
+		if j, ok := at[k]; ok {
+			sKinds[j], sActs[j] = int64(d.Kind), max(sActs[j], act)
+			continue
+		}
+		at[k] = len(sUIDs)
+		sUIDs, sStreams = append(sUIDs, d.UID), append(sStreams, d.Stream)
+		sKinds, sActs = append(sKinds, int64(d.Kind)), append(sActs, act)
+	}
+	if _, err := tx.ExecContext(ctx, db.batchInbox, id, uids, streams, origins, targets); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, db.batchState, id, sUIDs, sStreams, sKinds, sActs)
+	return err
+}
+
 func nonNil(b []byte) []byte {
 	if b == nil {
 		return []byte{}
@@ -219,12 +215,12 @@ func nonNil(b []byte) []byte {
 	return b
 }
 
-func itemExists(ctx context.Context, tx *sql.Tx, id int64) error {
+func itemExists(ctx context.Context, tx *txn, id int64) error {
 	var one int
 	return notFound(tx.QueryRowContext(ctx, `SELECT 1 FROM msg_items WHERE id = ?`, id).Scan(&one))
 }
 
-func applyEffect(ctx context.Context, tx *sql.Tx, id int64, e store.Effect) error {
+func (db *DB) applyEffect(ctx context.Context, tx *txn, id int64, e store.Effect) error {
 	switch e.Kind {
 	case store.EffectMark:
 		if err := itemExists(ctx, tx, e.Target); err != nil {
@@ -243,12 +239,11 @@ func applyEffect(ctx context.Context, tx *sql.Tx, id int64, e store.Effect) erro
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO msg_marks (id, uid, kind) VALUES (?,?,?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO msg_marks (id, uid, kind) VALUES (?,?,?) ON CONFLICT DO NOTHING`,
 			e.Target, e.UID, e.Mark)
 		return err
 	case store.EffectReadAll:
-		if _, err := tx.ExecContext(ctx, `INSERT INTO msg_conv_state (uid, stream, kind, read_all) VALUES (?,?,?,?)
-			ON CONFLICT (uid, stream) DO UPDATE SET read_all = max(read_all, excluded.read_all)`,
+		if _, err := tx.ExecContext(ctx, db.q.readAll,
 			e.UID, e.Stream, e.Conv.Kind, e.Target); err != nil {
 			return err
 		}
@@ -263,8 +258,7 @@ func applyEffect(ctx context.Context, tx *sql.Tx, id int64, e store.Effect) erro
 			ext = ?, edit_ts = ? WHERE id = ?`, e.Content, e.Config, e.Ext, e.EditTimestamp, e.Target))
 	case store.EffectClearConv:
 		if e.SN == 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO msg_conv_state (uid, stream, kind, cleared) VALUES (?,?,?,?)
-				ON CONFLICT (uid, stream) DO UPDATE SET cleared = max(cleared, excluded.cleared)`,
+			if _, err := tx.ExecContext(ctx, db.q.clearConv,
 				e.UID, e.Stream, e.Conv.Kind, id); err != nil {
 				return err
 			}
@@ -272,17 +266,15 @@ func applyEffect(ctx context.Context, tx *sql.Tx, id int64, e store.Effect) erro
 				e.UID, e.Stream, id)
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO msg_conv_device (uid, sn, stream, cleared) VALUES (?,?,?,?)
-			ON CONFLICT (uid, sn, stream) DO UPDATE SET cleared = max(cleared, excluded.cleared)`,
+		if _, err := tx.ExecContext(ctx, db.q.clearDevice,
 			e.UID, e.SN, e.Stream, id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO msg_cursors (uid, sn, stream, pos) VALUES (?,?,?,?)
-			ON CONFLICT (uid, sn, stream) DO UPDATE SET pos = max(pos, excluded.pos)`,
+		_, err := tx.ExecContext(ctx, db.q.clearCursor,
 			e.UID, e.SN, e.Stream, id)
 		return err
 	}
-	return errors.New("sqlite: unknown effect kind")
+	return db.errorf("unknown effect kind")
 }
 
 // LookupAck implements store.Messages.
@@ -296,7 +288,7 @@ func (db *DB) LookupAck(ctx context.Context, k store.DedupKey, since int64) (sto
 // PurgeAcks implements store.Messages.
 func (db *DB) PurgeAcks(ctx context.Context, cutoff int64) (int64, error) {
 	var n int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM msg_acks WHERE created < ?`, cutoff)
 		if err != nil {
 			return err
@@ -343,13 +335,13 @@ func (db *DB) InitDeviceCursors(ctx context.Context, uid int64, sn uint32, reset
 			return err
 		}
 	}
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *txn) error {
 		var last int64
 		if err := tx.QueryRowContext(ctx, qMaxID).Scan(&last); err != nil {
 			return err
 		}
 		if !reset {
-			_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO msg_devices (uid, sn, base) VALUES (?,?,?)`,
+			_, err := tx.ExecContext(ctx, `INSERT INTO msg_devices (uid, sn, base) VALUES (?,?,?) ON CONFLICT DO NOTHING`,
 				uid, sn, last)
 			return err
 		}
@@ -361,7 +353,8 @@ func (db *DB) InitDeviceCursors(ctx context.Context, uid int64, sn uint32, reset
 				return err
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO msg_devices (uid, sn, base) VALUES (?,?,?)`,
+		_, err := tx.ExecContext(ctx, `INSERT INTO msg_devices (uid, sn, base) VALUES (?,?,?)
+			ON CONFLICT (uid, sn) DO UPDATE SET base = excluded.base`,
 			uid, sn, last)
 		return err
 	})
@@ -388,12 +381,7 @@ func (db *DB) Cursor(ctx context.Context, uid int64, sn uint32, stream int64) (i
 	return pos, err
 }
 
-const qAdvanceCursor = `INSERT INTO msg_cursors (uid, sn, stream, pos)
-	SELECT ?1, ?2, ?3, ?4 WHERE ?4 > coalesce((SELECT base FROM msg_devices WHERE uid = ?1 AND sn = ?2), 0)
-	ON CONFLICT (uid, sn, stream) DO UPDATE SET pos = max(pos, excluded.pos)`
-
-// AdvanceCursors implements store.Messages. A cursor row is written only
-// above the device's start, so rows mean real confirmations.
+// AdvanceCursors implements store.Messages (see queries.advanceCursor).
 func (db *DB) AdvanceCursors(ctx context.Context, cs []store.CursorPos) error {
 	if len(cs) == 0 {
 		return nil
@@ -401,14 +389,9 @@ func (db *DB) AdvanceCursors(ctx context.Context, cs []store.CursorPos) error {
 	if db.closed.Load() {
 		return store.ErrClosed
 	}
-	cached, err := db.stmt(ctx, db.w, qAdvanceCursor)
-	if err != nil {
-		return err
-	}
-	return db.write(ctx, func(tx *sql.Tx) error {
-		st := tx.StmtContext(ctx, cached)
+	return db.writePrepared(ctx, []string{db.q.advanceCursor}, func(tx *txn) error {
 		for _, c := range cs {
-			if _, err := st.ExecContext(ctx, c.UID, c.SN, c.Stream, c.Pos); err != nil {
+			if _, err := tx.ExecContext(ctx, db.q.advanceCursor, c.UID, c.SN, c.Stream, c.Pos); err != nil {
 				return err
 			}
 		}
@@ -451,12 +434,7 @@ func (db *DB) Unread(ctx context.Context, uid int64, sn uint32, recent int) ([]s
 		store.StreamUnread
 		lastEntry, pos, cleared int64
 	}
-	rows, err := db.readQuery(ctx, `SELECT cs.stream, cs.kind, cs.last_activity, cs.last_entry,
-		coalesce(c.pos, ?), max(cs.cleared, coalesce(cd.cleared, 0))
-		FROM msg_conv_state cs
-		LEFT JOIN msg_cursors c ON c.uid = cs.uid AND c.sn = ? AND c.stream = cs.stream
-		LEFT JOIN msg_conv_device cd ON cd.uid = cs.uid AND cd.sn = ? AND cd.stream = cs.stream
-		WHERE cs.uid = ?`, base, sn, sn, uid)
+	rows, err := db.readQuery(ctx, db.q.unread, base, sn, sn, uid)
 	if err != nil {
 		return nil, err
 	}

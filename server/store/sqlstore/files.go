@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -21,12 +21,12 @@ func scanFile(row scanner) (store.File, error) {
 
 // CreateFile implements store.Files.
 func (db *DB) CreateFile(ctx context.Context, f store.File, t store.UploadTicket) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO files (id, owner_id, kind, file_type, to_type,
 			to_id, name, content_type, size, uploaded, created_at, uploaded_at)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, f.ID, f.OwnerID, f.Kind, f.FileType, f.ToType,
 			f.ToID, f.Name, f.ContentType, f.Size, f.Uploaded, f.CreatedAt, f.UploadedAt)
-		if isConstraint(err) {
+		if tx.isConstraint(err) {
 			return fmt.Errorf("%w: file id taken", store.ErrConflict)
 		}
 		if err != nil {
@@ -34,7 +34,7 @@ func (db *DB) CreateFile(ctx context.Context, f store.File, t store.UploadTicket
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO upload_tickets (id, file_id, expires_at)
 			VALUES (?, ?, ?)`, t.ID, f.ID, t.ExpiresAt)
-		if isConstraint(err) {
+		if tx.isConstraint(err) {
 			return fmt.Errorf("%w: ticket id taken", store.ErrConflict)
 		}
 		return err
@@ -44,7 +44,7 @@ func (db *DB) CreateFile(ctx context.Context, f store.File, t store.UploadTicket
 // ClaimUploadTicket implements store.Files.
 func (db *DB) ClaimUploadTicket(ctx context.Context, id string, now int64) (store.File, error) {
 	var f store.File
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		var fileID string
 		err := tx.QueryRowContext(ctx, `DELETE FROM upload_tickets WHERE id = ? AND expires_at > ?
 			RETURNING file_id`, id, now).Scan(&fileID)
@@ -59,7 +59,7 @@ func (db *DB) ClaimUploadTicket(ctx context.Context, id string, now int64) (stor
 
 // CompleteFile implements store.Files.
 func (db *DB) CompleteFile(ctx context.Context, id, name string, size int64, contentType string, now int64) error {
-	return db.write(ctx, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE files SET uploaded = 1, size = ?, content_type = ?,
 			uploaded_at = ?, name = CASE WHEN ? = '' THEN name ELSE ? END WHERE id = ?`,
 			size, contentType, now, name, name, id)
@@ -79,7 +79,7 @@ func (db *DB) GetFile(ctx context.Context, id string) (store.File, error) {
 // DeleteExpiredTickets implements store.Files.
 func (db *DB) DeleteExpiredTickets(ctx context.Context, now int64) (int64, error) {
 	var n int64
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM upload_tickets WHERE expires_at <= ?`, now)
 		if err != nil {
 			return err
@@ -117,7 +117,7 @@ func (db *DB) SigningKey(ctx context.Context, newKey func() ([]byte, error)) ([]
 	}
 	// First use: create it inside a write transaction, re-checking there in
 	// case another request got ahead.
-	err = db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx *txn) error {
 		err := tx.QueryRowContext(ctx, `SELECT value FROM server_keys WHERE name = ?`,
 			fileSigningKeyName).Scan(&key)
 		if !errors.Is(err, sql.ErrNoRows) {
