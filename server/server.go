@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flooim/floo/server/dns"
@@ -24,9 +25,15 @@ import (
 
 // Config configures a Server. The zero value is a working configuration.
 type Config struct {
-	// DataDir holds the uploaded files and, unless Database is set, the
-	// SQLite database floo.db. "" = "./data". Created if missing.
+	// DataDir holds the uploaded files (unless FilesDir is set) and, unless
+	// Database is set, the SQLite database floo.db. "" = "./data". Created
+	// if missing.
 	DataDir string
+	// FilesDir, when set, is the folder of uploaded files instead of
+	// DataDir/files: nodes sharing one PostgreSQL database point it at one
+	// shared folder (server/README.md "Running several nodes"). Created if
+	// missing.
+	FilesDir string
 	// Database, when set, is a postgres:// (or postgresql://) URL: the
 	// server then keeps everything but the uploaded files in that
 	// PostgreSQL database instead of DataDir/floo.db (server/README.md
@@ -80,6 +87,15 @@ type Config struct {
 	// Notifier, when set, also receives every REST notice (in addition to
 	// the gateway). Tests use a *ratel.NopNotifier here to observe them.
 	Notifier ratel.Notifier
+
+	// Peers are the public base URLs of every node serving the same
+	// database, this one included, advertised in the DNS reply
+	// (dns.Options.Peers). nil = this node alone.
+	Peers []string
+	// Bus, when set, is the health of the fan-out bus between nodes, for
+	// GET /api/health. nil = fan-out stays in this process, reported as
+	// "in-process".
+	Bus HealthChecker
 
 	// MaxConns caps the connections open at once on listeners wrapped by
 	// Server.Listener: one more is answered with HTTP 503 and closed
@@ -172,6 +188,9 @@ type Server struct {
 	stopJanitor context.CancelFunc
 	janitorDone chan struct{}
 
+	health   healthCache
+	draining atomic.Bool // Drain was called
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -219,6 +238,11 @@ func New(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("server: data dir: %w", err)
 	}
+	if cfg.FilesDir != "" {
+		if err := os.MkdirAll(cfg.FilesDir, 0o755); err != nil {
+			return nil, fmt.Errorf("server: files dir: %w", err)
+		}
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger, slots: &ipSlots{max: cfg.MaxUnauthPerIP, log: cfg.Logger, n: map[string]int{}}}
 	s.maxConn = cfg.MaxConns
 	if s.maxConn == 0 {
@@ -234,7 +258,7 @@ func New(cfg Config) (*Server, error) {
 		s.static = newStaticFiles(cfg.WebDir)
 	}
 	var err error
-	if s.dns, err = dns.New(dns.Options{AppID: cfg.AppID, PublicURL: cfg.PublicURL}); err != nil {
+	if s.dns, err = dns.New(dns.Options{AppID: cfg.AppID, PublicURL: cfg.PublicURL, Peers: cfg.Peers}); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -278,6 +302,7 @@ func New(cfg Config) (*Server, error) {
 		AppConfig:         cfg.AppConfig,
 		PublicURL:         cfg.PublicURL,
 		DataDir:           cfg.DataDir,
+		FilesDir:          cfg.FilesDir,
 		MaxUploadBytes:    cfg.MaxUploadBytes,
 		Presence:          presence,
 	})
@@ -384,6 +409,12 @@ func (s *Server) Close() error {
 
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	if isWebSocketUpgrade(r) {
+		if s.draining.Load() {
+			// Logins go to another node (Drain).
+			w.Header().Set("Retry-After", "10")
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
 		if s.gateway == nil {
 			http.Error(w, "XSYNC gateway not available", http.StatusNotImplemented)
 			return
@@ -399,8 +430,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	defer release()
 	pace(w, r, s.cfg.BodyTimeout, s.cfg.BodyMinRate)
 	switch r.URL.Path {
-	case "/v2/app_dns", "/api/health":
+	case "/v2/app_dns":
 		s.dns.ServeHTTP(w, r)
+		return
+	case "/api/health":
+		s.serveHealth(w, r)
 		return
 	}
 	if s.api.Handles(r) {
