@@ -708,6 +708,9 @@ func (c *Client) connectionLost(e *Error) {
 		c.scheduleRetry(-1, e)
 	case phaseOnline:
 		lp.attempt = 1 // first retry after a drop is immediate
+		if serverGoingAway(e) {
+			c.leaveHost()
+		}
 		c.scheduleRetry(-1, e)
 	}
 }
