@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/server/store/postgres/pgtest"
 )
 
 // childEnv makes the test binary run main() instead of the tests: the
@@ -26,7 +28,9 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	// A throw-away PostgreSQL cluster for the tests of several nodes
+	// (cluster_test.go).
+	os.Exit(pgtest.Main(m))
 }
 
 func envOf(m map[string]string) func(string) string {
