@@ -172,3 +172,37 @@ func TestDrain(t *testing.T) {
 	_, err = env.Server.Store().Item(context.Background(), int64(ack.ServerMid))
 	assert.NoError(t, err, "the acked message is stored")
 }
+
+// TestDrainTimeout: Drain gives up at its context's deadline when a
+// connection is still busy, and Close then ends it.
+func TestDrainTimeout(t *testing.T) {
+	bs := &blockingStore{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	env := servertest.Start(t, servertest.WithGateway(func(d server.GatewayDeps) (server.Gateway, error) {
+		cfg := d.FireplaceConfig()
+		bs.Store = cfg.Store
+		cfg.Store = bs
+		return fireplace.New(cfg)
+	}))
+	alice := env.NewUser(t, "alice")
+	bob := env.NewUser(t, "bob")
+	c := xsynctest.Dial(t, env.URL)
+	c.Login(t, alice.Token, alice.ID, 0, "alice-phone")
+	bs.armed.Store(true)
+	m := xsynctest.Text(bob.ID, "held")
+	m.Id = c.NextMID()
+	m.From = &xsync.XID{Uid: uint64(alice.ID), DeviceSN: c.SN}
+	c.Write(xsync.NewSyncFrame(&xsync.SyncUL{Meta: m}))
+	<-bs.entered
+
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	assert.ErrorIs(t, env.Server.Drain(ctx), context.DeadlineExceeded)
+	code, h := health(t, env)
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.Equal(t, "draining", h.Status)
+	close(bs.release)
+	require.NoError(t, env.Server.Close())
+	closed, err := c.WaitClosed(10 * time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, websocket.CloseGoingAway, closed)
+}
