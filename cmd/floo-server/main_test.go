@@ -72,8 +72,7 @@ func TestParseEnvAndFlags(t *testing.T) {
 	o, err := parse(nil, env, &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, options{addr: ":9000", data: "/tmp/x", db: "postgres://floo@db/floo", appID: "envapp", openRegistration: false,
-		drainTimeout: 10 * time.Second,
-		web: "/srv/web", publicURL: "https://im.example.com", maxUpload: 5 << 20, maxDevices: 3,
+		drainTimeout: 10 * time.Second, web: "/srv/web", publicURL: "https://im.example.com", maxUpload: 5 << 20, maxDevices: 3,
 		reclaimAfter: reclaimAfter(time.Hour), logLevel: slog.LevelDebug, limits: defaultLimits,
 		login: loginOptions{freeFailures: 5, lockout: time.Second, lockoutMax: 15 * time.Minute}}, o)
 	assert.Equal(t, 3, o.serverMaxDevices())
