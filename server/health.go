@@ -14,7 +14,7 @@ import (
 // HealthChecker is a dependency that GET /api/health reports on.
 // CheckHealth returns nil when the dependency is usable; it must return by
 // ctx's deadline (about a second), so it should do one cheap round trip at
-// most. The fan-out bus between nodes implements it (Config.Bus).
+// most. The fan-out bus between nodes implements it (Config.BusHealth).
 type HealthChecker interface {
 	CheckHealth(ctx context.Context) error
 }
@@ -81,9 +81,9 @@ func (s *Server) checkHealth(ctx context.Context) (db, bus error) {
 	h.db = pingStore(cctx, s.db)
 	cancel()
 	h.bus = nil
-	if s.cfg.Bus != nil {
+	if s.cfg.BusHealth != nil {
 		cctx, cancel := context.WithTimeout(ctx, healthTimeout)
-		h.bus = s.cfg.Bus.CheckHealth(cctx)
+		h.bus = s.cfg.BusHealth.CheckHealth(cctx)
 		cancel()
 	}
 	h.at = time.Now()
@@ -126,7 +126,7 @@ func pingStore(ctx context.Context, st store.Store) error {
 func (s *Server) Health(ctx context.Context) (h Health, ok bool) {
 	db, bus := s.checkHealth(ctx)
 	h = Health{Status: "ok", Database: component(db), Bus: component(bus)}
-	if s.cfg.Bus == nil {
+	if s.cfg.BusHealth == nil {
 		h.Bus = ComponentHealth{Status: "in-process"}
 	}
 	switch {

@@ -44,7 +44,7 @@ func TestHealthReportsDependencies(t *testing.T) {
 	})
 	t.Run("bus healthy", func(t *testing.T) {
 		env := servertest.Start(t, servertest.WithConfig(func(c *server.Config) {
-			c.Bus = server.HealthFunc(func(context.Context) error { return nil })
+			c.BusHealth = server.HealthFunc(func(context.Context) error { return nil })
 		}))
 		code, h := health(t, env)
 		assert.Equal(t, http.StatusOK, code)
@@ -52,7 +52,7 @@ func TestHealthReportsDependencies(t *testing.T) {
 	})
 	t.Run("bus failing", func(t *testing.T) {
 		env := servertest.Start(t, servertest.WithConfig(func(c *server.Config) {
-			c.Bus = server.HealthFunc(func(context.Context) error { return errors.New("nats: no servers available") })
+			c.BusHealth = server.HealthFunc(func(context.Context) error { return errors.New("nats: no servers available") })
 		}))
 		code, h := health(t, env)
 		assert.Equal(t, http.StatusServiceUnavailable, code)
@@ -62,7 +62,7 @@ func TestHealthReportsDependencies(t *testing.T) {
 	})
 	t.Run("bus hanging", func(t *testing.T) {
 		env := servertest.Start(t, servertest.WithConfig(func(c *server.Config) {
-			c.Bus = server.HealthFunc(func(ctx context.Context) error {
+			c.BusHealth = server.HealthFunc(func(ctx context.Context) error {
 				<-ctx.Done()
 				return ctx.Err()
 			})

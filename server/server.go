@@ -92,10 +92,11 @@ type Config struct {
 	// database, this one included, advertised in the DNS reply
 	// (dns.Options.Peers). nil = this node alone.
 	Peers []string
-	// Bus, when set, is the health of the fan-out bus between nodes, for
-	// GET /api/health. nil = fan-out stays in this process, reported as
+	// BusHealth, when set, checks the fan-out bus between nodes for GET
+	// /api/health (the bus itself, or a HealthFunc around its connection
+	// state). nil = no bus: fan-out stays in this process, reported as
 	// "in-process".
-	Bus HealthChecker
+	BusHealth HealthChecker
 
 	// MaxConns caps the connections open at once on listeners wrapped by
 	// Server.Listener: one more is answered with HTTP 503 and closed
