@@ -2,6 +2,7 @@ package core
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,6 +56,16 @@ type pipeShared struct {
 	reason atomic.Value
 }
 
+// pipeCloseError is what Read returns once the pipe is closed: it carries
+// the close code, as the real transports' errors do.
+type pipeCloseError struct{ code int }
+
+func (e *pipeCloseError) Error() string  { return "pipe closed: " + strconv.Itoa(e.code) }
+func (e *pipeCloseError) CloseCode() int { return e.code }
+func (e *pipeCloseError) Is(target error) bool {
+	return target == errPipeClosed
+}
+
 // pipeConn is one end of an in-memory message pipe; it implements Conn.
 // Messages written before a close are still read by the peer, as with a
 // WebSocket close handshake.
@@ -81,7 +92,7 @@ func (p *pipeConn) Read(ctx lite.Context) ([]byte, error) {
 			if b, ok := p.in.pop(); ok {
 				return b, nil
 			}
-			return nil, errPipeClosed
+			return nil, &pipeCloseError{code: int(p.shared.code.Load())}
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}

@@ -272,6 +272,14 @@ func (s *FakeServer) Drop(uid uint64) {
 	}
 }
 
+// GoAway closes every connection of uid with 1001, as a server draining
+// before a shutdown does.
+func (s *FakeServer) GoAway(uid uint64) {
+	for _, c := range s.Conns(uid) {
+		c.pipe.Close(1001, "server going away")
+	}
+}
+
 // Uplinks returns the frames clients sent with command cmd.
 func (s *FakeServer) Uplinks(cmd xsync.Command) []*xsync.Frame {
 	s.mu.Lock()

@@ -123,6 +123,46 @@ func TestFirstLoginRefusedThreeTimes(t *testing.T) {
 	assert.Zero(t, rec.count(EventFlooError), "no flooError category for a refused connection")
 }
 
+// TestFirstLoginTriesEveryHost: with several fireplace hosts, a first
+// login whose dial is refused tries the next host at once, so a dead first
+// node (a DNS reply cached before it died) does not end the login after
+// three refusals with the live one never tried.
+func TestFirstLoginTriesEveryHost(t *testing.T) {
+	srv := newFakeServer(t)
+	tok := srv.AddUser(1001, "alice", "pw")
+	srv.HTTP.handle("GET /v2/app_dns", func(r *HTTPRequest) (*HTTPResponse, error) {
+		return envelope(200, "", `{"app_status":"normal","dns_list":[{"group_level":0,"clusters":[
+			{"ratel":[{"protocol":"https","host":"ratel.test"}],
+			 "webim":[{"protocol":"https","host":"a.test"},{"protocol":"https","host":"b.test"}],
+			 "rtc":[{"protocol":"https","host":"rtc.test"}]}]}]}`), nil
+	})
+	srv.Set(func() {
+		srv.DialHook = func(url string) error {
+			if url == "wss://a.test" {
+				return errRefused
+			}
+			return nil
+		}
+	})
+	c, _ := newTestClient(t, srv, nil, nil)
+	require.NoError(t, c.TokenLogin(ctxT(t), 1001, tok))
+	assert.Equal(t, []string{"wss://a.test", "wss://b.test"}, srv.Dials())
+
+	// Both refused: the login still ends after three refusals, having
+	// tried both (and looked DNS up again after the last host).
+	srv2 := newFakeServer(t)
+	tok2 := srv2.AddUser(1001, "alice", "pw")
+	srv2.HTTP.handle("GET /v2/app_dns", srv.HTTP.handlers["GET /v2/app_dns"])
+	srv2.Set(func() { srv2.DialHook = func(string) error { return errRefused } })
+	c2, rec2 := newTestClient(t, srv2, nil, nil)
+	done := loginAsync(func() error { return c2.TokenLogin(ctxT(t), 1001, tok2) })
+	eventually(t, func() bool { return len(srv2.Dials()) == 2 }, "a, then b at once")
+	notSettled(t, c2, done)
+	advance(t, srv2, lite.Second)
+	assertLoginEnded(t, c2, srv2, rec2, result(t, done), ServerConnectFailed, LoginFailSocket)
+	assert.Equal(t, []string{"wss://a.test", "wss://b.test", "wss://a.test"}, srv2.Dials())
+}
+
 func TestFirstLoginDNSFailsThreeTimes(t *testing.T) {
 	srv := newFakeServer(t)
 	srv.AddUser(1001, "alice", "pw")

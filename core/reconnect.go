@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"math/rand/v2"
 	"strconv"
 
@@ -129,6 +130,46 @@ func (c *Client) noteAttemptFailure() {
 	}
 	lp.fireIdx++
 	c.log.warn("reconnect: " + strconv.Itoa(fireplaceFailLimit) + " failed attempts, switching to " + d.fireplace[lp.fireIdx])
+}
+
+// closeGoingAway is the WebSocket close code of an endpoint going down
+// (RFC 6455 §7.4.1). The reference server closes every connection with it
+// when it drains for a shutdown.
+const closeGoingAway = 1001
+
+// serverGoingAway reports whether err says that the server closed the
+// connection with 1001. Transports report the close code through a
+// CloseCode method of an error in the chain (core/native, jsbridge).
+// The chain is walked by hand: errors.AsType would cost the wasm build
+// about 0.9 KB brotli for this one check. (No error of the SDK or its
+// transports joins several errors.)
+func serverGoingAway(err error) bool {
+	for ; err != nil; err = errors.Unwrap(err) {
+		if ce, ok := err.(interface{ CloseCode() int }); ok {
+			return ce.CloseCode() == closeGoingAway
+		}
+	}
+	return false
+}
+
+// leaveHost moves to the next fireplace host for the next attempt, when
+// the server closed the connection saying it is going away (a node
+// draining before a shutdown). The other hosts of the DNS reply are other
+// nodes; coming back to this one would only meet refusals and then a
+// closed port, five of them before moving on (PROTOCOL.md §4.2 step 6),
+// with the backoff in between. The REST client leaves the same node if it
+// uses it. With a single host there is nowhere else to go.
+func (c *Client) leaveHost() {
+	lp := &c.lp
+	d := c.currentDNS()
+	if d == nil || len(d.fireplace) < 2 {
+		return
+	}
+	old := d.fireplace[lp.fireIdx%len(d.fireplace)]
+	lp.fireIdx = (lp.fireIdx + 1) % len(d.fireplace)
+	lp.hostFails = 0
+	c.log.warn("reconnect: " + old + " is going away, switching to " + d.fireplace[lp.fireIdx])
+	c.rest.leave(old)
 }
 
 // refreshDNSInBackground repeats the DNS lookup for the REST client once

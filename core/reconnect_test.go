@@ -151,6 +151,42 @@ func TestReconnectBackoffAndHostRotation(t *testing.T) {
 	assert.Equal(t, "ws://b.test:8080/ws", srv.Dials()[7])
 }
 
+// TestReconnectLeavesAHostGoingAway: a server that closes the connection
+// with 1001 (a node draining before a shutdown) is left at once for the
+// next host of the DNS reply, for the socket and for REST, instead of
+// being retried five times first; a plain drop still retries the same
+// host, and from the last host a 1001 wraps to the first.
+func TestReconnectLeavesAHostGoingAway(t *testing.T) {
+	srv := newFakeServer(t)
+	tok := srv.AddUser(1001, "alice", "pw")
+	srv.HTTP.handle("GET /v2/app_dns", func(r *HTTPRequest) (*HTTPResponse, error) {
+		return envelope(200, "", `{"app_status":"normal","dns_list":[{"group_level":0,"clusters":[
+			{"ratel":[{"protocol":"https","host":"a.test"},{"protocol":"https","host":"b.test"}],
+			 "webim":[{"protocol":"https","host":"a.test"},{"protocol":"https","host":"b.test"}],
+			 "rtc":[{"protocol":"https","host":"a.test"},{"protocol":"https","host":"b.test"}]}]}]}`), nil
+	})
+	c, rec := newTestClient(t, srv, nil, nil)
+	loginAs(t, c, 1001, tok)
+	ratel, _, _ := c.Servers()
+	require.Equal(t, "https://a.test", ratel)
+
+	srv.Drop(1001) // a network failure: the same host again
+	rec.waitName(t, EventLoginSuccess, 2)
+	srv.GoAway(1001)
+	ls := rec.waitName(t, EventLoginSuccess, 3).(LoginSuccess)
+	assert.True(t, ls.Reconnect)
+	assert.Equal(t, []string{"wss://a.test", "wss://a.test", "wss://b.test"}, srv.Dials(),
+		"the retry after a 1001 goes to the next host, at once")
+	ratel, _, _ = c.Servers()
+	assert.Equal(t, "https://b.test", ratel, "REST leaves the node too")
+
+	srv.GoAway(1001)
+	rec.waitName(t, EventLoginSuccess, 4)
+	assert.Equal(t, "wss://a.test", srv.Dials()[3], "from the last host back to the first")
+	ratel, _, _ = c.Servers()
+	assert.Equal(t, "https://a.test", ratel)
+}
+
 // TestReconnectLooksDNSUpAgain: once every fireplace host of the DNS reply
 // has failed five times, the next attempt repeats the DNS lookup and uses
 // the new reply's hosts (PROTOCOL.md §4.2 step 6).

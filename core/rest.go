@@ -131,6 +131,23 @@ func (r *restClient) noteFailure(host string) {
 	}
 }
 
+// leave moves to the next ratel host when the current one is on the
+// machine of url (any scheme: the fireplace URL of a node going away, which
+// the engine logs), so REST calls do not fail there first.
+func (r *restClient) leave(url string) {
+	_, node, _ := strings.Cut(url, "://")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.hosts) < 2 || r.idx >= len(r.hosts) {
+		return
+	}
+	if _, cur, _ := strings.Cut(r.hosts[r.idx], "://"); cur != node {
+		return
+	}
+	r.idx = (r.idx + 1) % len(r.hosts)
+	r.failures = nil
+}
+
 // call performs req against the current ratel host and returns the
 // envelope's data. tokenEndpoint selects the token error mapping (ERRORS.md
 // §4.2) and suppresses invalid-token handling.

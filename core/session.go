@@ -544,6 +544,13 @@ func (c *Client) handleInbound(in inbound) {
 				return // the first login ended
 			}
 			c.retryLog("conn: dial failed: " + e.Error())
+			if d := c.currentDNS(); d != nil && len(d.fireplace) > 1 && !lp.sess.loggedIn {
+				// Before a first login, each failed dial tries the next
+				// host: the login ends after loginFailLimit refusals, and
+				// a dead first host must not end it with the others
+				// never tried.
+				lp.hostFails = fireplaceFailLimit - 1
+			}
 			c.noteAttemptFailure()
 			c.scheduleRetry(-1, e)
 			return
@@ -714,6 +721,9 @@ func (c *Client) connectionLost(e *Error) {
 		c.scheduleRetry(-1, e)
 	case phaseOnline:
 		lp.attempt = 1 // first retry after a drop is immediate
+		if serverGoingAway(e) {
+			c.leaveHost()
+		}
 		c.scheduleRetry(-1, e)
 	}
 }

@@ -82,6 +82,10 @@ func (e *CloseError) Error() string {
 	return s
 }
 
+// CloseCode returns Code: the engine reconnects to another host after a
+// 1001 (going away) from the server.
+func (e *CloseError) CloseCode() int { return e.Code }
+
 // errConnClosed is what Read and Write return after Close.
 var errConnClosed = core.ErrServerConnectFailed(&JSError{Message: "use of closed connection"})
 

@@ -6,8 +6,11 @@
 // Routing on the single address, in order:
 //
 //   - OPTIONS anything: CORS preflight, 204.
-//   - a WebSocket upgrade (any path): the gateway; 501 without one.
-//   - GET /v2/app_dns, GET /api/health: DNS.
+//   - a WebSocket upgrade (any path): the gateway; 501 without one, 503
+//     while draining (Server.Drain).
+//   - GET /v2/app_dns: DNS.
+//   - GET /api/health: the state of the database, the bus and the
+//     shutdown, as JSON (health.go).
 //   - a registered REST route: ratel.
 //   - GET/HEAD of a file in the web folder (Config.WebDir): that file, or
 //     its precompressed .br/.gz sibling when the client accepts it

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/flooim/floo/server/bus"
@@ -25,9 +26,15 @@ import (
 
 // Config configures a Server. The zero value is a working configuration.
 type Config struct {
-	// DataDir holds the uploaded files and, unless Database is set, the
-	// SQLite database floo.db. "" = "./data". Created if missing.
+	// DataDir holds the uploaded files (unless FilesDir is set) and, unless
+	// Database is set, the SQLite database floo.db. "" = "./data". Created
+	// if missing.
 	DataDir string
+	// FilesDir, when set, is the folder of uploaded files instead of
+	// DataDir/files: nodes sharing one PostgreSQL database point it at one
+	// shared folder (server/README.md "Running several nodes"). Created if
+	// missing.
+	FilesDir string
 	// Database, when set, is a postgres:// (or postgresql://) URL: the
 	// server then keeps everything but the uploaded files in that
 	// PostgreSQL database instead of DataDir/floo.db (server/README.md
@@ -87,6 +94,17 @@ type Config struct {
 	// Notifier, when set, also receives every REST notice (in addition to
 	// the gateway). Tests use a *ratel.NopNotifier here to observe them.
 	Notifier ratel.Notifier
+
+	// Peers are the public base URLs of every node serving the same
+	// database, this one included, advertised in the DNS reply
+	// (dns.Options.Peers). nil = this node alone.
+	Peers []string
+	// BusHealth, when set, checks the fan-out bus between nodes for GET
+	// /api/health (the bus itself, or a HealthFunc around its connection
+	// state). nil with Bus set = the bus node's own check (NATS: a round
+	// trip); nil without Bus = fan-out stays in this process, reported as
+	// "in-process".
+	BusHealth HealthChecker
 
 	// MaxConns caps the connections open at once on listeners wrapped by
 	// Server.Listener: one more is answered with HTTP 503 and closed
@@ -184,6 +202,9 @@ type Server struct {
 	stopJanitor context.CancelFunc
 	janitorDone chan struct{}
 
+	health   healthCache
+	draining atomic.Bool // Drain was called
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -231,6 +252,11 @@ func New(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("server: data dir: %w", err)
 	}
+	if cfg.FilesDir != "" {
+		if err := os.MkdirAll(cfg.FilesDir, 0o755); err != nil {
+			return nil, fmt.Errorf("server: files dir: %w", err)
+		}
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger, slots: &ipSlots{max: cfg.MaxUnauthPerIP, log: cfg.Logger, n: map[string]int{}}}
 	s.maxConn = cfg.MaxConns
 	if s.maxConn == 0 {
@@ -246,7 +272,7 @@ func New(cfg Config) (*Server, error) {
 		s.static = newStaticFiles(cfg.WebDir)
 	}
 	var err error
-	if s.dns, err = dns.New(dns.Options{AppID: cfg.AppID, PublicURL: cfg.PublicURL}); err != nil {
+	if s.dns, err = dns.New(dns.Options{AppID: cfg.AppID, PublicURL: cfg.PublicURL, Peers: cfg.Peers}); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -265,6 +291,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("server: gateway: %w", err)
+	}
+	// With a bus between nodes, /api/health reports on it through the
+	// gateway's node unless the caller gave its own check.
+	if cfg.Bus != nil && s.cfg.BusHealth == nil {
+		if b, ok := s.gateway.(interface{ CheckBus(context.Context) error }); ok {
+			s.cfg.BusHealth = HealthFunc(b.CheckBus)
+		}
 	}
 	var gwNotifier ratel.Notifier
 	var presence ratel.Presence
@@ -290,6 +323,7 @@ func New(cfg Config) (*Server, error) {
 		AppConfig:         cfg.AppConfig,
 		PublicURL:         cfg.PublicURL,
 		DataDir:           cfg.DataDir,
+		FilesDir:          cfg.FilesDir,
 		MaxUploadBytes:    cfg.MaxUploadBytes,
 		Presence:          presence,
 	})
@@ -396,6 +430,12 @@ func (s *Server) Close() error {
 
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	if isWebSocketUpgrade(r) {
+		if s.draining.Load() {
+			// Logins go to another node (Drain).
+			w.Header().Set("Retry-After", "10")
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
 		if s.gateway == nil {
 			http.Error(w, "XSYNC gateway not available", http.StatusNotImplemented)
 			return
@@ -411,8 +451,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	defer release()
 	pace(w, r, s.cfg.BodyTimeout, s.cfg.BodyMinRate)
 	switch r.URL.Path {
-	case "/v2/app_dns", "/api/health":
+	case "/v2/app_dns":
 		s.dns.ServeHTTP(w, r)
+		return
+	case "/api/health":
+		s.serveHealth(w, r)
 		return
 	}
 	if s.api.Handles(r) {

@@ -39,15 +39,19 @@ func main() {
 	}
 }
 
-// shutdownTimeout bounds how long in-flight requests may take at shutdown.
-const shutdownTimeout = 10 * time.Second
+// defaultDrainTimeout bounds a graceful shutdown: the WebSockets leaving
+// and the REST requests in flight finishing.
+const defaultDrainTimeout = 10 * time.Second
 
 // options are the parsed flags.
 type options struct {
 	addr             string
 	data             string
+	files            string // uploaded files; "" = data/files
 	db               string // PostgreSQL URL; "" = SQLite in data
 	bus              string // NATS URL; "" = a single node
+	peers            peerList
+	drainTimeout     time.Duration
 	appID            string
 	openRegistration bool
 	web              string
@@ -106,6 +110,9 @@ var defs = []flagDef{
 	{"data", "FLOO_DATA", "data directory (uploaded files, and the SQLite database unless -db is set)"},
 	{"db", "FLOO_DB", "PostgreSQL `url` (postgres://user:password@host:port/dbname?sslmode=...) to keep the data in instead of the SQLite file in the data directory"},
 	{"bus", "FLOO_BUS", "NATS `url` (nats://host:4222, several comma-separated) of the bus that lets several nodes on one -db database reach each other's clients; empty = a single node"},
+	{"files", "FLOO_FILES", "`folder` of uploaded files (default: files/ in the data directory); nodes sharing a database share it"},
+	{"peers", "FLOO_PEERS", "public base URLs of every node sharing the database, this one included, comma-separated, or @file with one per line; the DNS reply lists them all (default: this node alone)"},
+	{"drain-timeout", "FLOO_DRAIN_TIMEOUT", "on SIGTERM or SIGINT, how long WebSockets may take to leave and REST requests to finish before the process exits"},
 	{"app-id", "FLOO_APP_ID", "the app id served"},
 	{"open-registration", "FLOO_OPEN_REGISTRATION", "let anyone register through /user/register/*"},
 	{"web", "FLOO_WEB", "folder of static files served at / (optional)"},
@@ -148,6 +155,9 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	fs.StringVar(&o.data, "data", "./data", usage("data"))
 	fs.StringVar(&o.db, "db", "", usage("db"))
 	fs.StringVar(&o.bus, "bus", "", usage("bus"))
+	fs.StringVar(&o.files, "files", "", usage("files"))
+	fs.Var(&o.peers, "peers", usage("peers"))
+	fs.DurationVar(&o.drainTimeout, "drain-timeout", defaultDrainTimeout, usage("drain-timeout"))
 	fs.StringVar(&o.appID, "app-id", "welovemaxim", usage("app-id"))
 	fs.BoolVar(&o.openRegistration, "open-registration", true, usage("open-registration"))
 	fs.StringVar(&o.web, "web", "", usage("web"))
@@ -206,10 +216,41 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	if err := o.limits.check(); err != nil {
 		return o, err
 	}
+	if o.drainTimeout <= 0 {
+		return o, errors.New("-drain-timeout: want a positive duration")
+	}
 	if err := o.login.check(); err != nil {
 		return o, err
 	}
 	return o, nil
+}
+
+// peerList is the flag.Value of -peers: comma-separated URLs, or "@path"
+// naming a file with one URL per line (blank lines and lines starting
+// with # are skipped). The URLs themselves are checked by server.New.
+type peerList []string
+
+func (p *peerList) String() string { return strings.Join(*p, ",") }
+
+func (p *peerList) Set(s string) error {
+	s = strings.TrimSpace(s)
+	sep := ","
+	if name, ok := strings.CutPrefix(s, "@"); ok {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		s, sep = string(b), "\n"
+	}
+	var out []string
+	for _, v := range strings.Split(s, sep) {
+		v = strings.TrimSpace(v)
+		if v != "" && !strings.HasPrefix(v, "#") {
+			out = append(out, v)
+		}
+	}
+	*p = out
+	return nil
 }
 
 // defaultMaxDevices is PROTOCOL.md §18.9's recommended device limit.
@@ -348,7 +389,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	srv, err := server.New(server.Config{
 		Bus:                nodes,
 		DataDir:            o.data,
+		FilesDir:           o.files,
 		Database:           o.db,
+		Peers:              o.peers,
 		AppID:              o.appID,
 		ClosedRegistration: !o.openRegistration,
 		WebDir:             o.web,
@@ -392,7 +435,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("floo-server listening", "addr", ln.Addr().String(), "data", o.data, "store", storeKind(o.db), "bus", busKind(o.bus), "app_id", o.appID,
+	log.Info("floo-server listening", "addr", ln.Addr().String(), "data", o.data, "files", o.files,
+		"store", storeKind(o.db), "bus", busKind(o.bus), "peers", o.peers.String(), "app_id", o.appID,
 		"open_registration", o.openRegistration, "web", o.web, "public_url", o.publicURL,
 		"max_upload", o.maxUpload.String(), "max_devices", o.maxDevices,
 		"device_reclaim_after", o.reclaimAfter.String(), "max_conns", srv.MaxConns(),
@@ -408,17 +452,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("floo-server shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	// Drain: health turns 503 and WebSocket upgrades are refused while the
+	// connected clients are asked to leave (1001, after the replies to
+	// what they sent); the listener then closes and the REST requests in
+	// flight finish, all within -drain-timeout. Then the store closes.
+	log.Info("floo-server shutting down: draining", "drain_timeout", o.drainTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), o.drainTimeout)
 	defer cancel()
+	// WebSockets still open at the timeout (a client that stopped reading)
+	// are closed by srv.Close: expected of a drain, so not an error.
+	if err := srv.Drain(sctx); err != nil {
+		log.Warn("floo-server: WebSockets still open at the drain timeout; closing them", "err", err)
+	}
 	serr := hs.Shutdown(sctx)
 	if errors.Is(serr, context.DeadlineExceeded) {
+		log.Warn("floo-server: requests still running at the drain timeout; closing them")
 		hs.Close()
 	}
 	cerr := srv.Close()
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	log.Info("floo-server stopped")
 	return errors.Join(serr, cerr)
 }
 

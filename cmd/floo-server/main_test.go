@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/flooim/floo/server/store/postgres/pgtest"
 )
 
 // childEnv makes the test binary run main() instead of the tests: the
@@ -26,7 +28,9 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	// A throw-away PostgreSQL cluster for the tests of several nodes
+	// (cluster_test.go).
+	os.Exit(pgtest.Main(m))
 }
 
 func envOf(m map[string]string) func(string) string {
@@ -36,7 +40,7 @@ func envOf(m map[string]string) func(string) string {
 func TestParseDefaults(t *testing.T) {
 	o, err := parse(nil, envOf(nil), &bytes.Buffer{})
 	require.NoError(t, err)
-	assert.Equal(t, options{addr: "127.0.0.1:8080", data: "./data", appID: "welovemaxim",
+	assert.Equal(t, options{addr: "127.0.0.1:8080", data: "./data", appID: "welovemaxim", drainTimeout: 10 * time.Second,
 		openRegistration: true, maxUpload: 100 << 20, maxDevices: 10, logLevel: slog.LevelInfo, limits: defaultLimits,
 		login: loginOptions{freeFailures: 5, lockout: time.Second, lockoutMax: 15 * time.Minute}}, o)
 }
@@ -68,7 +72,7 @@ func TestParseEnvAndFlags(t *testing.T) {
 	o, err := parse(nil, env, &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, options{addr: ":9000", data: "/tmp/x", db: "postgres://floo@db/floo", appID: "envapp", openRegistration: false,
-		web: "/srv/web", publicURL: "https://im.example.com", maxUpload: 5 << 20, maxDevices: 3,
+		drainTimeout: 10 * time.Second, web: "/srv/web", publicURL: "https://im.example.com", maxUpload: 5 << 20, maxDevices: 3,
 		reclaimAfter: reclaimAfter(time.Hour), logLevel: slog.LevelDebug, limits: defaultLimits,
 		login: loginOptions{freeFailures: 5, lockout: time.Second, lockoutMax: 15 * time.Minute}}, o)
 	assert.Equal(t, 3, o.serverMaxDevices())
@@ -89,6 +93,30 @@ func TestParseEnvAndFlags(t *testing.T) {
 	assert.Equal(t, -1, o.serverMaxDevices(), "0 is no limit")
 	assert.Equal(t, reclaimAfter(-1), o.reclaimAfter)
 	assert.Equal(t, "never", o.reclaimAfter.String())
+}
+
+func TestParseClusterFlags(t *testing.T) {
+	dir := t.TempDir()
+	list := filepath.Join(dir, "peers")
+	require.NoError(t, os.WriteFile(list, []byte("# the nodes\nhttps://a.example.com\n\n  https://b.example.com:8443 \n"), 0o644))
+	env := envOf(map[string]string{"FLOO_PEERS": "http://10.0.0.1:8080, http://10.0.0.2:8080", "FLOO_FILES": "/mnt/shared/files",
+		"FLOO_DRAIN_TIMEOUT": "30s"})
+	o, err := parse(nil, env, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, peerList{"http://10.0.0.1:8080", "http://10.0.0.2:8080"}, o.peers)
+	assert.Equal(t, "/mnt/shared/files", o.files)
+	assert.Equal(t, 30*time.Second, o.drainTimeout)
+	o, err = parse([]string{"-peers", "@" + list, "-drain-timeout", "2s"}, env, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, peerList{"https://a.example.com", "https://b.example.com:8443"}, o.peers, "one per line, comments skipped")
+	assert.Equal(t, 2*time.Second, o.drainTimeout)
+	for _, bad := range [][]string{{"-drain-timeout", "0s"}, {"-peers", "@" + filepath.Join(dir, "missing")}} {
+		_, err := parse(bad, envOf(nil), &bytes.Buffer{})
+		assert.Error(t, err, "%v", bad)
+	}
+	// Bad URLs are refused when the server starts.
+	err = run(context.Background(), []string{"-addr", "127.0.0.1:0", "-data", dir, "-peers", "ftp://x"}, envOf(nil), &bytes.Buffer{}, nil)
+	assert.ErrorContains(t, err, "peer")
 }
 
 func TestParseLimits(t *testing.T) {

@@ -48,9 +48,21 @@ func closeError(ce websocket.CloseError, cause error) *core.Error {
 	}
 	e := core.NewError(code, msg)
 	e.Source = core.SourceTransport
-	e.Cause = cause
+	e.Cause = &peerClose{code: int(ce.Code), err: cause}
 	return e
 }
+
+// peerClose is the cause of a close frame received from the server. The
+// engine reads the code through CloseCode: 1001 (going away, a server
+// draining before a shutdown) makes it reconnect to another host.
+type peerClose struct {
+	code int
+	err  error
+}
+
+func (p *peerClose) Error() string  { return p.err.Error() }
+func (p *peerClose) Unwrap() error  { return p.err }
+func (p *peerClose) CloseCode() int { return p.code }
 
 // mapError classifies a transport error as a *core.Error (see the package
 // documentation). It returns nil for nil and an existing *core.Error

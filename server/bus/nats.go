@@ -156,6 +156,15 @@ func (n *natsNode) subject(uid int64) string {
 
 func (n *natsNode) ID() uint64 { return n.id }
 
+// CheckHealth reports whether the node's NATS connection is up and the
+// NATS server answers: one round trip (a flush), bounded by ctx.
+func (n *natsNode) CheckHealth(ctx context.Context) error {
+	if !n.nc.IsConnected() {
+		return errors.New("bus: NATS not connected (" + n.nc.Status().String() + ")")
+	}
+	return n.nc.FlushWithContext(ctx)
+}
+
 func (n *natsNode) Watch(uid int64) {
 	n.mu.Lock()
 	defer n.mu.Unlock()

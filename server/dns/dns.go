@@ -19,13 +19,23 @@ type Options struct {
 	PublicURL string
 	// AppStatus is the advertised app_status. "" = "normal".
 	AppStatus string
+	// Peers, when set, are the public base URLs of every node serving the
+	// same database, this one included ("http://10.0.0.1:8080", ...): the
+	// reply lists them all, so that a client whose node dies moves to
+	// another (PROTOCOL.md §4.2 step 6). The node's own entry, found by
+	// PublicURL or else by the address the request came in on, is listed
+	// first and the others follow in the given order, wrapping around: the
+	// node that answered is known to be up, and clients spread over the
+	// nodes the way their DNS requests did. Empty = this node alone.
+	Peers []string
 }
 
 // Service answers the DNS endpoints. It is an http.Handler, safe for
 // concurrent use.
 type Service struct {
 	opts   Options
-	public *baseurl.Public // nil: derived from each request
+	public *baseurl.Public   // nil: derived from each request
+	peers  []*baseurl.Public // Options.Peers, parsed; nil = this node alone
 }
 
 // New validates opts and returns the service.
@@ -40,7 +50,27 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dns: %w", err)
 	}
-	return &Service{opts: opts, public: public}, nil
+	s := &Service{opts: opts, public: public}
+	seen := map[string]bool{}
+	for _, raw := range opts.Peers {
+		p, err := baseurl.Parse(strings.TrimSpace(raw))
+		if err != nil || p == nil {
+			return nil, fmt.Errorf("dns: peer %q: %w", raw, baseurl.ErrInvalid)
+		}
+		key := peerKey(baseurl.Split(nil, p))
+		if seen[key] {
+			return nil, fmt.Errorf("dns: peer %q listed twice", raw)
+		}
+		seen[key] = true
+		s.peers = append(s.peers, p)
+	}
+	return s, nil
+}
+
+// peerKey compares base URLs: the scheme and host are case-insensitive.
+func peerKey(scheme, host string) string {
+	name, path, _ := strings.Cut(host, "/")
+	return scheme + "://" + strings.ToLower(name) + "/" + path
 }
 
 // Host is one entry of a DNS cluster list.
@@ -79,23 +109,19 @@ type Data struct {
 	DNSList             []Group        `json:"dns_list"`
 }
 
-// ServeHTTP answers GET /v2/app_dns and GET /api/health; anything else is 404.
+// ServeHTTP answers GET /v2/app_dns; anything else is 404. (The server
+// answers GET /api/health itself: it needs the state of the database.)
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	switch r.URL.Path {
-	case "/api/health":
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.Write([]byte("ok\n"))
-	case "/v2/app_dns":
-		s.appDNS(w, r)
-	default:
+	if r.URL.Path != "/v2/app_dns" {
 		http.NotFound(w, r)
+		return
 	}
+	s.appDNS(w, r)
 }
 
 func (s *Service) appDNS(w http.ResponseWriter, r *http.Request) {
@@ -113,8 +139,7 @@ func (s *Service) appDNS(w http.ResponseWriter, r *http.Request) {
 
 // Reply builds the DnsData for a request.
 func (s *Service) Reply(r *http.Request) Data {
-	scheme, host := s.Origin(r)
-	h := []Host{{Protocol: scheme, Host: host, IPList: []string{}}}
+	h := s.hosts(r)
 	d := Data{
 		Version:             2,
 		AppStatus:           s.opts.AppStatus,
@@ -126,11 +151,38 @@ func (s *Service) Reply(r *http.Request) Data {
 		}}}},
 	}
 	// Clients reach saved DNS servers as https://<domain>/v2/app_dns, so a
-	// plain-http server must not advertise itself there.
-	if scheme == "https" && !strings.Contains(host, "/") {
-		d.DNSServerList = []Domain{{Domain: host}}
+	// plain-http server, or one under a path, must not be advertised there.
+	// With several, a client probes GET /api/health on each and asks the
+	// first that answers 200 (§4.2 step 2): a draining node is skipped.
+	for _, e := range h {
+		if e.Protocol == "https" && !strings.Contains(e.Host, "/") {
+			d.DNSServerList = append(d.DNSServerList, Domain{Domain: e.Host})
+		}
 	}
 	return d
+}
+
+// hosts lists the nodes a client may use, this one first: the peers when
+// configured, else the address of this node.
+func (s *Service) hosts(r *http.Request) []Host {
+	scheme, host := s.Origin(r)
+	if len(s.peers) == 0 {
+		return []Host{{Protocol: scheme, Host: host, IPList: []string{}}}
+	}
+	self := peerKey(scheme, host)
+	first := 0
+	for i, p := range s.peers {
+		if peerKey(baseurl.Split(r, p)) == self {
+			first = i
+			break
+		}
+	}
+	out := make([]Host, 0, len(s.peers))
+	for i := range s.peers {
+		scheme, host := baseurl.Split(r, s.peers[(first+i)%len(s.peers)])
+		out = append(out, Host{Protocol: scheme, Host: host, IPList: []string{}})
+	}
+	return out
 }
 
 // Origin returns the scheme ("http"/"https") and host[:port][/path] that

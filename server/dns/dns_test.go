@@ -138,12 +138,63 @@ func TestAppDNSUnknownApp(t *testing.T) {
 	assert.Equal(t, 200, rep.Code)
 }
 
-func TestHealthAndOthers(t *testing.T) {
+func TestMethodsAndOthers(t *testing.T) {
 	s := mustNew(t, Options{})
-	w, _ := get(t, s, httptest.NewRequest("GET", "/api/health", nil))
-	assert.Equal(t, 200, w.Code)
-	w, _ = get(t, s, httptest.NewRequest("POST", "/api/health", nil))
+	w, _ := get(t, s, httptest.NewRequest("POST", "/v2/app_dns?app_id=welovemaxim", nil))
 	assert.Equal(t, 405, w.Code)
+	w, _ = get(t, s, httptest.NewRequest("GET", "/api/health", nil))
+	assert.Equal(t, 404, w.Code, "the server answers health itself")
 	w, _ = get(t, s, httptest.NewRequest("GET", "/elsewhere", nil))
 	assert.Equal(t, 404, w.Code)
+}
+
+// hostsOf returns the ratel list of a reply as protocol://host strings,
+// after checking that webim, ws and rtc list the same.
+func hostsOf(t *testing.T, d *Data) []string {
+	t.Helper()
+	require.NotNil(t, d)
+	c := d.DNSList[0].Clusters[0]
+	assert.Equal(t, c.Ratel, c.Webim)
+	assert.Equal(t, c.Ratel, c.WS)
+	assert.Equal(t, c.Ratel, c.RTC)
+	var out []string
+	for _, h := range c.Ratel {
+		assert.Equal(t, []string{}, h.IPList)
+		out = append(out, h.Protocol+"://"+h.Host)
+	}
+	return out
+}
+
+// TestPeers: with peers every node lists them all, its own entry first and
+// the others after it in the configured order.
+func TestPeers(t *testing.T) {
+	peers := []string{"https://a.example.com", "https://B.example.com:8443", "http://10.0.0.3:8080/floo/"}
+	ask := func(s *Service, host string, secure bool) *Data {
+		r := httptest.NewRequest("GET", "/v2/app_dns?app_id=welovemaxim", nil)
+		r.Host = host
+		if secure {
+			r.TLS = &tls.ConnectionState{}
+		}
+		_, rep := get(t, s, r)
+		require.Equal(t, 200, rep.Code)
+		return rep.Data
+	}
+	s := mustNew(t, Options{Peers: peers})
+	all := []string{"https://a.example.com", "https://B.example.com:8443", "http://10.0.0.3:8080/floo"}
+	assert.Equal(t, all, hostsOf(t, ask(s, "a.example.com", true)))
+	assert.Equal(t, []string{all[1], all[2], all[0]}, hostsOf(t, ask(s, "b.example.com:8443", true)),
+		"the node asked comes first, host names compared without case")
+	d := ask(s, "lb.example.com", true)
+	assert.Equal(t, all, hostsOf(t, d), "an address that is no peer: the configured order")
+	assert.Equal(t, []Domain{{"a.example.com"}, {"B.example.com:8443"}}, d.DNSServerList,
+		"https peers without a path are DNS servers")
+
+	// -public-url names the node whatever the request's address.
+	s = mustNew(t, Options{Peers: peers, PublicURL: "http://10.0.0.3:8080/floo"})
+	assert.Equal(t, []string{all[2], all[0], all[1]}, hostsOf(t, ask(s, "127.0.0.1", false)))
+
+	for _, bad := range [][]string{{"ftp://x"}, {""}, {"https://a", "https://A/"}, {"https://a?x=1"}} {
+		_, err := New(Options{Peers: bad})
+		assert.Error(t, err, "%q", bad)
+	}
 }

@@ -58,6 +58,7 @@ type conn struct {
 	uid       int64  // 0 until a Provision succeeds
 	sn        uint32 // the device's SN once logged in
 	closing   bool   // kicked or failed login: no more frames are processed
+	draining  bool   // Gateway.Drain: no frame is read after the one being handled
 	timer     *time.Timer
 	tokenHash []byte          // the session's token (store.HashToken), checked on revocation
 	tokenExp  int64           // when the session's token expires, Unix ms
@@ -151,9 +152,7 @@ func (c *conn) readLoop() {
 	ws.SetPingHandler(func(data string) error {
 		// A ping is a frame too: it keeps an otherwise quiet client alive,
 		// once logged in.
-		if uid, _ := c.session(); uid != 0 {
-			ws.SetReadDeadline(time.Now().Add(idle))
-		}
+		c.armRead(idle, time.Time{})
 		err := ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(c.g.cfg.WriteTimeout))
 		if errors.Is(err, websocket.ErrCloseSent) {
 			return nil
@@ -164,16 +163,18 @@ func (c *conn) readLoop() {
 		if !c.waitRoom() {
 			return
 		}
-		uid, _ := c.session()
-		if uid != 0 {
-			ws.SetReadDeadline(time.Now().Add(idle))
-		} else {
-			ws.SetReadDeadline(loginBy)
+		if !c.armRead(idle, loginBy) {
+			c.leave()
+			return
 		}
 		typ, data, err := ws.ReadMessage()
 		if err != nil {
 			var ne net.Error
 			switch {
+			case c.isDraining():
+				// Woken by Drain (a deadline in the past), or the peer
+				// went away meanwhile; leave writes what is queued.
+				c.leave()
 			case errors.Is(err, websocket.ErrReadLimit):
 				// gorilla has sent 1009 already.
 				c.close(closeNoFrame, "")
@@ -211,6 +212,65 @@ func (c *conn) readLoop() {
 			return
 		}
 	}
+}
+
+// armRead sets the read deadline for the next frame: idle after login,
+// loginBy before it (a zero loginBy leaves that deadline alone, for the
+// ping handler). It reports false, setting nothing, once the connection is
+// draining. Drain sets its deadline under the same lock, so a reader can
+// never push the deadline back after Drain woke it.
+func (c *conn) armRead(idle time.Duration, loginBy time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.draining:
+		return false
+	case c.uid != 0:
+		c.ws.SetReadDeadline(time.Now().Add(idle))
+	case !loginBy.IsZero():
+		c.ws.SetReadDeadline(loginBy)
+	}
+	return true
+}
+
+// drain marks the connection as leaving and wakes its reader if it waits
+// for a frame (Gateway.Drain). A reader handling a frame finishes it first.
+func (c *conn) drain() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.draining = true
+	c.ws.SetReadDeadline(time.Now())
+}
+
+func (c *conn) isDraining() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.draining
+}
+
+// leave ends a draining connection from its reader: it waits until the
+// writer has sent everything queued (replies to the frames handled, acks
+// above all) or until the drain's deadline, then closes with 1001, which
+// the SDK takes as "reconnect to another node".
+func (c *conn) leave() {
+	end := c.g.drainDeadline()
+	for {
+		c.qmu.Lock()
+		empty := c.qframes == 0
+		c.qmu.Unlock()
+		if empty {
+			break
+		}
+		select {
+		case <-c.done:
+			return
+		case <-end:
+			c.close(closeGoingAway, "server going away")
+			return
+		case <-c.drained:
+		}
+	}
+	c.close(closeGoingAway, "server going away")
 }
 
 // waitRoom blocks until the write queue is below its pause mark (a quarter

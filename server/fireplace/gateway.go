@@ -190,15 +190,17 @@ type Gateway struct {
 	log      *slog.Logger
 	upgrader websocket.Upgrader
 
-	mu      sync.RWMutex
-	closed  bool
-	conns   map[*conn]struct{}         // every open connection
-	live    map[int64]map[uint32]*conn // logged-in connections by uid and deviceSN
-	wg      sync.WaitGroup             // connection goroutines
-	bg      sync.WaitGroup             // the janitor and the cursor flusher
-	stop    chan struct{}              // closed by Close once the connections are gone
-	locks   [64]sync.Mutex             // striped by target message id
-	cursors *cursorBook
+	mu       sync.RWMutex
+	closed   bool
+	draining bool                       // Drain was called: no new connections
+	drainEnd <-chan struct{}            // Drain's deadline: connections stop waiting for their replies to leave
+	conns    map[*conn]struct{}         // every open connection
+	live     map[int64]map[uint32]*conn // logged-in connections by uid and deviceSN
+	wg       sync.WaitGroup             // connection goroutines
+	bg       sync.WaitGroup             // the janitor and the cursor flusher
+	stop     chan struct{}              // closed by Close once the connections are gone
+	locks    [64]sync.Mutex             // striped by target message id
+	cursors  *cursorBook
 	// devLocks, striped by uid, serialize the device registry changes of
 	// one user made here: a login's registration (with any reclaim) up to
 	// its entry in live, and a disconnect's last-seen update. So a reclaim
@@ -278,9 +280,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	g.mu.RLock()
-	closed := g.closed
+	closed := g.closed || g.draining
 	g.mu.RUnlock()
 	if closed {
+		w.Header().Set("Retry-After", "10")
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
@@ -300,7 +303,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := newConn(g, ws, release, sio)
 	g.mu.Lock()
-	if g.closed {
+	if g.closed || g.draining {
 		g.mu.Unlock()
 		release()
 		ws.Close()
@@ -313,6 +316,54 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// would otherwise hold for the connection's whole life (about 10 KB).
 	go c.writeLoop()
 	go c.readLoop()
+}
+
+// Drain starts a graceful shutdown: new WebSockets are refused (503), and
+// every connection finishes the frame it is handling, writes the replies
+// already queued (the ack of a message being stored included) and is
+// closed with 1001 (going away), which the SDK takes as a sign to
+// reconnect to another node of the DNS reply. A connection waiting for a
+// frame is woken at once; a frame half received is dropped (it was not
+// acknowledged, so the client sends it again). Drain returns when every
+// connection has ended, or ctx's error when it ends first; Close then
+// closes whatever is left. It is safe to call more than once, and Close
+// may follow at any time.
+func (g *Gateway) Drain(ctx context.Context) error {
+	g.mu.Lock()
+	var conns []*conn
+	if !g.closed && !g.draining {
+		g.draining = true
+		g.drainEnd = ctx.Done()
+		conns = make([]*conn, 0, len(g.conns))
+		for c := range g.conns {
+			conns = append(conns, c)
+		}
+	}
+	g.mu.Unlock()
+	for _, c := range conns {
+		c.drain()
+	}
+	// No connection is added once draining is set (under mu), so the
+	// wait cannot race an Add from zero.
+	done := make(chan struct{})
+	go func() {
+		g.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// drainDeadline returns the channel that ends the wait of draining
+// connections for their queued replies (nil before Drain: never).
+func (g *Gateway) drainDeadline() <-chan struct{} {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	return g.drainEnd
 }
 
 // Close closes every connection with 1001, waits for their goroutines,
@@ -494,4 +545,14 @@ func (g *Gateway) Stats() Stats {
 		s.Live += len(devs)
 	}
 	return s
+}
+
+// CheckBus reports on the bus between nodes for GET /api/health: the
+// node's own check when its bus has one (NATS: a round trip to the NATS
+// server), nil otherwise (the in-process bus cannot fail).
+func (g *Gateway) CheckBus(ctx context.Context) error {
+	if h, ok := g.node.(interface{ CheckHealth(context.Context) error }); ok {
+		return h.CheckHealth(ctx)
+	}
+	return nil
 }

@@ -64,6 +64,10 @@ type Options struct {
 	PublicURL string
 	// DataDir is the server's data directory, for domains that keep files.
 	DataDir string
+	// FilesDir is the folder of uploaded files. "" = DataDir/files. Nodes
+	// sharing one database point it at one shared folder, so that a file
+	// uploaded through one node downloads through any other.
+	FilesDir string
 	// MaxUploadBytes bounds one uploaded file (REST.md §9.2). 0 = 100 MiB;
 	// larger uploads answer HTTP 413.
 	MaxUploadBytes int64

@@ -26,7 +26,7 @@ import (
 const (
 	defaultMaxUploadBytes = 100 << 20 // REST.md §9.2 Recommended
 	uploadTicketTTL       = time.Hour // how long an upload URL stays usable
-	filesSubdir           = "files"   // under Options.DataDir
+	filesSubdir           = "files"   // under Options.DataDir, unless Options.FilesDir is set
 	// maxFormFieldBytes bounds each non-file multipart field (oss_body_param
 	// entries and anything else a client adds): they are read and dropped.
 	maxFormFieldBytes = 64 << 10
@@ -63,8 +63,12 @@ func (a *API) maxUploadBytes() int64 {
 	return defaultMaxUploadBytes
 }
 
-// filesDir is where uploaded bytes live.
+// filesDir is where uploaded bytes live: Options.FilesDir, else a folder
+// of the data directory.
 func (a *API) filesDir() (string, error) {
+	if a.opts.FilesDir != "" {
+		return a.opts.FilesDir, nil
+	}
 	if a.opts.DataDir == "" {
 		return "", Fail(CodeObjectStorage, "file storage is not configured")
 	}

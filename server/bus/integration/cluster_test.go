@@ -2,6 +2,7 @@ package integration
 
 import (
 	"encoding/json"
+	"net/http"
 	"slices"
 	"strconv"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/flooim/floo/core"
 	"github.com/flooim/floo/server/internal/xsynctest"
+	"github.com/flooim/floo/server/servertest"
 	"github.com/flooim/floo/xsync"
 )
 
@@ -222,7 +224,9 @@ func TestNATSRestart(t *testing.T) {
 	require.NoError(t, err)
 	b.waitContent(t, bm, alice.ID, "before")
 
+	health(t, cl.a, http.StatusOK, "ok")
 	cl.nats.Stop()
+	health(t, cl.a, http.StatusServiceUnavailable, "error")
 	var want []string
 	for i := range 5 {
 		s := "during " + strconv.Itoa(i)
@@ -232,10 +236,41 @@ func TestNATSRestart(t *testing.T) {
 	}
 	cl.nats.Restart(t)
 	b.waitContent(t, bm, alice.ID, want[len(want)-1])
+	health(t, cl.a, http.StatusOK, "ok")
 
 	_, err = a.SendMessage(ctxFor(t), text(bob.ID, "after"))
 	require.NoError(t, err)
 	b.waitContent(t, bm, alice.ID, "after")
 	assert.Equal(t, append(append([]string{"before"}, want...), "after"), b.contents(bm, alice.ID),
 		"every message once, in order")
+}
+
+// health waits until the node's GET /api/health answers code with the
+// bus in state bus (a check's result is reused for a second).
+func health(t *testing.T, env *servertest.Env, code int, bus string) {
+	t.Helper()
+	last := "no answer"
+	for deadline := time.Now().Add(waitTimeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		res, err := http.Get(env.URL + "/api/health")
+		if err != nil {
+			last = err.Error()
+			continue
+		}
+		var body struct {
+			Bus struct {
+				Status string `json:"status"`
+			} `json:"bus"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		if err != nil {
+			last = err.Error()
+			continue
+		}
+		if res.StatusCode == code && body.Bus.Status == bus {
+			return
+		}
+		last = strconv.Itoa(res.StatusCode) + ", bus " + body.Bus.Status
+	}
+	t.Fatalf("health: want %d with bus %s, last got %s", code, bus, last)
 }
