@@ -109,6 +109,7 @@ func dialGen(ctx context.Context, addr string, u user, onMeta func(*xsync.Meta, 
 		default:
 			g.sn = p.Xid.DeviceSN
 			go g.readLoop()
+			go g.keepAlive()
 			return g, nil
 		}
 	}
@@ -212,6 +213,22 @@ func (g *genClient) readLoop() {
 			default:
 				st.inFlight = false
 			}
+		}
+	}
+}
+
+// keepAlive sends an UNREAD every 30 s, as the SDK's heartbeat does, so
+// that the server's idle timeout (120 s) spares the connections that only
+// wait for the load scenario.
+func (g *genClient) keepAlive() {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-g.done:
+			return
+		case <-t.C:
+			g.write(xsync.NewUnreadFrame().Marshal())
 		}
 	}
 }
