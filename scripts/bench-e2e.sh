@@ -9,7 +9,8 @@
 #   FLOO_BENCH_WASM=0         native and server only (no npm build, no Node project)
 #   FLOO_BENCH_NO_BUILD=1     reuse npm/dist when it is complete
 #   FLOO_BENCH_LOADS=1000,2000,5000,10000   offered loads, msg/s
-#   FLOO_BENCH_LOAD_SECS=5, FLOO_BENCH_PINGS=1000, FLOO_BENCH_KEEP=1   see test/bench/bench_test.go
+#   FLOO_BENCH_LOAD_SECS=5, FLOO_BENCH_PINGS=1000, FLOO_BENCH_KEEP=1, FLOO_BENCH_PROFILE=dir
+#                             see test/bench/bench_test.go
 #
 # Needs network access to the npm registry (or a warm npm cache) for the temporary project.
 source "$(dirname "$0")/lib.sh"

@@ -31,6 +31,10 @@ const appID = "welovemaxim"
 //	FLOO_BENCH_LOAD_SECS    seconds of traffic per load (default 5)
 //	FLOO_BENCH_PINGS        ping-pong round trips (default 1000)
 //	FLOO_BENCH_KEEP=1       keep the temporary directory (server and node logs)
+//	FLOO_BENCH_PROFILE=dir  write CPU profiles into dir (an absolute path): native-sync.cpu
+//	                        (Go pprof of this process, from the native sync's login to its last
+//	                        event), wasm-sync.cpuprofile and wasm-pingpong.cpuprofile (the node
+//	                        process, through node:inspector, over the same spans)
 type config struct {
 	wasm      bool
 	project   string
@@ -43,6 +47,7 @@ type config struct {
 	syncPer   int // texts per sender, offline sync
 	keep      bool
 	serverBin string
+	profile   string
 }
 
 func loadConfig(t *testing.T) config {
@@ -54,6 +59,7 @@ func loadConfig(t *testing.T) config {
 		loadSecs: envInt("FLOO_BENCH_LOAD_SECS", 5), pings: envInt("FLOO_BENCH_PINGS", 1000),
 		logins: 5, senders: 100, livePer: 50, syncPer: 100,
 		keep: os.Getenv("FLOO_BENCH_KEEP") == "1", serverBin: os.Getenv("FLOO_BENCH_SERVER_BIN"),
+		profile: os.Getenv("FLOO_BENCH_PROFILE"),
 	}
 	loads := os.Getenv("FLOO_BENCH_LOADS")
 	if loads == "" {
@@ -369,8 +375,21 @@ func runWasm(e *env) (sideResult, error) {
 	if _, err := login("pb", pb, 0); err != nil {
 		return r, err
 	}
+	prof := func(op, name string) error {
+		if e.cfg.profile == "" {
+			return nil
+		}
+		_, err := d.do(map[string]any{"op": op, "file": filepath.Join(e.cfg.profile, name)}, time.Minute)
+		return err
+	}
+	if err := prof("profStart", ""); err != nil {
+		return r, err
+	}
 	rep, err := d.do(map[string]any{"op": "pingpong", "a": "pa", "b": "pb", "n": e.cfg.pings, "warm": 20}, long)
 	if err != nil {
+		return r, err
+	}
+	if err := prof("profStop", "wasm-pingpong.cpuprofile"); err != nil {
 		return r, err
 	}
 	r.oneway, r.rtt = rep.Oneway, rep.RTT
@@ -406,8 +425,14 @@ func runWasm(e *env) (sideResult, error) {
 	if err := blastAcked(e.gens, uint64(off.id), e.cfg.syncPer, "sync"); err != nil {
 		return r, err
 	}
+	if err := prof("profStart", ""); err != nil {
+		return r, err
+	}
 	rep, err = login("sync", off, total)
 	if err != nil {
+		return r, err
+	}
+	if err := prof("profStop", "wasm-sync.cpuprofile"); err != nil {
 		return r, err
 	}
 	r.syncS, r.syncLoginMs = rep.LastMs/1000, rep.LoginMs

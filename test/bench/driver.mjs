@@ -15,10 +15,14 @@
 //       a sends to b, b answers each message, rounds at least 30 ms apart; answers {"id":3,"oneway":[ms…],"rtt":[ms…]}
 //   {"id":4,"op":"counts","key":"k"}      {"id":4,"msgs":…,"unread":…,"recent":…} since the last arming
 //   {"id":5,"op":"close","key":"k"}       {"id":5}
+//   {"id":6,"op":"profStart"}             start a CPU profile of this process (node:inspector)
+//   {"id":7,"op":"profStop","file":"…"}   stop it and write it to file (a .cpuprofile)
 //   {"op":"quit"}
 //
 // Failures answer {"id":…,"error":"…"}. Nothing here decides what passes; the Go side reports.
 
+import { writeFile } from "node:fs/promises";
+import inspector from "node:inspector";
 import path from "node:path";
 import readline from "node:readline";
 import { pathToFileURL } from "node:url";
@@ -29,6 +33,10 @@ const pkg = await import(pathToFileURL(path.join(project, "entry.mjs")).href);
 const reply = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
 process.on("uncaughtException", (err) => reply({ fatal: `uncaught: ${err && err.stack}` }));
 process.on("unhandledRejection", (err) => reply({ fatal: `unhandled rejection: ${err && err.stack}` }));
+
+let inspectorSession = null;
+const post = (method, params) =>
+  new Promise((resolve, reject) => inspectorSession.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
 
 const storages = new Map(); // key -> memory storage
 const clients = new Map(); // key -> client state
@@ -142,6 +150,20 @@ async function handle(cmd) {
       reply({ id: cmd.id, armed: true });
       await withTimeout(reached, 300_000, `${cmd.n} messages`);
       return { done: true, ...counts(st) };
+    }
+    case "profStart":
+      if (!inspectorSession) {
+        inspectorSession = new inspector.Session();
+        inspectorSession.connect();
+        await post("Profiler.enable");
+        await post("Profiler.setSamplingInterval", { interval: 100 });
+      }
+      await post("Profiler.start");
+      return {};
+    case "profStop": {
+      const { profile } = await post("Profiler.stop");
+      await writeFile(cmd.file, JSON.stringify(profile));
+      return {};
     }
     case "counts":
       return counts(clients.get(cmd.key));

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"time"
@@ -11,6 +12,29 @@ import (
 	"github.com/flooim/floo/core"
 	"github.com/flooim/floo/core/native"
 )
+
+// startProfile starts a CPU profile into dir/name, or does nothing when dir
+// is empty; the returned stop may be called more than once.
+func startProfile(dir, name string) (stop func(), err error) {
+	if dir == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		})
+	}, nil
+}
 
 // nativeClient is a core client on the native transports, in this process,
 // with the SDK's default configuration and file storage in its own
@@ -193,6 +217,11 @@ func runNative(e *env) (sideResult, error) {
 	}
 	defer sc.c.Close()
 	sc.expect(total)
+	stopProfile, err := startProfile(e.cfg.profile, "native-sync.cpu")
+	if err != nil {
+		return r, err
+	}
+	defer stopProfile()
 	t0 = time.Now()
 	d, err := sc.login(off)
 	if err != nil {
@@ -202,6 +231,7 @@ func runNative(e *env) (sideResult, error) {
 	select {
 	case at := <-sc.reached:
 		r.syncS = at.Sub(t0).Seconds()
+		stopProfile()
 	case <-time.After(5 * time.Minute):
 		m, _, _ := sc.counts()
 		return r, errorf("native offline sync: %d of %d messages after 5 min", m, total)
