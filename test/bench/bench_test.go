@@ -119,6 +119,7 @@ type loadResult struct {
 	offered, sent int
 	delivered     int
 	refused       int64
+	lost          int     // generator connections the server closed by the end of the load
 	rate          float64 // delivered msg/s
 	p50, p99, max float64 // ms
 }
@@ -521,9 +522,14 @@ func (e *env) runLoad(rate int, dur time.Duration) (loadResult, error) {
 		lr.refused += g.refused.Load()
 	}
 	lr.refused -= refusedBefore
+	for _, g := range senders {
+		if g.ended() {
+			lr.lost++
+		}
+	}
 	lr.delivered = len(lat)
 	if lr.delivered == 0 {
-		return lr, errorf("nothing delivered")
+		return lr, errorf("nothing delivered (%d generator connections closed)", lr.lost)
 	}
 	lr.rate = float64(lr.delivered) / last.Sub(start).Seconds()
 	sort.Float64s(lat)
@@ -581,10 +587,10 @@ func report(cfg config, nat sideResult, wasm *sideResult, loads []loadResult) st
 	row(fmt.Sprintf("login → loginSuccess (median of %d)", cfg.logins), n, w, "ms", 0)
 
 	fmt.Fprintf(&b, "\nserver, %d pairs (both ways), lean XSYNC generator, %d s per load\n\n", cfg.senders, cfg.loadSecs)
-	fmt.Fprintln(&b, "| offered msg/s | sent | delivered | delivered msg/s | delivery p50 | p99 | max | refused |")
-	fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(&b, "| offered msg/s | sent | delivered | delivered msg/s | delivery p50 | p99 | max | refused | conns closed |")
+	fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|---|")
 	for _, l := range loads {
-		fmt.Fprintf(&b, "| %d | %d | %d | %.0f | %.1f ms | %.1f ms | %.0f ms | %d |\n", l.offered, l.sent, l.delivered, l.rate, l.p50, l.p99, l.max, l.refused)
+		fmt.Fprintf(&b, "| %d | %d | %d | %.0f | %.1f ms | %.1f ms | %.0f ms | %d | %d |\n", l.offered, l.sent, l.delivered, l.rate, l.p50, l.p99, l.max, l.refused, l.lost)
 	}
 	return b.String()
 }

@@ -38,6 +38,7 @@ type genClient struct {
 	onMeta func(m *xsync.Meta, at time.Time)
 
 	streams map[uint64]*genStream // read goroutine only
+	readErr error                 // why the read loop ended; read after done is closed
 	done    chan struct{}         // closed when the read loop ended
 }
 
@@ -156,6 +157,7 @@ func (g *genClient) readLoop() {
 	for {
 		b, err := g.conn.Read(ctx)
 		if err != nil {
+			g.readErr = err
 			return
 		}
 		at := time.Now()
@@ -230,6 +232,16 @@ func (g *genClient) keepAlive() {
 		case <-t.C:
 			g.write(xsync.NewUnreadFrame().Marshal())
 		}
+	}
+}
+
+// ended reports whether the connection is gone (the server closed it).
+func (g *genClient) ended() bool {
+	select {
+	case <-g.done:
+		return true
+	default:
+		return false
 	}
 }
 
