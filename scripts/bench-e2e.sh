@@ -2,11 +2,13 @@
 # The end-to-end benchmark (test/bench, docs/performance.md): the floo-server binary as a child
 # process on a temporary data directory; native clients, floo-wasm clients in Node (the packed
 # package installed into a temporary project with ws, as scripts/test-e2e.sh does) and a lean
-# XSYNC load generator. It prints a Markdown table: live receive, offline sync, ping-pong, login,
-# the native/wasm ratios, and the server's delivered msg/s and delivery latency at fixed offered
-# loads. Not part of scripts/test.sh: it measures, it does not pass or fail on figures.
+# XSYNC load generator; floo-wasm in headless Chromium too when a Chromium is found. It prints a
+# Markdown table: live receive, offline sync, ping-pong, login, the native/wasm ratios, and the
+# server's delivered msg/s and delivery latency at fixed offered loads. Not part of
+# scripts/test.sh: it measures, it does not pass or fail on figures.
 #
-#   FLOO_BENCH_WASM=0         native and server only (no npm build, no Node project)
+#   FLOO_BENCH_WASM=0         leave floo-wasm in Node out
+#   FLOO_BENCH_CHROMIUM=path  the Chromium binary (default /usr/bin/chromium when it exists; 0 = none)
 #   FLOO_BENCH_NO_BUILD=1     reuse npm/dist when it is complete
 #   FLOO_BENCH_LOADS=1000,2000,5000,10000   offered loads, msg/s
 #   FLOO_BENCH_LOAD_SECS=5, FLOO_BENCH_PINGS=1000, FLOO_BENCH_KEEP=1, FLOO_BENCH_PROFILE=dir
@@ -27,7 +29,10 @@ step "bench-e2e: build floo-server"
 go build -o "$TMP/floo-server" ./cmd/floo-server
 export FLOO_BENCH_SERVER_BIN="$TMP/floo-server"
 
-if [ "${FLOO_BENCH_WASM:-1}" != 0 ]; then
+if [ -z "${FLOO_BENCH_CHROMIUM:-}" ] && [ -x /usr/bin/chromium ]; then
+  export FLOO_BENCH_CHROMIUM=/usr/bin/chromium
+fi
+if [ "${FLOO_BENCH_WASM:-1}" != 0 ] || [ "${FLOO_BENCH_CHROMIUM:-0}" != 0 ]; then
   if [ "${FLOO_BENCH_NO_BUILD:-}" = 1 ] && [ -f npm/dist/floo.wasm ] && [ -f npm/dist/index.js ]; then
     step "bench-e2e: reuse npm/dist"
   else

@@ -25,7 +25,8 @@ const appID = "welovemaxim"
 //
 //	FLOO_BENCH_E2E=1        run (unset: the test is skipped)
 //	FLOO_BENCH_PROJECT      project prepared by `node npm/test/e2e/harness.mjs prepare`
-//	FLOO_BENCH_WASM=0       leave the floo-wasm clients out
+//	FLOO_BENCH_WASM=0       leave the floo-wasm clients in Node out
+//	FLOO_BENCH_CHROMIUM     a Chromium binary: also measure floo-wasm in headless Chromium
 //	FLOO_BENCH_SERVER_BIN   a built floo-server (default: built here)
 //	FLOO_BENCH_LOADS        offered loads in msg/s, comma-separated (default 1000,2000,5000,10000)
 //	FLOO_BENCH_LOAD_SECS    seconds of traffic per load (default 5)
@@ -48,6 +49,7 @@ type config struct {
 	keep      bool
 	serverBin string
 	profile   string
+	chromium  string // Chromium binary; "" leaves Chromium out
 }
 
 func loadConfig(t *testing.T) config {
@@ -59,7 +61,10 @@ func loadConfig(t *testing.T) config {
 		loadSecs: envInt("FLOO_BENCH_LOAD_SECS", 5), pings: envInt("FLOO_BENCH_PINGS", 1000),
 		logins: 5, senders: 100, livePer: 50, syncPer: 100,
 		keep: os.Getenv("FLOO_BENCH_KEEP") == "1", serverBin: os.Getenv("FLOO_BENCH_SERVER_BIN"),
-		profile: os.Getenv("FLOO_BENCH_PROFILE"),
+		profile: os.Getenv("FLOO_BENCH_PROFILE"), chromium: os.Getenv("FLOO_BENCH_CHROMIUM"),
+	}
+	if c.chromium == "0" {
+		c.chromium = ""
 	}
 	loads := os.Getenv("FLOO_BENCH_LOADS")
 	if loads == "" {
@@ -72,7 +77,7 @@ func loadConfig(t *testing.T) config {
 		}
 		c.loads = append(c.loads, n)
 	}
-	if c.wasm && c.project == "" {
+	if (c.wasm || c.chromium != "") && c.project == "" {
 		t.Fatal("FLOO_BENCH_PROJECT is not set: the wasm clients need a project made by `node npm/test/e2e/harness.mjs prepare` " +
 			"(scripts/bench-e2e.sh does it), or FLOO_BENCH_WASM=0")
 	}
@@ -169,7 +174,10 @@ func TestBenchE2E(t *testing.T) {
 	}
 
 	// Accounts, registered in parallel (bcrypt dominates the setup).
-	names := []string{"native-pa", "native-pb", "native-live", "native-sync", "wasm-pa", "wasm-pb", "wasm-live", "wasm-sync"}
+	var names []string
+	for _, kind := range []string{"native", "node", "chromium"} {
+		names = append(names, kind+"-pa", kind+"-pb", kind+"-live", kind+"-sync")
+	}
 	for i := range cfg.senders {
 		names = append(names, "s"+itoa(i), "q"+itoa(i))
 	}
@@ -192,14 +200,22 @@ func TestBenchE2E(t *testing.T) {
 		fail("native: %v", err)
 	}
 	t.Logf("native done")
-	var wasm *sideResult
+	sides := []side{{"native", nat}}
 	if cfg.wasm {
-		w, err := runWasm(e)
+		w, err := runWasm(e, "node")
 		if err != nil {
-			fail("wasm: %v", err)
+			fail("wasm in Node: %v", err)
 		}
-		wasm = &w
-		t.Logf("wasm done")
+		sides = append(sides, side{"floo-wasm (Node)", w})
+		t.Logf("wasm in Node done")
+	}
+	if cfg.chromium != "" {
+		w, err := runWasm(e, "chromium")
+		if err != nil {
+			fail("wasm in Chromium: %v", err)
+		}
+		sides = append(sides, side{"floo-wasm (Chromium)", w})
+		t.Logf("wasm in Chromium done")
 	}
 	var loads []loadResult
 	for _, rate := range cfg.loads {
@@ -211,7 +227,7 @@ func TestBenchE2E(t *testing.T) {
 		}
 		loads = append(loads, lr)
 	}
-	fmt.Println(report(cfg, nat, wasm, loads))
+	fmt.Println(report(cfg, sides, loads))
 }
 
 // register creates the accounts, a few at a time.
@@ -337,15 +353,20 @@ func blastAcked(gens []*genClient, to uint64, per int, tag string) error {
 	}
 }
 
-// runWasm measures floo-wasm in Node, as runNative does natively.
-func runWasm(e *env) (sideResult, error) {
+// runWasm measures floo-wasm in Node (kind "node", driver.mjs) or in
+// headless Chromium ("chromium", chromium.mjs), as runNative does natively.
+func runWasm(e *env, kind string) (sideResult, error) {
 	var r sideResult
-	logf, err := os.Create(filepath.Join(e.dir, "node.log"))
+	logf, err := os.Create(filepath.Join(e.dir, kind+".log"))
 	if err != nil {
 		return r, err
 	}
 	defer logf.Close()
-	d, err := startWasm(e.cfg.project, e.dns, logf)
+	args := []string{"driver.mjs", e.cfg.project, e.dns}
+	if kind == "chromium" {
+		args = []string{"chromium.mjs", e.cfg.project, e.dns, e.cfg.chromium}
+	}
+	d, err := startWasm(args, logf)
 	if err != nil {
 		return r, err
 	}
@@ -358,7 +379,7 @@ func runWasm(e *env) (sideResult, error) {
 		}
 		return d.do(cmd, long)
 	}
-	pa, pb, live, off := e.users["wasm-pa"], e.users["wasm-pb"], e.users["wasm-live"], e.users["wasm-sync"]
+	pa, pb, live, off := e.users[kind+"-pa"], e.users[kind+"-pb"], e.users[kind+"-live"], e.users[kind+"-sync"]
 
 	var logins []float64
 	for i := range e.cfg.logins + 1 {
@@ -377,7 +398,7 @@ func runWasm(e *env) (sideResult, error) {
 		return r, err
 	}
 	prof := func(op, name string) error {
-		if e.cfg.profile == "" {
+		if e.cfg.profile == "" || kind != "node" {
 			return nil
 		}
 		_, err := d.do(map[string]any{"op": op, "file": filepath.Join(e.cfg.profile, name)}, time.Minute)
@@ -539,52 +560,55 @@ func (e *env) runLoad(rate int, dur time.Duration) (loadResult, error) {
 	return lr, nil
 }
 
-// report renders the table (Markdown, so it pastes into docs/performance.md).
-func report(cfg config, nat sideResult, wasm *sideResult, loads []loadResult) string {
+// side is one kind of client and what it measured.
+type side struct {
+	name string
+	r    sideResult
+}
+
+// report renders the tables (Markdown, so they paste into
+// docs/performance.md): a column per side, then the ratio of the native
+// figure to each wasm one.
+func report(cfg config, sides []side, loads []loadResult) string {
 	var b strings.Builder
 	host, _ := os.Hostname()
 	fmt.Fprintf(&b, "\nend-to-end benchmark: %s, %d CPUs, %s/%s, %s\n\n", host, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format(time.RFC3339))
-	fmt.Fprintln(&b, "| Figure | native | floo-wasm (Node) | native/wasm |")
-	fmt.Fprintln(&b, "|---|---|---|---|")
-	row := func(name string, n, w float64, unit string, prec int) {
-		if wasm == nil {
-			fmt.Fprintf(&b, "| %s | %s %s | – | – |\n", name, strconv.FormatFloat(n, 'f', prec, 64), unit)
-			return
-		}
-		fmt.Fprintf(&b, "| %s | %s %s | %s %s | %.2f |\n", name, strconv.FormatFloat(n, 'f', prec, 64), unit,
-			strconv.FormatFloat(w, 'f', prec, 64), unit, n/w)
+	head, rule := "| Figure |", "|---|"
+	for _, sd := range sides {
+		head += " " + sd.name + " |"
+		rule += "---|"
 	}
-	get := func(f func(sideResult) float64) (float64, float64) {
-		if wasm == nil {
-			return f(nat), 0
-		}
-		return f(nat), f(*wasm)
+	for _, sd := range sides[1:] {
+		head += " native/" + strings.Trim(strings.TrimPrefix(sd.name, "floo-wasm "), "()") + " |"
+		rule += "---|"
 	}
+	fmt.Fprintln(&b, head)
+	fmt.Fprintln(&b, rule)
 	sortedPct := func(xs []float64, p float64) float64 {
 		ys := append([]float64{}, xs...)
 		sort.Float64s(ys)
 		return pct(ys, p)
 	}
-	n, w := get(func(r sideResult) float64 { return r.liveS })
-	row(fmt.Sprintf("live receive, %d texts from %d senders", cfg.senders*cfg.livePer, cfg.senders), n, w, "s", 2)
-	n, w = get(func(r sideResult) float64 { return r.syncS })
-	row(fmt.Sprintf("offline sync, %d texts in %d conversations (login → last event)", cfg.senders*cfg.syncPer, cfg.senders), n, w, "s", 2)
-	n, w = get(func(r sideResult) float64 { return r.syncLoginMs })
-	row("  of which login() (resolves before the sync ends)", n, w, "ms", 0)
-	n, w = get(func(r sideResult) float64 { return float64(r.syncUnread) })
-	row("  onUnreadChange events during the sync", n, w, "", 0)
-	n, w = get(func(r sideResult) float64 { return float64(r.syncRecent) })
-	row("  recentlistUpdate events during the sync", n, w, "", 0)
-	n, w = get(func(r sideResult) float64 { return sortedPct(r.oneway, 50) })
-	row(fmt.Sprintf("ping-pong send → peer event p50 (%d round trips)", cfg.pings), n, w, "ms", 2)
-	n, w = get(func(r sideResult) float64 { return sortedPct(r.oneway, 99) })
-	row("ping-pong send → peer event p99", n, w, "ms", 2)
-	n, w = get(func(r sideResult) float64 { return sortedPct(r.rtt, 50) })
-	row("ping-pong round trip p50", n, w, "ms", 2)
-	n, w = get(func(r sideResult) float64 { return sortedPct(r.rtt, 99) })
-	row("ping-pong round trip p99", n, w, "ms", 2)
-	n, w = get(func(r sideResult) float64 { return r.loginMs })
-	row(fmt.Sprintf("login → loginSuccess (median of %d)", cfg.logins), n, w, "ms", 0)
+	row := func(name string, f func(sideResult) float64, unit string, prec int) {
+		line := "| " + name + " |"
+		for _, sd := range sides {
+			line += " " + strings.TrimSpace(strconv.FormatFloat(f(sd.r), 'f', prec, 64)+" "+unit) + " |"
+		}
+		for _, sd := range sides[1:] {
+			line += " " + strconv.FormatFloat(f(sides[0].r)/f(sd.r), 'f', 2, 64) + " |"
+		}
+		fmt.Fprintln(&b, line)
+	}
+	row(fmt.Sprintf("live receive, %d texts from %d senders", cfg.senders*cfg.livePer, cfg.senders), func(r sideResult) float64 { return r.liveS }, "s", 2)
+	row(fmt.Sprintf("offline sync, %d texts in %d conversations (login → last event)", cfg.senders*cfg.syncPer, cfg.senders), func(r sideResult) float64 { return r.syncS }, "s", 2)
+	row("  of which login() (resolves before the sync ends)", func(r sideResult) float64 { return r.syncLoginMs }, "ms", 0)
+	row("  onUnreadChange events during the sync", func(r sideResult) float64 { return float64(r.syncUnread) }, "", 0)
+	row("  recentlistUpdate events during the sync", func(r sideResult) float64 { return float64(r.syncRecent) }, "", 0)
+	row(fmt.Sprintf("ping-pong send → peer event p50 (%d round trips)", cfg.pings), func(r sideResult) float64 { return sortedPct(r.oneway, 50) }, "ms", 2)
+	row("ping-pong send → peer event p99", func(r sideResult) float64 { return sortedPct(r.oneway, 99) }, "ms", 2)
+	row("ping-pong round trip p50", func(r sideResult) float64 { return sortedPct(r.rtt, 50) }, "ms", 2)
+	row("ping-pong round trip p99", func(r sideResult) float64 { return sortedPct(r.rtt, 99) }, "ms", 2)
+	row(fmt.Sprintf("login → loginSuccess (median of %d)", cfg.logins), func(r sideResult) float64 { return r.loginMs }, "ms", 0)
 
 	fmt.Fprintf(&b, "\nserver, %d pairs (both ways), lean XSYNC generator, %d s per load\n\n", cfg.senders, cfg.loadSecs)
 	fmt.Fprintln(&b, "| offered msg/s | sent | delivered | delivered msg/s | delivery p50 | p99 | max | refused | conns closed |")

@@ -13,8 +13,8 @@ import (
 	"github.com/flooim/floo/test/internal/serverproc"
 )
 
-// wasmDriver is driver.mjs in a child node process: floo-wasm clients
-// commanded over stdin, answering over stdout.
+// wasmDriver is driver.mjs or chromium.mjs in a child node process:
+// floo-wasm clients commanded over stdin, answering over stdout.
 type wasmDriver struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
@@ -41,8 +41,9 @@ type wasmReply struct {
 	at      time.Time // when the line was read
 }
 
-func startWasm(project, dns string, stderr *os.File) (*wasmDriver, error) {
-	cmd := exec.Command("node", "driver.mjs", project, dns)
+// startWasm runs node with args (the script and its arguments).
+func startWasm(args []string, stderr *os.File) (*wasmDriver, error) {
+	cmd := exec.Command("node", args...)
 	cmd.Stderr = stderr
 	serverproc.OrphanProof(cmd)
 	stdin, err := cmd.StdinPipe()
