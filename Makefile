@@ -7,7 +7,7 @@ PKG ?= ./...
 T ?=
 N ?= 10000
 
-.PHONY: test unit demo wasm size fuzz bench lint fmt generate chaos
+.PHONY: test unit demo wasm size fuzz bench bench-e2e lint fmt generate chaos
 
 test:
 	@scripts/test.sh
@@ -35,6 +35,11 @@ fuzz:
 
 bench:
 	@scripts/bench.sh
+
+# Native and floo-wasm clients against the server binary, and the server under load
+# (docs/performance.md). Not part of make test.
+bench-e2e:
+	@scripts/bench-e2e.sh
 
 lint:
 	@scripts/lint.sh

@@ -151,6 +151,7 @@ func (c *Client) onHistoryPage(dl *xsync.SyncDL) {
 		return
 	}
 	page := HistoryPage{Next: dl.NextKey, Messages: make([]Message, 0, len(dl.Metas))}
+	c.beginPage()
 	for i := len(dl.Metas) - 1; i >= 0; i-- {
 		m := dl.Metas[i]
 		if m == nil || m.Ns != xsync.NSMessage {
@@ -161,6 +162,7 @@ func (c *Client) onHistoryPage(dl *xsync.SyncDL) {
 			page.Messages = append(page.Messages, msg)
 		}
 	}
+	c.endPage()
 	c.emit(HistoryReceived{ConversationID: conv, Next: dl.NextKey})
 	req.done <- historyResult{page: page}
 }

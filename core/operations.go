@@ -399,7 +399,7 @@ func (c *Client) applyOp(d opData) {
 	if !changed {
 		if unreadChanged {
 			// The target had left the cache, but it was still counted.
-			c.emit(UnreadChanged{ConversationID: d.conv})
+			c.emitUnread(d.conv)
 		}
 		return
 	}
@@ -410,7 +410,7 @@ func (c *Client) applyOp(d opData) {
 		c.emit(ev)
 	}
 	c.emit(MessageStatusChanged{UID: d.conv, Mid: d.mid})
-	c.emit(UnreadChanged{ConversationID: d.conv})
+	c.emitUnread(d.conv)
 }
 
 // mergeJSON deep-merges an edit's config or ext into the stored one
@@ -441,6 +441,6 @@ func (c *Client) refreshListEntry(conv uint64) {
 		e.Content, e.Ext = summary(&last), last.Ext
 	})
 	if changed {
-		c.emit(RecentListUpdated{})
+		c.emitRecent()
 	}
 }

@@ -94,6 +94,7 @@ type loopState struct {
 
 	groups  map[uint64]bool // joined groups (prefetch + group notices)
 	sync    syncState
+	page    pageEvents // the unread and list events of the page being applied
 	outbox  outbox
 	history historyState
 }

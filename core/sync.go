@@ -1,6 +1,7 @@
 package core
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 
@@ -105,6 +106,62 @@ func (c *Client) markSeen(stream, id uint64) bool {
 	return true
 }
 
+// pageEvents coalesces the unread and conversation-list events of one page
+// (a sync page or a history page, up to 50 messages from the reference
+// server): while its metas are applied, each conversation gets one
+// UnreadChanged and the list one RecentListUpdated, emitted after the
+// page's message events, when the caches hold the state the whole page
+// left. Message events stay one per message, in order. A 10,000-message
+// offline sync thus raises some 200 of each instead of 10,000, and an
+// application that re-renders its conversation list on recentlistUpdate
+// does so once per page. A page of one live message emits what it did
+// before: the message, then its unread and list events. Owned by the engine
+// goroutine, like the rest of loopState.
+type pageEvents struct {
+	on     bool
+	convs  []uint64 // conversations whose unread count may have changed, first change first
+	recent bool     // the conversation list changed
+}
+
+// emitUnread emits UnreadChanged for conv, or records it while a page is
+// applied. Engine goroutine only.
+func (c *Client) emitUnread(conv uint64) {
+	p := &c.lp.page
+	if !p.on {
+		c.emit(UnreadChanged{ConversationID: conv})
+		return
+	}
+	if !slices.Contains(p.convs, conv) {
+		p.convs = append(p.convs, conv)
+	}
+}
+
+// emitRecent emits RecentListUpdated, or records it while a page is
+// applied. Engine goroutine only.
+func (c *Client) emitRecent() {
+	if c.lp.page.on {
+		c.lp.page.recent = true
+		return
+	}
+	c.emit(RecentListUpdated{})
+}
+
+// beginPage starts coalescing; endPage emits what the page changed.
+func (c *Client) beginPage() { c.lp.page.on = true }
+
+func (c *Client) endPage() {
+	p := &c.lp.page
+	p.on = false
+	for _, conv := range p.convs {
+		c.emit(UnreadChanged{ConversationID: conv})
+	}
+	p.convs = p.convs[:0]
+	if p.recent {
+		p.recent = false
+		c.emit(RecentListUpdated{})
+	}
+}
+
 // onUnread handles an UnreadDL: one SYNC per stream with pending items,
 // all sent at once (no per-second throttle), and the conversation list
 // entries of PROTOCOL.md §6.2.
@@ -188,15 +245,18 @@ func (c *Client) onSyncData(dl *xsync.SyncDL) {
 		return
 	}
 	gen := lp.gen
+	c.beginPage()
 	for _, m := range dl.Metas {
 		if m == nil || !c.markSeen(stream, m.Id) {
 			continue
 		}
 		c.handleMeta(stream, m, false)
 		if lp.gen != gen || lp.phase != phaseOnline {
+			c.endPage()
 			return // a meta ended the connection or the session (kick)
 		}
 	}
+	c.endPage()
 	if dl.NextKey != 0 {
 		// Asking for the next page is also the acknowledgement of this
 		// one (PROTOCOL.md §6.3), so it goes out after processing.
@@ -361,10 +421,10 @@ func (c *Client) deliverMessage(conv uint64, msg Message, history bool) {
 		c.emit(MentionMessage{Message: msg})
 	}
 	if !history || unreadChanged {
-		c.emit(UnreadChanged{ConversationID: conv})
+		c.emitUnread(conv)
 	}
 	if !history {
-		c.emit(RecentListUpdated{})
+		c.emitRecent()
 	}
 }
 
@@ -502,10 +562,10 @@ func (c *Client) removeGroup(gid uint64, nm *NoticeMeta) {
 	delete(c.lp.groups, gid)
 	c.cache.DeleteConversation(gid)
 	if c.unread.clear(gid) {
-		c.emit(UnreadChanged{ConversationID: gid})
+		c.emitUnread(gid)
 	}
 	if c.convs.remove(gid) {
-		c.emit(RecentListUpdated{})
+		c.emitRecent()
 	}
 	c.emit(GroupListUpdated{Notice: nm})
 }
@@ -532,10 +592,10 @@ func (c *Client) onRosterNotice(m *xsync.Meta, n *xsync.RosterNotice) {
 			peer := n.To[0].Uid
 			c.cache.DeleteConversation(peer)
 			if c.unread.clear(peer) {
-				c.emit(UnreadChanged{ConversationID: peer})
+				c.emitUnread(peer)
 			}
 			if c.convs.remove(peer) {
-				c.emit(RecentListUpdated{})
+				c.emitRecent()
 			}
 		}
 		c.emit(RosterListUpdated{Notice: &nm})
@@ -563,8 +623,8 @@ func (c *Client) onConversationDeleted(conv uint64, source string) {
 	c.unread.clear(conv)
 	c.convs.remove(conv)
 	c.emit(FlooNotice{Category: NoticeCategoryConversationDeleted, ConversationID: conv, Source: source})
-	c.emit(UnreadChanged{ConversationID: conv})
-	c.emit(RecentListUpdated{})
+	c.emitUnread(conv)
+	c.emitRecent()
 }
 
 // enumName returns names[v], or "" when v is outside the table.

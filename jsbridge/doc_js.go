@@ -59,6 +59,10 @@
 //     internal frames, is not supported and rejects.
 //   - The app id arguments of the sysManage getters are ignored: a client
 //     serves one app.
+//   - onUnreadChange and recentlistUpdate are coalesced per sync or history
+//     page in core (pageEvents in core/sync.go): one per conversation and
+//     one for the list, after the page's message events, instead of one
+//     per message.
 //
 // # Values
 //

@@ -84,6 +84,8 @@ type limits struct {
 	pageBytes      byteSize
 	typingItems    int
 	typingBytes    byteSize
+	sendRate       float64 // per device and second; -1 = no limit
+	authRate       int     // token and registration requests per IP and minute; -1 = no limit
 }
 
 // defaultLimits are the defaults of server.Config and fireplace.Config,
@@ -98,6 +100,8 @@ var defaultLimits = limits{
 	pageBytes:      1 << 20,
 	typingItems:    32,
 	typingBytes:    256 << 10,
+	sendRate:       50,
+	authRate:       60,
 }
 
 // flagDefs describes one flag and its environment variable.
@@ -131,6 +135,8 @@ var defs = []flagDef{
 	{"page-bytes", "FLOO_PAGE_BYTES", "payload bytes after which a sync or history page ends early (next_key continues it)"},
 	{"typing-items", "FLOO_TYPING_ITEMS", "typing indicators and other at-most-once items held for one WebSocket; the oldest are dropped"},
 	{"typing-bytes", "FLOO_TYPING_BYTES", "bytes of at-most-once items held for one WebSocket; the oldest are dropped"},
+	{"send-rate", "FLOO_SEND_RATE", "sends one device may make per second, with a burst of twice as many (-1 = no limit, e.g. for load tests)"},
+	{"auth-rate", "FLOO_AUTH_RATE", "token and registration requests one client IP may make per minute (-1 = no limit, e.g. for load tests)"},
 	{"login-free-failures", "FLOO_LOGIN_FREE_FAILURES", "failed password checks an account may have before it is locked out, ≥ 1 (-1 = no per-account throttle)"},
 	{"login-lockout", "FLOO_LOGIN_LOCKOUT", "first per-account lock-out; each further failure doubles it"},
 	{"login-lockout-max", "FLOO_LOGIN_LOCKOUT_MAX", "longest per-account lock-out"},
@@ -179,6 +185,8 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	fs.Var(&l.pageBytes, "page-bytes", usage("page-bytes"))
 	fs.IntVar(&l.typingItems, "typing-items", l.typingItems, usage("typing-items"))
 	fs.Var(&l.typingBytes, "typing-bytes", usage("typing-bytes"))
+	fs.Float64Var(&l.sendRate, "send-rate", l.sendRate, usage("send-rate"))
+	fs.IntVar(&l.authRate, "auth-rate", l.authRate, usage("auth-rate"))
 	fs.IntVar(&o.login.freeFailures, "login-free-failures", 5, usage("login-free-failures"))
 	fs.DurationVar(&o.login.lockout, "login-lockout", time.Second, usage("login-lockout"))
 	fs.DurationVar(&o.login.lockoutMax, "login-lockout-max", 15*time.Minute, usage("login-lockout-max"))
@@ -305,8 +313,21 @@ func (l *limits) check() error {
 		return errors.New("-ws-queue-frames: want a positive number")
 	case l.typingItems <= 0:
 		return errors.New("-typing-items: want a positive number")
+	case l.sendRate != -1 && l.sendRate <= 0:
+		return errors.New("-send-rate: want -1 or a positive number")
+	case l.authRate < -1 || l.authRate == 0:
+		return errors.New("-auth-rate: want -1 or a positive number")
 	}
 	return nil
+}
+
+// sendBurst is the burst of -send-rate: twice the rate, as the default 50
+// per second with a burst of 100 (0 when the limit is off).
+func sendBurst(rate float64) int {
+	if rate <= 0 {
+		return 0
+	}
+	return max(1, int(2*rate))
 }
 
 func (l loginOptions) check() error {
@@ -405,6 +426,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Logger:             log,
 		MaxConns:           o.limits.maxConns,
 		MaxUnauthPerIP:     o.limits.maxUnauthPerIP,
+		RateLimit:          o.limits.authRate,
 		BodyTimeout:        o.limits.bodyTimeout,
 		BodyMinRate:        int64(o.limits.bodyMinRate),
 		Fireplace: fireplace.Config{
@@ -414,6 +436,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			PageBytes:      int(o.limits.pageBytes),
 			TransientItems: o.limits.typingItems,
 			TransientBytes: int(o.limits.typingBytes),
+			SendRate:       o.limits.sendRate,
+			SendBurst:      sendBurst(o.limits.sendRate),
 		},
 	})
 	if err != nil {

@@ -124,12 +124,13 @@ func TestParseLimits(t *testing.T) {
 		"FLOO_MAX_CONNS": "500", "FLOO_MAX_UNAUTH_PER_IP": "8", "FLOO_BODY_TIMEOUT": "30s",
 		"FLOO_BODY_MIN_RATE": "4K", "FLOO_LOGIN_TIMEOUT": "5s", "FLOO_WS_QUEUE_FRAMES": "100",
 		"FLOO_WS_QUEUE_BYTES": "8M", "FLOO_PAGE_BYTES": "512K", "FLOO_TYPING_ITEMS": "10", "FLOO_TYPING_BYTES": "64K",
+		"FLOO_SEND_RATE": "200", "FLOO_AUTH_RATE": "600",
 	})
 	o, err := parse(nil, env, &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, limits{maxConns: 500, maxUnauthPerIP: 8, bodyTimeout: 30 * time.Second, bodyMinRate: 4 << 10,
 		loginTimeout: 5 * time.Second, queueFrames: 100, queueBytes: 8 << 20, pageBytes: 512 << 10,
-		typingItems: 10, typingBytes: 64 << 10}, o.limits)
+		typingItems: 10, typingBytes: 64 << 10, sendRate: 200, authRate: 600}, o.limits)
 
 	o, err = parse([]string{"-max-conns", "-1", "-max-unauth-per-ip", "-1", "-ws-queue-bytes", "1M"}, env, &bytes.Buffer{})
 	require.NoError(t, err)
@@ -137,10 +138,16 @@ func TestParseLimits(t *testing.T) {
 	assert.Equal(t, -1, o.limits.maxUnauthPerIP)
 	assert.Equal(t, byteSize(1<<20), o.limits.queueBytes, "flags win over the environment")
 	assert.Equal(t, 10, o.limits.typingItems)
+	o, err = parse([]string{"-send-rate", "-1"}, env, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, -1.0, o.limits.sendRate)
+	assert.Equal(t, 0, sendBurst(o.limits.sendRate))
+	assert.Equal(t, 400, sendBurst(200))
 
 	for _, args := range [][]string{
 		{"-max-conns", "-2"}, {"-max-unauth-per-ip", "0"}, {"-body-timeout", "0s"}, {"-login-timeout", "-1s"},
 		{"-ws-queue-frames", "0"}, {"-typing-items", "0"}, {"-page-bytes", "0"}, {"-body-min-rate", "fast"},
+		{"-send-rate", "0"}, {"-send-rate", "-2"}, {"-auth-rate", "0"},
 	} {
 		_, err := parse(args, envOf(nil), &bytes.Buffer{})
 		assert.Error(t, err, "%v", args)

@@ -169,3 +169,84 @@ func TestHistoryPaging(t *testing.T) {
 	assert.Equal(t, "h0044", page.Messages[4].Content)
 	assert.NotZero(t, page.Next)
 }
+
+// TestSyncCoalescesUnreadAndListEvents: during an offline sync, each page
+// raises one onUnreadChange for its conversation and one recentlistUpdate,
+// after the page's messages, while the messages stay one event each, in
+// order. Three senders send 101 messages each; the reference server pages
+// a sync by 50 messages (server/fireplace syncPageSize), so each
+// conversation comes in pages of 50, 50 and 1: three unread events per
+// conversation, after its 50th, 100th and 101st message, where one event
+// per message (303) was emitted before.
+func TestSyncCoalescesUnreadAndListEvents(t *testing.T) {
+	const n, pageSize = 101, 50
+	env := startServer(t)
+	bob := env.NewUser(t, "bob")
+	before := newClient(t, env, clientOptions{})
+	before.login(t, bob)
+	require.NoError(t, before.Close())
+
+	var senders []int64
+	for _, name := range []string{"alice", "carol", "dave"} {
+		u := env.NewUser(t, name)
+		c := newClient(t, env, clientOptions{})
+		c.login(t, u)
+		sendBurst(t, c, bob.ID, name+"-", n, 100)
+		senders = append(senders, u.ID)
+	}
+
+	b := newClient(t, env, clientOptions{dir: before.dir})
+	b.login(t, bob)
+	b.rec.waitN(t, 0, len(senders)*n, "the offline messages", func(ev core.Event) bool {
+		m, ok := messageOf(ev)
+		return ok && !m.IsHistory && m.From != uint64(bob.ID)
+	})
+	// The events of the last page follow its last message: a sentinel
+	// from another sender, sent now, arrives after them.
+	eve := env.NewUser(t, "eve")
+	e := newClient(t, env, clientOptions{})
+	e.login(t, eve)
+	if _, err := e.SendMessage(ctxFor(t), text(bob.ID, "sentinel")); err != nil {
+		t.Fatal(err)
+	}
+	b.waitContent(t, 0, eve.ID, "sentinel")
+
+	msgs := map[uint64]int{}       // messages of each sender so far
+	unreadAt := map[uint64][]int{} // per sender: its message count at each of its unread events
+	recent, messages, firstMsg := 0, 0, -1
+	sentinel := false // the list events after the sentinel are its own
+	for i, ev := range b.rec.events(0) {
+		switch ev := ev.(type) {
+		case core.RosterMessage:
+			from := ev.Message.From
+			if from == uint64(eve.ID) {
+				sentinel = true
+				continue
+			}
+			if firstMsg < 0 {
+				firstMsg = i
+			}
+			assert.Equal(t, fmt.Sprintf("%s%04d", map[uint64]string{uint64(senders[0]): "alice-", uint64(senders[1]): "carol-",
+				uint64(senders[2]): "dave-"}[from], msgs[from]), ev.Message.Content, "messages stay one event each, in order")
+			msgs[from]++
+			messages++
+		case core.UnreadChanged:
+			if ev.ConversationID != uint64(eve.ID) {
+				unreadAt[ev.ConversationID] = append(unreadAt[ev.ConversationID], msgs[ev.ConversationID])
+			}
+		case core.RecentListUpdated:
+			if firstMsg >= 0 && !sentinel {
+				recent++
+			}
+		}
+	}
+	assert.Equal(t, len(senders)*n, messages)
+	for _, s := range senders {
+		assert.Equal(t, []int{pageSize, 2 * pageSize, n}, unreadAt[uint64(s)],
+			"one onUnreadChange per page of conversation %d, after the page's messages", s)
+		assert.Equal(t, n, b.UnreadCount(uint64(s)))
+	}
+	pages := len(senders) * ((n + pageSize - 1) / pageSize)
+	assert.LessOrEqual(t, recent, pages, "at most one recentlistUpdate per page")
+	assert.GreaterOrEqual(t, recent, len(senders), "the list changed")
+}

@@ -1,12 +1,9 @@
 package chaos
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +14,7 @@ import (
 	"time"
 
 	"github.com/flooim/floo/test/chaos/proxy"
+	"github.com/flooim/floo/test/internal/serverproc"
 )
 
 const appID = "welovemaxim"
@@ -99,32 +97,11 @@ type user struct {
 // register creates an account directly on the server (setup, not under
 // test, so not through the proxy).
 func register(base, name, password string) (user, error) {
-	body, _ := json.Marshal(map[string]string{"username": name, "password": password})
-	req, err := http.NewRequest("POST", base+"/user/register/v2", bytes.NewReader(body))
+	id, err := serverproc.Register(base, appID, name, password)
 	if err != nil {
 		return user{}, err
 	}
-	req.Header.Set("app_id", appID)
-	req.Header.Set("content-type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return user{}, err
-	}
-	defer resp.Body.Close()
-	var env struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-		Data    struct {
-			UserID int64 `json:"user_id"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
-		return user{}, err
-	}
-	if env.Code != 200 || env.Data.UserID == 0 {
-		return user{}, fmt.Errorf("register %s: %d %s", name, env.Code, env.Message)
-	}
-	return user{name: name, password: password, id: env.Data.UserID}, nil
+	return user{name: name, password: password, id: id}, nil
 }
 
 // sender is what the traffic loop drives: a pair of clients.
@@ -174,18 +151,18 @@ func TestChaos(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer logf.Close()
-	srv := &serverProc{bin: buildServer(t, dir), addr: serverAddr, data: filepath.Join(dir, "data"), publicURL: proxyBase, logFile: logf}
-	if err := srv.start(); err != nil {
+	srv := &serverproc.Proc{Bin: buildServer(t, dir), Addr: serverAddr, Data: filepath.Join(dir, "data"), PublicURL: proxyBase, Log: logf}
+	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
-		if srv.alive() {
-			srv.stop(syscall.SIGTERM)
+		if srv.Alive() {
+			srv.Stop(syscall.SIGTERM)
 		}
 	}()
 	failNow := func(format string, args ...any) {
 		t.Helper()
-		t.Fatalf(format+"\nserver log tail:\n%s", append(args, srv.logTail(40))...)
+		t.Fatalf(format+"\nserver log tail:\n%s", append(args, srv.LogTail(40))...)
 	}
 
 	l := newLedger(run)
@@ -275,11 +252,11 @@ func TestChaos(t *testing.T) {
 	sleep := func(d time.Duration) { time.Sleep(d) }
 	restart := func(sig syscall.Signal, down time.Duration) func() error {
 		return func() error {
-			if err := srv.stop(sig); err != nil {
+			if err := srv.Stop(sig); err != nil {
 				return err
 			}
 			sleep(down)
-			return srv.start()
+			return srv.Start()
 		}
 	}
 	cut := step{name: "proxy cut", run: func() error {
@@ -347,7 +324,7 @@ rounds:
 			if round > 0 && done() {
 				break rounds
 			}
-			if !srv.alive() {
+			if !srv.Alive() {
 				failNow("floo-server died on its own before %s", st.name)
 			}
 			l.beginPhase(st.name)
@@ -389,7 +366,7 @@ rounds:
 
 	var out strings.Builder
 	fmt.Fprintf(&out, "\ndelivery under faults (%s run, seed %d, %.0f msg/s per sender, %d server starts, %d proxied connections)\n",
-		cfg.mode, cfg.seed, cfg.rate, srv.starts, px.Accepted.Load())
+		cfg.mode, cfg.seed, cfg.rate, srv.Starts(), px.Accepted.Load())
 	if !cfg.wasm {
 		fmt.Fprintln(&out, "the wasm pair was left out (FLOO_CHAOS_WASM=0)")
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/flooim/floo/test/internal/serverproc"
 )
 
 // wasmPair is two floo-wasm clients in a child node process (pair.mjs),
@@ -48,7 +50,7 @@ func startWasmPair(name, dir, project, dns string, users [2]user, l *ledger) (*w
 		users[0].name, users[0].password, strconv.FormatInt(users[0].id, 10),
 		users[1].name, users[1].password, strconv.FormatInt(users[1].id, 10))
 	cmd.Stderr = logf
-	orphanProof(cmd)
+	serverproc.OrphanProof(cmd)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err

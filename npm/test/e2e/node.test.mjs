@@ -425,6 +425,52 @@ test("history: a new device of alice pages back through both conversations", asy
   await alice2.im.logout();
 });
 
+test("offline sync: onUnreadChange and recentlistUpdate once per page, after the page's messages", async () => {
+  const { alice, users } = ctx;
+  // A device of bob registers and goes away; 60 messages from alice then wait for it. The
+  // reference server pages a sync by 50 messages, so they come in two pages: one onUnreadChange
+  // for alice's conversation after the 50th message and one after the 60th (one per message
+  // before the events were coalesced), and at most one recentlistUpdate per page.
+  const storage = ctx.pkg.memoryStorage();
+  const first = client({ platform: { storage } });
+  await loginByName(first, users.bob.name);
+  await first.im.close();
+  const n = 60;
+  const mids = [];
+  for (let i = 0; i < n; i++) {
+    mids.push(String(alice.im.sysManage.sendRosterMessage({ uid: users.bob.uid, content: `offline-${String(i).padStart(2, "0")}` })));
+  }
+  await alice.rec.waitN("onSendingMessageStatusChanged", n, (st) => st.status === "sent" && mids.includes(String(st.mid)), 20_000, "the sends acknowledged");
+
+  const again = client({ platform: { storage } });
+  await loginByName(again, users.bob.name);
+  const fromAlice = (m) => sameId(m.from, users.alice.uid) && m.content.startsWith("offline-");
+  await again.rec.waitN("onRosterMessage", n, fromAlice, 20_000, "the offline messages");
+  // The events of the last page follow its last message; a later live message follows them.
+  alice.im.sysManage.sendRosterMessage({ uid: users.bob.uid, content: "after the sync" });
+  await again.rec.wait("onRosterMessage", (m) => m.content === "after the sync", 10_000);
+
+  let msgs = 0;
+  let recent = 0;
+  const unreadAt = [];
+  const contents = [];
+  for (const { name, payload } of again.rec.records) {
+    if (name === "onRosterMessage" && payload.content === "after the sync") break;
+    if (name === "onRosterMessage" && fromAlice(payload)) {
+      msgs++;
+      contents.push(payload.content);
+    } else if (name === "onUnreadChange" && sameId(payload, users.alice.uid) && msgs > 0) {
+      unreadAt.push(msgs);
+    } else if (name === "recentlistUpdate" && msgs > 0) {
+      recent++;
+    }
+  }
+  assert.deepEqual(contents, mids.map((_, i) => `offline-${String(i).padStart(2, "0")}`), "one event per message, in order");
+  assert.deepEqual(unreadAt, [50, 60], "one onUnreadChange per page, after its messages");
+  assert.ok(recent >= 1 && recent <= 2, `${recent} recentlistUpdate events for two pages`);
+  assert.equal(again.im.rosterManage.getUnreadCount(users.alice.uid), n + 1, "the final unread count");
+});
+
 test("recall: the recipient is told which message was recalled", async () => {
   const { alice, bob, users } = ctx;
   await syncCall("sysManage.sendRosterMessage", () => alice.im.sysManage.sendRosterMessage({ uid: users.bob.uid, content: "to be recalled" }));

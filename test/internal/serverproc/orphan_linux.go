@@ -1,12 +1,12 @@
-package chaos
+package serverproc
 
 import (
 	"os/exec"
 	"syscall"
 )
 
-// orphanProof makes the kernel kill cmd when the test process dies (a go
+// OrphanProof makes the kernel kill cmd when the parent process dies (a go
 // test timeout, a crash), so no server or node process outlives the run.
-func orphanProof(cmd *exec.Cmd) {
+func OrphanProof(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
