@@ -496,3 +496,50 @@ test("a quota error is reported once: the oldest messages go, the outbox stays, 
   await page.close();
   await context.close();
 });
+
+test("two users of one browser never see each other's data, and logout deletes the user's records", async () => {
+  const alice = await makeUser("st-two-a");
+  const carol = await makeUser("st-two-c");
+  const bob = await makeUser("st-two-b");
+  await befriend(ctx.server.base, alice, bob);
+  const bobIm = nodeClient();
+  await bobIm.login({ name: bob.name, password: PASSWORD });
+  const context = await ctx.browser.newContext();
+  let page = await openPage(context);
+  await pageLogin(page, alice);
+  await nodeSend(bobIm, alice.uid, "two", 2);
+  await page.waitForFunction((uid) => window.im.rosterManage.getRosterMessageByRid(uid).length >= 2, bob.uid, { timeout: 20_000 });
+  await page.waitForTimeout(500);
+  await page.close();
+
+  // Carol on the same browser (a reload, no logout in between): nothing of alice's.
+  page = await openPage(context);
+  await pageLogin(page, carol, { watch: bob.uid });
+  await page.waitForTimeout(300);
+  assert.deepEqual(await page.evaluate(() => window.im.userManage.getConversationList()), []);
+  assert.deepEqual(await page.evaluate((uid) => window.im.rosterManage.getRosterMessageByRid(uid), bob.uid), []);
+  await page.evaluate(() => window.im.logout());
+  // Alice again: her records are still there; her logout deletes them.
+  await pageLogin(page, alice);
+  const users = () =>
+    page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const r = indexedDB.open("floo-store");
+          r.onsuccess = () => {
+            const q = r.result.transaction("records").objectStore("records").getAllKeys();
+            q.onsuccess = () => {
+              r.result.close();
+              resolve([...new Set(q.result.map((k) => k[0]))].sort());
+            };
+          };
+        }),
+    );
+  assert.deepEqual(await users(), [`${APP_ID}/${alice.uid}`]);
+  assert.equal((await page.evaluate((uid) => window.im.rosterManage.getRosterMessageByRid(uid).map((m) => m.content), bob.uid)).join(), "two-0,two-1");
+  await page.evaluate(() => window.im.logout());
+  await page.waitForTimeout(300);
+  assert.deepEqual(await users(), [], "logout deleted alice's records");
+  await page.close();
+  await context.close();
+});
