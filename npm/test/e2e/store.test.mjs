@@ -133,7 +133,17 @@ async function openPage(context) {
 function pageLogin(page, user, { watch = 0, wait = true, storage } = {}) {
   return page.evaluate(
     async ({ name, password, appid, watch, wait, storage }) => {
-      const im = window.flooim({ appid, dnsServer: location.origin + "/v2/app_dns", ws: true, autoLogin: false, logLevel: "error", ...(storage === undefined ? {} : { storage }) });
+      // The default store, its load timed.
+      const { indexedDBStore } = await import("floo-wasm");
+      const store = indexedDBStore();
+      const load = store.load;
+      store.load = async (user) => {
+        const t = performance.now();
+        const b = await load(user);
+        window.log.push({ ev: "load", at: performance.now(), ms: performance.now() - t, bytes: b ? b.length : 0 });
+        return b;
+      };
+      const im = window.flooim({ appid, dnsServer: location.origin + "/v2/app_dns", ws: true, autoLogin: false, logLevel: "error", platform: { localStore: store }, ...(storage === undefined ? {} : { storage }) });
       window.im = im;
       window.errors = [];
       window.rx = [];
@@ -267,9 +277,11 @@ test(`a reload shows ${CONVS} conversations and their unread counts from Indexed
   assert.equal(stored.unread, total, "unread counts from the store");
   assert.deepEqual(stored.last, want, "the watched conversation's messages from the store");
   const fromStore = stored.at - loginAt;
+  const loaded = log.find((e) => e.ev === "load");
   console.log(
     `# store: seeded ${CONVS} conversations × ${EACH} messages in ${Math.round(seedMs)} ms, synced by the page in ${Math.round(syncMs)} ms; after a reload the list of ${CONVS} with ${total} unread came ` +
-      `${Math.round(fromStore)} ms after the login call (${Math.round(log[open].at - stored.at)} ms before the WebSocket opened); ` +
+      `${Math.round(fromStore)} ms after the login call (${Math.round(log[open].at - stored.at)} ms before the WebSocket opened; ` +
+      `IndexedDB load of ${loaded.bytes} bytes ${Math.round(loaded.ms)} ms, ended ${Math.round(loaded.at - loginAt)} ms after the login call); ` +
       `page load to ready + list: ${Math.round(performance.now() - nav)} ms wall; the store was complete ${Math.round(storeLag)} ms after the list was`,
   );
   assert.deepEqual(await page.evaluate(() => window.errors), [], "no store errors");
