@@ -16,7 +16,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, test } from "node:test";
 
-import { APP_ID, befriend, cleanupAll, ensureUser, getProject, loadPackage, makeWebDir, restToken, startServer, TcpProxy, uniqueName } from "./harness.mjs";
+import { APP_ID, befriend, cleanupAll, ensureUser, getProject, loadPackage, makeWebDir, rest, restToken, startServer, TcpProxy, uniqueName } from "./harness.mjs";
 
 const CHROMIUM = process.env.FLOO_E2E_CHROMIUM || "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
@@ -130,9 +130,9 @@ async function openPage(context) {
  * events and what arrives from `watch`, then logs in (without waiting for the connection when
  * `wait` is false). Resolves with performance.now() when the call was made.
  */
-function pageLogin(page, user, { watch = 0, wait = true, storage } = {}) {
+function pageLogin(page, user, { watch = 0, wait = true, storage, group = 0 } = {}) {
   return page.evaluate(
-    async ({ name, password, appid, watch, wait, storage }) => {
+    async ({ name, password, appid, watch, wait, storage, group }) => {
       // The default store, its load timed.
       const { indexedDBStore } = await import("floo-wasm");
       const store = indexedDBStore();
@@ -154,6 +154,7 @@ function pageLogin(page, user, { watch = 0, wait = true, storage } = {}) {
         const list = im.userManage.getConversationList();
         const entry = { ev: "recent", at: performance.now(), n: list.length, unread: list.reduce((s, c) => s + im.rosterManage.getUnreadCount(c.id), 0) };
         if (watch) entry.last = im.rosterManage.getRosterMessageByRid(watch).map((m) => m.content);
+        if (group) entry.group = im.groupManage.getGruopMessage(group).map((m) => m.content);
         window.log.push(entry);
       });
       im.on("onSendingMessageStatusChanged", (s) => (window.statuses[s.mid] ??= []).push(s.status));
@@ -164,7 +165,7 @@ function pageLogin(page, user, { watch = 0, wait = true, storage } = {}) {
       else p.catch(() => {});
       return start;
     },
-    { name: user.name, password: PASSWORD, appid: APP_ID, watch, wait, storage },
+    { name: user.name, password: PASSWORD, appid: APP_ID, watch, wait, storage, group },
   );
 }
 
@@ -331,10 +332,11 @@ test("sends made offline survive closing the page and are delivered once, in ord
   await context.close();
 });
 
-test("a recall and an edit survive a reload", async () => {
+test("a recall and an edit survive a reload, and a group's messages", async () => {
   const alice = await makeUser("st-ed-a");
   const bob = await makeUser("st-ed-b");
   await befriend(ctx.server.base, alice, bob);
+  const { group_id: gid } = await rest(ctx.server.base, "POST", "/group/create", { token: bob.token, body: { name: "store", type: 0, user_list: [alice.uid] } });
   const bobIm = nodeClient();
   await bobIm.login({ name: bob.name, password: PASSWORD });
 
@@ -342,7 +344,9 @@ test("a recall and an edit survive a reload", async () => {
   let page = await openPage(context);
   await pageLogin(page, alice);
   await nodeSend(bobIm, alice.uid, "ed", 3);
+  bobIm.sysManage.sendGroupMessage({ gid, content: "in the group" });
   await page.waitForFunction((uid) => window.im.rosterManage.getRosterMessageByRid(uid).length >= 3, bob.uid, { timeout: 20_000 });
+  await page.waitForFunction((gid) => window.im.groupManage.getGruopMessage(gid).length >= 1, gid, { timeout: 20_000 });
   const ids = await page.evaluate((uid) => window.im.rosterManage.getRosterMessageByRid(uid).map((m) => String(m.id)), bob.uid);
   await bobIm.rosterManage.recallMessage(alice.uid, ids[0]);
   await bobIm.rosterManage.replaceMessage(alice.uid, ids[1], "ed-1 edited");
@@ -358,13 +362,15 @@ test("a recall and an edit survive a reload", async () => {
   await page.close();
 
   page = await openPage(context);
-  await pageLogin(page, alice, { watch: bob.uid, wait: false });
+  await pageLogin(page, alice, { watch: bob.uid, wait: false, group: gid });
   await pageConnected(page);
   const log = await page.evaluate(() => window.log);
   const open = log.findIndex((e) => e.ev === "ws-open");
   const stored = log.find((e, i) => e.ev === "recent" && i < open && e.n >= 1);
   assert.ok(stored, `a stored list before the socket: ${JSON.stringify(log)}`);
+  assert.equal(stored.n, 2, "the roster and the group conversation");
   assert.deepEqual(stored.last, ["ed-1 edited", "ed-2"], "the recall and the edit came from the store");
+  assert.deepEqual(stored.group, ["in the group"], "the group's message came from the store");
   await page.close();
   await context.close();
 });
