@@ -151,10 +151,12 @@ function pageLogin(page, user, { watch = 0, wait = true, storage, group = 0 } = 
       await im.ready();
       const start = performance.now();
       im.on("recentlistUpdate", () => {
+        const at = performance.now();
         const list = im.userManage.getConversationList();
-        const entry = { ev: "recent", at: performance.now(), n: list.length, unread: list.reduce((s, c) => s + im.rosterManage.getUnreadCount(c.id), 0) };
+        const entry = { ev: "recent", at, n: list.length, unread: list.reduce((s, c) => s + im.rosterManage.getUnreadCount(c.id), 0) };
         if (watch) entry.last = im.rosterManage.getRosterMessageByRid(watch).map((m) => m.content);
         if (group) entry.group = im.groupManage.getGruopMessage(group).map((m) => m.content);
+        entry.ms = performance.now() - at;
         window.log.push(entry);
       });
       im.on("onSendingMessageStatusChanged", (s) => (window.statuses[s.mid] ??= []).push(s.status));
@@ -279,6 +281,7 @@ test(`a reload shows ${CONVS} conversations and their unread counts from Indexed
   assert.deepEqual(stored.last, want, "the watched conversation's messages from the store");
   const fromStore = stored.at - loginAt;
   const loaded = log.find((e) => e.ev === "load");
+  console.log("# store: log before the socket opened: " + JSON.stringify(log.slice(0, open + 1).map((e) => ({ ev: e.ev, at: Math.round(e.at - loginAt), ms: e.ms && Math.round(e.ms) }))));
   console.log(
     `# store: seeded ${CONVS} conversations × ${EACH} messages in ${Math.round(seedMs)} ms, synced by the page in ${Math.round(syncMs)} ms; after a reload the list of ${CONVS} with ${total} unread came ` +
       `${Math.round(fromStore)} ms after the login call (${Math.round(log[open].at - stored.at)} ms before the WebSocket opened; ` +
@@ -558,6 +561,25 @@ test("two users of one browser never see each other's data, and logout deletes t
   await page.evaluate(() => window.im.logout());
   await page.waitForTimeout(300);
   assert.deepEqual(await users(), [], "logout deleted alice's records");
+  await page.close();
+  await context.close();
+});
+
+test("storage: false keeps everything in memory only", async () => {
+  const alice = await makeUser("st-mem-a");
+  const bob = await makeUser("st-mem-b");
+  await befriend(ctx.server.base, alice, bob);
+  const bobIm = nodeClient();
+  await bobIm.login({ name: bob.name, password: PASSWORD });
+  const context = await ctx.browser.newContext();
+  let page = await openPage(context);
+  await pageLogin(page, alice, { storage: false });
+  await nodeSend(bobIm, alice.uid, "mem", 2);
+  await page.waitForFunction((uid) => window.im.rosterManage.getRosterMessageByRid(uid).length >= 2, bob.uid, { timeout: 20_000 });
+  await page.waitForTimeout(300);
+  const databases = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+  assert.deepEqual(databases, [], "no database was created");
+  assert.ok(!(await page.evaluate(() => window.log.some((e) => e.ev === "load"))), "the store was never read");
   await page.close();
   await context.close();
 });
