@@ -46,9 +46,14 @@ func NewLocalStore(obj js.Value) (*LocalStore, error) {
 // storeRecordHead is the size of a record's fixed part: kind, a, b, length.
 const storeRecordHead = 1 + 8 + 8 + 4
 
-// call invokes a method and waits for its Promise. The store goroutine has
-// no context of the client's: a store that never settles blocks only that
-// goroutine, as a hung disk would.
+// storeCallTimeout bounds the wait for one Promise of the store. The engine
+// waits for the store goroutine when the client closes, so a Promise that
+// never settles (an IndexedDB open blocked by another tab that never lets
+// go) must not hang close() forever; a real store answers in milliseconds.
+const storeCallTimeout = 30 * lite.Second
+
+// call invokes a method and waits for its Promise, at most
+// storeCallTimeout.
 func (s *LocalStore) call(method string, args ...any) (js.Value, error) {
 	var p js.Value
 	if err := safeCall(func() error {
@@ -57,7 +62,9 @@ func (s *LocalStore) call(method string, args ...any) (js.Value, error) {
 	}); err != nil {
 		return p, err
 	}
-	v, err := awaitPromise(lite.Background(), p)
+	ctx, cancel := lite.WithTimeout(lite.Background(), storeCallTimeout)
+	defer cancel()
+	v, err := awaitPromise(ctx, p)
 	if je, ok := err.(*JSError); ok && je.Value.Type() == js.TypeObject && je.Value.Get("reset").Truthy() {
 		return v, storeResetError{je}
 	}
