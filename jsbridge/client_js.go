@@ -72,8 +72,10 @@ type method struct {
 // project extensions in milliseconds (requestTimeout, connectTimeout,
 // loginTimeout, heartbeatInterval, sendTimeout) and deviceInfo, sdkVersion.
 //
-// platform holds {transport, http, storage?, deliver, FlooError?, log?}:
-// the adapters' JavaScript objects (see Transport, HTTP, Storage), the
+// platform holds {transport, http, storage?, localStore?, deliver,
+// FlooError?, log?}: the adapters' JavaScript objects (see Transport, HTTP,
+// Storage, LocalStore; without localStore nothing persists beyond the
+// session strings of storage), the
 // event callback deliver(Array<[name, payload]>), the FlooError class of
 // the npm package, and an optional log(level, message) function (console
 // by default).
@@ -105,6 +107,18 @@ func buildClient(e *env, config, platform js.Value) (*client, error) {
 	}
 	if st := platform.Get("storage"); !isNullish(st) {
 		if cfg.Storage, err = NewStorage(st); err != nil {
+			return nil, err
+		}
+	}
+	if ls := platform.Get("localStore"); !isNullish(ls) {
+		st, err := NewLocalStore(ls)
+		if err != nil {
+			return nil, err
+		}
+		cfg.LocalStore = st
+		// A store with a small quota (wx storage) keeps fewer messages
+		// per conversation than core's default.
+		if cfg.StoreMessages, err = argIntOpt(ls.Get("messages"), "localStore.messages", 0, 1, 10000); err != nil {
 			return nil, err
 		}
 	}

@@ -49,4 +49,6 @@ step "e2e: socket.io-client 2.x (the official web client's transport) against th
 node --test --test-force-exit --test-timeout=120000 --test-reporter=spec npm/test/e2e/sio.test.mjs || status=1
 step "e2e: headless Chromium against the reference server"
 node --test --test-force-exit --test-timeout=150000 --test-reporter=spec npm/test/e2e/browser.test.mjs || status=1
+step "e2e: the local store (IndexedDB) in headless Chromium against the reference server"
+node --test --test-force-exit --test-timeout=240000 --test-reporter=spec npm/test/e2e/store.test.mjs || status=1
 exit $status

@@ -166,6 +166,7 @@ export class FlooClient {
       deliver: (batch: Array<[string, unknown]>) => this.#deliver(batch),
       FlooError,
       ...(platform.storage ? { storage: platform.storage } : {}),
+      ...(platform.localStore && config.storage !== false ? { localStore: platform.localStore } : {}),
       ...(platform.log ? { log: platform.log.bind(platform) } : {}),
     };
     const go = unwrap(goModule().newClient(goConfig(config), goPlatform));

@@ -17,5 +17,6 @@ export { initialize } from "./loader.js";
 export { managerMethods } from "./managers.js";
 export type { Manager, ManagerName, Managers, PendingMethod } from "./managers.js";
 export { browserPlatform, fetchTransport, memoryStorage, webSocketTransport, webStorage } from "./transports/browser.js";
+export { indexedDBStore } from "./storage/indexeddb.js";
 export type { BrowserPlatformOptions } from "./transports/browser.js";
 export type * from "./types.js";

@@ -88,12 +88,43 @@ export interface KeyValueStorage {
   remove(key: string): void;
 }
 
+/** One transaction of a {@link LocalStore}: records in the format of `npm/src/storage/records.ts`. */
+export interface LocalStoreBatch {
+  /** Conversation ids (8 bytes each, big-endian) whose messages all go, before `records`. */
+  drop: Uint8Array;
+  /** Records to put, or to delete (length 0xFFFFFFFF). */
+  records: Uint8Array;
+  /** After `records`, each conversation given a message keeps its `keep` newest; 0 keeps all. */
+  keep: number;
+}
+
+/**
+ * Where the SDK keeps the user's conversation list, unread counts, recent messages and outbox
+ * across reloads (docs/localstore.md): IndexedDB in browsers ({@link indexedDBStore}), wx storage in
+ * mini-programs. Records are per user (`"<appid>/<uid>"`); the values are opaque bytes.
+ */
+export interface LocalStore {
+  /** Every record of `user`, concatenated, or null when there is none. */
+  load(user: string): Promise<Uint8Array | null>;
+  /** Applies `batch` to `user`'s records: all of it or none. */
+  apply(user: string, batch: LocalStoreBatch): Promise<void>;
+  /** Deletes every record of `user` (logout). */
+  wipe(user: string): Promise<void>;
+  /** Messages kept per conversation. Default: 200. */
+  readonly messages?: number;
+}
+
 /** The host pieces the SDK runs on. */
 export interface Platform {
   transport: SocketTransport;
   http: HttpTransport;
   /** Where the session, deviceSN and DNS result persist. Defaults to memory (nothing persists). */
   storage?: KeyValueStorage;
+  /**
+   * Where the conversation list, unread counts, recent messages and unsent messages persist
+   * across reloads. Default: IndexedDB in browsers, wx storage in mini-programs, none in Node.
+   */
+  localStore?: LocalStore;
   /** Calls `onChange` when the device goes online or offline; returns an unsubscribe function. */
   watchNetwork?(onChange: (online: boolean) => void): () => void;
   /** Calls `onChange` when the page is shown or hidden; returns an unsubscribe function. */
@@ -127,6 +158,13 @@ export interface FlooConfig extends InitializeOptions {
   appid?: string;
   /** Accepted for compatibility; the facade always uses a raw WebSocket (JSAPI.md §14). */
   ws?: boolean;
+  /**
+   * Whether the user's conversation list, unread counts, recent messages and unsent messages are
+   * kept across reloads in the platform's local store (`platform.localStore`: IndexedDB in
+   * browsers, wx storage in mini-programs). Default: true where a store is available. `false`
+   * keeps them in memory only. Logout deletes the user's stored data.
+   */
+  storage?: boolean;
   /**
    * Resume the stored session of this app at start. Default: true. When that login cannot complete
    * (see `loginTimeout`), `loginFail` fires once and the SDK keeps retrying; `logout()` stops it.

@@ -137,6 +137,7 @@ export type {
   WxUploadOptions,
   WxUploadTask,
 } from "./transports/wechat.js";
+export { wxLocalStore } from "./storage/wechat.js";
 export { installPolyfills } from "./polyfills/index.js";
 export type { PolyfillState } from "./polyfills/index.js";
 export type * from "./types.js";

@@ -7,6 +7,7 @@ import type {
   HttpResponse,
   HttpTransport,
   KeyValueStorage,
+  LocalStore,
   Platform,
   SocketHooks,
   SocketTransport,
@@ -14,6 +15,7 @@ import type {
   WebSocketConstructor,
 } from "../types.js";
 import { memoryStorage } from "./memory.js";
+import { indexedDBStore } from "../storage/indexeddb.js";
 
 export { memoryStorage } from "./memory.js";
 
@@ -26,6 +28,8 @@ export interface BrowserPlatformOptions {
   XMLHttpRequest?: typeof XMLHttpRequest;
   /** Storage. Default: `localStorage` when usable, memory otherwise. */
   storage?: KeyValueStorage;
+  /** The local store. Default: {@link indexedDBStore} where IndexedDB exists. */
+  localStore?: LocalStore;
   /** Where `online` and `offline` fire. Default: `globalThis` (window). */
   eventTarget?: EventTarget;
   /** The document whose `visibilitychange` is watched. Default: `globalThis.document`. */
@@ -38,6 +42,7 @@ export function browserPlatform(options: BrowserPlatformOptions = {}): Platform 
     transport: webSocketTransport(options.WebSocket),
     http: fetchTransport(options.fetch, options.XMLHttpRequest),
     storage: options.storage ?? webStorage(),
+    localStore: options.localStore ?? indexedDBStore(),
     watchNetwork: (onChange) => watchNetwork(onChange, options.eventTarget),
     watchVisibility: (onChange) => watchVisibility(onChange, options.document),
   };

@@ -10,12 +10,14 @@ import type {
   HttpResponse,
   HttpTransport,
   KeyValueStorage,
+  LocalStore,
   Platform,
   SocketHooks,
   SocketTransport,
   UploadRequest,
 } from "../types.js";
 import { Utf8TextDecoder, Utf8TextEncoder } from "../polyfills/text.js";
+import { wxLocalStore } from "../storage/wechat.js";
 
 // ---------------------------------------------------------------------------------------------
 // The part of the wx API this file uses (see WeChat's API reference for the full shapes).
@@ -589,6 +591,8 @@ export interface WechatPlatformOptions {
   wx?: WxApi;
   /** Storage. Default: {@link wxStorage}. */
   storage?: KeyValueStorage;
+  /** The local store. Default: {@link wxLocalStore}. */
+  localStore?: LocalStore;
   /** Options of wx.connectSocket. */
   socket?: WxSocketOptions;
   /** Options of wx.request and wx.uploadFile. */
@@ -602,6 +606,7 @@ export function wechatPlatform(options: WechatPlatformOptions = {}): Platform {
     transport: wxSocketTransport(w, options.socket),
     http: wxHttpTransport(w, options.http),
     storage: options.storage ?? wxStorage(w),
+    localStore: options.localStore ?? wxLocalStore(w),
     watchNetwork: (onChange) => watchWxNetwork(onChange, w),
     watchVisibility: (onChange) => watchWxVisibility(onChange, w),
   };

@@ -3,7 +3,7 @@
 // shipped.
 
 import type { FlooError } from "../errors.js";
-import type { HttpTransport, IdLoginOptions, KeyValueStorage, LoginOptions, LogLevel, LogoutOptions, LogoutResult, Servers, SocketTransport } from "../types.js";
+import type { HttpTransport, IdLoginOptions, KeyValueStorage, LocalStore, LoginOptions, LogLevel, LogoutOptions, LogoutResult, Servers, SocketTransport } from "../types.js";
 
 /** globalThis.__flooWasm, set by wasm/main_js.go. */
 export interface GoModule {
@@ -33,6 +33,7 @@ export interface GoPlatform {
   transport: SocketTransport;
   http: HttpTransport;
   storage?: KeyValueStorage;
+  localStore?: LocalStore;
   /** Receives the events in order, in batches. */
   deliver(batch: Array<[string, unknown]>): void;
   FlooError: typeof FlooError;

@@ -305,5 +305,5 @@ test("signals: network status and app show/hide, until unsubscribed", async () =
   assert.equal(l.show.length + l.hide.length, 0);
   assert.equal(typeof watchWxNetwork(() => {}, {}), "function", "a wx without the API is tolerated");
   const p = wechatPlatform({ wx });
-  assert.deepEqual(Object.keys(p).sort(), ["http", "storage", "transport", "watchNetwork", "watchVisibility"]);
+  assert.deepEqual(Object.keys(p).sort(), ["http", "localStore", "storage", "transport", "watchNetwork", "watchVisibility"]);
 });
