@@ -12,21 +12,24 @@ import (
 const maxEventBatch = 256
 
 // eventPump delivers events to JavaScript in order, in batches, through one
-// callback: deliver(Array<[name, payload]>). Calling JavaScript from Go is
-// cheap compared with the other direction, but each crossing still costs
-// microseconds and runs the application's listeners synchronously, so the
-// pump hands over everything queued at once rather than one event per call.
+// callback: deliver(Array<[name, payload]>). Every value that crosses from
+// Go costs a call into JavaScript and a reference that Go tracks with a
+// finalizer, so a batch crosses as one JSON document: convert writes each
+// payload as JSON, the pump wraps them into [[name, payload], ...], and one
+// JSON.parse builds the whole batch (a sync page of 50 messages is one
+// crossing instead of about 300). The few payloads JSON cannot carry (a
+// FlooError must be an Error instance) are set afterwards by convert's fix.
 //
 // Events are queued by push, which never blocks and may be called from any
-// goroutine (the engine's dispatcher). One pump goroutine converts them to
-// JavaScript values (convert) and calls deliver; events pushed while deliver
-// runs form the next batch. A panic in convert is recovered and the event
-// is replaced by an "error" event carrying a FlooError; an exception thrown
-// by deliver is recovered too and the pump goes on with the next batch.
+// goroutine (the engine's dispatcher). One pump goroutine converts them and
+// calls deliver; events pushed while deliver runs form the next batch. A
+// panic in convert is recovered and the event is replaced by an "error"
+// event carrying a FlooError; an exception thrown by deliver is recovered
+// too and the pump goes on with the next batch.
 type eventPump struct {
 	env     *env
 	deliver js.Value
-	convert func(item any) (name string, payload js.Value, ok bool)
+	convert convertFunc
 
 	mu     sync.Mutex
 	queue  []any // guarded by mu; events not yet taken by the pump goroutine
@@ -39,9 +42,15 @@ type eventPump struct {
 	batches, failedBatches int
 }
 
+// convertFunc writes the payload of item into p as JSON (nothing for an
+// undefined payload) and returns the event's name, and ok false to drop the
+// item. fix, when not nil, returns the payload to deliver given the parsed
+// one.
+type convertFunc func(p *payload, item any) (name string, fix func(js.Value) js.Value, ok bool)
+
 // newEventPump starts a pump that converts queued items with convert and
-// hands them to deliver. convert returns ok false to drop an item.
-func newEventPump(e *env, deliver js.Value, convert func(any) (string, js.Value, bool)) *eventPump {
+// hands them to deliver.
+func newEventPump(e *env, deliver js.Value, convert convertFunc) *eventPump {
 	p := &eventPump{
 		env:     e,
 		deliver: deliver,
@@ -118,30 +127,68 @@ func (p *eventPump) run() {
 
 // flush converts items and delivers them as one batch.
 func (p *eventPump) flush(items []any) {
-	batch := newArray(0)
+	type fixAt struct {
+		i   int
+		fix func(js.Value) js.Value
+	}
+	var (
+		doc, one payload
+		fixes    []fixAt
+		n        int
+	)
+	doc.BeginArray()
 	for _, item := range items {
 		var (
-			name    string
-			payload js.Value
-			ok      bool
+			name string
+			fix  func(js.Value) js.Value
+			ok   bool
 		)
-		err := safeCall(func() error {
-			name, payload, ok = p.convert(item)
+		one.Reset()
+		if err := safeCall(func() error {
+			name, fix, ok = p.convert(&one, item)
 			return nil
-		})
-		if err != nil {
-			name, payload, ok = "error", p.env.errorValue(err), true
+		}); err != nil {
+			one.Reset()
+			name, fix, ok = "error", p.env.errorPayload(err), true
 		}
 		if !ok {
 			continue
 		}
-		pair := newArray(2)
-		pair.SetIndex(0, name)
-		pair.SetIndex(1, payload)
-		batch.Call("push", pair)
+		doc.BeginArray()
+		doc.String(name)
+		if b := one.Bytes(); len(b) > 0 {
+			doc.Raw(string(b))
+		}
+		doc.EndArray()
+		if fix != nil {
+			fixes = append(fixes, fixAt{n, fix})
+		}
+		n++
 	}
-	if batch.Length() == 0 {
+	doc.EndArray()
+	if n == 0 {
 		return
+	}
+	var batch js.Value
+	if err := safeCall(func() error {
+		batch = doc.value()
+		return nil
+	}); err != nil {
+		p.report(err) // the writers' output is always valid JSON: a bug here
+		return
+	}
+	for _, f := range fixes {
+		pair := batch.Index(f.i)
+		if err := safeCall(func() error {
+			pair.SetIndex(1, f.fix(pair.Index(1)))
+			return nil
+		}); err != nil {
+			_ = safeCall(func() error {
+				pair.SetIndex(0, "error")
+				pair.SetIndex(1, p.env.errorValue(err))
+				return nil
+			})
+		}
 	}
 	p.batches++
 	if err := safeCall(func() error {
@@ -151,9 +198,14 @@ func (p *eventPump) flush(items []any) {
 		// The npm side isolates each listener, so this is a bug there;
 		// losing one batch beats stopping every later event.
 		p.failedBatches++
-		_ = safeCall(func() error {
-			js.Global().Get("console").Call("error", "floo: event delivery failed: "+err.Error())
-			return nil
-		})
+		p.report(err)
 	}
+}
+
+// report writes a failed delivery to the console.
+func (p *eventPump) report(err error) {
+	_ = safeCall(func() error {
+		js.Global().Get("console").Call("error", "floo: event delivery failed: "+err.Error())
+		return nil
+	})
 }

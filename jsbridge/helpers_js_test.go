@@ -113,3 +113,21 @@ func checkFuncs(t *testing.T) {
 		}
 	})
 }
+
+// eventValue converts one event as the pump does and returns its name and
+// JavaScript payload.
+func (e *env) eventValue(item any) (string, js.Value, bool) {
+	var p payload
+	name, fix, ok := e.convertEvent(&p, item)
+	if !ok {
+		return "", js.Undefined(), false
+	}
+	v := js.Undefined()
+	if len(p.Bytes()) > 0 {
+		v = p.value()
+	}
+	if fix != nil {
+		v = fix(v)
+	}
+	return name, v, true
+}
