@@ -64,9 +64,10 @@ func BenchmarkJSONToJS(b *testing.B) {
 func BenchmarkEventPump(b *testing.B) {
 	e := &env{}
 	counter := js.Global().Get("Function").New(`const r = {n: 0, calls: 0}; r.deliver = (batch) => { r.n += batch.length; r.calls++ }; return r`).Invoke()
-	p := newEventPump(e, counter.Get("deliver"), func(w *payload, item any) (string, func(js.Value) js.Value, bool) {
+	p := newEventPump(e, counter.Get("deliver"), func(w *payload, item any) (func(js.Value) js.Value, bool) {
+		w.String("onUnreadChange")
 		w.Int(int64(item.(int)))
-		return "onUnreadChange", nil, true
+		return nil, true
 	})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -1,6 +1,7 @@
 package jsbridge
 
 import (
+	"errors"
 	"runtime"
 	"sync"
 	"syscall/js"
@@ -15,8 +16,8 @@ const maxEventBatch = 256
 // callback: deliver(Array<[name, payload]>). Every value that crosses from
 // Go costs a call into JavaScript and a reference that Go tracks with a
 // finalizer, so a batch crosses as one JSON document: convert writes each
-// payload as JSON, the pump wraps them into [[name, payload], ...], and one
-// JSON.parse builds the whole batch (a sync page of 50 messages is one
+// event's name and payload as JSON into the batch's document,
+// [[name, payload], ...], and one JSON.parse builds the whole batch (a sync page of 50 messages is one
 // crossing instead of about 300). The few payloads JSON cannot carry (a
 // FlooError must be an Error instance) are set afterwards by convert's fix.
 //
@@ -42,11 +43,11 @@ type eventPump struct {
 	batches, failedBatches int
 }
 
-// convertFunc writes the payload of item into p as JSON (nothing for an
-// undefined payload) and returns the event's name, and ok false to drop the
-// item. fix, when not nil, returns the payload to deliver given the parsed
-// one.
-type convertFunc func(p *payload, item any) (name string, fix func(js.Value) js.Value, ok bool)
+// convertFunc writes the event name of item and its payload into p as two
+// JSON values (the name only for an undefined payload), or writes nothing
+// and returns ok false to drop the item. fix, when not nil, returns the
+// payload to deliver given the parsed one.
+type convertFunc func(p *payload, item any) (fix func(js.Value) js.Value, ok bool)
 
 // newEventPump starts a pump that converts queued items with convert and
 // hands them to deliver.
@@ -127,37 +128,63 @@ func (p *eventPump) run() {
 
 // flush converts items and delivers them as one batch.
 func (p *eventPump) flush(items []any) {
-	type fixAt struct {
-		i   int
-		fix func(js.Value) js.Value
-	}
-	var (
-		doc, one payload
-		fixes    []fixAt
-		n        int
-	)
-	doc.BeginArray()
-	for _, item := range items {
-		var (
-			name string
-			fix  func(js.Value) js.Value
-			ok   bool
-		)
-		one.Reset()
-		if err := safeCall(func() error {
-			name, fix, ok = p.convert(&one, item)
-			return nil
-		}); err != nil {
-			one.Reset()
-			name, fix, ok = "error", p.env.errorPayload(err), true
+	var redo []error // by item: why it is not converted again; nil until needed
+	for {
+		doc, fixes, n, at, err := p.build(items, redo)
+		if at >= 0 {
+			// The item was dropped, or its converter panicked, after its
+			// pair was begun: build the batch again without it, or with an
+			// "error" event in its place. Both are rare (a panic is a bug)
+			// and happen at most once per item.
+			if redo == nil {
+				redo = make([]error, len(items))
+			}
+			redo[at] = err
+			continue
 		}
-		if !ok {
+		if n > 0 {
+			p.deliverDoc(&doc, fixes)
+		}
+		return
+	}
+}
+
+// errDropped marks an item that its converter dropped.
+var errDropped = errors.New("dropped")
+
+// fixAt is the fix of the payload of the i-th pair of a batch.
+type fixAt struct {
+	i   int
+	fix func(js.Value) js.Value
+}
+
+// build writes items as [[name, payload], ...] and returns the document,
+// the fixes and the number of pairs, with at -1. It stops at the first item
+// that its converter drops or that panics, returning its index as at and
+// errDropped or the panic. Items marked in redo are left out (errDropped)
+// or become "error" events.
+func (p *eventPump) build(items []any, redo []error) (doc payload, fixes []fixAt, n, at int, err error) {
+	doc.BeginArray()
+	for i, item := range items {
+		var (
+			fix func(js.Value) js.Value
+			ok  bool
+		)
+		if redo != nil && redo[i] == errDropped {
 			continue
 		}
 		doc.BeginArray()
-		doc.String(name)
-		if b := one.Bytes(); len(b) > 0 {
-			doc.Raw(string(b))
+		if redo != nil && redo[i] != nil {
+			doc.String("error")
+			fix, ok = p.env.errorPayload(redo[i]), true
+		} else if err := safeCall(func() error {
+			fix, ok = p.convert(&doc, item)
+			return nil
+		}); err != nil {
+			return doc, nil, 0, i, err
+		}
+		if !ok {
+			return doc, nil, 0, i, errDropped
 		}
 		doc.EndArray()
 		if fix != nil {
@@ -166,9 +193,11 @@ func (p *eventPump) flush(items []any) {
 		n++
 	}
 	doc.EndArray()
-	if n == 0 {
-		return
-	}
+	return doc, fixes, n, -1, nil
+}
+
+// deliverDoc parses the batch, applies the fixes and calls deliver.
+func (p *eventPump) deliverDoc(doc *payload, fixes []fixAt) {
 	var batch js.Value
 	if err := safeCall(func() error {
 		batch = doc.value()

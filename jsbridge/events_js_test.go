@@ -43,19 +43,22 @@ func (r *recorder) batchCount() int { return r.obj.Get("batches").Length() }
 // pairConverter turns [2]string items into events with a string payload;
 // "panic" panics after writing part of its payload, "drop" is dropped and
 // "fixed" gets its payload from a fix.
-func pairConverter(w *payload, item any) (string, func(js.Value) js.Value, bool) {
+func pairConverter(w *payload, item any) (func(js.Value) js.Value, bool) {
 	p := item.([2]string)
 	switch p[0] {
 	case "panic":
+		w.String("half")
 		w.BeginObject()
 		panic("converter bug")
 	case "drop":
-		return "", nil, false
+		return nil, false
 	case "fixed":
-		return p[0], func(js.Value) js.Value { return js.ValueOf("fix:" + p[1]) }, true
+		w.String(p[0])
+		return func(js.Value) js.Value { return js.ValueOf("fix:" + p[1]) }, true
 	}
+	w.String(p[0])
 	w.String(p[1])
-	return p[0], nil, true
+	return nil, true
 }
 
 func TestEventPumpKeepsOrderAndBatches(t *testing.T) {

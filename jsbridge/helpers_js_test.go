@@ -118,16 +118,16 @@ func checkFuncs(t *testing.T) {
 // JavaScript payload.
 func (e *env) eventValue(item any) (string, js.Value, bool) {
 	var p payload
-	name, fix, ok := e.convertEvent(&p, item)
+	p.BeginArray()
+	fix, ok := e.convertEvent(&p, item)
 	if !ok {
 		return "", js.Undefined(), false
 	}
-	v := js.Undefined()
-	if len(p.Bytes()) > 0 {
-		v = p.value()
-	}
+	p.EndArray()
+	pair := p.value()
+	v := pair.Index(1)
 	if fix != nil {
 		v = fix(v)
 	}
-	return name, v, true
+	return pair.Index(0).String(), v, true
 }

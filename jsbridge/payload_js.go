@@ -1,6 +1,7 @@
 package jsbridge
 
 import (
+	"strconv"
 	"syscall/js"
 
 	"github.com/flooim/floo/core"
@@ -25,10 +26,16 @@ func (p *payload) str(k, s string) {
 	p.String(s)
 }
 
-// id writes a 64-bit id as a decimal string.
+// id writes a 64-bit id as a decimal string. A message has five of them:
+// they are written straight from the digits, without a string of their own
+// to allocate and scan for characters to escape.
 func (p *payload) id(k string, v uint64) {
 	p.Key(k)
-	p.String(idString(v))
+	var b [22]byte
+	b[0] = '"'
+	n := len(strconv.AppendUint(b[:1], v, 10))
+	b[n] = '"'
+	p.Raw(string(b[:n+1]))
 }
 
 // uid writes a user or group id as a number, or as a decimal string beyond
@@ -185,20 +192,21 @@ func (e *env) withError(o js.Value, err *core.Error) js.Value {
 	return o
 }
 
-// convertEvent writes the payload of an engine event into p, as JSON, and
-// returns its official name, for the event pump, which parses the payloads
-// of a whole batch in one call. An event whose payload is undefined writes
-// nothing. A payload that JSON cannot carry (a FlooError, which must be a
-// real Error instance) is made by fix from the parsed value: fix, when not
-// nil, is given the parsed payload and returns the one to deliver. Unknown
-// event types (added to core later) still arrive, under their EventName,
-// with an undefined payload.
-func (e *env) convertEvent(p *payload, item any) (name string, fix func(js.Value) js.Value, ok bool) {
+// convertEvent writes the official name of an engine event and its
+// payload, as JSON values, into p, for the event pump, which parses a whole
+// batch in one call. An event whose payload is undefined writes its name
+// only. A payload that JSON cannot carry (a FlooError, which must be a real
+// Error instance) is made by fix from the parsed value: fix, when not nil,
+// is given the parsed payload and returns the one to deliver. Items that
+// are not events write nothing and return ok false. Unknown event types
+// (added to core later) still arrive, under their EventName, with an
+// undefined payload.
+func (e *env) convertEvent(p *payload, item any) (fix func(js.Value) js.Value, ok bool) {
 	ev, ok := item.(core.Event)
 	if !ok {
-		return "", nil, false
+		return nil, false
 	}
-	name = ev.EventName()
+	p.String(ev.EventName())
 	switch v := ev.(type) {
 	case core.LoginSuccess:
 		p.BeginObject()
@@ -340,7 +348,7 @@ func (e *env) convertEvent(p *payload, item any) (name string, fix func(js.Value
 		p.str("mediaServer", v.MediaServer)
 		p.EndObject()
 	}
-	return name, fix, true
+	return fix, true
 }
 
 // errorFix returns the fix that sets the parsed object's error member to
