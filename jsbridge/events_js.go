@@ -39,6 +39,11 @@ type eventPump struct {
 	wake chan struct{} // capacity 1: "queue is not empty or closed is set"
 	done chan struct{} // closed when the pump goroutine has exited
 
+	// doc is the JSON document of the batch being built, kept between
+	// batches so that its buffer is not grown again for each; pump
+	// goroutine only.
+	doc payload
+
 	// stats, read by tests; written by the pump goroutine only.
 	batches, failedBatches int
 }
@@ -130,7 +135,7 @@ func (p *eventPump) run() {
 func (p *eventPump) flush(items []any) {
 	var redo []error // by item: why it is not converted again; nil until needed
 	for {
-		doc, fixes, n, at, err := p.build(items, redo)
+		fixes, n, at, err := p.build(items, redo)
 		if at >= 0 {
 			// The item was dropped, or its converter panicked, after its
 			// pair was begun: build the batch again without it, or with an
@@ -143,7 +148,10 @@ func (p *eventPump) flush(items []any) {
 			continue
 		}
 		if n > 0 {
-			p.deliverDoc(&doc, fixes)
+			p.deliverDoc(&p.doc, fixes)
+		}
+		if cap(p.doc.Bytes()) > maxKeptDoc {
+			p.doc = payload{} // a burst of large payloads: let the buffer go
 		}
 		return
 	}
@@ -158,12 +166,17 @@ type fixAt struct {
 	fix func(js.Value) js.Value
 }
 
-// build writes items as [[name, payload], ...] and returns the document,
-// the fixes and the number of pairs, with at -1. It stops at the first item
+// maxKeptDoc is the largest batch buffer kept for the next batch.
+const maxKeptDoc = 256 << 10
+
+// build writes items as [[name, payload], ...] into p.doc and returns the
+// fixes and the number of pairs, with at -1. It stops at the first item
 // that its converter drops or that panics, returning its index as at and
 // errDropped or the panic. Items marked in redo are left out (errDropped)
 // or become "error" events.
-func (p *eventPump) build(items []any, redo []error) (doc payload, fixes []fixAt, n, at int, err error) {
+func (p *eventPump) build(items []any, redo []error) (fixes []fixAt, n, at int, err error) {
+	doc := &p.doc
+	doc.Reset()
 	doc.BeginArray()
 	for i, item := range items {
 		var (
@@ -178,13 +191,13 @@ func (p *eventPump) build(items []any, redo []error) (doc payload, fixes []fixAt
 			doc.String("error")
 			fix, ok = p.env.errorPayload(redo[i]), true
 		} else if err := safeCall(func() error {
-			fix, ok = p.convert(&doc, item)
+			fix, ok = p.convert(doc, item)
 			return nil
 		}); err != nil {
-			return doc, nil, 0, i, err
+			return nil, 0, i, err
 		}
 		if !ok {
-			return doc, nil, 0, i, errDropped
+			return nil, 0, i, errDropped
 		}
 		doc.EndArray()
 		if fix != nil {
@@ -193,7 +206,7 @@ func (p *eventPump) build(items []any, redo []error) (doc payload, fixes []fixAt
 		n++
 	}
 	doc.EndArray()
-	return doc, fixes, n, -1, nil
+	return fixes, n, -1, nil
 }
 
 // deliverDoc parses the batch, applies the fixes and calls deliver.
