@@ -74,7 +74,8 @@ type method struct {
 //
 // platform holds {transport, http, storage?, deliver, FlooError?, log?}:
 // the adapters' JavaScript objects (see Transport, HTTP, Storage), the
-// event callback deliver(Array<[name, payload]>), the FlooError class of
+// event callback deliver(Array<[name, payload]>) (an undefined payload
+// comes as [name]; see eventPump), the FlooError class of
 // the npm package, and an optional log(level, message) function (console
 // by default).
 func newClient(config, platform js.Value) any {

@@ -17,9 +17,10 @@ const maxEventBatch = 256
 // Go costs a call into JavaScript and a reference that Go tracks with a
 // finalizer, so a batch crosses as one JSON document: convert writes each
 // event's name and payload as JSON into the batch's document,
-// [[name, payload], ...], and one JSON.parse builds the whole batch (a sync page of 50 messages is one
-// crossing instead of about 300). The few payloads JSON cannot carry (a
-// FlooError must be an Error instance) are set afterwards by convert's fix.
+// [[name, payload], ...], and one JSON.parse builds the whole batch (a
+// sync page of 50 messages is two crossings, the parse and the deliver,
+// instead of about 300). The few payloads JSON cannot carry (a FlooError
+// must be an Error instance) are set afterwards by convert's fix.
 //
 // Events are queued by push, which never blocks and may be called from any
 // goroutine (the engine's dispatcher). One pump goroutine converts them and

@@ -33,8 +33,11 @@ export interface GoPlatform {
   transport: SocketTransport;
   http: HttpTransport;
   storage?: KeyValueStorage;
-  /** Receives the events in order, in batches. */
-  deliver(batch: Array<[string, unknown]>): void;
+  /**
+   * Receives the events in order, in batches of [name, payload] pairs, parsed from one JSON
+   * document; an event whose payload is undefined comes as [name].
+   */
+  deliver(batch: Array<[string, unknown?]>): void;
   FlooError: typeof FlooError;
   log?(level: LogLevel, message: string): void;
 }
