@@ -64,8 +64,10 @@ func BenchmarkJSONToJS(b *testing.B) {
 func BenchmarkEventPump(b *testing.B) {
 	e := &env{}
 	counter := js.Global().Get("Function").New(`const r = {n: 0, calls: 0}; r.deliver = (batch) => { r.n += batch.length; r.calls++ }; return r`).Invoke()
-	p := newEventPump(e, counter.Get("deliver"), func(item any) (string, js.Value, bool) {
-		return "onUnreadChange", js.ValueOf(item.(int)), true
+	p := newEventPump(e, counter.Get("deliver"), func(w *payload, item any) (func(js.Value) js.Value, bool) {
+		w.String("onUnreadChange")
+		w.Int(int64(item.(int)))
+		return nil, true
 	})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -78,4 +80,23 @@ func BenchmarkEventPump(b *testing.B) {
 		b.Fatalf("delivered %d of %d events", got, b.N)
 	}
 	b.ReportMetric(float64(b.N)/float64(counter.Get("calls").Int()), "events/call")
+}
+
+// BenchmarkEventPumpMessages pushes b.N message events, as a sync page
+// raises them, through the client's converter to a JavaScript callback.
+func BenchmarkEventPumpMessages(b *testing.B) {
+	e := &env{}
+	counter := js.Global().Get("Function").New(`const r = {n: 0}; r.deliver = (batch) => { r.n += batch.length }; return r`).Invoke()
+	p := newEventPump(e, counter.Get("deliver"), e.convertEvent)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.push(core.RosterMessage{Message: core.Message{ID: 1<<60 + uint64(i), From: 1001, To: 2002, Type: "text",
+			Content: "message " + strconv.Itoa(i), Timestamp: 1700000000000, Status: core.MessageUnread}})
+	}
+	p.close()
+	<-p.Done()
+	b.StopTimer()
+	if got := counter.Get("n").Int(); got != b.N {
+		b.Fatalf("delivered %d of %d events", got, b.N)
+	}
 }

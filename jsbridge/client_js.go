@@ -75,8 +75,9 @@ type method struct {
 // platform holds {transport, http, storage?, localStore?, deliver,
 // FlooError?, log?}: the adapters' JavaScript objects (see Transport, HTTP,
 // Storage, LocalStore; without localStore nothing persists beyond the
-// session strings of storage), the
-// event callback deliver(Array<[name, payload]>), the FlooError class of
+// session strings of storage), the event callback
+// deliver(Array<[name, payload]>) (an undefined payload comes as [name];
+// see eventPump), the FlooError class of
 // the npm package, and an optional log(level, message) function (console
 // by default).
 func newClient(config, platform js.Value) any {

@@ -188,7 +188,7 @@ func TestLoginSettles(t *testing.T) {
 func TestConvertEvent(t *testing.T) {
 	e := testEnv(t)
 	conv := func(ev core.Event) (string, string) {
-		name, payload, ok := e.convertEvent(ev)
+		name, payload, ok := e.eventValue(ev)
 		require.True(t, ok)
 		if payload.IsUndefined() {
 			return name, "undefined"
@@ -257,6 +257,6 @@ func TestConvertEvent(t *testing.T) {
 	assert.Equal(t, "sessionError", name)
 	assert.Contains(t, payload, `"sdkName":"UserKickedBySameDevice"`)
 
-	_, _, ok := e.convertEvent("not an event")
+	_, _, ok := e.eventValue("not an event")
 	assert.False(t, ok)
 }

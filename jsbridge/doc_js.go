@@ -26,7 +26,8 @@
 //
 // Events of the engine reach JavaScript in order, in batches, through one
 // callback (eventPump), so the cost of crossing the boundary is paid per
-// batch rather than per event.
+// batch rather than per event: a batch is written as one JSON document of
+// [name, payload] pairs and parsed by one JSON.parse.
 //
 // # Managers
 //

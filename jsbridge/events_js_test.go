@@ -40,16 +40,25 @@ func (r *recorder) events() [][2]string {
 
 func (r *recorder) batchCount() int { return r.obj.Get("batches").Length() }
 
-// pairConverter turns [2]string items into events; "panic" panics.
-func pairConverter(item any) (string, js.Value, bool) {
+// pairConverter turns [2]string items into events with a string payload;
+// "panic" panics after writing part of its payload, "drop" is dropped and
+// "fixed" gets its payload from a fix.
+func pairConverter(w *payload, item any) (func(js.Value) js.Value, bool) {
 	p := item.([2]string)
 	switch p[0] {
 	case "panic":
+		w.String("half")
+		w.BeginObject()
 		panic("converter bug")
 	case "drop":
-		return "", js.Undefined(), false
+		return nil, false
+	case "fixed":
+		w.String(p[0])
+		return func(js.Value) js.Value { return js.ValueOf("fix:" + p[1]) }, true
 	}
-	return p[0], js.ValueOf(p[1]), true
+	w.String(p[0])
+	w.String(p[1])
+	return nil, true
 }
 
 func TestEventPumpKeepsOrderAndBatches(t *testing.T) {
@@ -107,13 +116,15 @@ func TestEventPumpRecoversPanicsAndThrows(t *testing.T) {
 	p.push([2]string{"before", "1"})
 	p.push([2]string{"panic", ""})
 	p.push([2]string{"drop", ""})
+	p.push([2]string{"fixed", "x"})
 	p.push([2]string{"after", "2"})
-	waitFor(t, "first batch", func() bool { return len(r.events()) == 3 })
+	waitFor(t, "first batch", func() bool { return len(r.events()) == 4 })
 	evs := r.events()
 	assert.Equal(t, "before", evs[0][0])
 	assert.Equal(t, "error", evs[1][0], "a converter panic becomes an error event")
 	assert.Contains(t, evs[1][1], "converter bug")
-	assert.Equal(t, [2]string{"after", "2"}, evs[2], "dropped items are skipped, later ones delivered")
+	assert.Equal(t, [2]string{"fixed", "fix:x"}, evs[2], "a fix sets its payload, at its place")
+	assert.Equal(t, [2]string{"after", "2"}, evs[3], "dropped items are skipped, later ones delivered")
 	payload := r.obj.Get("batches").Index(0).Index(1).Index(1)
 	requireFlooError(t, e, payload, "GeneralError")
 

@@ -113,3 +113,21 @@ func checkFuncs(t *testing.T) {
 		}
 	})
 }
+
+// eventValue converts one event as the pump does and returns its name and
+// JavaScript payload.
+func (e *env) eventValue(item any) (string, js.Value, bool) {
+	var p payload
+	p.BeginArray()
+	fix, ok := e.convertEvent(&p, item)
+	if !ok {
+		return "", js.Undefined(), false
+	}
+	p.EndArray()
+	pair := p.value()
+	v := pair.Index(1)
+	if fix != nil {
+		v = fix(v)
+	}
+	return pair.Index(0).String(), v, true
+}

@@ -1,6 +1,7 @@
 package jsbridge
 
 import (
+	"strconv"
 	"syscall/js"
 
 	"github.com/flooim/floo/core"
@@ -25,10 +26,16 @@ func (p *payload) str(k, s string) {
 	p.String(s)
 }
 
-// id writes a 64-bit id as a decimal string.
+// id writes a 64-bit id as a decimal string. A message has five of them:
+// they are written straight from the digits, without a string of their own
+// to allocate and scan for characters to escape.
 func (p *payload) id(k string, v uint64) {
 	p.Key(k)
-	p.String(idString(v))
+	var b [22]byte
+	b[0] = '"'
+	n := len(strconv.AppendUint(b[:1], v, 10))
+	b[n] = '"'
+	p.Raw(string(b[:n+1]))
 }
 
 // uid writes a user or group id as a number, or as a decimal string beyond
@@ -156,17 +163,6 @@ func (p *payload) appendNotice(n *core.NoticeMeta) {
 	p.EndObject()
 }
 
-// noticeValue returns the notice meta of JSAPI.md §11, or undefined for
-// none (the "notice meta or nothing" payloads).
-func noticeValue(n *core.NoticeMeta) js.Value {
-	if n == nil {
-		return js.Undefined()
-	}
-	var p payload
-	p.appendNotice(n)
-	return p.value()
-}
-
 // category writes a flooError category: the named categories as strings,
 // XSYNC status numbers as numbers, as the official clients send them
 // (ERRORS.md §6.3).
@@ -179,15 +175,13 @@ func (p *payload) category(cat string) {
 	}
 }
 
-// uidMid returns {uid, mid}: the conversation id as a number and the
+// appendUIDMid writes {uid, mid}: the conversation id as a number and the
 // message id as a decimal string (JSAPI.md §14).
-func uidMid(uid, mid uint64) js.Value {
-	var p payload
+func (p *payload) appendUIDMid(uid, mid uint64) {
 	p.BeginObject()
 	p.uid("uid", uid)
 	p.id("mid", mid)
 	p.EndObject()
-	return p.value()
 }
 
 // withError sets o.error to the FlooError of err when err is not nil.
@@ -198,23 +192,28 @@ func (e *env) withError(o js.Value, err *core.Error) js.Value {
 	return o
 }
 
-// convertEvent returns the official name and payload of an engine event,
-// for the event pump. Unknown event types (added to core later) still
-// arrive, under their EventName, with an undefined payload.
-func (e *env) convertEvent(item any) (string, js.Value, bool) {
+// convertEvent writes the official name of an engine event and its
+// payload, as JSON values, into p, for the event pump, which parses a whole
+// batch in one call. An event whose payload is undefined writes its name
+// only. A payload that JSON cannot carry (a FlooError, which must be a real
+// Error instance) is made by fix from the parsed value: fix, when not nil,
+// is given the parsed payload and returns the one to deliver. Items that
+// are not events write nothing and return ok false. Unknown event types
+// (added to core later) still arrive, under their EventName, with an
+// undefined payload.
+func (e *env) convertEvent(p *payload, item any) (fix func(js.Value) js.Value, ok bool) {
 	ev, ok := item.(core.Event)
 	if !ok {
-		return "", js.Undefined(), false
+		return nil, false
 	}
-	name := ev.EventName()
-	var p payload
+	p.String(ev.EventName())
 	switch v := ev.(type) {
 	case core.LoginSuccess:
-		return name, newObject(), true
+		p.BeginObject()
+		p.EndObject()
 	case core.LoginFail:
-		return name, js.ValueOf(v.Reason), true
+		p.String(v.Reason)
 	case core.Logout, core.RecentListUpdated:
-		return name, js.Undefined(), true
 	case core.FlooNotice:
 		p.BeginObject()
 		p.str("category", v.Category)
@@ -228,7 +227,6 @@ func (e *env) convertEvent(item any) (string, js.Value, bool) {
 			p.str("desc", v.Desc)
 		}
 		p.EndObject()
-		return name, p.value(), true
 	case core.FlooError:
 		p.BeginObject()
 		p.category(v.Category)
@@ -237,32 +235,30 @@ func (e *env) convertEvent(item any) (string, js.Value, bool) {
 			p.num("code", v.Err.FacadeCode())
 		}
 		p.EndObject()
-		return name, e.withError(p.value(), v.Err), true
+		fix = e.errorFix(v.Err)
 	case core.RosterMessage:
-		return name, messageValue(&v.Message), true
+		p.appendMessage(&v.Message)
 	case core.GroupMessage:
-		return name, messageValue(&v.Message), true
+		p.appendMessage(&v.Message)
 	case core.RosterRTCMessage:
-		return name, messageValue(&v.Message), true
+		p.appendMessage(&v.Message)
 	case core.MentionMessage:
-		return name, messageValue(&v.Message), true
+		p.appendMessage(&v.Message)
 	case core.ContentAppended:
-		return name, messageValue(&v.Message), true
+		p.appendMessage(&v.Message)
 	case core.MessageReplaced:
-		return name, messageValue(&v.Message), true
+		p.appendMessage(&v.Message)
 	case core.InputStatus:
 		p.BeginObject()
 		p.str("ext", v.Ext)
 		p.uid("from", v.From)
 		p.uid("to", v.To)
 		p.EndObject()
-		return name, p.value(), true
 	case core.HistoryReceived:
 		p.BeginObject()
 		p.id("next", v.Next)
 		p.uid("uid", v.ConversationID)
 		p.EndObject()
-		return name, p.value(), true
 	case core.SendingStatus:
 		p.BeginObject()
 		p.str("status", v.Status)
@@ -274,41 +270,44 @@ func (e *env) convertEvent(item any) (string, js.Value, bool) {
 			p.Key("message")
 			p.appendMessage(v.Message)
 		}
-		failed := v.Status == core.SendStatusFailed
-		if failed {
+		if v.Status == core.SendStatusFailed {
 			p.num("errorCode", v.ErrorCode)
 			p.str("errorReason", v.ErrorReason)
+			fix = e.errorFix(v.Err)
 		}
 		p.EndObject()
-		o := p.value()
-		if failed {
-			e.withError(o, v.Err)
-		}
-		return name, o, true
 	case core.SendStalled:
-		return name, uidMid(v.UID, v.Mid), true
+		p.appendUIDMid(v.UID, v.Mid)
 	case core.MessageStatusChanged:
-		return name, uidMid(v.UID, v.Mid), true
+		p.appendUIDMid(v.UID, v.Mid)
 	case core.MessageRecalled:
-		return name, uidMid(v.UID, v.Mid), true
+		p.appendUIDMid(v.UID, v.Mid)
 	case core.MessageDeleted:
-		return name, uidMid(v.UID, v.Mid), true
+		p.appendUIDMid(v.UID, v.Mid)
 	case core.MessageCanceled:
-		return name, uidMid(v.UID, v.Mid), true
+		p.appendUIDMid(v.UID, v.Mid)
 	case core.UnreadChanged:
-		return name, uidValue(v.ConversationID), true
+		p.uidValue(v.ConversationID)
 	case core.RosterNotice:
-		return name, noticeValue(&v.Notice), true
+		p.appendNotice(&v.Notice)
 	case core.GroupNotice:
-		return name, noticeValue(&v.Notice), true
+		p.appendNotice(&v.Notice)
 	case core.RosterListUpdated:
-		return name, noticeValue(v.Notice), true
+		if v.Notice != nil {
+			p.appendNotice(v.Notice)
+		}
 	case core.GroupListUpdated:
-		return name, noticeValue(v.Notice), true
+		if v.Notice != nil {
+			p.appendNotice(v.Notice)
+		}
 	case core.RosterInfoUpdated:
-		return name, uidsValue(v.UIDs), true
+		p.BeginArray()
+		for _, id := range v.UIDs {
+			p.uidValue(id)
+		}
+		p.EndArray()
 	case core.GroupMemberChanged:
-		return name, uidValue(v.GroupID), true
+		p.uidValue(v.GroupID)
 	case core.GroupBanned:
 		p.BeginObject()
 		p.uid("groupId", v.GroupID)
@@ -320,7 +319,6 @@ func (e *env) convertEvent(item any) (string, js.Value, bool) {
 			p.flag("all", true)
 		}
 		p.EndObject()
-		return name, p.value(), true
 	case core.GroupUnbanned:
 		p.BeginObject()
 		p.uid("groupId", v.GroupID)
@@ -329,7 +327,6 @@ func (e *env) convertEvent(item any) (string, js.Value, bool) {
 			p.flag("all", true)
 		}
 		p.EndObject()
-		return name, p.value(), true
 	case core.StateChanged:
 		p.BeginObject()
 		p.str("state", string(v.State))
@@ -337,11 +334,11 @@ func (e *env) convertEvent(item any) (string, js.Value, bool) {
 			p.num("retryIn", int(v.RetryIn.Milliseconds()))
 		}
 		p.EndObject()
-		return name, e.withError(p.value(), v.Err), true
+		fix = e.errorFix(v.Err)
 	case core.SessionError:
-		return name, e.errorValue(v.Err), true
+		fix = e.errorPayload(v.Err)
 	case core.ErrorEvent:
-		return name, e.errorValue(v.Err), true
+		fix = e.errorPayload(v.Err)
 	case core.RTCSignal:
 		p.BeginObject()
 		p.id("id", v.ID)
@@ -350,7 +347,20 @@ func (e *env) convertEvent(item any) (string, js.Value, bool) {
 		p.str("content", v.Content)
 		p.str("mediaServer", v.MediaServer)
 		p.EndObject()
-		return name, p.value(), true
 	}
-	return name, js.Undefined(), true
+	return fix, true
+}
+
+// errorFix returns the fix that sets the parsed object's error member to
+// the FlooError of err, or nil when err is nil.
+func (e *env) errorFix(err *core.Error) func(js.Value) js.Value {
+	if err == nil {
+		return nil
+	}
+	return func(o js.Value) js.Value { return e.withError(o, err) }
+}
+
+// errorPayload returns the fix whose payload is the FlooError of err.
+func (e *env) errorPayload(err error) func(js.Value) js.Value {
+	return func(js.Value) js.Value { return e.errorValue(err) }
 }

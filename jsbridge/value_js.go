@@ -57,15 +57,6 @@ func uidValue(id uint64) js.Value {
 	return idValue(id)
 }
 
-// uidsValue returns an array of user or group ids, each as by uidValue.
-func uidsValue(ids []uint64) js.Value {
-	a := newArray(len(ids))
-	for i, id := range ids {
-		a.SetIndex(i, uidValue(id))
-	}
-	return a
-}
-
 // bytesToJS copies b into a new Uint8Array. Bytes always cross as
 // Uint8Array, never as JSON or base64 strings.
 func bytesToJS(b []byte) js.Value {

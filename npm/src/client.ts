@@ -163,7 +163,7 @@ export class FlooClient {
     const goPlatform = {
       transport: platform.transport && guardTransport(platform.transport),
       http: platform.http,
-      deliver: (batch: Array<[string, unknown]>) => this.#deliver(batch),
+      deliver: (batch: Array<[string, unknown?]>) => this.#deliver(batch),
       FlooError,
       ...(platform.storage ? { storage: platform.storage } : {}),
       ...(platform.localStore && config.storage !== false ? { localStore: platform.localStore } : {}),
@@ -200,7 +200,7 @@ export class FlooClient {
   }
 
   /** Hands a batch of events to the listeners, in order; a throwing listener does not stop the others. */
-  #deliver(batch: Array<[string, unknown]>): void {
+  #deliver(batch: Array<[string, unknown?]>): void {
     if (this.#go) observe(this.#session, this.#go, batch);
     for (const [name, payload] of batch) {
       const set = this.#listeners.get(name);

@@ -94,7 +94,7 @@ function receiptSend(runner: Runner, session: Session, name: string): (...args: 
  * listeners see any of them: the engine emits onGroupMemberChanged and onGroupListUpdate before
  * the group notice event that says what changed.
  */
-export function observe(session: Session, go: GoClient, batch: Array<[string, unknown]>): void {
+export function observe(session: Session, go: GoClient, batch: Array<[string, unknown?]>): void {
   for (const [name, payload] of batch) {
     if (name === "onRosterListUpdate") applyRosterNotice(session, go, payload);
     else applyGroupNotice(session, go, payload);

@@ -34,8 +34,11 @@ export interface GoPlatform {
   http: HttpTransport;
   storage?: KeyValueStorage;
   localStore?: LocalStore;
-  /** Receives the events in order, in batches. */
-  deliver(batch: Array<[string, unknown]>): void;
+  /**
+   * Receives the events in order, in batches of [name, payload] pairs, parsed from one JSON
+   * document; an event whose payload is undefined comes as [name].
+   */
+  deliver(batch: Array<[string, unknown?]>): void;
   FlooError: typeof FlooError;
   log?(level: LogLevel, message: string): void;
 }
