@@ -479,3 +479,78 @@ func TestKillMovesClientsToAnotherNode(t *testing.T) {
 	assert.Equal(t, wsB, alice.dialer.dials()[len(alice.dialer.dials())-1], "alice stays on B")
 	t.Logf("done in %v", time.Since(t0).Round(time.Millisecond))
 }
+
+// TestKillLedger checks the ledger's verdicts on made-up histories: what
+// the kill test calls lost, duplicated, reordered or failed.
+func TestKillLedger(t *testing.T) {
+	convs := []conversation{{id: "ab", members: []string{"a", "b"}}, {id: "g", members: []string{"a", "b", "c"}, gid: 50}}
+	uids := map[string]uint64{"a": 1, "b": 2, "c": 3}
+	msg := func(from uint64, to uint64, content string) core.Message {
+		return core.Message{From: from, To: to, Content: content}
+	}
+	// Side a posted two messages in each conversation, all sent.
+	history := func() *killLedger {
+		l := newKillLedger(convs, uids)
+		for i, k := range []flowKey{{"ab", "a"}, {"g", "a"}} {
+			l.posted[k] = 2
+			l.cmids[k] = []uint64{uint64(10*i + 1), uint64(10*i + 2)}
+			for _, cmid := range l.cmids[k] {
+				l.event("a", 1, core.SendingStatus{Status: core.SendStatusSent, Mid: cmid})
+			}
+		}
+		return l
+	}
+	deliver := func(l *killLedger, seqs map[string][]int) {
+		for _, to := range []string{"b", "c"} {
+			for _, s := range seqs[to] {
+				l.event(to, uids[to], core.GroupMessage{Message: msg(1, 50, "kill/g/a/"+strconv.Itoa(s))})
+			}
+		}
+		for _, s := range seqs["b-ab"] {
+			l.event("b", 2, core.RosterMessage{Message: msg(1, 2, "kill/ab/a/"+strconv.Itoa(s))})
+		}
+	}
+
+	l := history()
+	deliver(l, map[string][]int{"b": {1, 2}, "c": {1, 2}, "b-ab": {1, 2}})
+	pending, probs := l.problems(true)
+	assert.Zero(t, pending)
+	assert.Empty(t, probs, "everything delivered once, in order")
+
+	l = history()
+	deliver(l, map[string][]int{"b": {1, 2}, "c": {1}, "b-ab": {1, 2}})
+	pending, probs = l.problems(false)
+	assert.Equal(t, 1, pending)
+	assert.Empty(t, probs, "a missing delivery is pending until the end")
+	_, probs = l.problems(true)
+	assert.Equal(t, []string{"g/a to c: 1 of 2 delivered"}, probs)
+
+	for name, seqs := range map[string]map[string][]int{
+		"duplicate": {"b": {1, 2}, "c": {1, 1, 2}, "b-ab": {1, 2}},
+		"reordered": {"b": {2, 1}, "c": {1, 2}, "b-ab": {1, 2}},
+		"gap":       {"b": {1, 2}, "c": {1, 2}, "b-ab": {2}},
+	} {
+		l = history()
+		deliver(l, seqs)
+		_, probs = l.problems(false)
+		assert.NotEmpty(t, probs, name)
+	}
+
+	l = history()
+	deliver(l, map[string][]int{"b": {1, 2}, "c": {1, 2}, "b-ab": {1, 2}})
+	l.event("b", 2, core.GroupMessage{Message: msg(1, 2, "kill/ab/a/3")})
+	_, probs = l.problems(false)
+	assert.Equal(t, []string{"b got kill/ab/a/3"}, probs, "a one-to-one payload as a group message")
+
+	l = history()
+	l.status[sendKey{"a", 2}] = "failed: 500 boom"
+	deliver(l, map[string][]int{"b": {1, 2}, "c": {1, 2}, "b-ab": {1, 2}})
+	_, probs = l.problems(false)
+	assert.Equal(t, []string{"ab/a #2: failed: 500 boom"}, probs)
+
+	l = history()
+	delete(l.status, sendKey{"a", 12})
+	deliver(l, map[string][]int{"b": {1, 2}, "c": {1, 2}, "b-ab": {1, 2}})
+	_, probs = l.problems(true)
+	assert.Equal(t, []string{"g/a #2: no sent or failed"}, probs)
+}
