@@ -7,7 +7,7 @@ PKG ?= ./...
 T ?=
 N ?= 10000
 
-.PHONY: test unit demo wasm size fuzz bench bench-e2e lint fmt generate chaos
+.PHONY: test unit demo wasm size fuzz bench bench-e2e bench-cluster lint fmt generate chaos
 
 test:
 	@scripts/test.sh
@@ -40,6 +40,11 @@ bench:
 # (docs/performance.md). Not part of make test.
 bench-e2e:
 	@scripts/bench-e2e.sh
+
+# The server's load on one node with SQLite, one with PostgreSQL, and two nodes on PostgreSQL + NATS
+# (docs/performance.md). Not part of make test.
+bench-cluster:
+	@scripts/bench-e2e.sh cluster
 
 lint:
 	@scripts/lint.sh

@@ -15,7 +15,29 @@
 #                             see test/bench/bench_test.go
 #
 # Needs network access to the npm registry (or a warm npm cache) for the temporary project.
+#
+# scripts/bench-e2e.sh cluster (make bench-cluster) runs the server's load scenario alone on three
+# setups instead: one node on SQLite, one on PostgreSQL, and two nodes on PostgreSQL and NATS with
+# each pair split across the nodes (TestBenchCluster in test/bench/cluster_test.go). PostgreSQL is
+# a throw-away cluster (server/store/postgres/pgtest, needs initdb and pg_ctl: scripts/deps.sh
+# postgres); NATS is embedded in the test process. No npm, no wasm.
+#
+#   FLOO_BENCH_LOADS=100,250,500,1000   offered loads, msg/s (its default)
+#   FLOO_BENCH_SETUPS=sqlite,postgres,two-nodes
 source "$(dirname "$0")/lib.sh"
+
+if [ "${1:-}" = cluster ]; then
+  step "bench-cluster: PostgreSQL server binaries"
+  scripts/deps.sh postgres
+  TMP=$(mktemp -d)
+  trap 'rm -rf "$TMP"' EXIT
+  step "bench-cluster: build floo-server"
+  go build -o "$TMP/floo-server" ./cmd/floo-server
+  step "bench-cluster: run"
+  FLOO_BENCH_SERVER_BIN="$TMP/floo-server" FLOO_BENCH_CLUSTER=1 \
+    go test -count=1 -v -timeout 30m -run '^TestBenchCluster$' ./test/bench/
+  exit 0
+fi
 
 TMP=$(mktemp -d)
 PROJECT=""

@@ -7,7 +7,11 @@
 #   chromium   Debian chromium, at $CHROMIUM (default /usr/bin/chromium): the browser tests
 #              (scripts/test-web.sh, scripts/test-e2e.sh)
 #   postgres   Debian postgresql (initdb and pg_ctl, on the PATH or in /usr/lib/postgresql/*/bin):
-#              the PostgreSQL store's tests start a throw-away cluster (server/store/postgres/pgtest)
+#              the PostgreSQL store's tests, the tests of several nodes (cmd/floo-server: drain,
+#              kill -9) and make bench-cluster start a throw-away cluster (server/store/postgres/pgtest)
+#
+# NATS needs nothing: the tests and the benchmark embed a NATS server (server/bus/natstest, a Go
+# module that go mod download fetches).
 #
 #   scripts/deps.sh                    all of them (what scripts/test.sh runs first)
 #   scripts/deps.sh protoc chromium    only those

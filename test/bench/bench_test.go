@@ -66,22 +66,29 @@ func loadConfig(t *testing.T) config {
 	if c.chromium == "0" {
 		c.chromium = ""
 	}
-	loads := os.Getenv("FLOO_BENCH_LOADS")
-	if loads == "" {
-		loads = "1000,2000,5000,10000"
-	}
-	for _, f := range strings.Split(loads, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n <= 0 {
-			t.Fatalf("FLOO_BENCH_LOADS=%q: want positive numbers", loads)
-		}
-		c.loads = append(c.loads, n)
-	}
+	c.loads = parseLoads(t, "1000,2000,5000,10000")
 	if (c.wasm || c.chromium != "") && c.project == "" {
 		t.Fatal("FLOO_BENCH_PROJECT is not set: the wasm clients need a project made by `node npm/test/e2e/harness.mjs prepare` " +
 			"(scripts/bench-e2e.sh does it), or FLOO_BENCH_WASM=0")
 	}
 	return c
+}
+
+// parseLoads reads FLOO_BENCH_LOADS, def when it is not set.
+func parseLoads(t *testing.T, def string) []int {
+	loads := os.Getenv("FLOO_BENCH_LOADS")
+	if loads == "" {
+		loads = def
+	}
+	var out []int
+	for _, f := range strings.Split(loads, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			t.Fatalf("FLOO_BENCH_LOADS=%q: want positive numbers", loads)
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 func envInt(name string, def int) int {
@@ -101,6 +108,7 @@ type env struct {
 	cfg   config
 	dir   string
 	addr  string // host:port of the server
+	addrQ string // host:port of the node the q devices use; "" = addr
 	dns   string
 	users map[string]user
 	gens  []*genClient // senders s0..s(n-1): the live and sync senders, side a of the load pairs
@@ -141,29 +149,13 @@ func TestBenchE2E(t *testing.T) {
 		defer os.RemoveAll(dir)
 	}
 
-	bin := cfg.serverBin
-	if bin == "" {
-		root, _ := filepath.Abs(filepath.Join("..", ".."))
-		if bin, err = serverproc.Build(root, dir); err != nil {
-			t.Fatal(err)
-		}
-	}
+	bin := serverBin(t, cfg, dir)
 	addr, err := serverproc.FreeAddr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	logf, err := os.Create(filepath.Join(dir, "server.log"))
+	srv, err := startNode(bin, dir, "server", addr)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	// No send budget (the load generator offers more than 50/s per device),
-	// no limit on registrations and tokens (a few hundred accounts)
-	// and no per-IP cap (every client is on 127.0.0.1); everything else is
-	// the server's default.
-	srv := &serverproc.Proc{Bin: bin, Addr: addr, Data: filepath.Join(dir, "data"), Log: logf,
-		Args: []string{"-send-rate", "-1", "-max-unauth-per-ip", "-1", "-auth-rate", "-1"}}
-	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Stop(syscall.SIGTERM)
@@ -182,7 +174,7 @@ func TestBenchE2E(t *testing.T) {
 		names = append(names, "s"+itoa(i), "q"+itoa(i))
 	}
 	t0 := time.Now()
-	if err := e.register(names); err != nil {
+	if err := e.register("http://"+e.addr, names); err != nil {
 		fail("%v", err)
 	}
 	if err := e.connectGens(); err != nil {
@@ -230,8 +222,43 @@ func TestBenchE2E(t *testing.T) {
 	fmt.Println(report(cfg, sides, loads))
 }
 
-// register creates the accounts, a few at a time.
-func (e *env) register(names []string) error {
+// serverBin returns the floo-server binary: FLOO_BENCH_SERVER_BIN, or one
+// built into dir.
+func serverBin(t *testing.T, cfg config, dir string) string {
+	if cfg.serverBin != "" {
+		return cfg.serverBin
+	}
+	root, _ := filepath.Abs(filepath.Join("..", ".."))
+	bin, err := serverproc.Build(root, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// startNode runs the server at addr with its data in dir/name and its log
+// in dir/name.log, with further flags args. It runs with no send budget
+// (the load generator offers more than 50/s per device), no limit on
+// registrations and tokens (a few hundred accounts) and no per-IP cap
+// (every client is on 127.0.0.1); everything else is the server's
+// default. The log file stays open until the process is gone.
+func startNode(bin, dir, name, addr string, args ...string) (*serverproc.Proc, error) {
+	logf, err := os.Create(filepath.Join(dir, name+".log"))
+	if err != nil {
+		return nil, err
+	}
+	srv := &serverproc.Proc{Bin: bin, Addr: addr, Data: filepath.Join(dir, name), Log: logf,
+		Args: append([]string{"-send-rate", "-1", "-max-unauth-per-ip", "-1", "-auth-rate", "-1"}, args...)}
+	if err := srv.Start(); err != nil {
+		logf.Close()
+		return nil, err
+	}
+	return srv, nil
+}
+
+// register creates the accounts through the REST API at base
+// (http://host:port), a few at a time.
+func (e *env) register(base string, names []string) error {
 	var mu sync.Mutex
 	var first error
 	sem := make(chan struct{}, 4)
@@ -244,7 +271,7 @@ func (e *env) register(names []string) error {
 			defer wg.Done()
 			defer func() { <-sem }()
 			name, pw := "b"+run+n, "secret-"+n
-			id, err := serverproc.Register("http://"+e.addr, appID, name, pw)
+			id, err := serverproc.Register(base, appID, name, pw)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -258,7 +285,8 @@ func (e *env) register(names []string) error {
 	return first
 }
 
-// connectGens logs the generator devices in: s_i and q_i.
+// connectGens logs the generator devices in: s_i and q_i (q_i on addrQ
+// when it is set).
 func (e *env) connectGens() error {
 	ctx := context.Background()
 	e.gens = make([]*genClient, e.cfg.senders)
@@ -276,7 +304,11 @@ func (e *env) connectGens() error {
 				defer func() { <-sem }()
 				u := e.users[side+itoa(i)]
 				to := uint64(u.id)
-				g, err := dialGen(ctx, e.addr, u, func(m *xsync.Meta, at time.Time) {
+				addr := e.addr
+				if side == "q" && e.addrQ != "" {
+					addr = e.addrQ
+				}
+				g, err := dialGen(ctx, addr, u, func(m *xsync.Meta, at time.Time) {
 					e.hookMu.RLock()
 					h := e.loadHook
 					e.hookMu.RUnlock()
@@ -481,13 +513,16 @@ func (e *env) runLoad(rate int, dur time.Duration) (loadResult, error) {
 	var mu sync.Mutex
 	var lat []float64
 	var last time.Time
+	// Texts of an earlier load that the server still delivers (it was
+	// behind when that load's wait ended) are not this load's.
+	begin := time.Now()
 	e.hookMu.Lock()
 	e.loadHook = func(to uint64, m *xsync.Meta, at time.Time) {
 		if m.From == nil || m.From.Uid != peerOf[to] {
 			return
 		}
 		sent, ok := stampOf(m)
-		if !ok {
+		if !ok || sent.Before(begin) {
 			return
 		}
 		mu.Lock()
@@ -611,12 +646,38 @@ func report(cfg config, sides []side, loads []loadResult) string {
 	row(fmt.Sprintf("login → loginSuccess (median of %d)", cfg.logins), func(r sideResult) float64 { return r.loginMs }, "ms", 0)
 
 	fmt.Fprintf(&b, "\nserver, %d pairs (both ways), lean XSYNC generator, %d s per load\n\n", cfg.senders, cfg.loadSecs)
-	fmt.Fprintln(&b, "| offered msg/s | sent | delivered | delivered msg/s | delivery p50 | p99 | max | refused | conns closed |")
-	fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|---|")
+	var rows []setupLoad
 	for _, l := range loads {
-		fmt.Fprintf(&b, "| %d | %d | %d | %.0f | %.1f ms | %.1f ms | %.0f ms | %d | %d |\n", l.offered, l.sent, l.delivered, l.rate, l.p50, l.p99, l.max, l.refused, l.lost)
+		rows = append(rows, setupLoad{loadResult: l})
 	}
+	loadTable(&b, rows)
 	return b.String()
+}
+
+// setupLoad is one load of one setup (the cluster benchmark), or of the
+// only one (setup "").
+type setupLoad struct {
+	setup string
+	loadResult
+}
+
+// loadTable renders the server's figures, one row per load, with a first
+// column naming the setup when the rows have one.
+func loadTable(b *strings.Builder, rows []setupLoad) {
+	head, rule := "", ""
+	if len(rows) > 0 && rows[0].setup != "" {
+		head, rule = "| setup ", "|---"
+	}
+	fmt.Fprintln(b, head+"| offered msg/s | sent | delivered | delivered msg/s | delivery p50 | p99 | max | refused | conns closed |")
+	fmt.Fprintln(b, rule+"|---|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		first := ""
+		if head != "" {
+			first = "| " + r.setup + " "
+		}
+		fmt.Fprintf(b, first+"| %d | %d | %d | %.0f | %.1f ms | %.1f ms | %.0f ms | %d | %d |\n",
+			r.offered, r.sent, r.delivered, r.rate, r.p50, r.p99, r.max, r.refused, r.lost)
+	}
 }
 
 // pct is the p-th percentile of sorted xs (nearest rank below).

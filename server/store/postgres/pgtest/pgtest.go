@@ -35,6 +35,14 @@ var (
 	dbSeq    atomic.Int64
 )
 
+// Durable, set before Main, runs the cluster with PostgreSQL's own
+// durability settings (fsync, synchronous_commit and full_page_writes on)
+// instead of turning them off: a commit then waits for its WAL flush, as
+// SQLite's synchronous=FULL waits for its fsync, so that a benchmark
+// compares like with like (test/bench). Tests leave it off: the cluster
+// dies with the test binary anyway.
+var Durable bool
+
 // Main starts a cluster in a temporary directory, runs the tests and stops
 // the cluster. Call it from TestMain: os.Exit(pgtest.Main(m)).
 func Main(m *testing.M) int {
@@ -156,8 +164,10 @@ func start() (stop func(), err error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	// fsync off: the cluster dies with the test binary anyway.
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", port, dir)
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1", port, dir)
+	if !Durable {
+		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	}
 	if err := run(filepath.Join(bin, "pg_ctl"), "-D", data, "-l", filepath.Join(dir, "log"),
 		"-o", opts, "-w", "start"); err != nil {
 		os.RemoveAll(dir)
