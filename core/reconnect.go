@@ -91,7 +91,11 @@ func (c *Client) scheduleRetry(delay lite.Duration, cause *Error) {
 	}
 	if delay < 0 {
 		delay = c.cfg.Reconnect.Delay(lp.attempt)
+		if lp.hostImmediate {
+			delay = 0
+		}
 	}
+	lp.hostImmediate = false
 	c.setWaiting(delay, cause)
 	c.log.info("reconnect: attempt " + strconv.Itoa(lp.attempt) + " in " + millis(delay))
 	sid := lp.sess.id
@@ -128,7 +132,15 @@ func (c *Client) noteAttemptFailure() {
 		c.log.warn("reconnect: every fireplace host failed " + strconv.Itoa(fireplaceFailLimit) + " times, looking DNS up again")
 		return
 	}
+	old := d.fireplace[lp.fireIdx]
 	lp.fireIdx++
+	// The backoff was for the host given up on: the first attempt on the
+	// next one, another node, is made at once (a crashed node's clients
+	// reach a live one some 10 s sooner with the default backoff). And
+	// the REST client leaves the same node, rather than failing there
+	// five times of its own first.
+	lp.hostImmediate = true
+	c.rest.leave(old)
 	c.log.warn("reconnect: " + strconv.Itoa(fireplaceFailLimit) + " failed attempts, switching to " + d.fireplace[lp.fireIdx])
 }
 

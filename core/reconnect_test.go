@@ -2,6 +2,7 @@ package core
 
 import (
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -112,11 +113,10 @@ func TestReconnectBackoffAndHostRotation(t *testing.T) {
 	c, rec := newTestClient(t, srv, nil, nil)
 	loginAs(t, c, 1001, tok)
 
-	var failing atomic.Bool
-	failing.Store(true)
+	// Host a is down, host b is up.
 	srv.Set(func() {
 		srv.DialHook = func(url string) error {
-			if failing.Load() {
+			if strings.Contains(url, "a.test") {
 				return errors.New("refused")
 			}
 			return nil
@@ -127,18 +127,19 @@ func TestReconnectBackoffAndHostRotation(t *testing.T) {
 	eventually(t, func() bool { return len(srv.Dials()) == 2 }, "immediate retry")
 	for n := 3; n <= 6; n++ {
 		waitState(t, c, StateReconnecting)
+		if n == 3 {
+			// The state event says how long the backoff lasts (a countdown for the app).
+			waiting := rec.wait(t, "reconnecting with a delay", func(e Event) bool {
+				s, ok := e.(StateChanged)
+				return ok && s.State == StateReconnecting && s.RetryIn > 0
+			}).(StateChanged)
+			assert.Equal(t, lite.Second, waiting.RetryIn, "the test backoff is one second")
+		}
 		advance(t, srv, lite.Second)
-		eventually(t, func() bool { return len(srv.Dials()) == n }, "retry")
+		eventually(t, func() bool { return len(srv.Dials()) >= n }, "retry")
 	}
-	failing.Store(false)
-	waitState(t, c, StateReconnecting)
-	// The state event says how long the backoff lasts (a countdown for the app).
-	waiting := rec.wait(t, "reconnecting with a delay", func(e Event) bool {
-		s, ok := e.(StateChanged)
-		return ok && s.State == StateReconnecting && s.RetryIn > 0
-	}).(StateChanged)
-	assert.Equal(t, lite.Second, waiting.RetryIn, "the test backoff is one second")
-	advance(t, srv, lite.Second)
+	// The fifth failure on a moves to b, and the first attempt there is
+	// made at once: the clock does not move.
 	rec.waitName(t, EventLoginSuccess, 2)
 	dials := srv.Dials()
 	assert.Equal(t, []string{"wss://a.test", "wss://a.test", "wss://a.test", "wss://a.test", "wss://a.test", "wss://a.test", "ws://b.test:8080/ws"}, dials,
@@ -187,6 +188,42 @@ func TestReconnectLeavesAHostGoingAway(t *testing.T) {
 	assert.Equal(t, "https://a.test", ratel)
 }
 
+// TestReconnectMovesRESTWithTheSocket: when five failed attempts move the
+// socket to the next node, the REST client leaves the node given up on too,
+// instead of failing there five times of its own first.
+func TestReconnectMovesRESTWithTheSocket(t *testing.T) {
+	srv := newFakeServer(t)
+	tok := srv.AddUser(1001, "alice", "pw")
+	srv.HTTP.handle("GET /v2/app_dns", func(r *HTTPRequest) (*HTTPResponse, error) {
+		return envelope(200, "", `{"app_status":"normal","dns_list":[{"group_level":0,"clusters":[
+			{"ratel":[{"protocol":"https","host":"a.test"},{"protocol":"https","host":"b.test"}],
+			 "webim":[{"protocol":"https","host":"a.test"},{"protocol":"https","host":"b.test"}],
+			 "rtc":[{"protocol":"https","host":"a.test"}]}]}]}`), nil
+	})
+	c, rec := newTestClient(t, srv, nil, nil)
+	loginAs(t, c, 1001, tok)
+	srv.Set(func() {
+		srv.DialHook = func(url string) error {
+			if strings.Contains(url, "a.test") {
+				return errors.New("refused")
+			}
+			return nil
+		}
+	})
+	srv.Drop(1001)
+	for n := 3; n <= 6; n++ {
+		waitState(t, c, StateReconnecting)
+		ratel, _, _ := c.Servers()
+		require.Equal(t, "https://a.test", ratel, "REST stays while the socket retries the same node")
+		advance(t, srv, lite.Second)
+		eventually(t, func() bool { return len(srv.Dials()) >= n }, "retry")
+	}
+	rec.waitName(t, EventLoginSuccess, 2)
+	assert.Equal(t, "wss://b.test", srv.Dials()[6])
+	ratel, _, _ := c.Servers()
+	assert.Equal(t, "https://b.test", ratel, "REST left node a with the socket")
+}
+
 // TestReconnectLooksDNSUpAgain: once every fireplace host of the DNS reply
 // has failed five times, the next attempt repeats the DNS lookup and uses
 // the new reply's hosts (PROTOCOL.md §4.2 step 6).
@@ -215,9 +252,14 @@ func TestReconnectLooksDNSUpAgain(t *testing.T) {
 	srv.Drop(1001)
 	eventually(t, func() bool { return len(srv.Dials()) == 2 }, "immediate retry")
 	for n := 3; n <= 11; n++ {
+		if n == 7 {
+			// The first attempt on the next host is not delayed.
+			eventually(t, func() bool { return len(srv.Dials()) >= n }, "first attempt on b")
+			continue
+		}
 		waitState(t, c, StateReconnecting)
 		advance(t, srv, lite.Second)
-		eventually(t, func() bool { return len(srv.Dials()) == n }, "retry")
+		eventually(t, func() bool { return len(srv.Dials()) >= n }, "retry")
 	}
 	assert.Equal(t, int32(1), lookups.Load(), "hosts first")
 	waitState(t, c, StateReconnecting)

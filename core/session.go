@@ -77,7 +77,10 @@ type loopState struct {
 
 	attempt   int // consecutive failed attempts (0 after a success)
 	hostFails int // failed attempts on the current fireplace host
-	fireIdx   int
+	// hostImmediate: the next attempt is the first on a new fireplace
+	// host after the last one failed too often; it is not delayed.
+	hostImmediate bool
+	fireIdx       int
 
 	refreshDNS    bool // every fireplace host failed: look DNS up before the next attempt
 	dnsRefreshing bool // a background DNS refresh for the REST client is running
@@ -222,7 +225,7 @@ func (c *Client) newSession(cr *credentials, uid uint64, token string) *session 
 	}
 	lp.sess = s
 	lp.paused = false
-	lp.attempt, lp.hostFails = 0, 0
+	lp.attempt, lp.hostFails, lp.hostImmediate = 0, 0, false
 	c.armLoginTimeout(s)
 	c.pre.clear() // the previous session's prefetch belongs to its user
 	c.adoptUser(uid)
@@ -646,7 +649,7 @@ func (c *Client) onProvisionReply(p *xsync.Provision) {
 	s.loggedIn = true
 	lp.sched.cancel(s.loginTask)
 	s.loginTask = nil
-	lp.attempt, lp.hostFails = 0, 0
+	lp.attempt, lp.hostFails, lp.hostImmediate = 0, 0, false
 	c.setPhase(phaseOnline, nil)
 	c.log.info("session: logged in as " + strconv.FormatUint(s.uid, 10) + " device " + strconv.FormatUint(uint64(s.deviceSN), 10))
 	c.emit(FlooNotice{Category: NoticeCategoryLoginMessage, Desc: "login socket success....."})
@@ -890,7 +893,7 @@ func (c *Client) endSession(err *Error, clear bool) (unknown []uint64) {
 	c.failHistory(err)
 	lp.sess = nil
 	lp.paused = false
-	lp.attempt, lp.hostFails = 0, 0
+	lp.attempt, lp.hostFails, lp.hostImmediate = 0, 0, false
 	c.rest.setToken("")
 	if clear {
 		c.clearLocalData()
