@@ -12,6 +12,7 @@
 #   FLOO_BENCH_NO_BUILD=1     reuse npm/dist when it is complete
 #   FLOO_BENCH_LOADS=1000,2000,5000,10000   offered loads, msg/s
 #   FLOO_BENCH_LOAD_SECS=5, FLOO_BENCH_PINGS=1000, FLOO_BENCH_KEEP=1, FLOO_BENCH_PROFILE=dir
+#   FLOO_BENCH_DATA=dir       the server's data folder's parent (default /dev/shm, a tmpfs, when present)
 #                             see test/bench/bench_test.go
 #
 # Needs network access to the npm registry (or a warm npm cache) for the temporary project.

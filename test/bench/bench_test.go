@@ -32,6 +32,10 @@ const appID = "welovemaxim"
 //	FLOO_BENCH_LOAD_SECS    seconds of traffic per load (default 5)
 //	FLOO_BENCH_PINGS        ping-pong round trips (default 1000)
 //	FLOO_BENCH_KEEP=1       keep the temporary directory (server and node logs)
+//	FLOO_BENCH_DATA=dir     where the temporary directory (the server's data) goes: default
+//	                        /dev/shm when it exists (tmpfs, as the reference figures were
+//	                        taken: the disk's fsync latency is left out), else the system's
+//	                        temporary folder; FLOO_BENCH_DATA=/tmp measures with the disk
 //	FLOO_BENCH_PROFILE=dir  write CPU profiles into dir (an absolute path): native-sync.cpu
 //	                        (Go pprof of this process, from the native sync's login to its last
 //	                        event), wasm-sync.cpuprofile and wasm-pingpong.cpuprofile (the node
@@ -139,7 +143,7 @@ type loadResult struct {
 
 func TestBenchE2E(t *testing.T) {
 	cfg := loadConfig(t)
-	dir, err := os.MkdirTemp("", "floo-bench-")
+	dir, err := os.MkdirTemp(dataRoot(), "floo-bench-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,7 +611,7 @@ type side struct {
 func report(cfg config, sides []side, loads []loadResult) string {
 	var b strings.Builder
 	host, _ := os.Hostname()
-	fmt.Fprintf(&b, "\nend-to-end benchmark: %s, %d CPUs, %s/%s, %s\n\n", host, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "\nend-to-end benchmark: %s, %d CPUs, %s/%s, %s, server data in %s\n\n", host, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format(time.RFC3339), dataRootName())
 	head, rule := "| Figure |", "|---|"
 	for _, sd := range sides {
 		head += " " + sd.name + " |"
@@ -693,3 +697,24 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// dataRoot is the folder the run's temporary directory goes in
+// (FLOO_BENCH_DATA, see config).
+func dataRoot() string {
+	if d := os.Getenv("FLOO_BENCH_DATA"); d != "" {
+		return d
+	}
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		return "/dev/shm"
+	}
+	return os.TempDir()
+}
+
+// dataRootName says where the server's data is, for the results' header.
+func dataRootName() string {
+	d := dataRoot()
+	if d == "/dev/shm" {
+		return "/dev/shm (tmpfs)"
+	}
+	return d
+}

@@ -57,7 +57,7 @@ func TestBenchCluster(t *testing.T) {
 	if setups[0] == "" {
 		setups = []string{"sqlite", "postgres", "two-nodes"}
 	}
-	dir, err := os.MkdirTemp("", "floo-bench-cluster-")
+	dir, err := os.MkdirTemp(dataRoot(), "floo-bench-cluster-")
 	if err != nil {
 		t.Fatal(err)
 	}
