@@ -193,7 +193,10 @@ func specNames(t *testing.T) map[string][]string {
 
 // internal are the Go methods the npm facade calls but does not expose
 // (npm/src/managers.ts copies the official names only).
-var internal = map[string]bool{"rosterManage.forgetRoster": true}
+var internal = map[string]bool{
+	"rosterManage.forgetRoster": true, "rosterManage.cachedRosterIds": true, "rosterManage.keepRosters": true,
+	"rosterManage.keepRosterIds": true, "rosterManage.keepRosterField": true, "rosterManage.keepRosterBlocked": true,
+}
 
 // TestManagerNamesMatchSpec: the §3 methods exist on the Go client object,
 // and every manager method the Go side implements has its official
@@ -242,6 +245,7 @@ var noArgs = map[string]bool{
 	"userManage.deleteToken": true, "userManage.getConversationList": true,
 	"sysManage.getNoticeMessage": true, "sysManage.getLinkServer": true, "sysManage.getServers": true,
 	"sysManage.sendMessage": true,
+	"rosterManage.getAllRosterDetail": true, "rosterManage.cachedRosterIds": true,
 }
 
 // badInputs lists, per method, arguments (a JavaScript array's source) and
@@ -252,6 +256,11 @@ var badInputs = []struct{ method, args, want string }{
 	{"userManage.asyncTokenId", `{user_id: 1.5, password: "p"}`, "user_id must be a non-negative integer id"},
 
 	{"rosterManage.forgetRoster", ``, "uid is required"},
+	{"rosterManage.getRosterInfo", `"x"`, "rid must be a decimal id"},
+	{"rosterManage.keepRosters", `"[1,"`, "jsonv: unexpected end of input"},
+	{"rosterManage.keepRosterIds", `5`, "document must be a string, got number"},
+	{"rosterManage.keepRosterBlocked", `5, "yes"`, "blocked must be a boolean"},
+	{"rosterManage.keepRosterField", `5, "alias", 3`, "document must be a string"},
 	{"rosterManage.getRosterMessageByRid", ``, "uid is required"},
 	{"rosterManage.getUnreadCount", `"-1"`, "uid must be a decimal id"},
 	{"rosterManage.readRosterMessage", `1, "x"`, `mid must be a decimal id`},
@@ -402,9 +411,24 @@ func TestManagerResults(t *testing.T) {
 		}
 		return jsonStringify(v)
 	}
+	// The roster caches are the engine's: the TypeScript wrappers keep
+	// their results there and the official reads return them.
+	assert.Equal(t, "undefined", jsonOf("rosterManage", "cachedRosterIds", ``), "not known before a list")
+	resolved(t, obj, e, "rosterManage", "keepRosterIds", `"[5,\"12345678901234567890\"]"`)
+	assert.Equal(t, `[5,"12345678901234567890"]`, jsonOf("rosterManage", "cachedRosterIds", ``))
+	assert.Equal(t, `[5]`, jsonOf("rosterManage", "keepRosters", `'[{"user_id":5,"username":"bob","n":12345678901234567890},{"username":"x"}]'`))
+	assert.Equal(t, `true`, jsonOf("rosterManage", "keepRosterField", `5, "alias", '"Bobby"'`))
+	assert.Equal(t, `false`, jsonOf("rosterManage", "keepRosterField", `6, "alias", '"x"'`))
+	resolved(t, obj, e, "rosterManage", "keepRosterBlocked", `"5", true`)
+	assert.Equal(t, `{"user_id":5,"username":"bob","n":"12345678901234567890","alias":"Bobby","relation":3}`, jsonOf("rosterManage", "getRosterInfo", `5`))
+	assert.Equal(t, `{"5":{"user_id":5,"username":"bob","n":"12345678901234567890","alias":"Bobby","relation":3}}`, jsonOf("rosterManage", "getAllRosterDetail", ``))
+	assert.Equal(t, "undefined", jsonOf("rosterManage", "getRosterInfo", `6`))
+
 	// The local part of a friend removal (asyncDeleteRoster in TypeScript)
-	// ends with onRosterListUpdate.
+	// ends with onRosterListUpdate, and the friend leaves the caches.
 	resolved(t, obj, e, "rosterManage", "forgetRoster", `"5"`)
+	assert.Equal(t, `{}`, jsonOf("rosterManage", "getAllRosterDetail", ``))
+	assert.Equal(t, `["12345678901234567890"]`, jsonOf("rosterManage", "cachedRosterIds", ``))
 	waitFor(t, "onRosterListUpdate", func() bool {
 		for _, ev := range rec.events() {
 			if ev[0] == "onRosterListUpdate" {

@@ -1,10 +1,18 @@
 package jsbridge
 
+import (
+	"syscall/js"
+
+	"github.com/flooim/floo/core/jsonv"
+)
+
 // rosterManage holds the engine's methods of im.rosterManage (JSAPI.md §5):
-// the message operations and cache reads. The REST wrappers and the roster
-// caches live in TypeScript (npm/src/managers/roster.ts), which calls
-// forgetRoster (not an official name, so not on the public manager) once
-// asyncDeleteRoster succeeded, for the engine's local part of a removal.
+// the message operations and the reads of the roster caches, which the
+// engine owns (docs/localstore.md "Who owns what"). The REST wrappers live
+// in TypeScript (npm/src/managers/roster.ts); they read and update the
+// engine's caches with the methods below whose names are not official (so
+// not on the public manager), and call forgetRoster once asyncDeleteRoster
+// succeeded, for the engine's local part of a removal.
 var rosterManage = []entry{
 	{"getRosterMessageByRid", kSync, storedMessages},
 	{"getUnreadCount", kSync, unreadCount},
@@ -18,6 +26,76 @@ var rosterManage = []entry{
 	{"appendMessageContent", kAsync, appendContent},
 	{"replaceMessage", kAsync, replaceMessage},
 	{"forgetRoster", kSync, func(a *call) (any, error) { a.core().ForgetRoster(a.id(a.arg(0), "uid")); return nil, nil }},
+	{"getAllRosterDetail", kSync, func(a *call) (any, error) {
+		uids, items := a.core().Roster().RawAll()
+		var w jsonv.Writer
+		w.BeginObject()
+		for i, uid := range uids {
+			w.Key(idString(uid))
+			appendSafeJSON(&w, items[i])
+		}
+		w.EndObject()
+		return parseJSON(&w), nil
+	}},
+	{"getRosterInfo", kSync, func(a *call) (any, error) {
+		v, _ := a.core().Roster().Raw(a.id(a.arg(0), "rid"))
+		return jsonToJS(v), nil
+	}},
+	// cachedRosterIds: the friend uids, undefined until known.
+	{"cachedRosterIds", kSync, func(a *call) (any, error) {
+		ids, ok := a.core().Roster().RawIDs()
+		if !ok {
+			return undefined, nil
+		}
+		return idsValue(ids), nil
+	}},
+	// keepRosters(json): caches the RosterItems of a POST /roster/list
+	// reply given as JSON text; returns the uids cached.
+	{"keepRosters", kSync, func(a *call) (any, error) {
+		return idsValue(a.core().Roster().Keep(a.doc(0))), nil
+	}},
+	// keepRosterIds(json): replaces the friend uids (a JSON array of ids).
+	{"keepRosterIds", kSync, func(a *call) (any, error) {
+		var ids []uint64
+		for _, v := range a.doc(0).Elements() {
+			if id, ok := v.AsUint64(); ok && id != 0 {
+				ids = append(ids, id)
+			}
+		}
+		a.core().Roster().KeepIDs(ids)
+		return nil, nil
+	}},
+	// keepRosterField(uid, key, json): sets a field of a cached item;
+	// returns whether the item is cached.
+	{"keepRosterField", kSync, func(a *call) (any, error) {
+		return a.core().Roster().KeepField(a.id(a.arg(0), "uid"), a.str(a.arg(1), "key"), a.doc(2)), nil
+	}},
+	// keepRosterBlocked(uid, blocked)
+	{"keepRosterBlocked", kSync, func(a *call) (any, error) {
+		a.core().Roster().KeepBlocked(a.id(a.arg(0), "uid"), a.flag(a.arg(1), "blocked", false))
+		return nil, nil
+	}},
+}
+
+// doc reads argument i, a JSON document as text (written by the facade,
+// of any size: a roster list); text that does not parse fails.
+func (a *call) doc(i int) jsonv.Value {
+	s, err := argString(a.arg(i), "document", 1<<30)
+	a.check(err)
+	v, err := jsonv.ParseString(s)
+	a.check(err)
+	return v
+}
+
+// idsValue returns ids as a JavaScript array of uidValue ids.
+func idsValue(ids []uint64) js.Value {
+	var w jsonv.Writer
+	w.BeginArray()
+	for _, id := range ids {
+		appendSafeJSON(&w, jsonv.Uint(id))
+	}
+	w.EndArray()
+	return parseJSON(&w)
 }
 
 // The message methods rosterManage and groupManage share (JSAPI.md §5, §6):

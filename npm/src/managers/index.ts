@@ -8,7 +8,7 @@ import { applyGroupNotice, groupMethods, groupReads, readReceiptMembers } from "
 import type { GoClient } from "../types/bridge.js";
 import { closedError, FlooError } from "../errors.js";
 import { groupCache } from "./group.js";
-import { applyRosterNotice, byId, rosterCache, rosterMethods, rosterReads } from "./roster.js";
+import { byId, rosterCache, rosterMethods } from "./roster.js";
 import { downloadAudio, fileUpload, sysMethods, sysReads } from "./sys.js";
 import type { HttpTransport } from "../types.js";
 
@@ -26,7 +26,6 @@ function wrap(runner: Runner, mgr: string, impls: Record<string, Impl>): Methods
 /** The TypeScript methods of every manager, sharing the caches of session; http is the platform HTTP transport once the client runs. */
 export function tsMethods(runner: Runner, session: Session, http: () => HttpTransport | undefined): Record<"userManage" | "rosterManage" | "groupManage" | "sysManage", Methods> {
   const reads = groupReads(session);
-  const rosterRead = rosterReads(session);
   return {
     userManage: wrap(runner, "userManage", userMethods(session)),
     rosterManage: {
@@ -40,8 +39,6 @@ export function tsMethods(runner: Runner, session: Session, http: () => HttpTran
           return fetchProfile(session, go);
         },
       }),
-      getAllRosterDetail: syncMethod(runner, "rosterManage", "getAllRosterDetail", rosterRead.getAllRosterDetail, () => ({})),
-      getRosterInfo: syncMethod(runner, "rosterManage", "getRosterInfo", rosterRead.getRosterInfo, () => undefined),
     },
     groupManage: {
       ...wrap(runner, "groupManage", groupMethods(session, runner)),
@@ -90,14 +87,14 @@ function receiptSend(runner: Runner, session: Session, name: string): (...args: 
 }
 
 /**
- * Updates the caches of the TypeScript managers from a batch of engine events, before the
+ * Updates the group caches of the TypeScript managers from a batch of engine events, before the
  * listeners see any of them: the engine emits onGroupMemberChanged and onGroupListUpdate before
- * the group notice event that says what changed.
+ * the group notice event that says what changed. The roster caches are the engine's, which
+ * applied the roster notices before it emitted them.
  */
 export function observe(session: Session, go: GoClient, batch: Array<[string, unknown?]>): void {
   for (const [name, payload] of batch) {
-    if (name === "onRosterListUpdate") applyRosterNotice(session, go, payload);
-    else applyGroupNotice(session, go, payload);
+    if (name !== "onRosterListUpdate") applyGroupNotice(session, go, payload);
   }
 }
 
@@ -115,15 +112,16 @@ interface SearchResult {
 function searchCaches(s: Session, go: GoClient, keyword: string, r: SearchResult): SearchResult {
   const kw = keyword.trim().toLowerCase();
   if (kw === "") return r;
-  const roster = rosterCache(s, go);
+  const roster = rosterCache(go);
+  const items = roster.all();
   const str = (v: unknown) => (typeof v === "string" ? v : "");
   const rosterHit = (uid: string, content?: string) => {
-    const it = roster.items.get(uid) ?? {};
+    const it = items[uid] ?? {};
     const name = str(it.alias) || str(it.nick_name) || str(it.username);
     return { user_id: uid.length < 16 ? Number(uid) : uid, username: name, avatar: str(it.avatar), ...(content !== undefined ? { content } : {}) };
   };
-  const friends = (roster.ids ?? []).map(String).sort(byId).flatMap((uid) => {
-    const it = roster.items.get(uid);
+  const friends = (roster.ids() ?? []).map(String).sort(byId).flatMap((uid) => {
+    const it = items[uid];
     const match = it && [it.username, it.nick_name, it.alias].some((f) => typeof f === "string" && f !== "" && f.toLowerCase().includes(kw));
     return match ? [rosterHit(uid)] : [];
   });
