@@ -244,7 +244,7 @@ var noArgs = map[string]bool{
 	"userManage.getToken": true, "userManage.getUid": true, "userManage.getAppid": true, "userManage.getDeviceSN": true,
 	"userManage.deleteToken": true, "userManage.getConversationList": true,
 	"sysManage.getNoticeMessage": true, "sysManage.getLinkServer": true, "sysManage.getServers": true,
-	"sysManage.sendMessage": true,
+	"sysManage.sendMessage":           true,
 	"rosterManage.getAllRosterDetail": true, "rosterManage.cachedRosterIds": true,
 }
 
