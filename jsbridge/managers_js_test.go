@@ -196,6 +196,10 @@ func specNames(t *testing.T) map[string][]string {
 var internal = map[string]bool{
 	"rosterManage.forgetRoster": true, "rosterManage.cachedRosterIds": true, "rosterManage.keepRosters": true,
 	"rosterManage.keepRosterIds": true, "rosterManage.keepRosterField": true, "rosterManage.keepRosterBlocked": true,
+	"groupManage.cachedGroupIds": true, "groupManage.cachedGroupInfo": true, "groupManage.cachedGroupMembers": true,
+	"groupManage.keepGroupIds": true, "groupManage.keepGroup": true, "groupManage.keepGroupFields": true,
+	"groupManage.keepGroupMembers": true, "groupManage.keepGroupRemoved": true, "groupManage.keepGroupDisplayName": true,
+	"groupManage.forgetGroup": true,
 }
 
 // TestManagerNamesMatchSpec: the §3 methods exist on the Go client object,
@@ -246,6 +250,7 @@ var noArgs = map[string]bool{
 	"sysManage.getNoticeMessage": true, "sysManage.getLinkServer": true, "sysManage.getServers": true,
 	"sysManage.sendMessage":           true,
 	"rosterManage.getAllRosterDetail": true, "rosterManage.cachedRosterIds": true,
+	"groupManage.getAllGroupDetail": true, "groupManage.cachedGroupIds": true,
 }
 
 // badInputs lists, per method, arguments (a JavaScript array's source) and
@@ -260,6 +265,15 @@ var badInputs = []struct{ method, args, want string }{
 	{"rosterManage.keepRosters", `"[1,"`, "jsonv: unexpected end of input"},
 	{"rosterManage.keepRosterIds", `5`, "document must be a string, got number"},
 	{"rosterManage.keepRosterBlocked", `5, "yes"`, "blocked must be a boolean"},
+	{"groupManage.cachedGroupInfo", ``, "gid is required"},
+	{"groupManage.cachedGroupMembers", `"x"`, "gid must be a decimal id"},
+	{"groupManage.keepGroupIds", `[1]`, "document must be a string, got array"},
+	{"groupManage.keepGroup", `7, "{}", 1`, "join must be a boolean"},
+	{"groupManage.keepGroupFields", `7`, "document must be a string, got undefined"},
+	{"groupManage.keepGroupMembers", `7, "[{"`, "jsonv:"},
+	{"groupManage.keepGroupRemoved", `0, "[]"`, "gid must be a positive id"},
+	{"groupManage.keepGroupDisplayName", `7, null, "x"`, "uid is required"},
+	{"groupManage.forgetGroup", `{}`, "gid must be a number or a decimal string, got object"},
 	{"rosterManage.keepRosterField", `5, "alias", 3`, "document must be a string"},
 	{"rosterManage.getRosterMessageByRid", ``, "uid is required"},
 	{"rosterManage.getUnreadCount", `"-1"`, "uid must be a decimal id"},
@@ -424,6 +438,25 @@ func TestManagerResults(t *testing.T) {
 	assert.Equal(t, `{"5":{"user_id":5,"username":"bob","n":"12345678901234567890","alias":"Bobby","relation":3}}`, jsonOf("rosterManage", "getAllRosterDetail", ``))
 	assert.Equal(t, "undefined", jsonOf("rosterManage", "getRosterInfo", `6`))
 
+	// So are the group caches.
+	assert.Equal(t, "undefined", jsonOf("groupManage", "cachedGroupIds", ``))
+	resolved(t, obj, e, "groupManage", "keepGroupIds", `"[7]"`)
+	resolved(t, obj, e, "groupManage", "keepGroup", `8, '{"group_id":8,"name":"new"}', true`)
+	assert.Equal(t, `[7,8]`, jsonOf("groupManage", "cachedGroupIds", ``))
+	resolved(t, obj, e, "groupManage", "keepGroup", `7, '{"group_id":7,"name":"robots","owner_id":1001}'`)
+	resolved(t, obj, e, "groupManage", "keepGroup", `7, '{"group_id":7,"read_ack":true}'`)
+	resolved(t, obj, e, "groupManage", "keepGroupFields", `7, '{"name":"droids"}'`)
+	resolved(t, obj, e, "groupManage", "keepGroupFields", `9, '{"name":"none"}'`)
+	assert.Equal(t, `{"group_id":7,"name":"droids","owner_id":1001,"read_ack":true}`, jsonOf("groupManage", "cachedGroupInfo", `7`))
+	assert.Equal(t, "undefined", jsonOf("groupManage", "cachedGroupMembers", `7`), "no member list yet")
+	resolved(t, obj, e, "groupManage", "keepGroupMembers", `7, '[{"user_id":1001},{"user_id":5,"join_time":1},{"user_id":6}]'`)
+	resolved(t, obj, e, "groupManage", "keepGroupRemoved", `7, '[6]'`)
+	resolved(t, obj, e, "groupManage", "keepGroupDisplayName", `7, 5, "five"`)
+	assert.Equal(t, `[{"user_id":1001},{"user_id":5,"join_time":1,"display_name":"five"}]`, jsonOf("groupManage", "cachedGroupMembers", `7`))
+	resolved(t, obj, e, "groupManage", "forgetGroup", `8`)
+	assert.Equal(t, `{"7":{"group_id":7,"name":"droids","owner_id":1001,"read_ack":true}}`, jsonOf("groupManage", "getAllGroupDetail", ``))
+	assert.Equal(t, `[7]`, jsonOf("groupManage", "cachedGroupIds", ``))
+
 	// The local part of a friend removal (asyncDeleteRoster in TypeScript)
 	// ends with onRosterListUpdate, and the friend leaves the caches.
 	resolved(t, obj, e, "rosterManage", "forgetRoster", `"5"`)
@@ -530,7 +563,7 @@ func TestManagerResults(t *testing.T) {
 // managers, sends the request as given (query pairs in order, the JSON
 // body, the session's token) and resolves with the envelope's data, big
 // integers as decimal strings; REST errors keep the server's code and URL,
-// and bad requests are InvalidParam. client.prefetched has the login data.
+// and bad requests are InvalidParam.
 func TestRESTEntry(t *testing.T) {
 	checkFuncs(t)
 	svc := fakeService(t)
@@ -558,11 +591,4 @@ func TestRESTEntry(t *testing.T) {
 	bad := rejection(t, obj.Call("rest", jsEval(t, `return {method: "GET"}`)))
 	requireFlooError(t, e, bad, "InvalidParam")
 	assert.Contains(t, bad.Get("message").String(), "rest: path must be a string")
-
-	pre := obj.Call("prefetched")
-	assert.Equal(t, 0, pre.Get("rosterIds").Length())
-	assert.Equal(t, 0, pre.Get("groupIds").Length())
-	if r := pre.Get("rosters"); !r.IsUndefined() {
-		assert.Equal(t, "[]", jsonStringify(r), "the fake server knows no friends")
-	}
 }

@@ -56,13 +56,7 @@ var rosterManage = []entry{
 	}},
 	// keepRosterIds(json): replaces the friend uids (a JSON array of ids).
 	{"keepRosterIds", kSync, func(a *call) (any, error) {
-		var ids []uint64
-		for _, v := range a.doc(0).Elements() {
-			if id, ok := v.AsUint64(); ok && id != 0 {
-				ids = append(ids, id)
-			}
-		}
-		a.core().Roster().KeepIDs(ids)
+		a.core().Roster().KeepIDs(a.docIDs(0))
 		return nil, nil
 	}},
 	// keepRosterField(uid, key, json): sets a field of a cached item;
@@ -85,6 +79,18 @@ func (a *call) doc(i int) jsonv.Value {
 	v, err := jsonv.ParseString(s)
 	a.check(err)
 	return v
+}
+
+// docIDs reads argument i, a JSON array of ids (numbers or decimal
+// strings) as text; other elements are skipped.
+func (a *call) docIDs(i int) []uint64 {
+	var ids []uint64
+	for _, v := range a.doc(i).Elements() {
+		if id, ok := v.AsUint64(); ok && id != 0 {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // idsValue returns ids as a JavaScript array of uidValue ids.

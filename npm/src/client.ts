@@ -3,7 +3,7 @@
 import { closedError, FlooError } from "./errors.js";
 import { assertRunning, goModule, initialize, runtimeStopped } from "./loader.js";
 import { makeManager, type ManagerHost } from "./managers.js";
-import { observe, Session, tsMethods } from "./managers/index.js";
+import { Session, tsMethods } from "./managers/index.js";
 import type { BrowserPlatformOptions } from "./transports/browser.js";
 import { guardTransport } from "./transports/guard.js";
 import type { GoClient, GoConfig } from "./types/bridge.js";
@@ -201,7 +201,6 @@ export class FlooClient {
 
   /** Hands a batch of events to the listeners, in order; a throwing listener does not stop the others. */
   #deliver(batch: Array<[string, unknown?]>): void {
-    if (this.#go) observe(this.#session, this.#go, batch);
     for (const [name, payload] of batch) {
       const set = this.#listeners.get(name);
       if (!set) continue;

@@ -3,7 +3,7 @@
 
 import { register, sysAccountMethods, userMethods, fetchProfile } from "./user.js";
 import { asyncMethod, Session, syncMethod, type Impl, type Runner } from "./session.js";
-import { applyGroupNotice, groupMethods, groupReads, readReceiptMembers } from "./group.js";
+import { groupMethods, groupReads, readReceiptMembers } from "./group.js";
 
 import type { GoClient } from "../types/bridge.js";
 import { closedError, FlooError } from "../errors.js";
@@ -25,7 +25,7 @@ function wrap(runner: Runner, mgr: string, impls: Record<string, Impl>): Methods
 
 /** The TypeScript methods of every manager, sharing the caches of session; http is the platform HTTP transport once the client runs. */
 export function tsMethods(runner: Runner, session: Session, http: () => HttpTransport | undefined): Record<"userManage" | "rosterManage" | "groupManage" | "sysManage", Methods> {
-  const reads = groupReads(session);
+  const reads = groupReads();
   return {
     userManage: wrap(runner, "userManage", userMethods(session)),
     rosterManage: {
@@ -42,7 +42,6 @@ export function tsMethods(runner: Runner, session: Session, http: () => HttpTran
     },
     groupManage: {
       ...wrap(runner, "groupManage", groupMethods(session, runner)),
-      getAllGroupDetail: syncMethod(runner, "groupManage", "getAllGroupDetail", reads.getAllGroupDetail, () => ({})),
       getGroupMembers: syncMethod(runner, "groupManage", "getGroupMembers", reads.getGroupMembers, () => []),
     },
     sysManage: {
@@ -86,18 +85,6 @@ function receiptSend(runner: Runner, session: Session, name: string): (...args: 
   };
 }
 
-/**
- * Updates the group caches of the TypeScript managers from a batch of engine events, before the
- * listeners see any of them: the engine emits onGroupMemberChanged and onGroupListUpdate before
- * the group notice event that says what changed. The roster caches are the engine's, which
- * applied the roster notices before it emitted them.
- */
-export function observe(session: Session, go: GoClient, batch: Array<[string, unknown?]>): void {
-  for (const [name, payload] of batch) {
-    if (name !== "onRosterListUpdate") applyGroupNotice(session, go, payload);
-  }
-}
-
 interface SearchResult {
   rosterArr: Array<{ user_id: number | string; username?: string; avatar?: string; content?: string }>;
   groupArr: Array<{ group_id: number | string; name?: string; content?: string }>;
@@ -126,13 +113,13 @@ function searchCaches(s: Session, go: GoClient, keyword: string, r: SearchResult
     return match ? [rosterHit(uid)] : [];
   });
   const rosterArr = [...friends, ...r.rosterArr.filter((h) => h.content !== undefined).map((h) => rosterHit(String(h.user_id), h.content))];
-  const info = groupCache(s, go).info;
-  const named = [...info.keys()].sort(byId).flatMap((gid) => {
-    const name = info.get(gid)!.name;
+  const info = groupCache(go).all();
+  const named = Object.keys(info).sort(byId).flatMap((gid) => {
+    const name = info[gid]!.name;
     return typeof name === "string" && name.toLowerCase().includes(kw) ? [{ group_id: gid.length < 16 ? Number(gid) : gid, name }] : [];
   });
   const hits = r.groupArr.filter((h) => h.content !== undefined).map((h) => {
-    const name = info.get(String(h.group_id))?.name;
+    const name = info[String(h.group_id)]?.name;
     return { group_id: h.group_id, name: typeof name === "string" ? name : "", content: h.content };
   });
   return { rosterArr, groupArr: [...named, ...hits] };
