@@ -511,7 +511,7 @@ func TestGroupFacadeCache(t *testing.T) {
 	g.KeepRemoved(50, []uint64{6})
 	g.KeepDisplayName(50, 5, "five")
 	// Notices change the same copy.
-	c.applyGroupNotice(groupNotice(5, 50, 7, "")) // 7 JOINED
+	c.applyGroupNotice(groupNotice(5, 50, 7, ""))  // 7 JOINED
 	c.applyGroupNotice(groupNotice(24, 50, 7, "")) // ANNOUNCEMENT_UPDATED
 	list, ok := g.RawMembers(50)
 	require.True(t, ok)
