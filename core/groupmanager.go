@@ -1,7 +1,7 @@
 package core
 
 import (
-	"slices"
+	"sort"
 
 	"github.com/flooim/floo/core/jsonv"
 	"github.com/flooim/floo/internal/lite"
@@ -1004,7 +1004,9 @@ func (g *GroupManager) RawAll() ([]uint64, []jsonv.Value) {
 	for k := range st.groups {
 		gids = append(gids, k)
 	}
-	slices.Sort(gids)
+	// sort.Slice rather than slices.Sort: the wasm build links sort.Slice
+	// already, and slices.Sort would add its pdqsort for uint64.
+	sort.Slice(gids, func(i, j int) bool { return gids[i] < gids[j] })
 	out := make([]jsonv.Value, len(gids))
 	for i, k := range gids {
 		out[i] = st.groups[k]
@@ -1057,7 +1059,12 @@ func (g *GroupManager) KeepFields(gid uint64, fields jsonv.Value) {
 // KeepMembers replaces the cached member list of gid (a
 // GET /group/member_list reply).
 func (g *GroupManager) KeepMembers(gid uint64, list jsonv.Value) {
-	members := parseList(list, parseMember)
+	// A loop rather than parseList: its instantiation for Member is not
+	// otherwise linked into the wasm build.
+	members := make([]Member, 0, list.Len())
+	for _, v := range list.Elements() {
+		members = append(members, parseMember(v))
+	}
 	g.c.mgrUpdate(g.c.mgrSession(), func(st *managerState) { st.members[gid] = members })
 }
 

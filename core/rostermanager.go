@@ -1,7 +1,7 @@
 package core
 
 import (
-	"slices"
+	"sort"
 	"strconv"
 
 	"github.com/flooim/floo/core/jsonv"
@@ -479,7 +479,9 @@ func (r *RosterManager) RawAll() ([]uint64, []jsonv.Value) {
 	for k := range st.rosters {
 		uids = append(uids, k)
 	}
-	slices.Sort(uids)
+	// sort.Slice rather than slices.Sort: the wasm build links sort.Slice
+	// already, and slices.Sort would add its pdqsort for uint64.
+	sort.Slice(uids, func(i, j int) bool { return uids[i] < uids[j] })
 	items := make([]jsonv.Value, len(uids))
 	for i, k := range uids {
 		items[i] = st.rosters[k]

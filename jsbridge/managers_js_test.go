@@ -193,14 +193,7 @@ func specNames(t *testing.T) map[string][]string {
 
 // internal are the Go methods the npm facade calls but does not expose
 // (npm/src/managers.ts copies the official names only).
-var internal = map[string]bool{
-	"rosterManage.forgetRoster": true, "rosterManage.cachedRosterIds": true, "rosterManage.keepRosters": true,
-	"rosterManage.keepRosterIds": true, "rosterManage.keepRosterField": true, "rosterManage.keepRosterBlocked": true,
-	"groupManage.cachedGroupIds": true, "groupManage.cachedGroupInfo": true, "groupManage.cachedGroupMembers": true,
-	"groupManage.keepGroupIds": true, "groupManage.keepGroup": true, "groupManage.keepGroupFields": true,
-	"groupManage.keepGroupMembers": true, "groupManage.keepGroupRemoved": true, "groupManage.keepGroupDisplayName": true,
-	"groupManage.forgetGroup": true,
-}
+var internal = map[string]bool{"rosterManage.forgetRoster": true, "rosterManage.cache": true, "groupManage.cache": true}
 
 // TestManagerNamesMatchSpec: the §3 methods exist on the Go client object,
 // and every manager method the Go side implements has its official
@@ -249,8 +242,7 @@ var noArgs = map[string]bool{
 	"userManage.deleteToken": true, "userManage.getConversationList": true,
 	"sysManage.getNoticeMessage": true, "sysManage.getLinkServer": true, "sysManage.getServers": true,
 	"sysManage.sendMessage":           true,
-	"rosterManage.getAllRosterDetail": true, "rosterManage.cachedRosterIds": true,
-	"groupManage.getAllGroupDetail": true, "groupManage.cachedGroupIds": true,
+	"rosterManage.getAllRosterDetail": true, "groupManage.getAllGroupDetail": true,
 }
 
 // badInputs lists, per method, arguments (a JavaScript array's source) and
@@ -262,19 +254,18 @@ var badInputs = []struct{ method, args, want string }{
 
 	{"rosterManage.forgetRoster", ``, "uid is required"},
 	{"rosterManage.getRosterInfo", `"x"`, "rid must be a decimal id"},
-	{"rosterManage.keepRosters", `"[1,"`, "jsonv: unexpected end of input"},
-	{"rosterManage.keepRosterIds", `5`, "document must be a string, got number"},
-	{"rosterManage.keepRosterBlocked", `5, "yes"`, "blocked must be a boolean"},
-	{"groupManage.cachedGroupInfo", ``, "gid is required"},
-	{"groupManage.cachedGroupMembers", `"x"`, "gid must be a decimal id"},
-	{"groupManage.keepGroupIds", `[1]`, "document must be a string, got array"},
-	{"groupManage.keepGroup", `7, "{}", 1`, "join must be a boolean"},
-	{"groupManage.keepGroupFields", `7`, "document must be a string, got undefined"},
-	{"groupManage.keepGroupMembers", `7, "[{"`, "jsonv:"},
-	{"groupManage.keepGroupRemoved", `0, "[]"`, "gid must be a positive id"},
-	{"groupManage.keepGroupDisplayName", `7, null, "x"`, "uid is required"},
-	{"groupManage.forgetGroup", `{}`, "gid must be a number or a decimal string, got object"},
-	{"rosterManage.keepRosterField", `5, "alias", 3`, "document must be a string"},
+	{"rosterManage.cache", `"keep", "[1,"`, "jsonv: unexpected end of input"},
+	{"rosterManage.cache", `"keepIds", 5`, "document must be a string, got number"},
+	{"rosterManage.cache", `"keepField", 5, "alias", 3`, "document must be a string"},
+	{"rosterManage.cache", `"keepBlocked", 5, "yes"`, "blocked must be a boolean"},
+	{"rosterManage.cache", `"nope"`, "no cache operation nope"},
+	{"groupManage.cache", `"info"`, "gid is required"},
+	{"groupManage.cache", `"members", "x"`, "gid must be a decimal id"},
+	{"groupManage.cache", `"keepIds", [1]`, "document must be a string, got array"},
+	{"groupManage.cache", `"keep", 7, "{}", 1`, "join must be a boolean"},
+	{"groupManage.cache", `"keepMembers", 7, "[{"`, "jsonv:"},
+	{"groupManage.cache", `"displayName", 7, null, "x"`, "uid is required"},
+	{"groupManage.cache", `"nope", 7`, "no cache operation nope"},
 	{"rosterManage.getRosterMessageByRid", ``, "uid is required"},
 	{"rosterManage.getUnreadCount", `"-1"`, "uid must be a decimal id"},
 	{"rosterManage.readRosterMessage", `1, "x"`, `mid must be a decimal id`},
@@ -427,41 +418,41 @@ func TestManagerResults(t *testing.T) {
 	}
 	// The roster caches are the engine's: the TypeScript wrappers keep
 	// their results there and the official reads return them.
-	assert.Equal(t, "undefined", jsonOf("rosterManage", "cachedRosterIds", ``), "not known before a list")
-	resolved(t, obj, e, "rosterManage", "keepRosterIds", `"[5,\"12345678901234567890\"]"`)
-	assert.Equal(t, `[5,"12345678901234567890"]`, jsonOf("rosterManage", "cachedRosterIds", ``))
-	assert.Equal(t, `[5]`, jsonOf("rosterManage", "keepRosters", `'[{"user_id":5,"username":"bob","n":12345678901234567890},{"username":"x"}]'`))
-	assert.Equal(t, `true`, jsonOf("rosterManage", "keepRosterField", `5, "alias", '"Bobby"'`))
-	assert.Equal(t, `false`, jsonOf("rosterManage", "keepRosterField", `6, "alias", '"x"'`))
-	resolved(t, obj, e, "rosterManage", "keepRosterBlocked", `"5", true`)
+	assert.Equal(t, "undefined", jsonOf("rosterManage", "cache", `"ids"`), "not known before a list")
+	resolved(t, obj, e, "rosterManage", "cache", `"keepIds", "[5,\"12345678901234567890\"]"`)
+	assert.Equal(t, `[5,"12345678901234567890"]`, jsonOf("rosterManage", "cache", `"ids"`))
+	assert.Equal(t, `[5]`, jsonOf("rosterManage", "cache", `"keep", '[{"user_id":5,"username":"bob","n":12345678901234567890},{"username":"x"}]'`))
+	assert.Equal(t, `true`, jsonOf("rosterManage", "cache", `"keepField", 5, "alias", '"Bobby"'`))
+	assert.Equal(t, `false`, jsonOf("rosterManage", "cache", `"keepField", 6, "alias", '"x"'`))
+	resolved(t, obj, e, "rosterManage", "cache", `"keepBlocked", "5", true`)
 	assert.Equal(t, `{"user_id":5,"username":"bob","n":"12345678901234567890","alias":"Bobby","relation":3}`, jsonOf("rosterManage", "getRosterInfo", `5`))
 	assert.Equal(t, `{"5":{"user_id":5,"username":"bob","n":"12345678901234567890","alias":"Bobby","relation":3}}`, jsonOf("rosterManage", "getAllRosterDetail", ``))
 	assert.Equal(t, "undefined", jsonOf("rosterManage", "getRosterInfo", `6`))
 
 	// So are the group caches.
-	assert.Equal(t, "undefined", jsonOf("groupManage", "cachedGroupIds", ``))
-	resolved(t, obj, e, "groupManage", "keepGroupIds", `"[7]"`)
-	resolved(t, obj, e, "groupManage", "keepGroup", `8, '{"group_id":8,"name":"new"}', true`)
-	assert.Equal(t, `[7,8]`, jsonOf("groupManage", "cachedGroupIds", ``))
-	resolved(t, obj, e, "groupManage", "keepGroup", `7, '{"group_id":7,"name":"robots","owner_id":1001}'`)
-	resolved(t, obj, e, "groupManage", "keepGroup", `7, '{"group_id":7,"read_ack":true}'`)
-	resolved(t, obj, e, "groupManage", "keepGroupFields", `7, '{"name":"droids"}'`)
-	resolved(t, obj, e, "groupManage", "keepGroupFields", `9, '{"name":"none"}'`)
-	assert.Equal(t, `{"group_id":7,"name":"droids","owner_id":1001,"read_ack":true}`, jsonOf("groupManage", "cachedGroupInfo", `7`))
-	assert.Equal(t, "undefined", jsonOf("groupManage", "cachedGroupMembers", `7`), "no member list yet")
-	resolved(t, obj, e, "groupManage", "keepGroupMembers", `7, '[{"user_id":1001},{"user_id":5,"join_time":1},{"user_id":6}]'`)
-	resolved(t, obj, e, "groupManage", "keepGroupRemoved", `7, '[6]'`)
-	resolved(t, obj, e, "groupManage", "keepGroupDisplayName", `7, 5, "five"`)
-	assert.Equal(t, `[{"user_id":1001},{"user_id":5,"join_time":1,"display_name":"five"}]`, jsonOf("groupManage", "cachedGroupMembers", `7`))
-	resolved(t, obj, e, "groupManage", "forgetGroup", `8`)
+	assert.Equal(t, "undefined", jsonOf("groupManage", "cache", `"ids"`))
+	resolved(t, obj, e, "groupManage", "cache", `"keepIds", "[7]"`)
+	resolved(t, obj, e, "groupManage", "cache", `"keep", 8, '{"group_id":8,"name":"new"}', true`)
+	assert.Equal(t, `[7,8]`, jsonOf("groupManage", "cache", `"ids"`))
+	resolved(t, obj, e, "groupManage", "cache", `"keep", 7, '{"group_id":7,"name":"robots","owner_id":1001}'`)
+	resolved(t, obj, e, "groupManage", "cache", `"keep", 7, '{"group_id":7,"read_ack":true}'`)
+	resolved(t, obj, e, "groupManage", "cache", `"keepFields", 7, '{"name":"droids"}'`)
+	resolved(t, obj, e, "groupManage", "cache", `"keepFields", 9, '{"name":"none"}'`)
+	assert.Equal(t, `{"group_id":7,"name":"droids","owner_id":1001,"read_ack":true}`, jsonOf("groupManage", "cache", `"info", 7`))
+	assert.Equal(t, "undefined", jsonOf("groupManage", "cache", `"members", 7`), "no member list yet")
+	resolved(t, obj, e, "groupManage", "cache", `"keepMembers", 7, '[{"user_id":1001},{"user_id":5,"join_time":1},{"user_id":6}]'`)
+	resolved(t, obj, e, "groupManage", "cache", `"removeMembers", 7, '[6]'`)
+	resolved(t, obj, e, "groupManage", "cache", `"displayName", 7, 5, "five"`)
+	assert.Equal(t, `[{"user_id":1001},{"user_id":5,"join_time":1,"display_name":"five"}]`, jsonOf("groupManage", "cache", `"members", 7`))
+	resolved(t, obj, e, "groupManage", "cache", `"forget", 8`)
 	assert.Equal(t, `{"7":{"group_id":7,"name":"droids","owner_id":1001,"read_ack":true}}`, jsonOf("groupManage", "getAllGroupDetail", ``))
-	assert.Equal(t, `[7]`, jsonOf("groupManage", "cachedGroupIds", ``))
+	assert.Equal(t, `[7]`, jsonOf("groupManage", "cache", `"ids"`))
 
 	// The local part of a friend removal (asyncDeleteRoster in TypeScript)
 	// ends with onRosterListUpdate, and the friend leaves the caches.
 	resolved(t, obj, e, "rosterManage", "forgetRoster", `"5"`)
 	assert.Equal(t, `{}`, jsonOf("rosterManage", "getAllRosterDetail", ``))
-	assert.Equal(t, `["12345678901234567890"]`, jsonOf("rosterManage", "cachedRosterIds", ``))
+	assert.Equal(t, `["12345678901234567890"]`, jsonOf("rosterManage", "cache", `"ids"`))
 	waitFor(t, "onRosterListUpdate", func() bool {
 		for _, ev := range rec.events() {
 			if ev[0] == "onRosterListUpdate" {

@@ -10,9 +10,9 @@ import (
 // the message operations and the reads of the roster caches, which the
 // engine owns (docs/localstore.md "Who owns what"). The REST wrappers live
 // in TypeScript (npm/src/managers/roster.ts); they read and update the
-// engine's caches with the methods below whose names are not official (so
-// not on the public manager), and call forgetRoster once asyncDeleteRoster
-// succeeded, for the engine's local part of a removal.
+// engine's caches with cache (rosterCache) and call forgetRoster once
+// asyncDeleteRoster succeeded, for the engine's local part of a removal;
+// neither name is official, so neither is on the public manager.
 var rosterManage = []entry{
 	{"getRosterMessageByRid", kSync, storedMessages},
 	{"getUnreadCount", kSync, unreadCount},
@@ -26,49 +26,59 @@ var rosterManage = []entry{
 	{"appendMessageContent", kAsync, appendContent},
 	{"replaceMessage", kAsync, replaceMessage},
 	{"forgetRoster", kSync, func(a *call) (any, error) { a.core().ForgetRoster(a.id(a.arg(0), "uid")); return nil, nil }},
-	{"getAllRosterDetail", kSync, func(a *call) (any, error) {
-		uids, items := a.core().Roster().RawAll()
-		var w jsonv.Writer
-		w.BeginObject()
-		for i, uid := range uids {
-			w.Key(idString(uid))
-			appendSafeJSON(&w, items[i])
-		}
-		w.EndObject()
-		return parseJSON(&w), nil
-	}},
+	{"getAllRosterDetail", kSync, func(a *call) (any, error) { return byIDValue(a.core().Roster().RawAll()), nil }},
 	{"getRosterInfo", kSync, func(a *call) (any, error) {
 		v, _ := a.core().Roster().Raw(a.id(a.arg(0), "rid"))
 		return jsonToJS(v), nil
 	}},
-	// cachedRosterIds: the friend uids, undefined until known.
-	{"cachedRosterIds", kSync, func(a *call) (any, error) {
-		ids, ok := a.core().Roster().RawIDs()
+	{"cache", kSync, rosterCache},
+}
+
+// rosterCache implements rosterManage.cache(op, ...args), the TypeScript
+// wrappers' access to the engine's roster caches (one entry rather than
+// one per operation: every function costs wasm bytes):
+//
+//	ids()                    the friend uids, undefined until known
+//	keep(json)               caches the RosterItems of a POST /roster/list
+//	                         reply; returns the uids cached
+//	keepIds(json)            replaces the friend uids (a JSON array)
+//	keepField(uid, key, json) sets a field of a cached item; returns
+//	                         whether it is cached
+//	keepBlocked(uid, blocked) records a block or unblock
+func rosterCache(a *call) (any, error) {
+	r := a.core().Roster()
+	switch op := a.str(a.arg(0), "op"); op {
+	case "ids":
+		ids, ok := r.RawIDs()
 		if !ok {
 			return undefined, nil
 		}
 		return idsValue(ids), nil
-	}},
-	// keepRosters(json): caches the RosterItems of a POST /roster/list
-	// reply given as JSON text; returns the uids cached.
-	{"keepRosters", kSync, func(a *call) (any, error) {
-		return idsValue(a.core().Roster().Keep(a.doc(0))), nil
-	}},
-	// keepRosterIds(json): replaces the friend uids (a JSON array of ids).
-	{"keepRosterIds", kSync, func(a *call) (any, error) {
-		a.core().Roster().KeepIDs(a.docIDs(0))
-		return nil, nil
-	}},
-	// keepRosterField(uid, key, json): sets a field of a cached item;
-	// returns whether the item is cached.
-	{"keepRosterField", kSync, func(a *call) (any, error) {
-		return a.core().Roster().KeepField(a.id(a.arg(0), "uid"), a.str(a.arg(1), "key"), a.doc(2)), nil
-	}},
-	// keepRosterBlocked(uid, blocked)
-	{"keepRosterBlocked", kSync, func(a *call) (any, error) {
-		a.core().Roster().KeepBlocked(a.id(a.arg(0), "uid"), a.flag(a.arg(1), "blocked", false))
-		return nil, nil
-	}},
+	case "keep":
+		return idsValue(r.Keep(a.doc(1))), nil
+	case "keepIds":
+		r.KeepIDs(a.docIDs(1))
+	case "keepField":
+		return r.KeepField(a.id(a.arg(1), "uid"), a.str(a.arg(2), "key"), a.doc(3)), nil
+	case "keepBlocked":
+		r.KeepBlocked(a.id(a.arg(1), "uid"), a.flag(a.arg(2), "blocked", false))
+	default:
+		a.fail("no cache operation " + op)
+	}
+	return nil, nil
+}
+
+// byIDValue returns the objects vals as a JavaScript object keyed by the
+// decimal ids, in the order given.
+func byIDValue(ids []uint64, vals []jsonv.Value) js.Value {
+	var w jsonv.Writer
+	w.BeginObject()
+	for i, id := range ids {
+		w.Key(idString(id))
+		appendSafeJSON(&w, vals[i])
+	}
+	w.EndObject()
+	return parseJSON(&w)
 }
 
 // doc reads argument i, a JSON document as text (written by the facade,

@@ -15,7 +15,7 @@ import type { Impl, Session } from "./session.js";
 /** Groups per POST /group/info/batch (REST.md §8: the official clients send up to 20). */
 const batchSize = 20;
 
-/** The engine's group caches (jsbridge/groupmanage_js.go); a FlooError it returns is thrown. */
+/** The engine's group caches (groupManage.cache, jsbridge/groupmanage_js.go); a FlooError it returns is thrown. */
 export function groupCache(go: GoClient) {
   const call = (name: string, ...args: unknown[]): any => {
     const v = go.groupManage[name]!(...args);
@@ -23,25 +23,26 @@ export function groupCache(go: GoClient) {
     return v;
   };
   const json = (v: unknown) => JSON.stringify(v ?? null);
+  const op = (name: string, ...args: unknown[]) => call("cache", name, ...args);
   return {
     /** Joined group ids, undefined until known. */
-    ids: (): Array<number | string> | undefined => call("cachedGroupIds"),
+    ids: (): Array<number | string> | undefined => op("ids"),
     /** The cached GroupInfo (or GroupBrief) of a decimal gid; undefined when missing or stale (a join, an announcement). */
-    info: (gid: string): Record<string, unknown> | undefined => call("cachedGroupInfo", gid),
+    info: (gid: string): Record<string, unknown> | undefined => op("info", gid),
     /** Every cached group by decimal gid. */
     all: (): Record<string, Record<string, unknown>> => call("getAllGroupDetail"),
     /** The cached member list of gid, undefined when none. */
-    members: (gid: string): Array<Record<string, unknown>> | undefined => call("cachedGroupMembers", gid),
-    keepIds: (ids: Array<number | string>): void => call("keepGroupIds", json(ids)),
+    members: (gid: string): Array<Record<string, unknown>> | undefined => op("members", gid),
+    keepIds: (ids: Array<number | string>): void => op("keepIds", json(ids)),
     /** Merges an info object (its fields win); with join, gid is joined too. */
-    keep: (gid: string, v: unknown, join = false): void => call("keepGroup", gid, json(v), join),
+    keep: (gid: string, v: unknown, join = false): void => op("keep", gid, json(v), join),
     /** Merges fields into the cached info of gid, if cached. */
-    patch: (gid: string, fields: Record<string, unknown>): void => call("keepGroupFields", gid, json(fields)),
-    keepMembers: (gid: string, list: unknown[]): void => call("keepGroupMembers", gid, json(list)),
-    removeMembers: (gid: string, uids: string[]): void => call("keepGroupRemoved", gid, json(uids)),
-    setDisplayName: (gid: string, uid: string, name: string): void => call("keepGroupDisplayName", gid, uid, name),
+    patch: (gid: string, fields: Record<string, unknown>): void => op("keepFields", gid, json(fields)),
+    keepMembers: (gid: string, list: unknown[]): void => op("keepMembers", gid, json(list)),
+    removeMembers: (gid: string, uids: string[]): void => op("removeMembers", gid, json(uids)),
+    setDisplayName: (gid: string, uid: string, name: string): void => op("displayName", gid, uid, name),
     /** Forgets everything cached about gid. */
-    drop: (gid: string): void => call("forgetGroup", gid),
+    drop: (gid: string): void => op("forget", gid),
   };
 }
 

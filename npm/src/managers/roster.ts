@@ -13,26 +13,27 @@ import { key } from "./rest.js";
 import type { Impl, Session } from "./session.js";
 import { idValue } from "./group.js";
 
-/** The engine's roster caches (jsbridge/rostermanage_js.go); a FlooError it returns is thrown. */
+/** The engine's roster caches (rosterManage.cache, jsbridge/rostermanage_js.go); a FlooError it returns is thrown. */
 export function rosterCache(go: GoClient) {
   const call = (name: string, ...args: unknown[]): any => {
     const v = go.rosterManage[name]!(...args);
     if (v instanceof FlooError) throw v;
     return v;
   };
+  const op = (name: string, ...args: unknown[]) => call("cache", name, ...args);
   return {
     /** Friend ids, undefined until known. */
-    ids: (): Array<number | string> | undefined => call("cachedRosterIds"),
+    ids: (): Array<number | string> | undefined => op("ids"),
     /** The cached RosterItem of a decimal uid (a copy). */
     item: (uid: string): Record<string, unknown> | undefined => call("getRosterInfo", uid),
     /** Every cached RosterItem by decimal uid, in id order. */
     all: (): Record<string, Record<string, unknown>> => call("getAllRosterDetail"),
     /** Caches RosterItems; returns the ids cached. */
-    keep: (items: unknown[]): Array<number | string> => call("keepRosters", JSON.stringify(items)),
-    keepIds: (ids: Array<number | string>): void => call("keepRosterIds", JSON.stringify(ids)),
+    keep: (items: unknown[]): Array<number | string> => op("keep", JSON.stringify(items)),
+    keepIds: (ids: Array<number | string>): void => op("keepIds", JSON.stringify(ids)),
     /** Sets a field of a cached item; false when the item is not cached. */
-    keepField: (uid: string, field: string, value: unknown): boolean => call("keepRosterField", uid, field, JSON.stringify(value)),
-    keepBlocked: (uid: string, blocked: boolean): void => call("keepRosterBlocked", uid, blocked),
+    keepField: (uid: string, field: string, value: unknown): boolean => op("keepField", uid, field, JSON.stringify(value)),
+    keepBlocked: (uid: string, blocked: boolean): void => op("keepBlocked", uid, blocked),
   };
 }
 
