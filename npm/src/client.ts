@@ -112,7 +112,7 @@ export class FlooClient {
   #closed = false;
   readonly #listeners = new Map<string, Set<AnyListener>>();
   readonly #unwatch: Array<() => void> = [];
-  /** The caches of the TypeScript managers (npm/src/managers/). */
+  /** The session of the TypeScript managers (npm/src/managers/): the profile; the roster and group caches are the engine's. */
   readonly #session = new Session();
   /** The platform HTTP transport, set once the client starts: asyncFileUpload (managers/sys.ts) uploads with it. */
   #http: HttpTransport | undefined;
