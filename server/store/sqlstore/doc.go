@@ -53,7 +53,7 @@
 // # Files
 //
 // db.go holds the plumbing, dialect.go the Dialect and the queries built
-// from it, commit.go the group committer, migrate.go the migration runner, and there is one file per
-// domain (users.go with tokens, devices.go, messages.go, roster.go,
-// groups.go, files.go).
+// from it, commit.go the group committer, migrate.go the migration runner,
+// and there is one file per domain (users.go with tokens, devices.go,
+// messages.go, roster.go, groups.go, files.go).
 package sqlstore

@@ -41,6 +41,31 @@ func (db *DB) readQuery(ctx context.Context, query string, args ...any) (*sql.Ro
 	return st.QueryContext(ctx, bind(args)...)
 }
 
+// readOne runs a read expected to return one row, through a kept statement
+// when the dialect asks for them (readQuery), and returns the row for a
+// scan function; its Scan fails with sql.ErrNoRows when there is none. The
+// gateway's checks of every send (the recipient, the block list, the
+// group and the membership) come this way.
+func (db *DB) readOne(ctx context.Context, query string, args ...any) scanner {
+	r, err := db.reader()
+	if err != nil {
+		return errRow{err}
+	}
+	if !db.prepare {
+		return r.QueryRowContext(ctx, query, args...)
+	}
+	st, err := db.stmt(ctx, db.r, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, bind(args)...)
+}
+
+// errRow is a row whose Scan fails with err.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
 // readRow runs a read expected to return one row and scans it;
 // sql.ErrNoRows when there is none.
 func (db *DB) readRow(ctx context.Context, query string, args []any, dest ...any) error {

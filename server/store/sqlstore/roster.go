@@ -53,28 +53,29 @@ func scanRosterEntry(row scanner) (store.RosterEntry, error) {
 
 // rosterFlag reads one boolean column of uid's entry about other; a missing
 // entry reads false.
-func (db *DB) rosterFlag(ctx context.Context, column string, uid, other int64) (bool, error) {
-	r, err := db.reader()
-	if err != nil {
-		return false, err
-	}
+func (db *DB) rosterFlag(ctx context.Context, query string, uid, other int64) (bool, error) {
 	var v bool
-	err = r.QueryRowContext(ctx,
-		`SELECT `+column+` FROM roster WHERE user_id = ? AND other_id = ?`, uid, other).Scan(&v)
+	err := db.readOne(ctx, query, uid, other).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	return v, err
 }
 
+// The roster flags one-to-one sends check.
+const (
+	qIsBlocked = `SELECT blocked FROM roster WHERE user_id = ? AND other_id = ?`
+	qIsFriend  = `SELECT friend FROM roster WHERE user_id = ? AND other_id = ?`
+)
+
 // IsBlocked implements store.Roster.
 func (db *DB) IsBlocked(ctx context.Context, uid, other int64) (bool, error) {
-	return db.rosterFlag(ctx, "blocked", uid, other)
+	return db.rosterFlag(ctx, qIsBlocked, uid, other)
 }
 
 // IsFriend implements store.Roster.
 func (db *DB) IsFriend(ctx context.Context, uid, other int64) (bool, error) {
-	return db.rosterFlag(ctx, "friend", uid, other)
+	return db.rosterFlag(ctx, qIsFriend, uid, other)
 }
 
 // RosterEntry implements store.Roster.
