@@ -24,7 +24,8 @@ type appendOp struct {
 	r    *store.AppendRequest
 	res  store.AppendResult
 	err  error
-	done chan struct{}
+	done chan struct{}                   // closed when finished (Append)
+	then func(store.AppendResult, error) // called when finished (AppendAsync)
 }
 
 // committer makes the appends of many connections share write
@@ -54,6 +55,24 @@ func (db *DB) submit(op *appendOp) {
 	}
 }
 
+// AppendAsync is Append without the wait: it queues r for the group
+// committer and returns at once; done is called with the outcome once the
+// transaction holding r committed or failed. Calls to done come in the
+// order of the AppendAsync calls (and of Append's returns), one at a time,
+// on the committer's goroutine: done must be quick and must not block or
+// call the store, or the next commit waits. The appends are written in
+// that order too, so a caller that queues in order gets increasing ids.
+//
+// The gateway uses it to keep several sends of one connection in flight
+// (pipelining) while their acks still follow their commits.
+func (db *DB) AppendAsync(ctx context.Context, r *store.AppendRequest, done func(store.AppendResult, error)) {
+	if db.closed.Load() {
+		done(store.AppendResult{}, store.ErrClosed)
+		return
+	}
+	db.submit(&appendOp{ctx: ctx, r: r, then: done})
+}
+
 // commitLoop commits batches until the queue is empty.
 func (db *DB) commitLoop() {
 	c := &db.commit
@@ -73,6 +92,14 @@ func (db *DB) commitLoop() {
 		c.mu.Unlock()
 		db.commitBatch(batch)
 		for _, op := range batch {
+			if op.then != nil {
+				if op.err != nil {
+					op.then(store.AppendResult{}, op.err)
+				} else {
+					op.then(op.res, nil)
+				}
+				continue
+			}
 			close(op.done)
 		}
 	}
