@@ -128,9 +128,12 @@ func (c *conn) finishSend(m *xsync.Meta, req *store.AppendRequest, res store.App
 		return
 	}
 	c.replySend(m, statusOK, res.Ack)
-	if !res.Duplicate {
-		c.g.notifyDeliveries(req.Deliveries)
+	if res.Duplicate {
+		// A repeat answered from its record costs no token (§7.5).
+		c.g.budgets.refund(req.Dedup.UID, req.Dedup.SN)
+		return
 	}
+	c.g.notifyDeliveries(req.Deliveries)
 }
 
 // replySend queues the ack of the send m.
@@ -183,19 +186,38 @@ func (s *sender) prepare() (*store.AppendRequest, func(), error) {
 	}
 	// A repeat gets the original ack even if the state changed since (the
 	// recall window passed, the rate limit is hit): the SDK's outbox
-	// re-sends after every reconnect and relies on it (§7.3, §7.5).
-	a, err := s.g.st.LookupAck(s.ctx, store.DedupKey{UID: s.uid, SN: s.sn, ClientMID: m.Id},
-		s.now-s.g.cfg.DedupWindow.Milliseconds())
-	switch {
-	case err == nil:
-		return nil, nil, &duplicate{a}
-	case !errors.Is(err, store.ErrNotFound):
-		return nil, nil, err
+	// re-sends after every reconnect and relies on it (§7.3, §7.5). The
+	// dedup record is not looked up before the checks: a send that passes
+	// them meets its record inside the append's transaction (store.Append
+	// answers Duplicate; its rate token is given back, finishSend), so the
+	// common case, a new send, costs no lookup. Only a send about to be
+	// refused looks for its record first.
+	req, after, err := s.check(body, conv)
+	var rf *refusal
+	if errors.As(err, &rf) {
+		a, lerr := s.g.st.LookupAck(s.ctx, store.DedupKey{UID: s.uid, SN: s.sn, ClientMID: m.Id},
+			s.now-s.g.cfg.DedupWindow.Milliseconds())
+		switch {
+		case lerr == nil:
+			return nil, nil, &duplicate{a}
+		case !errors.Is(lerr, store.ErrNotFound):
+			return nil, nil, lerr
+		}
+		if rf.code == xsync.StatusRateLimitExceeded {
+			// Not a repeat: this refusal holds the connection's later
+			// sends back (budget.go).
+			s.c.closeRateGate(m.Id, s.g.cfg.Now())
+		}
 	}
+	return req, after, err
+}
+
+// check is steps 4 to 7 of §7.4 for a send that decoded as body or conv.
+func (s *sender) check(body *xsync.MessageBody, conv *xsync.Conversation) (*store.AppendRequest, func(), error) {
+	m := s.meta
 	// 4. Rate limit, per device across connections, and in order on each
 	// connection (budget.go).
 	if now := s.g.cfg.Now(); !s.c.passRateGate(m.Id, now) || !s.g.budgets.take(s.uid, s.sn, now) {
-		s.c.closeRateGate(m.Id, now)
 		return nil, nil, refuse(xsync.StatusRateLimitExceeded, reasonRateLimit)
 	}
 	if conv != nil {
@@ -245,21 +267,15 @@ func (s *sender) chat(body *xsync.MessageBody) (*store.AppendRequest, func(), er
 	case to == s.uid:
 		return nil, nil, refuse(xsync.StatusInvalidParameter, "cannot send to yourself")
 	}
-	u, err := s.g.st.UserByID(s.ctx, to)
+	// 5. Permission: the target exists and has not blocked the sender
+	// (one read).
+	exists, blocked, err := s.g.st.Recipient(s.ctx, to, s.uid)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, nil, refuse(xsync.StatusUnauthorized, reasonUserNotExist)
 	case err != nil:
 		return nil, nil, err
-	case u.Deleted():
+	case !exists:
 		return nil, nil, refuse(xsync.StatusUnauthorized, reasonUserNotExist)
-	}
-	// 5. Permission: the target has not blocked the sender.
-	blocked, err := s.g.st.IsBlocked(s.ctx, to, s.uid)
-	if err != nil {
-		return nil, nil, err
-	}
-	if blocked {
+	case blocked:
 		return nil, nil, refuse(xsync.StatusUnauthorized, reasonBlocked)
 	}
 	if s.g.cfg.RequireFriend {

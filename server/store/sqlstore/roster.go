@@ -73,6 +73,26 @@ func (db *DB) IsBlocked(ctx context.Context, uid, other int64) (bool, error) {
 	return db.rosterFlag(ctx, qIsBlocked, uid, other)
 }
 
+// Recipient implements store.Roster.
+func (db *DB) Recipient(ctx context.Context, to, from int64) (exists, blocked bool, err error) {
+	var deletedAt int64
+	err = db.readOne(ctx, qRecipient, from, to).Scan(&deletedAt, &blocked)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, false, nil
+	case err != nil:
+		return false, false, err
+	case deletedAt != 0:
+		return false, false, nil
+	}
+	return true, blocked, nil
+}
+
+// qRecipient reads a user's deletion mark and whether it blocks ?1.
+const qRecipient = `SELECT u.deleted_at,
+	coalesce((SELECT r.blocked FROM roster r WHERE r.user_id = u.id AND r.other_id = ?), 0)
+	FROM users u WHERE u.id = ?`
+
 // IsFriend implements store.Roster.
 func (db *DB) IsFriend(ctx context.Context, uid, other int64) (bool, error) {
 	return db.rosterFlag(ctx, qIsFriend, uid, other)
