@@ -107,13 +107,15 @@ func (db *DB) commitLoop() {
 
 // commitBatch writes ops in one transaction and sets each one's outcome.
 //
-// Each append runs inside a savepoint when the batch holds several: one
-// that fails (an effect on an unknown message: store.ErrNotFound) is
-// rolled back to its savepoint and fails alone, the others commit. If the
-// transaction as a whole fails (begin or commit: the database is gone, the
-// disk full), nothing of it was stored, and each append that had not
-// failed on its own is retried in a transaction of its own, so that its
-// error, if any, is its own.
+// An append with effects runs inside a savepoint when the batch holds
+// several: one that fails (an effect on an unknown message:
+// store.ErrNotFound) is rolled back to its savepoint and fails alone, the
+// others commit. A plain append (a new message) cannot fail on its own,
+// only with the database, and saves the two statements: if it fails, the
+// transaction fails. When the transaction as a whole fails (begin, commit,
+// a plain append: the database is gone, the disk full), nothing of it was
+// stored, and each append that had not failed on its own is retried in a
+// transaction of its own, so that its error, if any, is its own.
 //
 // The transaction runs on a context of its own: an append whose caller
 // gave up before the batch began is left out (its context's error), but
@@ -134,11 +136,14 @@ func (db *DB) commitBatch(ops []*appendOp) {
 	ctx := context.Background()
 	multi := len(live) > 1
 	err := db.writePrepared(ctx, db.q.append, func(tx *txn) error {
+		var last int64 // the highest id in the table, once read
 		for _, op := range live {
 			op.res, op.err = store.AppendResult{}, nil
-			if !multi {
-				op.err = db.appendIn(ctx, tx, op.r, &op.res)
-				if op.err != nil {
+			// Only an append with effects can fail on its own (an unknown
+			// target); a plain one fails only with the transaction, so it
+			// needs no savepoint of its own.
+			if !multi || len(op.r.Effects) == 0 {
+				if op.err = db.appendIn(ctx, tx, op.r, &op.res, &last); op.err != nil {
 					return op.err
 				}
 				continue
@@ -146,7 +151,7 @@ func (db *DB) commitBatch(ops []*appendOp) {
 			if _, err := tx.ExecContext(ctx, qSavepoint); err != nil {
 				return err
 			}
-			if op.err = db.appendIn(ctx, tx, op.r, &op.res); op.err != nil {
+			if op.err = db.appendIn(ctx, tx, op.r, &op.res, &last); op.err != nil {
 				if _, err := tx.ExecContext(ctx, qRollbackSavepoint); err != nil {
 					return err
 				}
@@ -163,7 +168,7 @@ func (db *DB) commitBatch(ops []*appendOp) {
 			return
 		}
 		for _, op := range live {
-			if op.err == nil {
+			if op.err == nil || len(op.r.Effects) == 0 {
 				db.commitBatch([]*appendOp{op})
 			}
 		}

@@ -132,8 +132,10 @@ func (db *DB) Append(ctx context.Context, r *store.AppendRequest) (store.AppendR
 	return op.res, nil
 }
 
-// appendIn writes one append inside tx and sets *res.
-func (db *DB) appendIn(ctx context.Context, tx *txn, r *store.AppendRequest, res *store.AppendResult) error {
+// appendIn writes one append inside tx and sets *res. *last is the highest
+// id stored, 0 until read: the appends of one transaction read it once and
+// carry it from one to the next.
+func (db *DB) appendIn(ctx context.Context, tx *txn, r *store.AppendRequest, res *store.AppendResult, last *int64) error {
 	if r.Dedup != nil {
 		var a store.Ack
 		err := tx.QueryRowContext(ctx, qLookupAck, r.Dedup.UID, r.Dedup.SN, int64(r.Dedup.ClientMID),
@@ -146,16 +148,20 @@ func (db *DB) appendIn(ctx context.Context, tx *txn, r *store.AppendRequest, res
 			return err
 		}
 	}
-	var last int64
-	if err := tx.QueryRowContext(ctx, qMaxID).Scan(&last); err != nil {
-		return err
+	if *last == 0 {
+		if err := tx.QueryRowContext(ctx, qMaxID).Scan(last); err != nil {
+			return err
+		}
 	}
-	id := store.NextMessageID(r.Now, last)
+	id := store.NextMessageID(r.Now, *last)
 	it := &r.Item
 	if _, err := tx.ExecContext(ctx, qInsertItem, id, it.Conv.Kind, it.Conv.A, it.Conv.B,
 		it.FromUID, it.FromSN, it.ToUID, it.ToSN, r.Now, it.NS, nonNil(it.Body), it.Chat); err != nil {
 		return err
 	}
+	// An id rolled back with its savepoint stays behind last: ids still
+	// rise, with a gap.
+	*last = id
 	res.ServerMID, res.ServerTime = id, r.Now
 	for _, e := range r.Effects {
 		if err := db.applyEffect(ctx, tx, id, e); err != nil {
