@@ -34,11 +34,13 @@
 // appends, in one write transaction and commits once, then takes what
 // arrived meanwhile. So the appends of many connections share one commit
 // and one fsync, and Append returns only after the commit that holds its
-// append: an ack still means stored. Each append of a batch runs inside a
+// append: an ack still means stored. An append with effects runs inside a
 // savepoint: one that fails is rolled back alone and returns its error,
-// the others commit. If the transaction itself fails (begin or commit),
-// each append is retried in a transaction of its own. A lone append is
-// committed at once: the committer never waits for company.
+// the others commit (a plain append can only fail with the database). If
+// the transaction itself fails, each append is retried in a transaction of
+// its own. A lone append is committed at once: the committer never waits
+// for company. AppendAsync is the same without the wait, for callers that
+// keep several appends in flight in order (the gateway's pipelining).
 //
 // # Hot paths
 //
