@@ -59,6 +59,19 @@ func (b *sendBudgets) take(uid int64, sn uint32, now time.Time) bool {
 	return tb.take(now)
 }
 
+// refund gives back the token of (uid, sn) that a send took before it
+// turned out to be a repeat answered from its dedup record, which is free.
+func (b *sendBudgets) refund(uid int64, sn uint32) {
+	if b.rate < 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if tb := b.buckets[budgetKey{uid, sn}]; tb != nil {
+		tb.tokens = min(tb.burst, tb.tokens+1)
+	}
+}
+
 // sweep drops the buckets that are full again at now. Called with mu held.
 func (b *sendBudgets) sweep(now time.Time) {
 	for k, tb := range b.buckets {
@@ -92,11 +105,12 @@ const rateGateHold = time.Second
 // after a refusal, every later send on the connection is refused too
 // (spending no token) until the refused client_mid is sent again, which
 // the SDK does first, or for at most rateGateHold, so that a client that
-// never retries (the official ones) is only held back briefly. Repeats
-// answered from the dedup record never reach the gate. Gates are per
-// connection: a stalled connection's late burst cannot hold back the new
-// connection that replaced it, and each connection's stored sends stay a
-// prefix of what it carried, which keeps the device's order.
+// never retries (the official ones) is only held back briefly. A repeat
+// held back by the gate is still answered from its dedup record
+// (prepare). Gates are per connection: a stalled connection's late burst
+// cannot hold back the new connection that replaced it, and each
+// connection's stored sends stay a prefix of what it carried, which keeps
+// the device's order.
 func (c *conn) passRateGate(mid uint64, now time.Time) bool {
 	if c.rateGate == 0 {
 		return true

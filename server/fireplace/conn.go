@@ -75,6 +75,12 @@ type conn struct {
 	rateGate    uint64          // client_mid of the send refused for rate that holds later ones back (budget.go)
 	gateUntil   time.Time       // when rateGate stops holding sends back
 	sioIn       sioState        // the socket.io event being read
+
+	// Pipelined sends (handleSend): the reader takes a slot and adds to
+	// sends before queuing an append, the store's committer gives both
+	// back after answering it.
+	sendSlots chan struct{} // capacity maxPipelined
+	sends     sync.WaitGroup
 }
 
 // transientItem is a meta that is delivered once and never stored.
@@ -95,6 +101,7 @@ func newConn(g *Gateway, ws *websocket.Conn, release func(), sio bool) *conn {
 		sio:        sio,
 		signal:     make(chan struct{}, 1),
 		drained:    make(chan struct{}, 1),
+		sendSlots:  make(chan struct{}, maxPipelined),
 		release:    release,
 		done:       make(chan struct{}),
 		noticed:    map[int64]bool{},
@@ -139,6 +146,9 @@ func (c *conn) isClosing() bool {
 func (c *conn) readLoop() {
 	defer c.g.wg.Done()
 	defer c.g.forget(c)
+	// The sends still committing are answered (or find the connection
+	// closed) before the connection counts as gone.
+	defer c.waitSends()
 	ws := c.ws
 	idle := c.g.cfg.IdleTimeout
 	if c.sio {
@@ -253,6 +263,7 @@ func (c *conn) isDraining() bool {
 // above all) or until the drain's deadline, then closes with 1001, which
 // the SDK takes as "reconnect to another node".
 func (c *conn) leave() {
+	c.waitSends() // their acks must be queued before the queue can be empty
 	end := c.g.drainDeadline()
 	for {
 		c.qmu.Lock()

@@ -213,3 +213,58 @@ func copyFile(t *testing.T, from, to string) {
 	require.NoError(t, err)
 	require.NoError(t, out.Close())
 }
+
+// TestPipelinedSendsKeepFrameOrder writes many texts on one connection
+// without waiting for acks, then an UNREAD and a pull: the sends may be
+// committed together, but every frame still behaves as if handled to its
+// end before the next: the acks come in send order with rising ids, all of
+// them before the UNREAD's reply, and the UNREAD already lists the
+// conversation they created.
+func TestPipelinedSendsKeepFrameOrder(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	alice, bob := h.user(t, "alice"), h.user(t, "bob")
+	a := h.login(t, alice, "a")
+	b := h.login(t, bob, "b")
+	const n = 100
+	mids := make([]uint64, n)
+	for i := range mids {
+		m := xsynctest.Text(bob.ID, "pipelined "+strconv.Itoa(i))
+		m.Id = a.NextMID()
+		mids[i] = m.Id
+		a.Write(xsync.NewSyncFrame(&xsync.SyncUL{Meta: m}))
+	}
+	a.Write(xsync.NewUnreadFrame())
+	var last uint64
+	for i := 0; i <= n; i++ {
+		f, err := a.Next(10 * time.Second)
+		require.NoError(t, err)
+		if f.Command == xsync.CommandNotice {
+			i--
+			continue
+		}
+		if i == n {
+			require.Equal(t, xsync.CommandUnread, f.Command, "the UNREAD reply comes after every ack")
+			dl, err := f.UnreadDL()
+			require.NoError(t, err)
+			var streams []int64
+			for _, u := range dl.Unread {
+				streams = append(streams, int64(u.Xid.Uid))
+			}
+			assert.Contains(t, streams, bob.ID, "the UNREAD sees the sends stored")
+			break
+		}
+		require.Equal(t, xsync.CommandSync, f.Command, "frame %d", i)
+		dl, err := f.SyncDL()
+		require.NoError(t, err)
+		requireStatus(t, dl.Status, xsync.StatusOK)
+		require.Equal(t, mids[i], dl.ClientMid, "acks in send order")
+		require.Greater(t, dl.ServerMid, last, "ids rise in send order")
+		last = dl.ServerMid
+	}
+	got := contents(t, b.SyncAll(alice.ID))
+	require.Len(t, got, n)
+	for i, s := range got {
+		assert.Equal(t, "pipelined "+strconv.Itoa(i), s)
+	}
+}

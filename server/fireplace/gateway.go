@@ -31,7 +31,7 @@ type Store interface {
 	GetGroup(ctx context.Context, gid int64) (*store.Group, error)
 	GetMember(ctx context.Context, gid, uid int64) (*store.Member, error)
 	ListMembers(ctx context.Context, gid int64) ([]store.Member, error)
-	IsBlocked(ctx context.Context, uid, other int64) (bool, error)
+	Recipient(ctx context.Context, to, from int64) (exists, blocked bool, err error)
 	IsFriend(ctx context.Context, uid, other int64) (bool, error)
 }
 

@@ -65,6 +65,10 @@ func (c *conn) handle(data []byte) {
 		c.refuse(f, status(xsync.StatusEncryptMethodUnsupported, reasonEncrypted))
 		return
 	}
+	if f.Command != xsync.CommandSync {
+		// Everything but a send waits for the sends in flight (handleSend).
+		c.waitSends()
+	}
 	if f.Command == xsync.CommandProvision {
 		c.provision(f)
 		return
@@ -86,6 +90,9 @@ func (c *conn) handle(data []byte) {
 		if err != nil {
 			c.send(xsync.CommandSync, &xsync.SyncDL{Status: status(xsync.StatusPBParserError, err.Error())})
 			return
+		}
+		if ul.Meta == nil {
+			c.waitSends()
 		}
 		switch {
 		case ul.Meta != nil:

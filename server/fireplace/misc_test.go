@@ -178,6 +178,32 @@ func TestRateLimit(t *testing.T) {
 	assert.Len(t, p.b.SyncAll(p.alice), 6)
 }
 
+// TestRepeatsCostNothing: a repeated client_mid is answered with the
+// original ack and spends no send token, whether the budget has tokens
+// left (the repeat meets its record in the append) or not (the refusal
+// looks for it first).
+func TestRepeatsCostNothing(t *testing.T) {
+	t.Parallel()
+	h := start(t, func(c *fireplace.Config) { c.SendRate = 0.001; c.SendBurst = 3 })
+	p := newPair(t, h)
+	text := func(id uint64) *xsync.Meta {
+		m := xsynctest.Text(p.bob, "m"+strconv.FormatUint(id, 10))
+		m.Id = id
+		return m
+	}
+	first := p.a.SendOK(text(1))
+	for range 5 {
+		again := p.a.SendOK(text(1))
+		assert.Equal(t, first.ServerMid, again.ServerMid)
+	}
+	p.a.SendOK(text(2))
+	p.a.SendOK(text(3)) // the burst of 3, repeats not counted
+	requireStatus(t, p.a.Send(text(4)).Status, xsync.StatusRateLimitExceeded)
+	// With the budget empty, a repeat is still answered from its record.
+	assert.Equal(t, first.ServerMid, p.a.SendOK(text(1)).ServerMid)
+	assert.Equal(t, []string{"m1", "m2", "m3"}, contents(t, p.b.SyncAll(p.alice)))
+}
+
 // TestSendBudgetSurvivesReconnects: the send budget belongs to the device
 // (uid, deviceSN), not to the connection (PROTOCOL.md §7.5, §18.10). A
 // client that reconnects every 50 sends used to get a fresh burst each

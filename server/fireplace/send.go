@@ -36,36 +36,47 @@ type sender struct {
 // handleSend processes a SyncUL carrying a meta (PROTOCOL.md §7) and
 // answers it with exactly one ack. Validation follows §7.4; the ack goes
 // out only after the store committed, and the notices after the ack.
+//
+// A new chat or group message is pipelined when the store commits in
+// groups (asyncStore): it is validated here, in arrival order, and queued
+// for the committer in that order, and the reader goes on with the next
+// frame while it commits; its ack and notices follow its commit. Up to
+// maxPipelined sends of a connection are in flight at once. Anything else
+// (an operation, a conversation operation, a pull, UNREAD, a refused send,
+// a typing indicator) first waits for the connection's sends in flight
+// (waitSends), so it sees them stored and answers leave in the order of
+// the frames, as if each frame had been handled to its end before the
+// next.
 func (c *conn) handleSend(m *xsync.Meta) {
 	g := c.g
 	uid, sn := c.session()
 	s := &sender{c: c, g: g, ctx: context.Background(), uid: uid, sn: sn, now: g.now(), meta: m}
-	reply := func(st *xsync.Status, a store.Ack) {
-		c.send(xsync.CommandSync, &xsync.SyncDL{
-			Status: st, ClientMid: m.Id,
-			ServerMid: uint64(a.ServerMID), ServerTime: uint64(a.ServerTime), EditTimestamp: uint64(a.EditTimestamp),
-		})
-	}
 	req, transient, err := s.prepare()
 	if s.unlock != nil {
 		defer s.unlock()
+	}
+	as, async := g.st.(asyncStore)
+	async = async && err == nil && req != nil && s.unlock == nil && len(req.Effects) == 0
+	if !async {
+		// Answers leave in the order of the sends, refusals included.
+		c.waitSends()
 	}
 	var rf *refusal
 	var dup *duplicate
 	switch {
 	case errors.As(err, &dup):
-		reply(statusOK, dup.ack)
+		c.replySend(m, statusOK, dup.ack)
 		return
 	case errors.As(err, &rf):
-		reply(status(rf.code, rf.reason), store.Ack{})
+		c.replySend(m, status(rf.code, rf.reason), store.Ack{})
 		return
 	case err != nil:
 		g.log.Error("fireplace: send", "uid", uid, "err", err)
-		reply(status(xsync.StatusFail, reasonInternal), store.Ack{})
+		c.replySend(m, status(xsync.StatusFail, reasonInternal), store.Ack{})
 		return
 	case req == nil:
 		// Not stored: typing indicators and INFO (§7.3 allows server_mid 0).
-		reply(statusOK, store.Ack{ServerTime: s.now})
+		c.replySend(m, statusOK, store.Ack{ServerTime: s.now})
 		if transient != nil {
 			transient()
 		}
@@ -74,20 +85,63 @@ func (c *conn) handleSend(m *xsync.Meta) {
 	req.Now = s.now
 	req.Dedup = &store.DedupKey{UID: uid, SN: sn, ClientMID: m.Id}
 	req.DedupSince = s.now - g.cfg.DedupWindow.Milliseconds()
+	if async {
+		c.sendSlots <- struct{}{}
+		c.sends.Add(1)
+		as.AppendAsync(s.ctx, req, func(res store.AppendResult, err error) {
+			c.finishSend(m, req, res, err)
+			<-c.sendSlots
+			c.sends.Done()
+		})
+		return
+	}
 	res, err := g.st.Append(s.ctx, req)
+	c.finishSend(m, req, res, err)
+}
+
+// asyncStore is implemented by stores that commit appends in groups
+// (store/sqlstore): AppendAsync queues an append and calls done, in the
+// order of the calls, once it committed.
+type asyncStore interface {
+	AppendAsync(ctx context.Context, r *store.AppendRequest, done func(store.AppendResult, error))
+}
+
+// maxPipelined bounds the sends of one connection waiting for their
+// commit: beyond, the reader waits before it reads on.
+const maxPipelined = 64
+
+// waitSends waits until the connection's pipelined sends have committed
+// and been answered. Reader only.
+func (c *conn) waitSends() { c.sends.Wait() }
+
+// finishSend answers a stored send once its append finished and, if it
+// stored something new, notifies the devices it was delivered to. It may
+// run on the store's committer goroutine (handleSend), so it only queues.
+func (c *conn) finishSend(m *xsync.Meta, req *store.AppendRequest, res store.AppendResult, err error) {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		reply(status(xsync.StatusInvalidParameter, reasonMsgNotFound), store.Ack{})
+		c.replySend(m, status(xsync.StatusInvalidParameter, reasonMsgNotFound), store.Ack{})
 		return
 	case err != nil:
-		g.log.Error("fireplace: store send", "uid", uid, "err", err)
-		reply(status(xsync.StatusFail, reasonInternal), store.Ack{})
+		c.g.log.Error("fireplace: store send", "uid", req.Item.FromUID, "err", err)
+		c.replySend(m, status(xsync.StatusFail, reasonInternal), store.Ack{})
 		return
 	}
-	reply(statusOK, res.Ack)
-	if !res.Duplicate {
-		g.notifyDeliveries(req.Deliveries)
+	c.replySend(m, statusOK, res.Ack)
+	if res.Duplicate {
+		// A repeat answered from its record costs no token (§7.5).
+		c.g.budgets.refund(req.Dedup.UID, req.Dedup.SN)
+		return
 	}
+	c.g.notifyDeliveries(req.Deliveries)
+}
+
+// replySend queues the ack of the send m.
+func (c *conn) replySend(m *xsync.Meta, st *xsync.Status, a store.Ack) {
+	c.send(xsync.CommandSync, &xsync.SyncDL{
+		Status: st, ClientMid: m.Id,
+		ServerMid: uint64(a.ServerMID), ServerTime: uint64(a.ServerTime), EditTimestamp: uint64(a.EditTimestamp),
+	})
 }
 
 // prepare validates a send in the order of §7.4 and returns what to store,
@@ -132,22 +186,42 @@ func (s *sender) prepare() (*store.AppendRequest, func(), error) {
 	}
 	// A repeat gets the original ack even if the state changed since (the
 	// recall window passed, the rate limit is hit): the SDK's outbox
-	// re-sends after every reconnect and relies on it (§7.3, §7.5).
-	a, err := s.g.st.LookupAck(s.ctx, store.DedupKey{UID: s.uid, SN: s.sn, ClientMID: m.Id},
-		s.now-s.g.cfg.DedupWindow.Milliseconds())
-	switch {
-	case err == nil:
-		return nil, nil, &duplicate{a}
-	case !errors.Is(err, store.ErrNotFound):
-		return nil, nil, err
+	// re-sends after every reconnect and relies on it (§7.3, §7.5). The
+	// dedup record is not looked up before the checks: a send that passes
+	// them meets its record inside the append's transaction (store.Append
+	// answers Duplicate; its rate token is given back, finishSend), so the
+	// common case, a new send, costs no lookup. Only a send about to be
+	// refused looks for its record first.
+	req, after, err := s.check(body, conv)
+	var rf *refusal
+	if errors.As(err, &rf) {
+		a, lerr := s.g.st.LookupAck(s.ctx, store.DedupKey{UID: s.uid, SN: s.sn, ClientMID: m.Id},
+			s.now-s.g.cfg.DedupWindow.Milliseconds())
+		switch {
+		case lerr == nil:
+			return nil, nil, &duplicate{a}
+		case !errors.Is(lerr, store.ErrNotFound):
+			return nil, nil, lerr
+		}
+		if rf.code == xsync.StatusRateLimitExceeded {
+			// Not a repeat: this refusal holds the connection's later
+			// sends back (budget.go).
+			s.c.closeRateGate(m.Id, s.g.cfg.Now())
+		}
 	}
+	return req, after, err
+}
+
+// check is steps 4 to 7 of §7.4 for a send that decoded as body or conv.
+func (s *sender) check(body *xsync.MessageBody, conv *xsync.Conversation) (*store.AppendRequest, func(), error) {
+	m := s.meta
 	// 4. Rate limit, per device across connections, and in order on each
 	// connection (budget.go).
 	if now := s.g.cfg.Now(); !s.c.passRateGate(m.Id, now) || !s.g.budgets.take(s.uid, s.sn, now) {
-		s.c.closeRateGate(m.Id, now)
 		return nil, nil, refuse(xsync.StatusRateLimitExceeded, reasonRateLimit)
 	}
 	if conv != nil {
+		s.c.waitSends()
 		return s.conversationOp(conv)
 	}
 	switch body.Type {
@@ -156,6 +230,8 @@ func (s *sender) prepare() (*store.AppendRequest, func(), error) {
 	case xsync.MsgGroupChat:
 		return s.groupChat(body)
 	case xsync.MsgOper:
+		// An operation may name a message this connection just sent.
+		s.c.waitSends()
 		return s.operation(body)
 	}
 	return nil, nil, refuse(xsync.StatusInvalidParameter, reasonInvalidType)
@@ -191,21 +267,15 @@ func (s *sender) chat(body *xsync.MessageBody) (*store.AppendRequest, func(), er
 	case to == s.uid:
 		return nil, nil, refuse(xsync.StatusInvalidParameter, "cannot send to yourself")
 	}
-	u, err := s.g.st.UserByID(s.ctx, to)
+	// 5. Permission: the target exists and has not blocked the sender
+	// (one read).
+	exists, blocked, err := s.g.st.Recipient(s.ctx, to, s.uid)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, nil, refuse(xsync.StatusUnauthorized, reasonUserNotExist)
 	case err != nil:
 		return nil, nil, err
-	case u.Deleted():
+	case !exists:
 		return nil, nil, refuse(xsync.StatusUnauthorized, reasonUserNotExist)
-	}
-	// 5. Permission: the target has not blocked the sender.
-	blocked, err := s.g.st.IsBlocked(s.ctx, to, s.uid)
-	if err != nil {
-		return nil, nil, err
-	}
-	if blocked {
+	case blocked:
 		return nil, nil, refuse(xsync.StatusUnauthorized, reasonBlocked)
 	}
 	if s.g.cfg.RequireFriend {

@@ -77,6 +77,10 @@ type Roster interface {
 	IsBlocked(ctx context.Context, uid, other int64) (bool, error)
 	// IsFriend reports whether other is a current friend of uid.
 	IsFriend(ctx context.Context, uid, other int64) (bool, error)
+	// Recipient is the check of every one-to-one send in one read: whether
+	// user to exists and is not deleted, and if so whether to has from in
+	// its block list.
+	Recipient(ctx context.Context, to, from int64) (exists, blocked bool, err error)
 
 	// RosterEntry returns uid's entry about other; ErrNotFound if uid never
 	// had any relation with other (a stranger without annotations).

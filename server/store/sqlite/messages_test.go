@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -64,4 +65,29 @@ func BenchmarkAppendChat(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkAppendChatParallel appends from 100 goroutines at once, as 100
+// connections sending do: what group commit is for.
+func BenchmarkAppendChatParallel(b *testing.B) {
+	db := sqlitetest.Open(b)
+	ctx := context.Background()
+	var next atomic.Uint64
+	b.SetParallelism(50) // × GOMAXPROCS goroutines
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			mid := next.Add(1)
+			r := &store.AppendRequest{Now: 1000,
+				Item: store.Item{Conv: store.ChatConv(storetest.Alice, storetest.Bob), FromUID: storetest.Alice, FromSN: 1, ToUID: storetest.Bob, NS: 1, Body: make([]byte, 64), Chat: true},
+				Deliveries: []store.Delivery{
+					{UID: storetest.Bob, Stream: storetest.Alice, Kind: store.ConvChat, Activity: true},
+					{UID: storetest.Alice, Stream: storetest.Bob, Kind: store.ConvChat, OriginSN: 1, Activity: true},
+				},
+				Dedup: &store.DedupKey{UID: storetest.Alice, SN: 1, ClientMID: mid}}
+			if _, err := db.Append(ctx, r); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

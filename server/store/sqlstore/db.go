@@ -26,6 +26,8 @@ type DB struct {
 	// stmts caches prepared statements by pool and query text (see stmt)
 	// when the dialect asks for it.
 	stmts sync.Map
+
+	commit committer // group commit of Append (commit.go)
 }
 
 var _ store.Store = (*DB)(nil)

@@ -118,6 +118,7 @@ func newQueries(d Dialect) queries {
 			LEFT JOIN msg_conv_device cd ON cd.uid = cs.uid AND cd.sn = ? AND cd.stream = cs.stream
 			WHERE cs.uid = ?`,
 	}
-	q.append = []string{qLookupAck, qMaxID, qInsertItem, qInsertInbox, q.upsertState, qInsertAck}
+	q.append = []string{qLookupAck, qMaxID, qInsertItem, qInsertInbox, q.upsertState, qInsertAck,
+		qSavepoint, qRollbackSavepoint, qReleaseSavepoint}
 	return q
 }

@@ -27,6 +27,21 @@
 // store.ErrConflict through Dialect.IsUniqueViolation, missing rows to
 // store.ErrNotFound.
 //
+// # Group commit
+//
+// Append does not write a transaction of its own: it queues the request
+// for the committer (commit.go), which writes everything queued, up to 256
+// appends, in one write transaction and commits once, then takes what
+// arrived meanwhile. So the appends of many connections share one commit
+// and one fsync, and Append returns only after the commit that holds its
+// append: an ack still means stored. An append with effects runs inside a
+// savepoint: one that fails is rolled back alone and returns its error,
+// the others commit (a plain append can only fail with the database). If
+// the transaction itself fails, each append is retried in a transaction of
+// its own. A lone append is committed at once: the committer never waits
+// for company. AppendAsync is the same without the wait, for callers that
+// keep several appends in flight in order (the gateway's pipelining).
+//
 // # Hot paths
 //
 // Sending and syncing run a few short statements many times. Where the
@@ -40,7 +55,7 @@
 // # Files
 //
 // db.go holds the plumbing, dialect.go the Dialect and the queries built
-// from it, migrate.go the migration runner, and there is one file per
-// domain (users.go with tokens, devices.go, messages.go, roster.go,
-// groups.go, files.go).
+// from it, commit.go the group committer, migrate.go the migration runner,
+// and there is one file per domain (users.go with tokens, devices.go,
+// messages.go, roster.go, groups.go, files.go).
 package sqlstore

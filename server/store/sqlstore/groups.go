@@ -79,13 +79,15 @@ func (db *DB) CreateGroup(ctx context.Context, g *store.Group, members []store.M
 	})
 }
 
+// The lookups of every group send (groupMember, fanout).
+const (
+	qGetGroup  = `SELECT ` + groupColumns + ` FROM chat_groups g WHERE g.id = ?`
+	qGetMember = `SELECT ` + memberColumns + ` FROM group_members WHERE group_id = ? AND user_id = ?`
+)
+
 // GetGroup implements store.Groups.
 func (db *DB) GetGroup(ctx context.Context, gid int64) (*store.Group, error) {
-	r, err := db.reader()
-	if err != nil {
-		return nil, err
-	}
-	g, err := scanGroup(r.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM chat_groups g WHERE g.id = ?`, gid))
+	g, err := scanGroup(db.readOne(ctx, qGetGroup, gid))
 	if err != nil {
 		return nil, err
 	}
@@ -199,12 +201,7 @@ func scanMember(row scanner) (store.Member, error) {
 
 // GetMember implements store.Groups.
 func (db *DB) GetMember(ctx context.Context, gid, uid int64) (*store.Member, error) {
-	r, err := db.reader()
-	if err != nil {
-		return nil, err
-	}
-	m, err := scanMember(r.QueryRowContext(ctx, `SELECT `+memberColumns+`
-		FROM group_members WHERE group_id = ? AND user_id = ?`, gid, uid))
+	m, err := scanMember(db.readOne(ctx, qGetMember, gid, uid))
 	if err != nil {
 		return nil, err
 	}
@@ -213,11 +210,7 @@ func (db *DB) GetMember(ctx context.Context, gid, uid int64) (*store.Member, err
 
 // ListMembers implements store.Groups.
 func (db *DB) ListMembers(ctx context.Context, gid int64) ([]store.Member, error) {
-	r, err := db.reader()
-	if err != nil {
-		return nil, err
-	}
-	rows, err := r.QueryContext(ctx, db.q.listMembers, gid)
+	rows, err := db.readQuery(ctx, db.q.listMembers, gid)
 	if err != nil {
 		return nil, err
 	}

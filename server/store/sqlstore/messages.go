@@ -41,6 +41,31 @@ func (db *DB) readQuery(ctx context.Context, query string, args ...any) (*sql.Ro
 	return st.QueryContext(ctx, bind(args)...)
 }
 
+// readOne runs a read expected to return one row, through a kept statement
+// when the dialect asks for them (readQuery), and returns the row for a
+// scan function; its Scan fails with sql.ErrNoRows when there is none. The
+// gateway's checks of every send (the recipient, the block list, the
+// group and the membership) come this way.
+func (db *DB) readOne(ctx context.Context, query string, args ...any) scanner {
+	r, err := db.reader()
+	if err != nil {
+		return errRow{err}
+	}
+	if !db.prepare {
+		return r.QueryRowContext(ctx, query, args...)
+	}
+	st, err := db.stmt(ctx, db.r, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, bind(args)...)
+}
+
+// errRow is a row whose Scan fails with err.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
 // readRow runs a read expected to return one row and scans it;
 // sql.ErrNoRows when there is none.
 func (db *DB) readRow(ctx context.Context, query string, args []any, dest ...any) error {
@@ -86,66 +111,76 @@ const (
 
 // Append implements store.Messages.
 //
-// Everything happens in one write transaction, and write transactions run
-// one at a time (Dialect.BeginWrite), which also serializes id assignment:
-// the id is drawn from the highest stored id inside the transaction, so ids
-// commit in increasing order.
+// The append is written by the group committer (commit.go) together with
+// those of other callers that arrived meanwhile, in one write transaction,
+// and Append returns once that transaction committed: an ack still means
+// stored. Write transactions run one at a time (Dialect.BeginWrite), which
+// also serializes id assignment: the id is drawn from the highest stored id
+// inside the transaction, so ids commit in increasing order.
 func (db *DB) Append(ctx context.Context, r *store.AppendRequest) (store.AppendResult, error) {
 	if db.closed.Load() {
 		return store.AppendResult{}, store.ErrClosed
 	}
-	var res store.AppendResult
-	err := db.writePrepared(ctx, db.q.append, func(tx *txn) error {
-		res = store.AppendResult{}
-		if r.Dedup != nil {
-			var a store.Ack
-			err := tx.QueryRowContext(ctx, qLookupAck, r.Dedup.UID, r.Dedup.SN, int64(r.Dedup.ClientMID),
-				r.DedupSince).Scan(&a.ServerMID, &a.ServerTime, &a.EditTimestamp)
-			if err == nil {
-				res = store.AppendResult{Ack: a, Duplicate: true}
-				return nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-		var last int64
-		if err := tx.QueryRowContext(ctx, qMaxID).Scan(&last); err != nil {
-			return err
-		}
-		id := store.NextMessageID(r.Now, last)
-		it := &r.Item
-		if _, err := tx.ExecContext(ctx, qInsertItem, id, it.Conv.Kind, it.Conv.A, it.Conv.B,
-			it.FromUID, it.FromSN, it.ToUID, it.ToSN, r.Now, it.NS, nonNil(it.Body), it.Chat); err != nil {
-			return err
-		}
-		res.ServerMID, res.ServerTime = id, r.Now
-		for _, e := range r.Effects {
-			if err := db.applyEffect(ctx, tx, id, e); err != nil {
-				return err
-			}
-			if e.Kind == store.EffectEdit {
-				res.EditTimestamp = e.EditTimestamp
-			}
-		}
-		if err := db.insertDeliveries(ctx, tx, id, r.Deliveries); err != nil {
-			return err
-		}
-		if r.Dedup != nil {
-			if _, err := tx.ExecContext(ctx, qInsertAck, r.Dedup.UID, r.Dedup.SN, int64(r.Dedup.ClientMID),
-				res.ServerMID, res.ServerTime, res.EditTimestamp, r.Now); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return store.AppendResult{}, err
+	op := &appendOp{ctx: ctx, r: r, done: make(chan struct{})}
+	db.submit(op)
+	// The committer always finishes the op: a caller that stops waiting
+	// would not undo a write that may already be committing.
+	<-op.done
+	if op.err != nil {
+		return store.AppendResult{}, op.err
 	}
-	if !res.Duplicate {
-		r.Item.ID, r.Item.Timestamp = res.ServerMID, res.ServerTime
+	return op.res, nil
+}
+
+// appendIn writes one append inside tx and sets *res. *last is the highest
+// id stored, 0 until read: the appends of one transaction read it once and
+// carry it from one to the next.
+func (db *DB) appendIn(ctx context.Context, tx *txn, r *store.AppendRequest, res *store.AppendResult, last *int64) error {
+	if r.Dedup != nil {
+		var a store.Ack
+		err := tx.QueryRowContext(ctx, qLookupAck, r.Dedup.UID, r.Dedup.SN, int64(r.Dedup.ClientMID),
+			r.DedupSince).Scan(&a.ServerMID, &a.ServerTime, &a.EditTimestamp)
+		if err == nil {
+			*res = store.AppendResult{Ack: a, Duplicate: true}
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 	}
-	return res, nil
+	if *last == 0 {
+		if err := tx.QueryRowContext(ctx, qMaxID).Scan(last); err != nil {
+			return err
+		}
+	}
+	id := store.NextMessageID(r.Now, *last)
+	it := &r.Item
+	if _, err := tx.ExecContext(ctx, qInsertItem, id, it.Conv.Kind, it.Conv.A, it.Conv.B,
+		it.FromUID, it.FromSN, it.ToUID, it.ToSN, r.Now, it.NS, nonNil(it.Body), it.Chat); err != nil {
+		return err
+	}
+	// An id rolled back with its savepoint stays behind last: ids still
+	// rise, with a gap.
+	*last = id
+	res.ServerMID, res.ServerTime = id, r.Now
+	for _, e := range r.Effects {
+		if err := db.applyEffect(ctx, tx, id, e); err != nil {
+			return err
+		}
+		if e.Kind == store.EffectEdit {
+			res.EditTimestamp = e.EditTimestamp
+		}
+	}
+	if err := db.insertDeliveries(ctx, tx, id, r.Deliveries); err != nil {
+		return err
+	}
+	if r.Dedup != nil {
+		if _, err := tx.ExecContext(ctx, qInsertAck, r.Dedup.UID, r.Dedup.SN, int64(r.Dedup.ClientMID),
+			res.ServerMID, res.ServerTime, res.EditTimestamp, r.Now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // insertDeliveries writes the inbox entries of item id and moves the

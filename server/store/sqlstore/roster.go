@@ -53,28 +53,49 @@ func scanRosterEntry(row scanner) (store.RosterEntry, error) {
 
 // rosterFlag reads one boolean column of uid's entry about other; a missing
 // entry reads false.
-func (db *DB) rosterFlag(ctx context.Context, column string, uid, other int64) (bool, error) {
-	r, err := db.reader()
-	if err != nil {
-		return false, err
-	}
+func (db *DB) rosterFlag(ctx context.Context, query string, uid, other int64) (bool, error) {
 	var v bool
-	err = r.QueryRowContext(ctx,
-		`SELECT `+column+` FROM roster WHERE user_id = ? AND other_id = ?`, uid, other).Scan(&v)
+	err := db.readOne(ctx, query, uid, other).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	return v, err
 }
 
+// The roster flags one-to-one sends check.
+const (
+	qIsBlocked = `SELECT blocked FROM roster WHERE user_id = ? AND other_id = ?`
+	qIsFriend  = `SELECT friend FROM roster WHERE user_id = ? AND other_id = ?`
+)
+
 // IsBlocked implements store.Roster.
 func (db *DB) IsBlocked(ctx context.Context, uid, other int64) (bool, error) {
-	return db.rosterFlag(ctx, "blocked", uid, other)
+	return db.rosterFlag(ctx, qIsBlocked, uid, other)
 }
+
+// Recipient implements store.Roster.
+func (db *DB) Recipient(ctx context.Context, to, from int64) (exists, blocked bool, err error) {
+	var deletedAt int64
+	err = db.readOne(ctx, qRecipient, from, to).Scan(&deletedAt, &blocked)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, false, nil
+	case err != nil:
+		return false, false, err
+	case deletedAt != 0:
+		return false, false, nil
+	}
+	return true, blocked, nil
+}
+
+// qRecipient reads a user's deletion mark and whether it blocks ?1.
+const qRecipient = `SELECT u.deleted_at,
+	coalesce((SELECT r.blocked FROM roster r WHERE r.user_id = u.id AND r.other_id = ?), 0)
+	FROM users u WHERE u.id = ?`
 
 // IsFriend implements store.Roster.
 func (db *DB) IsFriend(ctx context.Context, uid, other int64) (bool, error) {
-	return db.rosterFlag(ctx, "friend", uid, other)
+	return db.rosterFlag(ctx, qIsFriend, uid, other)
 }
 
 // RosterEntry implements store.Roster.

@@ -71,8 +71,11 @@ func (db *DB) userWhere(ctx context.Context, where string, arg any) (store.User,
 
 // UserByID implements store.Users.
 func (db *DB) UserByID(ctx context.Context, id int64) (store.User, error) {
-	return db.userWhere(ctx, `id = ?`, id)
+	return scanUser(db.readOne(ctx, qUserByID, id))
 }
+
+// qUserByID runs on every one-to-one send (the recipient's check).
+const qUserByID = `SELECT ` + userColumns + ` FROM users WHERE id = ?`
 
 // UserByName implements store.Users.
 func (db *DB) UserByName(ctx context.Context, username string) (store.User, error) {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -471,4 +472,90 @@ func testAppendRepeatedDelivery(t *testing.T, open Opener) {
 	got, err := db.Unread(ctx, alice, 2, 10)
 	require.NoError(t, err)
 	assert.Equal(t, []store.StreamUnread{{Stream: alice, Kind: store.ConvChat, N: 1, LastActivity: r.Item.ID}}, got)
+}
+
+// testConcurrentAppends appends from many goroutines at once, as many
+// connections do, so that an implementation committing several appends
+// together (group commit) is exercised: an append that fails (a recall of
+// an unknown message) must fail alone and store nothing, every other one
+// is stored with its own id, a goroutine's appends get increasing ids, and
+// two appends with one dedup key store one item and get one ack.
+func testConcurrentAppends(t *testing.T, open Opener) {
+	db := open(t)
+	ctx := context.Background()
+	const senders, each = 32, 8
+	require.NoError(t, db.InitDeviceCursors(ctx, bob, 1, false))
+	type result struct {
+		res store.AppendResult
+		err error
+	}
+	results := make([][]result, senders)
+	var wg sync.WaitGroup
+	for s := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			from := alice + 100 + int64(s)
+			for i := range each {
+				r := &store.AppendRequest{
+					Now: 5000 + int64(i),
+					Item: store.Item{Conv: store.ChatConv(from, bob), FromUID: from, FromSN: 1, ToUID: bob,
+						NS: 1, Body: []byte{byte(s), byte(i)}, Chat: true},
+					Deliveries: []store.Delivery{{UID: bob, Stream: from, Kind: store.ConvChat, Activity: true}},
+					Dedup:      &store.DedupKey{UID: from, SN: 1, ClientMID: uint64(i + 1)},
+				}
+				if i%3 == 2 {
+					r.Effects = []store.Effect{{Kind: store.EffectRecall, Target: 42}}
+				}
+				res, err := db.Append(ctx, r)
+				results[s] = append(results[s], result{res, err})
+			}
+		}()
+	}
+	// One key sent twice at once, as a resend racing its original.
+	key := store.DedupKey{UID: carol, SN: 1, ClientMID: 7}
+	var twice [2]result
+	for k := range twice {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := db.Append(ctx, &store.AppendRequest{Now: 5000,
+				Item:       store.Item{Conv: store.ChatConv(carol, bob), FromUID: carol, FromSN: 1, ToUID: bob, NS: 1, Chat: true},
+				Deliveries: []store.Delivery{{UID: bob, Stream: carol, Kind: store.ConvChat, Activity: true}},
+				Dedup:      &key})
+			twice[k] = result{res, err}
+		}()
+	}
+	wg.Wait()
+
+	seen := map[int64]bool{}
+	for s, rs := range results {
+		require.Len(t, rs, each)
+		var last int64
+		for i, r := range rs {
+			if i%3 == 2 {
+				assert.ErrorIs(t, r.err, store.ErrNotFound, "sender %d append %d", s, i)
+				continue
+			}
+			require.NoError(t, r.err, "sender %d append %d", s, i)
+			assert.False(t, r.res.Duplicate)
+			assert.Greater(t, r.res.ServerMID, last, "one sender's appends are ordered")
+			assert.False(t, seen[r.res.ServerMID], "ids are unique")
+			seen[r.res.ServerMID] = true
+			last = r.res.ServerMID
+			it, err := db.Item(ctx, r.res.ServerMID)
+			require.NoError(t, err)
+			assert.Equal(t, []byte{byte(s), byte(i)}, it.Body)
+		}
+		page, err := db.SyncPage(ctx, bob, 1, alice+100+int64(s), 0, 100)
+		require.NoError(t, err)
+		assert.Len(t, page.Items, each-each/3, "failed appends store nothing")
+	}
+	require.NoError(t, twice[0].err)
+	require.NoError(t, twice[1].err)
+	assert.Equal(t, twice[0].res.Ack, twice[1].res.Ack)
+	assert.True(t, twice[0].res.Duplicate != twice[1].res.Duplicate, "exactly one is the original")
+	page, err := db.SyncPage(ctx, bob, 1, carol, 0, 100)
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 1)
 }

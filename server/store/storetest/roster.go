@@ -70,6 +70,24 @@ func testRosterBlockAndAnnotations(t *testing.T, open Opener) {
 	require.NoError(t, err)
 	assert.Equal(t, []int64{b.ID}, list)
 
+	// Recipient: the send check in one read.
+	exists, blocked, err := db.Recipient(ctx, a.ID, b.ID)
+	require.NoError(t, err)
+	assert.True(t, exists)
+	assert.True(t, blocked, "a blocks b")
+	exists, blocked, err = db.Recipient(ctx, b.ID, a.ID)
+	require.NoError(t, err)
+	assert.True(t, exists)
+	assert.False(t, blocked, "b blocks no one")
+	exists, _, err = db.Recipient(ctx, 424242, a.ID)
+	require.NoError(t, err)
+	assert.False(t, exists, "unknown user")
+	c := newUser(t, db, "c")
+	require.NoError(t, db.DeleteUser(ctx, c.ID, 5))
+	exists, _, err = db.Recipient(ctx, c.ID, a.ID)
+	require.NoError(t, err)
+	assert.False(t, exists, "deleted user")
+
 	alias, mute := "bee", true
 	require.NoError(t, db.UpdateRosterEntry(ctx, a.ID, b.ID, store.RosterPatch{Alias: &alias, MuteNotification: &mute}, 3))
 	ext := `{"k":1}`

@@ -47,6 +47,7 @@ var cases = []struct {
 	{"GroupBlocksRequestsContent", testGroupBlocksRequestsContent},
 	{"AppendAssignsIncreasingIDs", testAppendAssignsIncreasingIDs},
 	{"AppendDedup", testAppendDedup},
+	{"ConcurrentAppends", testConcurrentAppends},
 	{"SyncPageSkipsOwnAndTargeted", testSyncPageSkipsOwnAndTargeted},
 	{"Cursors", testCursors},
 	{"Unread", testUnread},
