@@ -3,7 +3,7 @@
 import { closedError, FlooError } from "./errors.js";
 import { assertRunning, goModule, initialize, runtimeStopped } from "./loader.js";
 import { makeManager, type ManagerHost } from "./managers.js";
-import { observe, Session, tsMethods } from "./managers/index.js";
+import { Session, tsMethods } from "./managers/index.js";
 import type { BrowserPlatformOptions } from "./transports/browser.js";
 import { guardTransport } from "./transports/guard.js";
 import type { GoClient, GoConfig } from "./types/bridge.js";
@@ -112,7 +112,7 @@ export class FlooClient {
   #closed = false;
   readonly #listeners = new Map<string, Set<AnyListener>>();
   readonly #unwatch: Array<() => void> = [];
-  /** The caches of the TypeScript managers (npm/src/managers/). */
+  /** The session of the TypeScript managers (npm/src/managers/): the profile; the roster and group caches are the engine's. */
   readonly #session = new Session();
   /** The platform HTTP transport, set once the client starts: asyncFileUpload (managers/sys.ts) uploads with it. */
   #http: HttpTransport | undefined;
@@ -201,7 +201,6 @@ export class FlooClient {
 
   /** Hands a batch of events to the listeners, in order; a throwing listener does not stop the others. */
   #deliver(batch: Array<[string, unknown?]>): void {
-    if (this.#go) observe(this.#session, this.#go, batch);
     for (const [name, payload] of batch) {
       const set = this.#listeners.get(name);
       if (!set) continue;
