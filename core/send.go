@@ -41,7 +41,22 @@ type outbox struct {
 	// the written ones, which closes flush when it ends.
 	flush     chan struct{}
 	flushTask *task
+	// typing holds the newest typing indicator per peer that found no token
+	// of the pacing free; typingTask writes them when one is.
+	typing     []pendingTyping
+	typingTask *task
 }
+
+// pendingTyping is a typing indicator waiting for a token of the pacing.
+type pendingTyping struct {
+	peer uint64
+	meta *xsync.Meta
+	at   lite.Time
+}
+
+// typingPatience is how long an indicator may wait for a token: older
+// ones are dropped, as the peer's display of them would be stale.
+const typingPatience = 3 * lite.Second
 
 type outKind uint8
 
@@ -223,9 +238,11 @@ func (c *Client) newMessageItem(m Message, opts []SendOption) (*outItem, error) 
 
 // SendInputStatus sends a typing indicator to peer uid: status "typing" or
 // "nothing" (PROTOCOL.md §11). Indicators are AT_MOST_ONCE: not tracked,
-// not queued, never retried. They take a token of the send pacing, as the
-// server counts them, and are dropped while disconnected or when no token
-// is free.
+// never retried once written, dropped while disconnected. They take a
+// token of the send pacing, as the server counts them; when none is free
+// the newest indicator per peer waits for one (a later one replaces it, so
+// "nothing" after "typing" is what the peer gets), for at most
+// typingPatience.
 func (c *Client) SendInputStatus(uid uint64, status string) error {
 	if uid == 0 || (status != "typing" && status != "nothing") {
 		return ClientError("input status: a peer uid and status typing or nothing are required")
@@ -236,12 +253,72 @@ func (c *Client) SendInputStatus(uid uint64, status string) error {
 	cmid := c.nextClientMid()
 	body := &xsync.MessageBody{Type: xsync.MsgChat, Ctype: xsync.CTypeText, Ext: `{"input_status":"` + status + `"}`, Qos: xsync.QoSAtMostOnce}
 	meta := &xsync.Meta{Id: cmid, To: &xsync.XID{Uid: uid}, Ns: xsync.NSMessage, Payload: body.Marshal()}
-	c.post(func() {
-		if c.lp.phase == phaseOnline && c.paceTake() == 0 {
-			c.writeMeta(meta)
-		}
-	})
+	c.post(func() { c.queueTyping(uid, meta) })
 	return nil
+}
+
+// queueTyping writes a typing indicator now if a token is free and none of
+// its peer waits, or keeps it as its peer's pending one.
+func (c *Client) queueTyping(peer uint64, meta *xsync.Meta) {
+	ob := &c.lp.outbox
+	if c.lp.phase != phaseOnline {
+		return
+	}
+	for i := range ob.typing {
+		if ob.typing[i].peer == peer {
+			ob.typing[i].meta = meta
+			return
+		}
+	}
+	if len(ob.typing) == 0 {
+		if c.paceTake() == 0 {
+			c.writeMeta(meta)
+			return
+		}
+	}
+	ob.typing = append(ob.typing, pendingTyping{peer: peer, meta: meta, at: c.clock.Now()})
+	c.flushTyping()
+}
+
+// dropTyping forgets the pending typing indicators.
+func (c *Client) dropTyping() {
+	ob := &c.lp.outbox
+	c.lp.sched.cancel(ob.typingTask)
+	ob.typingTask = nil
+	clear(ob.typing)
+	ob.typing = ob.typing[:0]
+}
+
+// flushTyping writes the pending typing indicators, oldest first, while
+// tokens are free, and waits for the next token for the rest.
+func (c *Client) flushTyping() {
+	lp := &c.lp
+	ob := &lp.outbox
+	lp.sched.cancel(ob.typingTask)
+	ob.typingTask = nil
+	if lp.phase != phaseOnline {
+		c.dropTyping()
+		return
+	}
+	now := c.clock.Now()
+	n := 0
+	for n < len(ob.typing) {
+		t := ob.typing[n]
+		if now.Sub(t.at) > typingPatience {
+			n++
+			continue
+		}
+		wait := c.paceTake()
+		if wait > 0 {
+			ob.typingTask = lp.sched.after(wait, c.flushTyping)
+			break
+		}
+		c.writeMeta(t.meta)
+		n++
+	}
+	m := copy(ob.typing, ob.typing[n:])
+	clear(ob.typing[m:])
+	ob.typing = ob.typing[:m]
 }
 
 // enqueue adds it to the outbox and writes it when online.

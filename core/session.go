@@ -751,7 +751,8 @@ func (c *Client) teardownConn(code int, reason string) {
 		*t = nil
 	}
 	lp.sync.reset()
-	c.endFlush() // no acks can come any more
+	c.dropTyping() // indicators are never carried to another connection
+	c.endFlush()   // no acks can come any more
 }
 
 // writeFrame queues a frame on the current connection; it reports false

@@ -306,6 +306,65 @@ func TestTypingIndicator(t *testing.T) {
 	assert.True(t, IsCode(a.SendInputStatus(1002, "dancing"), InvalidParam))
 }
 
+// TestTypingWaitsForAToken: an indicator that finds the pacing exhausted
+// is not lost: the newest one per peer goes out with the next token, and
+// one that waited longer than typingPatience is dropped.
+func TestTypingWaitsForAToken(t *testing.T) {
+	srv := newFakeServer(t)
+	tokA := srv.AddUser(1001, "alice", "pw")
+	tokB := srv.AddUser(1002, "bob", "pw")
+	// One write a second.
+	a, _ := newTestClient(t, srv, nil, func(c *Config) { c.SendRate, c.SendBurst = 1, 1 })
+	loginAs(t, a, 1001, tokA)
+	b, brec := newTestClient(t, srv, nil, nil)
+	loginAs(t, b, 1002, tokB)
+	typings := func() []string {
+		var out []string
+		for _, ul := range srv.SyncULs(func(ul *xsync.SyncUL) bool { return ul.Meta != nil }) {
+			body, err := ul.Meta.MessageBody()
+			require.NoError(t, err)
+			if body.Qos == xsync.QoSAtMostOnce {
+				out = append(out, body.Ext)
+			}
+		}
+		return out
+	}
+
+	require.NoError(t, a.SendInputStatus(1002, "typing"))  // takes the token
+	require.NoError(t, a.SendInputStatus(1002, "nothing")) // waits for the next
+	require.NoError(t, a.SendInputStatus(1002, "typing"))  // replaces it
+	require.NoError(t, a.SendInputStatus(1002, "nothing")) // replaces that
+	brec.waitName(t, EventInputStatusMessage, 1)
+	waitIdle(t, a)
+	assert.Equal(t, []string{`{"input_status":"typing"}`}, typings())
+	srv.Clock.Advance(lite.Second)
+	is := brec.waitName(t, EventInputStatusMessage, 2).(InputStatus)
+	assert.JSONEq(t, `{"input_status":"nothing"}`, is.Ext, "the newest indicator came with the next token")
+	assert.Len(t, typings(), 2)
+
+	// Tokens taken by messages: an indicator waits behind them, and goes
+	// stale if it waits too long.
+	for i := 0; i < 5; i++ {
+		_, err := a.PostMessage(Message{To: 1002, Content: "m"})
+		require.NoError(t, err)
+	}
+	require.NoError(t, a.SendInputStatus(1002, "typing"))
+	waitIdle(t, a)
+	for i := 0; i < 5; i++ {
+		srv.Clock.Advance(lite.Second)
+		waitIdle(t, a)
+	}
+	brec.waitName(t, EventRosterMessage, 5)
+	waitIdle(t, b)
+	assert.Len(t, typings(), 2, "an indicator older than typingPatience is dropped")
+	assert.Equal(t, 0, engineTyping(t, a), "nothing left pending")
+}
+
+// engineTyping returns the number of pending typing indicators of c.
+func engineTyping(t *testing.T, c *Client) int {
+	return engine(t, c, func() int { return len(c.lp.outbox.typing) })
+}
+
 func TestUnreadConversationList(t *testing.T) {
 	srv := newFakeServer(t)
 	tok := srv.AddUser(1001, "alice", "pw")
