@@ -1,0 +1,272 @@
+// Shared tabs (`tabs: "shared"`, docs/tabs.md): the tabs of one browser profile that use the same
+// app id share one engine. The tabs elect a leader with the Web Locks API: every tab asks for one
+// lock and holds it for its life once granted, so that the browser grants it to the next tab in
+// line when the leader closes or crashes. The leader runs the engine (the wasm module, the
+// WebSocket, the sync and the outbox); the others, the followers, talk to it over a
+// BroadcastChannel: their calls go to the leader and come back with the result or the FlooError,
+// and the leader posts every batch of events, in order, and after each batch the state the
+// followers answer their synchronous reads from (TabState). This file is the channel and the
+// election; client.ts decides what a call does in each role.
+
+import { FlooError, type FlooErrorFields } from "./errors.js";
+
+/** @internal What the leader publishes for the followers' synchronous reads. */
+export interface TabState {
+  /** The zero-argument reads: "isLogin", "state", "userManage.getUid"... */
+  values: Record<string, unknown>;
+  /** Per conversation id: "roster" or "group", messages, unread count, draft, members. */
+  convs: Record<string, ConvState>;
+}
+
+/** @internal The reads of one conversation. */
+export interface ConvState {
+  group: boolean;
+  messages: unknown[];
+  unread: number;
+  draft: string;
+  members?: unknown[];
+}
+
+type Batch = Array<[string, unknown?]>;
+
+/** A message on the channel. `to` names one tab; messages without it are for every tab. */
+type Wire =
+  | { t: "hello"; from: string }
+  | { t: "leader"; from: string }
+  | { t: "call"; from: string; to: string; id: number; path: string; args: unknown[]; cmid?: number }
+  | { t: "reply"; to: string; id: number; ok: boolean; value?: unknown }
+  | { t: "events"; batch: Batch }
+  | { t: "state"; to?: string; state: TabState; full: boolean };
+
+/** @internal What a TabLink needs from its client. */
+export interface TabHost {
+  /** This tab holds the lock now: start the engine. */
+  lead(): void;
+  /** Runs a call of a follower (leader only). */
+  run(path: string, args: unknown[], cmid: number | undefined): Promise<unknown>;
+  /** A batch of the leader's events (followers only). */
+  events(batch: Batch): void;
+  /** The leader's state, whole or the changed conversations (followers only). */
+  state(state: TabState, full: boolean): void;
+  /** The state a new follower starts from (leader only). */
+  snapshot(): TabState;
+  /** A new leader (this tab or another) after the calls waiting for it were sent again. */
+  changed(): void;
+}
+
+interface Pending {
+  path: string;
+  args: unknown[];
+  cmid: number | undefined;
+  /** Sent to this leader; "" while none is known. */
+  to: string;
+  resolve(v: unknown): void;
+  reject(err: unknown): void;
+}
+
+/** @internal True where shared tabs can work: Web Locks and BroadcastChannel. */
+export function sharedTabsAvailable(): boolean {
+  const g = globalThis as { BroadcastChannel?: unknown; navigator?: { locks?: { request?: unknown } } };
+  return typeof g.BroadcastChannel === "function" && typeof g.navigator?.locks?.request === "function";
+}
+
+const ERR = "__flooError";
+
+/** A FlooError as the structured clone carries it (a clone of an Error keeps its message only). */
+function packError(e: FlooError): unknown {
+  const f: FlooErrorFields = { code: e.code, sdkCode: e.sdkCode, sdkName: e.sdkName, source: e.source, serverCode: e.serverCode, temporary: e.temporary };
+  if (e.url !== undefined) f.url = e.url;
+  return { [ERR]: [e.message, f] };
+}
+
+/** @internal Replaces FlooErrors, as a value or a field of one, for the channel. */
+export function pack(v: unknown): unknown {
+  if (v instanceof FlooError) return packError(v);
+  if (v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype) {
+    let out: Record<string, unknown> | undefined;
+    for (const [k, f] of Object.entries(v)) {
+      if (f instanceof FlooError) (out ??= { ...(v as Record<string, unknown>) })[k] = packError(f);
+    }
+    return out ?? v;
+  }
+  return v;
+}
+
+/** @internal The inverse of pack. */
+export function unpack(v: unknown): unknown {
+  const e = (x: unknown) => {
+    const p = x !== null && typeof x === "object" ? (x as Record<string, unknown>)[ERR] : undefined;
+    return Array.isArray(p) ? new FlooError(p[0] as string, p[1] as FlooErrorFields) : undefined;
+  };
+  const top = e(v);
+  if (top) return top;
+  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+    for (const [k, f] of Object.entries(v)) {
+      const err = e(f);
+      if (err) (v as Record<string, unknown>)[k] = err;
+    }
+  }
+  return v;
+}
+
+/** A random id for this tab. */
+function tabId(): string {
+  return Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
+}
+
+/**
+ * @internal One tab's side of the group: the lock, the channel, the calls it made that wait for
+ * the leader. Every tab is a follower until the browser grants it the lock.
+ */
+export class TabLink {
+  readonly id = tabId();
+  readonly #channel: BroadcastChannel;
+  readonly #host: TabHost;
+  #leader = ""; // the leader's id; our own once we lead
+  #followers = false; // another tab said hello
+  #closed = false;
+  #release: (() => void) | undefined;
+  readonly #abort = new AbortController();
+  readonly #pending = new Map<number, Pending>();
+  #next = 1;
+
+  constructor(name: string, host: TabHost) {
+    this.#host = host;
+    this.#channel = new BroadcastChannel(name);
+    this.#channel.onmessage = (e: MessageEvent<Wire>) => this.#receive(e.data);
+    this.#channel.postMessage({ t: "hello", from: this.id } satisfies Wire);
+    navigator.locks
+      .request(name, { signal: this.#abort.signal }, () => {
+        if (this.#closed) return undefined;
+        return new Promise<void>((resolve) => {
+          this.#release = resolve;
+          this.#takeOver();
+        });
+      })
+      .catch(() => {}); // aborted by close()
+  }
+
+  /** True once this tab holds the lock. */
+  get leading(): boolean {
+    return this.#leader === this.id;
+  }
+
+  /** True once another tab of the group was seen: the leader then publishes its events and state. */
+  get followers(): boolean {
+    return this.#followers;
+  }
+
+  #post(m: Wire): void {
+    if (!this.#closed) this.#channel.postMessage(m);
+  }
+
+  #takeOver(): void {
+    this.#leader = this.id;
+    this.#host.lead();
+    this.#post({ t: "leader", from: this.id });
+    // The calls this tab made as a follower: run here now.
+    for (const [id, p] of this.#pending) this.#redispatch(id, p);
+    this.#host.changed();
+  }
+
+  /** Sends a call to the leader (or, once this tab leads, runs it here). */
+  call(path: string, args: unknown[], cmid?: number): Promise<unknown> {
+    if (this.#closed) return Promise.reject(FlooError.fromName("UserNotLogin", "the client is closed"));
+    if (this.leading) return this.#host.run(path, args, cmid);
+    return new Promise((resolve, reject) => {
+      const id = this.#next++;
+      const p: Pending = { path, args, cmid, to: this.#leader, resolve, reject };
+      this.#pending.set(id, p);
+      if (p.to !== "") this.#post({ t: "call", from: this.id, to: p.to, id, path, args, ...(cmid !== undefined ? { cmid } : {}) });
+    });
+  }
+
+  /**
+   * A new leader: a call the previous one got but did not answer is sent again when repeating it
+   * is harmless (a send, under its client_mid, which the engine queues once; a read), and fails
+   * otherwise with a temporary error, since it may have taken effect.
+   */
+  #redispatch(id: number, p: Pending): void {
+    if (p.to !== "" && !repeatable(p.path)) {
+      this.#pending.delete(id);
+      p.reject(FlooError.fromName("GeneralError", `${p.path}: the tab running the SDK closed while the call was in progress; its outcome is unknown`, { temporary: true }));
+      return;
+    }
+    p.to = this.#leader;
+    if (this.leading) {
+      this.#pending.delete(id);
+      this.#host.run(p.path, p.args, p.cmid).then(p.resolve, p.reject);
+      return;
+    }
+    this.#post({ t: "call", from: this.id, to: p.to, id, path: p.path, args: p.args, ...(p.cmid !== undefined ? { cmid: p.cmid } : {}) });
+  }
+
+  /** Leader: posts a batch of events to the followers. */
+  events(batch: Batch): void {
+    if (this.leading) this.#post({ t: "events", batch: batch.map(([n, p]) => (p === undefined ? [n] : [n, pack(p)])) as Batch });
+  }
+
+  /** Leader: posts the state (the changed conversations only unless full). */
+  state(state: TabState, full: boolean): void {
+    if (this.leading) this.#post({ t: "state", state, full });
+  }
+
+  #receive(m: Wire): void {
+    if (this.#closed) return;
+    switch (m.t) {
+      case "hello":
+        this.#followers = true;
+        if (this.leading) {
+          this.#post({ t: "leader", from: this.id });
+          this.#post({ t: "state", to: m.from, state: this.#host.snapshot(), full: true });
+        }
+        return;
+      case "leader":
+        if (m.from === this.#leader || this.leading) return;
+        const first = this.#leader === "";
+        this.#leader = m.from;
+        for (const [id, p] of this.#pending) this.#redispatch(id, p);
+        if (!first) this.#host.changed();
+        return;
+      case "call":
+        if (m.to !== this.id || !this.leading) return;
+        this.#host.run(m.path, m.args, m.cmid).then(
+          (value) => this.#post({ t: "reply", to: m.from, id: m.id, ok: true, value: pack(value) }),
+          (err) => this.#post({ t: "reply", to: m.from, id: m.id, ok: false, value: pack(err instanceof FlooError ? err : FlooError.fromName("GeneralError", String(err))) }),
+        );
+        return;
+      case "reply": {
+        if (m.to !== this.id) return;
+        const p = this.#pending.get(m.id);
+        if (!p) return;
+        this.#pending.delete(m.id);
+        if (m.ok) p.resolve(unpack(m.value));
+        else p.reject(unpack(m.value));
+        return;
+      }
+      case "events":
+        if (!this.leading) this.#host.events(m.batch.map(([n, p]) => (p === undefined ? [n] : [n, unpack(p)])) as Batch);
+        return;
+      case "state":
+        if (!this.leading && (m.to === undefined || m.to === this.id)) this.#host.state(m.state, m.full);
+        return;
+    }
+  }
+
+  /** Leaves the group: releases the lock (another tab takes over) and fails the calls still waiting. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    this.#release?.();
+    this.#channel.close();
+    for (const p of this.#pending.values()) p.reject(FlooError.fromName("UserNotLogin", "the client is closed"));
+    this.#pending.clear();
+  }
+}
+
+/** Calls that may run twice without harm: sends (queued once under their client_mid) and reads. */
+function repeatable(path: string): boolean {
+  const m = path.slice(path.indexOf(".") + 1);
+  return path.startsWith("send:") || /^(asyncGet|asnycGet|get|isLogin|isReady|requireHistoryMessage)/.test(m);
+}
