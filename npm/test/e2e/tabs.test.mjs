@@ -1,0 +1,210 @@
+// End-to-end test of shared tabs (`tabs: "shared"`, docs/tabs.md) in headless Chromium against the
+// real reference server: one browser context, several pages of one user = tabs of one browser
+// profile. Three tabs hold one server connection (GET /api/health counts them); a message from
+// another user appears in all three; one sent from a follower tab appears in the others as the
+// user's own; the leader tab closed in the middle of a follower's burst of 200 sends: every one
+// reaches the peer exactly once and in order, and no tab shows one twice; a login as another user
+// is refused; logout in one tab ends all of them. Figure printed: the handover (leader tab closed →
+// the new leader connected).
+//
+// Run: node --test --test-force-exit npm/test/e2e/tabs.test.mjs (scripts/test-e2e.sh runs it).
+
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { after, before, test } from "node:test";
+
+import { APP_ID, befriend, cleanupAll, delay, ensureUser, getProject, loadPackage, makeWebDir, Recorder, restToken, startServer, uniqueName } from "./harness.mjs";
+
+const CHROMIUM = process.env.FLOO_E2E_CHROMIUM || "/usr/bin/chromium";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const PASSWORD = "e2e-secret-1";
+const BURST = 200;
+const DEBUG = process.env.FLOO_E2E_TABS_DEBUG;
+
+const ctx = { project: "", pkg: null, browser: null, server: null, bob: null, pageErrors: [] };
+
+async function makeUser(prefix) {
+  const name = uniqueName(prefix);
+  const uid = await ensureUser(ctx.server.base, name, PASSWORD);
+  const { token } = await restToken(ctx.server.base, name, PASSWORD);
+  return { name, uid, token };
+}
+
+/** The server's connection counts. */
+async function connections() {
+  const r = await fetch(`${ctx.server.base}/api/health`);
+  return (await r.json()).connections;
+}
+
+/** Waits until the server counts `open` connections. */
+async function waitConnections(open, ms = 15_000) {
+  const end = Date.now() + ms;
+  let c;
+  while (Date.now() < end) {
+    c = await connections();
+    if (c.open === open) return c;
+    await delay(50);
+  }
+  throw new Error(`the server counts ${JSON.stringify(c)}, want ${open} open`);
+}
+
+/**
+ * A tab: a page of `context` with a shared-tabs client, recording what it receives (window.rx:
+ * onRosterMessage as {from, content}), the logout event, and when its own engine connected
+ * (window.connectedAt, Date.now(): set in the tab that leads, at each connection).
+ */
+async function openTab(context) {
+  const page = await context.newPage();
+  page.on("console", (m) => {
+    if (DEBUG || (m.type() === "error" && !m.text().startsWith("Failed to load resource"))) ctx.pageErrors.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => ctx.pageErrors.push(`pageerror: ${e.stack}`));
+  await page.goto(`${ctx.server.base}/e2e.html`);
+  await page.waitForFunction(() => window.pageLoaded === true, null, { timeout: 20_000 });
+  await page.evaluate((appid) => {
+    const im = window.flooim({ appid, dnsServer: location.origin + "/v2/app_dns", ws: true, logLevel: "error", tabs: "shared" });
+    window.im = im;
+    window.rx = [];
+    window.logouts = 0;
+    window.connectedAt = [];
+    im.on("onRosterMessage", (m) => window.rx.push({ from: String(m.from), content: m.content }));
+    im.on("logout", () => window.logouts++);
+    im.on("connectionStateChanged", (s) => {
+      if ((s && s.state) === "connected" || s === "connected") window.connectedAt.push(Date.now());
+    });
+  }, APP_ID);
+  return page;
+}
+
+function tabLogin(page, user) {
+  return page.evaluate(({ name, password }) => window.im.login({ name, password }).then(() => window.im.ready()).then(() => "ok"), { name: user.name, password: PASSWORD });
+}
+
+/** The contents a tab received from `from`. */
+function received(page, from, prefix = "") {
+  return page.evaluate(({ from, prefix }) => window.rx.filter((m) => m.from === String(from) && m.content.startsWith(prefix)).map((m) => m.content), { from, prefix });
+}
+
+async function waitReceived(page, from, prefix, n, ms = 20_000) {
+  try {
+    await page.waitForFunction(({ from, prefix, n }) => window.rx.filter((m) => m.from === String(from) && m.content.startsWith(prefix)).length >= n, { from, prefix, n }, { timeout: ms });
+  } catch (err) {
+    const got = await received(page, from, prefix);
+    throw new Error(`${n} × ${prefix} from ${from} did not arrive in ${ms} ms; got ${got.length}: ${got.join(" ")}`, { cause: err });
+  }
+  return received(page, from, prefix);
+}
+
+before(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set FLOO_E2E_CHROMIUM)`);
+  ctx.project = await getProject();
+  ctx.pkg = await loadPackage(ctx.project);
+  const { chromium } = await import(pathToFileURL(path.join(ctx.project, "browser.mjs")).href);
+  ctx.server = await startServer({ webDir: await makeWebDir(ctx.project) });
+  ctx.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
+});
+
+after(async () => {
+  await ctx.bob?.im.close().catch(() => {});
+  await ctx.browser?.close().catch(() => {});
+  await cleanupAll();
+  if (ctx.pageErrors.length) console.log("page errors:\n" + ctx.pageErrors.join("\n"));
+});
+
+test("tabs of one user share one connection, its events, its sends and its logout", async () => {
+  const alice = await makeUser("tb-alice");
+  const bob = await makeUser("tb-bob");
+  await befriend(ctx.server.base, alice, bob);
+
+  // bob: a Node client, one connection of its own.
+  const im = ctx.pkg.default({ appid: APP_ID, dnsServer: `${ctx.server.base}/v2/app_dns`, ws: true, websocket: ctx.pkg.WebSocket, autoLogin: false, logLevel: "error", storage: false, platform: { storage: ctx.pkg.memoryStorage() } });
+  ctx.bob = { im, rec: new Recorder(im, ["onRosterMessage"]) };
+  await im.login({ name: bob.name, password: PASSWORD });
+  await waitConnections(1);
+
+  const context = await ctx.browser.newContext();
+  const tabs = [await openTab(context)];
+  assert.equal(await tabLogin(tabs[0], alice), "ok");
+  for (let i = 1; i < 3; i++) {
+    tabs.push(await openTab(context));
+    // Every tab of an app may log in on load: the same user's login resolves at once.
+    assert.equal(await tabLogin(tabs[i], alice), "ok");
+  }
+  for (const t of tabs) {
+    await t.waitForFunction(() => window.im.isLogin() && window.im.state() === "connected", null, { timeout: 15_000 });
+  }
+  await delay(500); // a second connection, if any tab made one, would show now
+  assert.deepEqual(await connections(), { open: 2, live: 2 }, "bob's connection and one for alice's three tabs");
+
+  // A message from bob appears in all three.
+  im.sysManage.sendRosterMessage({ uid: alice.uid, content: "to-alice-1" });
+  for (const t of tabs) assert.deepEqual(await waitReceived(t, bob.uid, "to-alice", 1), ["to-alice-1"]);
+
+  // One sent from tab 2 (a follower) appears in tabs 1 and 3 as alice's own, and reaches bob once.
+  const mid = await tabs[1].evaluate((uid) => window.im.sysManage.sendRosterMessage({ uid, content: "from-tab2" }), bob.uid);
+  assert.match(mid, /^[0-9]+$/, "the client_mid, at once");
+  for (const t of tabs) assert.deepEqual(await waitReceived(t, alice.uid, "from-tab2", 1), ["from-tab2"]);
+  await ctx.bob.rec.wait("onRosterMessage", (m) => m.content === "from-tab2");
+  const history = await tabs[2].evaluate((uid) => window.im.rosterManage.getRosterMessageByRid(uid).map((m) => m.content), bob.uid);
+  assert.ok(history.includes("from-tab2") && history.includes("to-alice-1"), `tab 3's getRosterMessageByRid: ${history}`);
+
+  // The leader (tab 1) closes while tab 2 sends a burst, one every 5 ms.
+  await tabs[1].evaluate(
+    ({ uid, n }) => {
+      window.burst = 0;
+      (async () => {
+        for (let i = 0; i < n; i++) {
+          window.im.sysManage.sendRosterMessage({ uid, content: `burst-${i}` });
+          window.burst = i + 1;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+    },
+    { uid: bob.uid, n: BURST },
+  );
+  await tabs[1].waitForFunction(() => window.burst >= 50, null, { timeout: 10_000 });
+  const closedAt = Date.now();
+  await tabs[0].close();
+  const survivors = tabs.slice(1);
+  // The new leader: the first tab whose own engine connects after the close.
+  const connected = await Promise.race(
+    survivors.map((t) => t.waitForFunction((at) => window.connectedAt.some((x) => x >= at) && window.connectedAt.find((x) => x >= at), closedAt, { timeout: 20_000 }).then((h) => h.jsonValue())),
+  );
+  const handoverMs = connected - closedAt;
+  console.log(`handover: leader tab closed → new leader connected in ${handoverMs} ms (during a burst, at send ${await tabs[1].evaluate(() => window.burst)})`);
+
+  const got = await ctx.bob.rec.waitN("onRosterMessage", BURST, (m) => m.content.startsWith("burst-"), 60_000, "the burst");
+  await delay(1_000); // a duplicate would arrive now
+  const contents = ctx.bob.rec.all("onRosterMessage", (m) => m.content.startsWith("burst-")).map((m) => m.content);
+  assert.equal(got.length, BURST);
+  assert.deepEqual(contents, Array.from({ length: BURST }, (_, i) => `burst-${i}`), "every send once, in order");
+  for (const t of survivors) {
+    const own = await waitReceived(t, alice.uid, "burst-", BURST, 30_000);
+    await delay(200);
+    assert.deepEqual(await received(t, alice.uid, "burst-"), Array.from({ length: BURST }, (_, i) => `burst-${i}`), "each tab shows each send once, in order");
+    assert.equal(own.length, BURST);
+    assert.deepEqual(await received(t, bob.uid, "to-alice"), ["to-alice-1"], "no message shown twice across the handover");
+  }
+  await waitConnections(2);
+
+  // A third tab again; a login as another user is refused while alice's session runs.
+  tabs.push(await openTab(context));
+  const live = [...survivors, tabs[3]];
+  await tabs[3].waitForFunction(() => window.im.isLogin(), null, { timeout: 15_000 });
+  const refused = await tabs[3].evaluate(
+    ({ name, password }) => window.im.login({ name, password }).then(() => "resolved", (e) => e.sdkName),
+    { name: bob.name, password: PASSWORD },
+  );
+  assert.equal(refused, "UserAlreadyLogin");
+  assert.deepEqual(await connections(), { open: 2, live: 2 });
+
+  // Logout in one tab (a follower) ends all three.
+  await tabs[3].evaluate(() => window.im.logout());
+  for (const t of live) {
+    await t.waitForFunction(() => window.logouts === 1 && !window.im.isLogin(), null, { timeout: 10_000 });
+  }
+  await waitConnections(1);
+  await context.close();
+});
