@@ -110,6 +110,108 @@ const TAB_VALUES = [
 /** The event payload fields that name a conversation, whose reads a leader publishes again. */
 const CONV_FIELDS = ["uid", "gid", "from", "to", "id", "groupId"];
 
+/** A conversation type argument, "roster" or "group" (required when `need`). */
+function convType(x: Args, v: unknown, need: boolean): void {
+  const t = x.str(need ? x.need(v, "type") : v, "type");
+  if (t !== "" && t !== "roster" && t !== "group") x.fail('type must be "roster" or "group"');
+}
+
+/** JSON given as text or an object; text must parse. */
+function json(x: Args, v: unknown, name: string): void {
+  const t = x.jsonText(v, name);
+  if (t === "") return;
+  try {
+    JSON.parse(t);
+  } catch {
+    x.fail(`${name} is not valid JSON`);
+  }
+}
+
+/**
+ * The argument checks of the synchronous methods a follower answers itself (the engine's checks,
+ * jsbridge/*manage_js.go, which run only in the leader), so that a bad argument throws
+ * InvalidParam in every tab.
+ */
+const FOLLOWER_CHECKS: Record<string, (x: Args) => void> = {
+  sendRosterMessage: (x) => {
+    x.fid("uid");
+    x.text(x.need(x.f("content"), "content"), "content");
+    x.fstr("type");
+    x.ftext("ext");
+    json(x, x.f("config"), "config");
+    json(x, x.f("attachment"), "attachment");
+  },
+  sendGroupMessage: (x) => {
+    x.fid("gid");
+    x.text(x.need(x.f("content"), "content"), "content");
+    x.fstr("type");
+    x.ftext("ext");
+    json(x, x.f("config"), "config");
+    json(x, x.f("attachment"), "attachment");
+    x.num(x.f("priority"), "priority", 0, 0, 2 ** 31 - 1);
+  },
+  sendMentionMessage: (x) => {
+    x.fid("gid");
+    x.text(x.need(x.f("txt"), "txt"), "txt");
+    x.fflag("mentionAll");
+    x.fids("mentionList");
+    x.ftext("mentionedMessage");
+    x.ftext("pushMessage");
+    x.fstr("senderNickname");
+    x.ftext("ext");
+  },
+  sendInputStatusMessage: (x) => {
+    x.id(x.arg(0), "uid");
+    const st = x.str(x.arg(1), "status");
+    if (st !== "typing" && st !== "nothing") x.fail('status must be "typing" or "nothing"');
+  },
+  forwardMessage: (x) => {
+    if (!x.idOpt(x.f("uid"), "uid") && !x.idOpt(x.f("gid"), "gid")) x.fail("uid or gid is required");
+    const m = x.f("message");
+    if (typeof m !== "object" || m === null || Array.isArray(m)) x.fail(`message must be a message object, got ${m === null ? "null" : Array.isArray(m) ? "array" : typeof m}`);
+    const o = m as Record<string, unknown>;
+    x.str(o.type, "message.type");
+    x.text(o.content, "message.content");
+    json(x, o.ext, "message.ext");
+    json(x, o.config, "message.config");
+    json(x, o.attach, "message.attach");
+  },
+  markMessageUnread: (x) => {
+    x.id(x.arg(0), "cid");
+    x.id(x.arg(1), "mid");
+    x.flag(x.arg(2), "isGroup");
+  },
+  getMessageStatus: (x) => {
+    x.id(x.arg(0), "cid");
+    x.id(x.arg(1), "mid");
+    x.flag(x.arg(2), "isGroup");
+  },
+  saveConversationDraft: (x) => {
+    x.id(x.arg(0), "id");
+    convType(x, x.arg(1), true);
+    x.text(x.arg(2), "draft");
+  },
+  touchConversation: (x) => {
+    x.id(x.arg(0), "id");
+    convType(x, x.arg(1), true);
+  },
+  getConversationDraft: (x) => {
+    x.id(x.arg(0), "id");
+    convType(x, x.arg(1), false);
+  },
+  consumeGroupAtStatus: (x) => void x.id(x.arg(0), "gid"),
+  getRosterInfo: (x) => void x.id(x.arg(0), "rid"),
+  getRosterMessageByRid: (x) => void x.id(x.arg(0), "uid"),
+  getGruopMessage: (x) => void x.id(x.arg(0), "gid"),
+  getUnreadCount: (x) => void x.id(x.arg(0), "id"),
+  getGroupMembers: (x) => void x.id(x.arg(0), "gid"),
+  makeSearch: (x) => void x.str(x.arg(0), "keyword"),
+  getAppConfig: (x) => void x.str(x.arg(0), "appid"),
+  getAppStatus: (x) => void x.str(x.arg(0), "appid"),
+  getAccountVerification: (x) => void x.str(x.arg(0), "appid"),
+  getServerIp: (x) => void x.str(x.arg(0), "appid"),
+};
+
 /** The message status names of getMessageStatus by Message.status. */
 const STATUS_NAMES = ["unread", "delivered", "read"];
 
@@ -345,6 +447,7 @@ export class FlooClient {
     const v = this.#tabState.values;
     const key = `${mgr}.${m}`;
     const conv = (): ConvState | undefined => this.#tabState.convs[String(a[0])];
+    FOLLOWER_CHECKS[m]?.(new Args(key, a));
     switch (m) {
       case "sendRosterMessage":
       case "sendGroupMessage":
@@ -627,6 +730,9 @@ export class FlooClient {
 
   setLogLevel(level: LogLevel): void {
     if (this.#tabs) {
+      // Checked here, as the engine that would check it may run in another tab.
+      if (typeof level !== "string") throw FlooError.fromName("InvalidParam", `setLogLevel: level must be a string, got ${typeName(level)}`);
+      if (!["debug", "info", "warn", "error", "off"].includes(level)) throw FlooError.fromName("InvalidParam", `unknown log level ${level}`);
       void this.#route("setLogLevel", [level]).catch((err) => console.error("floo: setLogLevel:", err));
       return;
     }

@@ -173,6 +173,8 @@ export class TabLink {
   call(path: string, args: unknown[], cmid?: number): Promise<unknown> {
     if (this.#closed) return Promise.reject(FlooError.fromName("UserNotLogin", "the client is closed"));
     if (this.leading) return this.#host.run(path, args, cmid);
+    // Functions cannot cross to another tab: progress callbacks do not run in a follower.
+    args = args.map((v) => (typeof v === "function" ? undefined : v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).some((f) => typeof f === "function") ? Object.fromEntries(Object.entries(v).filter(([, f]) => typeof f !== "function")) : v));
     return new Promise((resolve, reject) => {
       const id = this.#next++;
       const p: Pending = { path, args, cmid, to: this.#leader, resolve, reject };

@@ -4,15 +4,17 @@
 // another user appears in all three; one sent from a follower tab appears in the others as the
 // user's own; the leader tab closed in the middle of a follower's burst of 200 sends: every one
 // reaches the peer exactly once and in order, and no tab shows one twice; a login as another user
-// is refused; logout in one tab ends all of them. Figure printed: the handover (leader tab closed →
+// is refused; logout in one tab ends all of them. The bad-input table of the Node test (badinput.mjs)
+// passes through a follower tab. Figure printed: the handover (leader tab closed →
 // the new leader connected).
 //
 // Run: node --test --test-force-exit npm/test/e2e/tabs.test.mjs (scripts/test-e2e.sh runs it).
 
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { copyFile } from "node:fs/promises";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { after, before, test } from "node:test";
 
 import { APP_ID, befriend, cleanupAll, delay, ensureUser, getProject, loadPackage, makeWebDir, Recorder, restToken, startServer, uniqueName } from "./harness.mjs";
@@ -102,7 +104,10 @@ before(async () => {
   ctx.project = await getProject();
   ctx.pkg = await loadPackage(ctx.project);
   const { chromium } = await import(pathToFileURL(path.join(ctx.project, "browser.mjs")).href);
-  ctx.server = await startServer({ webDir: await makeWebDir(ctx.project) });
+  const web = await makeWebDir(ctx.project);
+  // The bad-input table, for the page to import.
+  await copyFile(path.join(path.dirname(fileURLToPath(import.meta.url)), "badinput.mjs"), path.join(web, "badinput.mjs"));
+  ctx.server = await startServer({ webDir: web });
   ctx.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
 });
 
@@ -206,5 +211,81 @@ test("tabs of one user share one connection, its events, its sends and its logou
     await t.waitForFunction(() => window.logouts === 1 && !window.im.isLogin(), null, { timeout: 10_000 });
   }
   await waitConnections(1);
+  await context.close();
+});
+
+/**
+ * Runs, in the page, every row of the bad-input table (badinput.mjs, as node.test.mjs does) on
+ * window.im, with the same expectations, and returns the number of calls and the problems.
+ */
+function runBadInputTable(page, bctx) {
+  return page.evaluate(async ({ peer, gid, mid, message }) => {
+    const { badInputTable, topLevelTable, topLevelWithoutParams } = await import("/badinput.mjs");
+    const { FlooError, managerMethods } = await import("floo-wasm");
+    const im = window.im;
+    const ctx = { peer, gid, mid, message, blob: new Blob([new Uint8Array(8)]) };
+    const outcome = async (fn, ms) => {
+      let v;
+      try {
+        v = fn();
+      } catch (error) {
+        return { kind: "throw", error };
+      }
+      if (!v || typeof v.then !== "function") return { kind: "return", value: v };
+      let timer;
+      const t = new Promise((r) => (timer = setTimeout(() => r({ kind: "pending" }), ms)));
+      const o = await Promise.race([v.then((value) => ({ kind: "resolve", value }), (error) => ({ kind: "reject", error })), t]);
+      clearTimeout(timer);
+      return o;
+    };
+    const emptyish = (v) => v === undefined || v === null || v === "" || v === 0 || (Array.isArray(v) ? v.length === 0 : typeof v === "object" && Object.values(v).every(emptyish));
+    const check = async (kind, fn, accept = ["InvalidParam"]) => {
+      const o = await outcome(fn, 3_000);
+      const ok = (e) => e instanceof FlooError && accept.includes(e.sdkName) && e.source === "client";
+      const bad = o.kind === "throw" || o.kind === "reject";
+      const got = () => (bad ? `${o.kind}s ${o.error?.constructor?.name} ${o.error?.sdkName} ${o.error?.source} ${o.error?.message}` : `${o.kind}s ${JSON.stringify(o.value)?.slice(0, 120)}`);
+      if (kind === "async" && o.kind === "reject" && ok(o.error)) return null;
+      if ((kind === "sync" || kind === "get") && bad && ok(o.error)) return null;
+      if (kind === "get" && o.kind === "return" && emptyish(o.value)) return null;
+      if (kind === "rtc" && o.kind === "reject" && o.error?.sdkName === "ServerRtcNotOpen") return null;
+      return `got: ${got()}; want (${kind}): ${accept.join(" or ")}`;
+    };
+    const render = (args) => args.map((a) => (a instanceof Blob ? "Blob" : typeof a === "function" ? "fn" : a === undefined ? "undefined" : JSON.stringify(a))).join(", ");
+    const problems = [];
+    let calls = 0;
+    const table = badInputTable(ctx);
+    for (const [manager, names] of Object.entries(managerMethods)) {
+      for (const n of names) if (!table[manager]?.[n]) problems.push(`${manager}.${n}: no row`);
+    }
+    const rows = [...Object.entries(table).flatMap(([m, ms]) => Object.entries(ms).map(([n, row]) => [`${m}.${n}`, () => im[m][n], row])), ...Object.entries(topLevelTable(ctx)).map(([n, row]) => [`im.${n}`, () => im[n].bind(im), row])];
+    for (const [where, get, row] of rows) {
+      for (const args of row.args) {
+        calls++;
+        const p = await check(row.kind, () => get()(...args), row.accept);
+        if (p) problems.push(`${where}(${render(args)}): ${p}`);
+      }
+    }
+    for (const n of topLevelWithoutParams) if (typeof im[n] !== "function") problems.push(`im.${n}: not a function`);
+    return { calls, problems, following: true };
+  }, bctx);
+}
+
+test("the bad-input table passes through a follower tab", async () => {
+  const mal = await makeUser("tb-mal");
+  const context = await ctx.browser.newContext();
+  const leader = await openTab(context);
+  assert.equal(await tabLogin(leader, mal), "ok");
+  const follower = await openTab(context);
+  assert.equal(await tabLogin(follower, mal), "ok");
+  await follower.waitForFunction(() => window.im.isLogin() && window.im.state() === "connected", null, { timeout: 15_000 });
+  const peer = ctx.bob ? await ctx.bob.im.userManage.getUid() : mal.uid;
+  const message = { id: "1", from: String(mal.uid), to: String(peer), content: "x", type: "text", ext: "" };
+  const t0 = Date.now();
+  const { calls, problems } = await runBadInputTable(follower, { peer, gid: 1, mid: "1", message });
+  console.log(`bad inputs through a follower tab: ${calls} calls in ${Date.now() - t0} ms, ${problems.length} misbehaved`);
+  assert.deepEqual(problems, []);
+  // The session survived: a message from the follower is delivered and confirmed.
+  const mid = await follower.evaluate((uid) => window.im.sysManage.sendRosterMessage({ uid, content: "after-the-table" }), peer);
+  await follower.waitForFunction((mid) => window.rx.some((m) => m.content === "after-the-table"), mid, { timeout: 15_000 });
   await context.close();
 });
