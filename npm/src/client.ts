@@ -6,7 +6,7 @@ import { isSyncMethod, makeManager, type Manager, type ManagerHost, type Manager
 import { observe, Session, tsMethods } from "./managers/index.js";
 import { Args } from "./managers/args.js";
 import { sysReads } from "./managers/sys.js";
-import { sharedTabsAvailable, TabLink, type ConvState, type TabState } from "./tabs.js";
+import type { ConvState, TabHost, TabLink, TabState } from "./tabs.js";
 import type { BrowserPlatformOptions } from "./transports/browser.js";
 import { guardTransport } from "./transports/guard.js";
 import type { GoClient, GoConfig } from "./types/bridge.js";
@@ -45,11 +45,14 @@ type AnyListener = (payload: unknown) => void;
  * @internal What the browser and Node entries (index.ts) install, and the WeChat entry goes
  * without, keeping it out of its code: `platform`, the browser platform clients start from before
  * `config.platform` replaces parts of it (the WeChat entry passes a complete one), and
- * `checkEvent`, the run-time check of the event names given to on() and listen() (events.ts).
+ * `checkEvent`, the run-time check of the event names given to on() and listen() (events.ts), and
+ * `tabs`, which links the tabs of `tabs: "shared"` where the browser can (tabs.ts; mini-programs
+ * have no tabs).
  */
 export const entryHooks: {
   platform?: (options: BrowserPlatformOptions) => Platform;
   checkEvent?: (name: string) => void;
+  tabs?: (name: string, host: TabHost) => TabLink | undefined;
 } = {};
 
 /** Throws a FlooError returned by a synchronous Go method (Go functions cannot throw). */
@@ -270,30 +273,33 @@ export class FlooClient {
   readonly rtcManage: RtcManage;
 
   constructor(config: FlooConfig = {}) {
-    if (config.tabs === "shared" && sharedTabsAvailable()) {
-      let start!: (go: Promise<GoClient>) => void;
-      let settle!: () => void;
+    let start!: (go: Promise<GoClient>) => void;
+    let settle!: () => void;
+    this.#tabs =
+      config.tabs === "shared"
+        ? entryHooks.tabs?.("floo-tabs:" + (config.appid ?? "welovemaxim"), {
+            lead: () => {
+              const go = this.#start(config);
+              start(go);
+              settle();
+              // The followers' state may be stale from the previous leader: publish it whole.
+              void go.then(() => this.#tabs!.state(this.#snapshot(), true)).catch(() => {});
+            },
+            run: (path, args, cmid) => this.#run(path, args, cmid),
+            events: (batch) => this.#deliver(batch),
+            state: (state, full) => {
+              this.#tabState = full ? state : { values: state.values, convs: { ...this.#tabState.convs, ...state.convs } };
+              if (full) settle();
+            },
+            snapshot: () => this.#snapshot(),
+            changed: () => {
+              for (const [mid, u] of this.#unconfirmed) if (u.replied) this.#submit(u.path, u.args, mid);
+            },
+          })
+        : undefined;
+    if (this.#tabs) {
       this.#ready = new Promise<GoClient>((resolve) => (start = resolve));
       this.#role = new Promise<void>((resolve) => (settle = resolve));
-      this.#tabs = new TabLink("floo-tabs:" + (config.appid ?? "welovemaxim"), {
-        lead: () => {
-          const go = this.#start(config);
-          start(go);
-          settle();
-          // The followers' state may be stale from the previous leader: publish it whole.
-          void go.then(() => this.#tabs!.state(this.#snapshot(), true)).catch(() => {});
-        },
-        run: (path, args, cmid) => this.#run(path, args, cmid),
-        events: (batch) => this.#deliver(batch),
-        state: (state, full) => {
-          this.#tabState = full ? state : { values: state.values, convs: { ...this.#tabState.convs, ...state.convs } };
-          if (full) settle();
-        },
-        snapshot: () => this.#snapshot(),
-        changed: () => {
-          for (const [mid, u] of this.#unconfirmed) if (u.replied) this.#submit(u.path, u.args, mid);
-        },
-      });
     } else {
       this.#ready = this.#start(config);
     }

@@ -64,10 +64,15 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-/** @internal True where shared tabs can work: Web Locks and BroadcastChannel. */
-export function sharedTabsAvailable(): boolean {
+/**
+ * @internal The link of this tab to the others named `name`, or undefined where shared tabs
+ * cannot work (no Web Locks or no BroadcastChannel): the client then runs independently. The
+ * browser and Node entries install it (client.ts entryHooks); the WeChat entry goes without.
+ */
+export function linkTabs(name: string, host: TabHost): TabLink | undefined {
   const g = globalThis as { BroadcastChannel?: unknown; navigator?: { locks?: { request?: unknown } } };
-  return typeof g.BroadcastChannel === "function" && typeof g.navigator?.locks?.request === "function";
+  if (typeof g.BroadcastChannel !== "function" || typeof g.navigator?.locks?.request !== "function") return undefined;
+  return new TabLink(name, host);
 }
 
 const ERR = "__flooError";
