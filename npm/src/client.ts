@@ -21,6 +21,7 @@ import type {
   IdInput,
   IdLoginOptions,
   Listener,
+  LocalStoreBatch,
   ListenerMap,
   LoginOptions,
   LogLevel,
@@ -231,7 +232,7 @@ export class FlooClient {
   }
 
   #go: GoClient | undefined;
-  readonly #ready: Promise<GoClient>;
+  #ready: Promise<GoClient>;
   /** Shared tabs (config.tabs "shared"): this tab's link to the others; undefined in independent mode. */
   readonly #tabs: TabLink | undefined;
   /** Follower: the leader's state, which the synchronous reads answer from. */
@@ -273,14 +274,13 @@ export class FlooClient {
   readonly rtcManage: RtcManage;
 
   constructor(config: FlooConfig = {}) {
-    let start!: (go: Promise<GoClient>) => void;
     let settle!: () => void;
     this.#tabs =
       config.tabs === "shared"
         ? entryHooks.tabs?.("floo-tabs:" + (config.appid ?? "welovemaxim"), {
             lead: () => {
               const go = this.#start(config);
-              start(go);
+              this.#engine(go);
               settle();
               // The followers' state may be stale from the previous leader: publish it whole.
               void go.then(() => this.#tabs!.state(this.#snapshot(), true)).catch(() => {});
@@ -295,10 +295,19 @@ export class FlooClient {
             changed: () => {
               for (const [mid, u] of this.#unconfirmed) if (u.replied) this.#submit(u.path, u.args, mid);
             },
+            depose: () => {
+              // Another tab took the lock from this one (which the browser had frozen): stop this
+              // engine, whose writes are already ignored, and follow.
+              const go = this.#go;
+              this.#go = undefined;
+              this.#ready = this.#waitEngine();
+              for (const off of this.#unwatch.splice(0)) off();
+              if (go && !runtimeStopped()) void go.close().catch(() => {});
+            },
           })
         : undefined;
     if (this.#tabs) {
-      this.#ready = new Promise<GoClient>((resolve) => (start = resolve));
+      this.#ready = this.#waitEngine();
       this.#role = new Promise<void>((resolve) => (settle = resolve));
     } else {
       this.#ready = this.#start(config);
@@ -330,6 +339,14 @@ export class FlooClient {
     this.groupManage = this.#shared("groupManage");
     this.sysManage = this.#shared("sysManage");
     this.rtcManage = this.#local.rtcManage;
+  }
+
+  /** Shared tabs: resolves with the engine started by #engine once this tab leads. */
+  #engine: (go: Promise<GoClient>) => void = () => {};
+  #waitEngine(): Promise<GoClient> {
+    const p = new Promise<GoClient>((resolve) => (this.#engine = resolve));
+    p.catch(() => {});
+    return p;
   }
 
   /**
@@ -563,13 +580,21 @@ export class FlooClient {
     // side rejects the platform with InvalidParam.
     const platform = { ...base, ...config.platform } as Platform;
     this.#http = platform.http;
+    // Shared tabs: an engine whose tab no longer leads (a frozen tab the others took the lock from)
+    // must neither write what the tabs share nor speak for them: a kick it only learns of when it
+    // thaws would otherwise erase the stored session the new leader runs on.
+    const tabs = this.#tabs;
+    const mine = () => !tabs || tabs.current;
+    const storage = tabs && platform.storage ? { get: (k: string) => platform.storage!.get(k), set: (k: string, v: string) => void (mine() && platform.storage!.set(k, v)), remove: (k: string) => void (mine() && platform.storage!.remove(k)) } : platform.storage;
+    const store = platform.localStore;
+    const localStore = tabs && store ? { load: (u: string) => store.load(u), apply: async (u: string, b: LocalStoreBatch) => (mine() ? store.apply(u, b) : undefined), wipe: async (u: string) => (mine() ? store.wipe(u) : undefined), ...(store.messages !== undefined ? { messages: store.messages } : {}) } : store;
     const goPlatform = {
       transport: platform.transport && guardTransport(platform.transport),
       http: platform.http,
-      deliver: (batch: Array<[string, unknown?]>) => this.#deliver(batch),
+      deliver: (batch: Array<[string, unknown?]>) => void (mine() && this.#deliver(batch)),
       FlooError,
-      ...(platform.storage ? { storage: platform.storage } : {}),
-      ...(platform.localStore && config.storage !== false ? { localStore: platform.localStore } : {}),
+      ...(storage ? { storage } : {}),
+      ...(localStore && config.storage !== false ? { localStore } : {}),
       ...(platform.log ? { log: platform.log.bind(platform) } : {}),
     };
     const go = unwrap(goModule().newClient(goConfig(config), goPlatform));

@@ -34,7 +34,9 @@ type Wire =
   | { t: "hello"; from: string }
   | { t: "leader"; from: string }
   | { t: "call"; from: string; to: string; id: number; path: string; args: unknown[]; cmid?: number }
-  | { t: "reply"; to: string; id: number; ok: boolean; value?: unknown }
+  | { t: "reply"; from: string; to: string; id: number; ok: boolean; value?: unknown }
+  | { t: "ping"; from: string; to: string }
+  | { t: "pong"; from: string; to: string }
   | { t: "events"; batch: Batch }
   | { t: "state"; to?: string; state: TabState; full: boolean };
 
@@ -52,7 +54,16 @@ export interface TabHost {
   snapshot(): TabState;
   /** A new leader (this tab or another) after the calls waiting for it were sent again. */
   changed(): void;
+  /** This tab no longer leads (another took the lock from it): stop the engine. */
+  depose(): void;
 }
+
+/**
+ * How often a follower checks that the leader answers, and after how many checks without an
+ * answer it takes the lock from it (a tab frozen by the browser keeps its lock).
+ */
+const PING_MS = 2_000;
+const PING_MISSES = 2;
 
 interface Pending {
   path: string;
@@ -131,29 +142,94 @@ export class TabLink {
   #followers = false; // another tab said hello
   #closed = false;
   #release: (() => void) | undefined;
-  readonly #abort = new AbortController();
+  #abort = new AbortController();
+  readonly #name: string;
+  #pinged = false; // a ping to the leader is unanswered
+  #misses = 0;
+  readonly #timer: ReturnType<typeof setInterval>;
   readonly #pending = new Map<number, Pending>();
   #next = 1;
 
   constructor(name: string, host: TabHost) {
     this.#host = host;
+    this.#name = name;
     this.#channel = new BroadcastChannel(name);
     this.#channel.onmessage = (e: MessageEvent<Wire>) => this.#receive(e.data);
     this.#channel.postMessage({ t: "hello", from: this.id } satisfies Wire);
+    this.#queue(false);
+    this.#timer = setInterval(() => this.#check(), PING_MS);
+  }
+
+  /**
+   * Asks for the lock, in line (or, with steal, at once, taking it from a leader that stopped
+   * answering). A lock taken from this tab while it leads deposes it.
+   */
+  #queue(steal: boolean): void {
+    this.#abort.abort();
+    const ac = (this.#abort = new AbortController());
     navigator.locks
-      .request(name, { signal: this.#abort.signal }, () => {
+      .request(this.#name, steal ? { steal: true } : { signal: ac.signal }, () => {
         if (this.#closed) return undefined;
         return new Promise<void>((resolve) => {
           this.#release = resolve;
           this.#takeOver();
         });
       })
-      .catch(() => {}); // aborted by close()
+      .catch(() => {
+        // Aborted by close() or by a steal of ours, or taken from us.
+        if (!this.#closed && this.leading) this.#deposed();
+      });
+  }
+
+  /** The lock was taken from this tab: stop leading, and get in line again as a follower. */
+  #deposed(): void {
+    this.#leader = "";
+    this.#release = undefined;
+    this.#host.depose();
+    this.#queue(false);
+    // The new leader's announcement may have come while this tab was frozen: ask for it again,
+    // with its state.
+    this.#post({ t: "hello", from: this.id });
+  }
+
+  /**
+   * Follower: pings the leader, and takes the lock from it after PING_MISSES checks without an
+   * answer. A hidden tab's timers are throttled, which only makes the checks rarer; messages are
+   * not throttled, so a leader that is merely hidden answers in time.
+   */
+  #check(): void {
+    if (this.#closed || this.leading || this.#leader === "") return;
+    if (this.#pinged && ++this.#misses >= PING_MISSES) {
+      const leader = this.#leader;
+      // Another follower may get there first: wait a moment at random, then only if nobody has.
+      setTimeout(() => {
+        if (!this.#closed && this.#leader === leader && this.#misses >= PING_MISSES) this.#queue(true);
+      }, Math.random() * 1_000);
+      return;
+    }
+    this.#pinged = true;
+    this.#post({ t: "ping", from: this.id, to: this.#leader });
   }
 
   /** True once this tab holds the lock. */
   get leading(): boolean {
     return this.#leader === this.id;
+  }
+
+  /**
+   * True while this tab leads and no other tab has taken over since, by the record every new
+   * leader writes in localStorage, which is shared and synchronous: a tab that was frozen still
+   * believes it leads until it runs the task that tells it otherwise, and must not act on what
+   * its engine learns meanwhile (a kick would erase the stored session the new leader runs on).
+   */
+  get current(): boolean {
+    if (!this.leading) return false;
+    try {
+      const v = globalThis.localStorage?.getItem(this.#name + ":leader");
+      return v === undefined || v === null || v === this.id;
+    } catch {
+      return true;
+    }
   }
 
   /** True once another tab of the group was seen: the leader then publishes its events and state. */
@@ -167,6 +243,13 @@ export class TabLink {
 
   #takeOver(): void {
     this.#leader = this.id;
+    try {
+      globalThis.localStorage?.setItem(this.#name + ":leader", this.id);
+    } catch {
+      // No localStorage: the lock alone decides.
+    }
+    this.#pinged = false;
+    this.#misses = 0;
     this.#host.lead();
     this.#post({ t: "leader", from: this.id });
     // The calls this tab made as a follower: run here now.
@@ -229,23 +312,38 @@ export class TabLink {
         }
         return;
       case "leader":
-        if (m.from === this.#leader || this.leading) return;
+        if (m.from === this.#leader) return;
+        // Another tab took the lock while this one could not run (frozen, hung): it follows now,
+        // before the events the new leader posts next.
+        if (this.leading) this.#deposed();
         const first = this.#leader === "";
         this.#leader = m.from;
+        this.#pinged = false;
+        this.#misses = 0;
         for (const [id, p] of this.#pending) this.#redispatch(id, p);
         if (!first) this.#host.changed();
         return;
       case "call":
         if (m.to !== this.id || !this.leading) return;
         this.#host.run(m.path, m.args, m.cmid).then(
-          (value) => this.#post({ t: "reply", to: m.from, id: m.id, ok: true, value: pack(value) }),
-          (err) => this.#post({ t: "reply", to: m.from, id: m.id, ok: false, value: pack(err instanceof FlooError ? err : FlooError.fromName("GeneralError", String(err))) }),
+          (value) => this.#post({ t: "reply", from: this.id, to: m.from, id: m.id, ok: true, value: pack(value) }),
+          (err) => this.#post({ t: "reply", from: this.id, to: m.from, id: m.id, ok: false, value: pack(err instanceof FlooError ? err : FlooError.fromName("GeneralError", String(err))) }),
         );
+        return;
+      case "ping":
+        if (m.to === this.id && this.leading) this.#post({ t: "pong", from: this.id, to: m.from });
+        return;
+      case "pong":
+        if (m.to === this.id && m.from === this.#leader) {
+          this.#pinged = false;
+          this.#misses = 0;
+        }
         return;
       case "reply": {
         if (m.to !== this.id) return;
         const p = this.#pending.get(m.id);
-        if (!p) return;
+        // A late answer of a deposed leader: the call went again to the new one.
+        if (!p || p.to !== m.from) return;
         this.#pending.delete(m.id);
         if (m.ok) p.resolve(unpack(m.value));
         else p.reject(unpack(m.value));
@@ -264,6 +362,7 @@ export class TabLink {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#timer);
     this.#abort.abort();
     this.#release?.();
     this.#channel.close();

@@ -4,11 +4,14 @@
 // another user appears in all three; one sent from a follower tab appears in the others as the
 // user's own; the leader tab closed in the middle of a follower's burst of 200 sends: every one
 // reaches the peer exactly once and in order, and no tab shows one twice; a login as another user
-// is refused; logout in one tab ends all of them. The bad-input table of the Node test (badinput.mjs)
+// is refused; logout in one tab ends all of them. A leader tab that stops answering (hung, or
+// frozen by the browser) is replaced, and once it runs again it follows without having touched the
+// stored session. The bad-input table of the Node test (badinput.mjs)
 // passes through a follower tab. Figure printed: the handover (leader tab closed →
 // the new leader connected).
 //
 // Run: node --test --test-force-exit npm/test/e2e/tabs.test.mjs (scripts/test-e2e.sh runs it).
+// FLOO_E2E_TABS_DEBUG=1 prints every console message of the pages.
 
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -32,6 +35,16 @@ async function makeUser(prefix) {
   const uid = await ensureUser(ctx.server.base, name, PASSWORD);
   const { token } = await restToken(ctx.server.base, name, PASSWORD);
   return { name, uid, token };
+}
+
+/** bob: a Node client, one connection of its own, made once. */
+async function ensureBob() {
+  if (ctx.bob) return ctx.bob;
+  const user = await makeUser("tb-bob");
+  const im = ctx.pkg.default({ appid: APP_ID, dnsServer: `${ctx.server.base}/v2/app_dns`, ws: true, websocket: ctx.pkg.WebSocket, autoLogin: false, logLevel: "error", storage: false, platform: { storage: ctx.pkg.memoryStorage() } });
+  ctx.bob = { im, user, rec: new Recorder(im, ["onRosterMessage"]) };
+  await im.login({ name: user.name, password: PASSWORD });
+  return ctx.bob;
 }
 
 /** The server's connection counts. */
@@ -120,13 +133,8 @@ after(async () => {
 
 test("tabs of one user share one connection, its events, its sends and its logout", async () => {
   const alice = await makeUser("tb-alice");
-  const bob = await makeUser("tb-bob");
+  const { im, user: bob } = await ensureBob();
   await befriend(ctx.server.base, alice, bob);
-
-  // bob: a Node client, one connection of its own.
-  const im = ctx.pkg.default({ appid: APP_ID, dnsServer: `${ctx.server.base}/v2/app_dns`, ws: true, websocket: ctx.pkg.WebSocket, autoLogin: false, logLevel: "error", storage: false, platform: { storage: ctx.pkg.memoryStorage() } });
-  ctx.bob = { im, rec: new Recorder(im, ["onRosterMessage"]) };
-  await im.login({ name: bob.name, password: PASSWORD });
   await waitConnections(1);
 
   const context = await ctx.browser.newContext();
@@ -278,7 +286,7 @@ test("the bad-input table passes through a follower tab", async () => {
   const follower = await openTab(context);
   assert.equal(await tabLogin(follower, mal), "ok");
   await follower.waitForFunction(() => window.im.isLogin() && window.im.state() === "connected", null, { timeout: 15_000 });
-  const peer = ctx.bob ? await ctx.bob.im.userManage.getUid() : mal.uid;
+  const peer = (await ensureBob()).user.uid;
   const message = { id: "1", from: String(mal.uid), to: String(peer), content: "x", type: "text", ext: "" };
   const t0 = Date.now();
   const { calls, problems } = await runBadInputTable(follower, { peer, gid: 1, mid: "1", message });
@@ -287,5 +295,49 @@ test("the bad-input table passes through a follower tab", async () => {
   // The session survived: a message from the follower is delivered and confirmed.
   const mid = await follower.evaluate((uid) => window.im.sysManage.sendRosterMessage({ uid, content: "after-the-table" }), peer);
   await follower.waitForFunction((mid) => window.rx.some((m) => m.content === "after-the-table"), mid, { timeout: 15_000 });
+  await context.close();
+});
+
+test("a leader tab that stops answering is replaced, and follows once it runs again", async () => {
+  const carol = await makeUser("tb-carol");
+  const { user: bob } = await ensureBob();
+  await befriend(ctx.server.base, carol, bob);
+  const before = (await connections()).open;
+  const context = await ctx.browser.newContext();
+  const a = await openTab(context);
+  assert.equal(await tabLogin(a, carol), "ok");
+  const b = await openTab(context);
+  assert.equal(await tabLogin(b, carol), "ok");
+  await waitConnections(before + 1);
+
+  // Tab A stops answering: its main thread is busy for 12 s (a hung tab; a tab the browser froze
+  // runs no task either, but headless Chromium does not freeze a visible page).
+  const frozenAt = Date.now();
+  const hang = a.evaluate(() => {
+    const end = Date.now() + 12_000;
+    while (Date.now() < end);
+  });
+  await b.waitForFunction((at) => window.connectedAt.some((x) => x >= at), frozenAt, { timeout: 20_000 });
+  const connected = await b.evaluate((at) => window.connectedAt.find((x) => x >= at), frozenAt);
+  console.log(`hung leader: replaced, the new leader connected ${connected - frozenAt} ms after the leader stopped answering`);
+  ctx.bob.im.sysManage.sendRosterMessage({ uid: carol.uid, content: "while-frozen" });
+  assert.deepEqual(await waitReceived(b, bob.uid, "while-frozen", 1), ["while-frozen"]);
+
+  // A thaws: it finds its lock taken, stops its engine and follows.
+  await hang;
+  await waitConnections(before + 1);
+  ctx.bob.im.sysManage.sendRosterMessage({ uid: carol.uid, content: "after-thaw" });
+  for (const t of [a, b]) assert.deepEqual(await waitReceived(t, bob.uid, "after-thaw", 1), ["after-thaw"]);
+  await a.evaluate((uid) => window.im.sysManage.sendRosterMessage({ uid, content: "from-thawed" }), bob.uid);
+  await ctx.bob.rec.wait("onRosterMessage", (m) => m.content === "from-thawed");
+
+  // The stored session survived the thaw: B closes, A takes over and logs in with it.
+  const closedAt = Date.now();
+  await b.close();
+  await a.waitForFunction((at) => window.connectedAt.some((x) => x >= at) && window.im.isLogin(), closedAt, { timeout: 20_000 });
+  await a.evaluate((uid) => window.im.sysManage.sendRosterMessage({ uid, content: "after-second-handover" }), bob.uid);
+  await ctx.bob.rec.wait("onRosterMessage", (m) => m.content === "after-second-handover");
+  assert.equal(ctx.bob.rec.all("onRosterMessage", (m) => m.content === "from-thawed" || m.content === "after-second-handover").length, 2);
+  await a.evaluate(() => window.im.logout());
   await context.close();
 });
