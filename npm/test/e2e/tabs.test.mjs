@@ -4,11 +4,10 @@
 // another user appears in all three; one sent from a follower tab appears in the others as the
 // user's own; the leader tab closed in the middle of a follower's burst of 200 sends: every one
 // reaches the peer exactly once and in order, and no tab shows one twice; a login as another user
-// is refused; logout in one tab ends all of them. A leader tab that stops answering (hung, or
-// frozen by the browser) is replaced, and once it runs again it follows without having touched the
-// stored session. The bad-input table of the Node test (badinput.mjs)
-// passes through a follower tab. Figure printed: the handover (leader tab closed →
-// the new leader connected).
+// is refused; logout in one tab ends all of them. The bad-input table of the Node test
+// (badinput.mjs) passes through a follower tab. A leader tab that stops answering (hung, or frozen
+// by the browser) is replaced, and once it runs again it follows without having touched the stored
+// session. Figures printed: the handovers (leader closed or hung → the new leader connected).
 //
 // Run: node --test --test-force-exit npm/test/e2e/tabs.test.mjs (scripts/test-e2e.sh runs it).
 // FLOO_E2E_TABS_DEBUG=1 prints every console message of the pages.
