@@ -77,11 +77,14 @@ interface Pending {
 
 /**
  * @internal The link of this tab to the others named `name`, or undefined where shared tabs
- * cannot work (no Web Locks or no BroadcastChannel): the client then runs independently. The
+ * cannot work (no Web Locks, which need a secure context, or no BroadcastChannel; Node): the
+ * client then runs independently. The
  * browser and Node entries install it (client.ts entryHooks); the WeChat entry goes without.
  */
 export function linkTabs(name: string, host: TabHost): TabLink | undefined {
-  const g = globalThis as { BroadcastChannel?: unknown; navigator?: { locks?: { request?: unknown } } };
+  const g = globalThis as { BroadcastChannel?: unknown; navigator?: { locks?: { request?: unknown } }; process?: { versions?: { node?: string } } };
+  // Node (24 has navigator.locks, shared by the threads of one process) has no tabs: independent.
+  if (g.process?.versions?.node !== undefined) return undefined;
   if (typeof g.BroadcastChannel !== "function" || typeof g.navigator?.locks?.request !== "function") return undefined;
   return new TabLink(name, host);
 }
