@@ -250,6 +250,8 @@ export class FlooClient {
    * died before it acknowledged or stored them; the server's dedup keeps a copy it stored).
    */
   readonly #unconfirmed = new Map<string, { path: string; args: unknown[]; replied: boolean }>();
+  /** Shared tabs: the client_mids confirmed lately ("sent" or "failed"), so that a late adopt is ignored. */
+  readonly #confirmed = new Set<string>();
   /** Shared tabs: the ids of the messages delivered lately, as a new engine may deliver some again. */
   readonly #delivered = new Set<string>();
   /** The managers that run here (the public ones forward to the leader in a follower tab). */
@@ -294,6 +296,9 @@ export class FlooClient {
             snapshot: () => this.#snapshot(),
             changed: () => {
               for (const [mid, u] of this.#unconfirmed) if (u.replied) this.#submit(u.path, u.args, mid);
+            },
+            adopt: (path, args, mid) => {
+              if (!this.#confirmed.has(mid)) this.#unconfirmed.set(mid, { path, args, replied: true });
             },
             depose: () => {
               // Another tab took the lock from this one (which the browser had frozen): stop this
@@ -362,8 +367,17 @@ export class FlooClient {
     for (const [m, fn] of Object.entries(local)) {
       // A send in a tab that has just taken over waits for its engine's session, as a follower's.
       const send = /^(send|forward)[A-Z]/.test(m) && m !== "sendInputStatusMessage";
+      const local = send
+        ? (...a: unknown[]) => {
+            // The leader's own send: the followers keep it until it is confirmed, and the next
+            // leader queues it again if this tab closes first.
+            const mid = fn(...a) as string;
+            tabs.sent("send:" + `${name}.${m}`, a, mid);
+            return mid;
+          }
+        : fn;
       out[m] = isSyncMethod(name, m)
-        ? (...a) => (tabs.leading && this.#go && (!send || this.#go.isLogin()) ? fn(...a) : this.#followerSync(name, m, a, fn))
+        ? (...a) => (tabs.leading && this.#go && (!send || this.#go.isLogin()) ? local(...a) : this.#followerSync(name, m, a, fn))
         : (...a) => this.#route(`${name}.${m}`, a);
     }
     return out as unknown as Manager<N>;
@@ -677,7 +691,12 @@ export class FlooClient {
    * Also ends the wait for a confirmation of this tab's sends.
    */
   #fresh(name: string, p: Record<string, unknown> | undefined): boolean {
-    if (name === "onSendingMessageStatusChanged" && p && p.status !== "sending") this.#unconfirmed.delete(String(p.mid));
+    if (name === "onSendingMessageStatusChanged" && p && p.status !== "sending") {
+      const mid = String(p.mid);
+      this.#unconfirmed.delete(mid);
+      this.#confirmed.add(mid);
+      if (this.#confirmed.size > 10_000) this.#confirmed.delete(this.#confirmed.values().next().value!);
+    }
     if ((name !== "onRosterMessage" && name !== "onGroupMessage") || !p || p.isHistory) return true;
     const id = String(p.id);
     if (this.#delivered.has(id)) return false;

@@ -38,6 +38,7 @@ type Wire =
   | { t: "ping"; from: string; to: string }
   | { t: "pong"; from: string; to: string }
   | { t: "events"; batch: Batch }
+  | { t: "sent"; path: string; args: unknown[]; mid: string }
   | { t: "state"; to?: string; state: TabState; full: boolean };
 
 /** @internal What a TabLink needs from its client. */
@@ -56,6 +57,8 @@ export interface TabHost {
   changed(): void;
   /** This tab no longer leads (another took the lock from it): stop the engine. */
   depose(): void;
+  /** A send the leader made itself, under client_mid mid, to keep until it is confirmed (followers only). */
+  adopt(path: string, args: unknown[], mid: string): void;
 }
 
 /**
@@ -299,6 +302,17 @@ export class TabLink {
     if (this.leading) this.#post({ t: "events", batch: batch.map(([n, p]) => (p === undefined ? [n] : [n, pack(p)])) as Batch });
   }
 
+  /** Leader: tells the followers of a send it made itself (they keep it until it is confirmed). */
+  sent(path: string, args: unknown[], mid: string): void {
+    if (this.leading && this.#followers) {
+      try {
+        this.#post({ t: "sent", path, args, mid });
+      } catch {
+        // Arguments that cannot be cloned: this send is as safe as in an independent tab.
+      }
+    }
+  }
+
   /** Leader: posts the state (the changed conversations only unless full). */
   state(state: TabState, full: boolean): void {
     if (this.leading) this.#post({ t: "state", state, full });
@@ -354,6 +368,9 @@ export class TabLink {
       }
       case "events":
         if (!this.leading) this.#host.events(m.batch.map(([n, p]) => (p === undefined ? [n] : [n, unpack(p)])) as Batch);
+        return;
+      case "sent":
+        if (!this.leading) this.#host.adopt(m.path, m.args, m.mid);
         return;
       case "state":
         if (!this.leading && (m.to === undefined || m.to === this.id)) this.#host.state(m.state, m.full);

@@ -2,8 +2,9 @@
 // real reference server: one browser context, several pages of one user = tabs of one browser
 // profile. Three tabs hold one server connection (GET /api/health counts them); a message from
 // another user appears in all three; one sent from a follower tab appears in the others as the
-// user's own; the leader tab closed in the middle of a follower's burst of 200 sends: every one
-// reaches the peer exactly once and in order, and no tab shows one twice; a login as another user
+// user's own; the leader tab closed in the middle of a follower's burst of 200 sends, then one
+// closed right after handing a burst of 200 of its own to the SDK: every send reaches the peer
+// exactly once and in order, and no tab shows one twice; a login as another user
 // is refused; logout in one tab ends all of them. The bad-input table of the Node test
 // (badinput.mjs) passes through a follower tab. A leader tab that stops answering (hung, or frozen
 // by the browser) is replaced, and once it runs again it follows without having touched the stored
@@ -201,11 +202,39 @@ test("tabs of one user share one connection, its events, its sends and its logou
   }
   await waitConnections(2);
 
+  // The leader itself (tab 2, first in line for the lock) hands a burst of 200 to the SDK at once
+  // and closes before they are all acknowledged: the followers kept them, the next leader queues
+  // them again under the same client_mids.
+  tabs.push(await openTab(context));
+  await tabs[3].waitForFunction(() => window.im.isLogin(), null, { timeout: 15_000 });
+  await tabs[1].evaluate(
+    ({ uid, n }) => {
+      for (let i = 0; i < n; i++) window.im.sysManage.sendRosterMessage({ uid, content: `lead-${i}` });
+    },
+    { uid: bob.uid, n: BURST },
+  );
+  const closed2At = Date.now();
+  await tabs[1].close();
+  const atClose = ctx.bob.rec.all("onRosterMessage", (m) => m.content.startsWith("lead-")).length;
+  const rest = [tabs[2], tabs[3]];
+  const connected2 = await Promise.race(rest.map((t) => t.waitForFunction((at) => window.connectedAt.find((x) => x >= at), closed2At, { timeout: 20_000 }).then((h) => h.jsonValue())));
+  console.log(`handover: leader tab closed with its own burst in flight (${atClose} of ${BURST} delivered then) → new leader connected in ${connected2 - closed2At} ms`);
+  await ctx.bob.rec.waitN("onRosterMessage", BURST, (m) => m.content.startsWith("lead-"), 60_000, "the leader's burst");
+  await delay(1_000);
+  const lead = ctx.bob.rec.all("onRosterMessage", (m) => m.content.startsWith("lead-")).map((m) => m.content);
+  assert.deepEqual(lead, Array.from({ length: BURST }, (_, i) => `lead-${i}`), "the leader's sends: every one once, in order");
+  for (const t of rest) {
+    await waitReceived(t, alice.uid, "lead-", BURST, 30_000);
+    await delay(200);
+    assert.deepEqual(await received(t, alice.uid, "lead-"), Array.from({ length: BURST }, (_, i) => `lead-${i}`), "each tab shows each of the leader's sends once, in order");
+  }
+  await waitConnections(2);
+
   // A third tab again; a login as another user is refused while alice's session runs.
   tabs.push(await openTab(context));
-  const live = [...survivors, tabs[3]];
-  await tabs[3].waitForFunction(() => window.im.isLogin(), null, { timeout: 15_000 });
-  const refused = await tabs[3].evaluate(
+  const live = [tabs[2], tabs[3], tabs[4]];
+  await tabs[4].waitForFunction(() => window.im.isLogin(), null, { timeout: 15_000 });
+  const refused = await tabs[4].evaluate(
     ({ name, password }) => window.im.login({ name, password }).then(() => "resolved", (e) => e.sdkName),
     { name: bob.name, password: PASSWORD },
   );
@@ -213,7 +242,7 @@ test("tabs of one user share one connection, its events, its sends and its logou
   assert.deepEqual(await connections(), { open: 2, live: 2 });
 
   // Logout in one tab (a follower) ends all three.
-  await tabs[3].evaluate(() => window.im.logout());
+  await tabs[4].evaluate(() => window.im.logout());
   for (const t of live) {
     await t.waitForFunction(() => window.logouts === 1 && !window.im.isLogin(), null, { timeout: 10_000 });
   }
