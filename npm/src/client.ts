@@ -367,7 +367,7 @@ export class FlooClient {
     for (const [m, fn] of Object.entries(local)) {
       // A send in a tab that has just taken over waits for its engine's session, as a follower's.
       const send = /^(send|forward)[A-Z]/.test(m) && m !== "sendInputStatusMessage";
-      const local = send
+      const own = send
         ? (...a: unknown[]) => {
             // The leader's own send: the followers keep it until it is confirmed, and the next
             // leader queues it again if this tab closes first.
@@ -377,7 +377,7 @@ export class FlooClient {
           }
         : fn;
       out[m] = isSyncMethod(name, m)
-        ? (...a) => (tabs.leading && this.#go && (!send || this.#go.isLogin()) ? local(...a) : this.#followerSync(name, m, a, fn))
+        ? (...a) => (tabs.leading && this.#go && (!send || this.#go.isLogin()) ? own(...a) : this.#followerSync(name, m, a, fn))
         : (...a) => this.#route(`${name}.${m}`, a);
     }
     return out as unknown as Manager<N>;

@@ -145,7 +145,7 @@ export class TabLink {
   readonly #channel: BroadcastChannel;
   readonly #host: TabHost;
   #leader = ""; // the leader's id; our own once we lead
-  #followers = false; // another tab said hello
+  #followers = false; // another tab was heard from
   #closed = false;
   #release: (() => void) | undefined;
   #abort = new AbortController();
@@ -204,7 +204,14 @@ export class TabLink {
    * not throttled, so a leader that is merely hidden answers in time.
    */
   #check(): void {
-    if (this.#closed || this.leading || this.#leader === "") return;
+    if (this.#closed || this.leading) return;
+    if (this.#leader === "") {
+      // No leader has answered since this tab asked: someone holds the lock (the browser would
+      // have granted it to this tab otherwise) and does not answer. Ask again, then take it.
+      if (++this.#misses <= PING_MISSES) this.#post({ t: "hello", from: this.id });
+      else setTimeout(() => !this.#closed && this.#leader === "" && this.#queue(true), Math.random() * 1_000);
+      return;
+    }
     if (this.#pinged && ++this.#misses >= PING_MISSES) {
       const leader = this.#leader;
       // Another follower may get there first: wait a moment at random, then only if nobody has.
@@ -320,9 +327,12 @@ export class TabLink {
 
   #receive(m: Wire): void {
     if (this.#closed) return;
+    // Another tab exists: a leader publishes its events and state from now on. Any message counts,
+    // not only a hello: a tab that takes over has followed a leader, and the tabs opened before it
+    // said hello before it listened.
+    this.#followers = true;
     switch (m.t) {
       case "hello":
-        this.#followers = true;
         if (this.leading) {
           this.#post({ t: "leader", from: this.id });
           this.#post({ t: "state", to: m.from, state: this.#host.snapshot(), full: true });
