@@ -1,6 +1,8 @@
 package core
 
 import (
+	"sort"
+
 	"github.com/flooim/floo/core/jsonv"
 	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
@@ -971,4 +973,114 @@ func (st *managerState) applyGroupInfoUpdate(gid, from uint64, content string) {
 	if old, ok := st.groups[gid]; ok && patch.Len() > 0 {
 		st.groups[gid] = jsonv.Merge(old, patch)
 	}
+}
+
+// The group caches for a facade that makes the REST calls itself (the npm
+// package, as for the roster: RosterManager.Keep): the engine's caches are
+// the only copy; the facade reads and updates them through these methods,
+// which take the current session.
+
+// RawIDs returns the cached joined gids and whether they are known.
+func (g *GroupManager) RawIDs() ([]uint64, bool) {
+	st, _ := g.c.mgrView()
+	defer st.mu.Unlock()
+	return append([]uint64(nil), st.groupIDs...), st.groupIDsKnown
+}
+
+// Raw returns the cached GroupInfo object of gid as merged, and whether it
+// is stale (to fetch again before use: a join, an announcement).
+func (g *GroupManager) Raw(gid uint64) (v jsonv.Value, stale, ok bool) {
+	st, _ := g.c.mgrView()
+	defer st.mu.Unlock()
+	v, ok = st.groups[gid]
+	return v, st.groupStale[gid], ok
+}
+
+// RawAll returns the gids of every cached group, in increasing order, and
+// their objects.
+func (g *GroupManager) RawAll() ([]uint64, []jsonv.Value) {
+	st, _ := g.c.mgrView()
+	gids := make([]uint64, 0, len(st.groups))
+	for k := range st.groups {
+		gids = append(gids, k)
+	}
+	// sort.Slice rather than slices.Sort: the wasm build links sort.Slice
+	// already, and slices.Sort would add its pdqsort for uint64.
+	sort.Slice(gids, func(i, j int) bool { return gids[i] < gids[j] })
+	out := make([]jsonv.Value, len(gids))
+	for i, k := range gids {
+		out[i] = st.groups[k]
+	}
+	st.mu.Unlock()
+	return gids, out
+}
+
+// RawMembers returns the cached member objects of gid as received.
+func (g *GroupManager) RawMembers(gid uint64) ([]jsonv.Value, bool) {
+	st, _ := g.c.mgrView()
+	defer st.mu.Unlock()
+	list, ok := st.members[gid]
+	out := make([]jsonv.Value, len(list))
+	for i, m := range list {
+		out[i] = m.Raw
+	}
+	return out, ok
+}
+
+// KeepIDs replaces the cached joined gids (a GET /group/user_joined reply).
+func (g *GroupManager) KeepIDs(ids []uint64) {
+	g.c.mgrUpdate(g.c.mgrSession(), func(st *managerState) {
+		st.groupIDs, st.groupIDsKnown = append([]uint64(nil), ids...), true
+	})
+}
+
+// Keep merges a GroupInfo, settings or GroupBrief object into the cached
+// info of gid (its fields win), which is then current; with join, gid is
+// also a joined group (a group just created).
+func (g *GroupManager) Keep(gid uint64, v jsonv.Value, join bool) {
+	g.c.mgrUpdate(g.c.mgrSession(), func(st *managerState) {
+		st.mergeGroup(gid, v)
+		if join {
+			st.groupIDs = mgrAddID(st.groupIDs, gid)
+		}
+	})
+}
+
+// KeepFields merges the members of the object fields into the cached info
+// of gid, if cached (a setting changed).
+func (g *GroupManager) KeepFields(gid uint64, fields jsonv.Value) {
+	g.c.mgrUpdate(g.c.mgrSession(), func(st *managerState) {
+		if old, ok := st.groups[gid]; ok && fields.Kind() == jsonv.KindObject {
+			st.groups[gid] = jsonv.Merge(old, fields)
+		}
+	})
+}
+
+// KeepMembers replaces the cached member list of gid (a
+// GET /group/member_list reply).
+func (g *GroupManager) KeepMembers(gid uint64, list jsonv.Value) {
+	// A loop rather than parseList: its instantiation for Member is not
+	// otherwise linked into the wasm build.
+	members := make([]Member, 0, list.Len())
+	for _, v := range list.Elements() {
+		members = append(members, parseMember(v))
+	}
+	g.c.mgrUpdate(g.c.mgrSession(), func(st *managerState) { st.members[gid] = members })
+}
+
+// KeepRemoved drops uids from the cached member list of gid (kicked,
+// blocked).
+func (g *GroupManager) KeepRemoved(gid uint64, uids []uint64) {
+	g.c.mgrUpdate(g.c.mgrSession(), func(st *managerState) { st.removeMembers(gid, uids) })
+}
+
+// KeepDisplayName sets the card name of uid in the cached members of gid.
+func (g *GroupManager) KeepDisplayName(gid, uid uint64, name string) {
+	g.c.mgrUpdate(g.c.mgrSession(), func(st *managerState) { st.setDisplayName(gid, uid, name) })
+}
+
+// Forget drops everything cached about gid (the user left it or
+// destroyed it).
+func (g *GroupManager) Forget(gid uint64) {
+	g.c.mgrUpdate(g.c.mgrSession(), func(st *managerState) { st.dropGroup(gid) })
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/flooim/floo/core/jsonv"
 	"github.com/flooim/floo/internal/lite"
 )
 
@@ -474,4 +475,62 @@ func TestApplyGroupNotice(t *testing.T) {
 	c.applyGroupNotice(groupNotice(23, 12, 3, `[1]`)) // malformed content: ignored
 	g, _ = c.Group().Cached(12)
 	assert.Equal(t, "fresh", g.Name)
+}
+
+// TestGroupFacadeCache: the cache methods of a facade that makes its own
+// REST calls read and update the one copy the notices also keep current.
+func TestGroupFacadeCache(t *testing.T) {
+	c, h, _ := newMgrClient(t) // the user is 100
+	mgrPrefetch(t, c, nil, `[]`, []uint64{50}, `[{"group_id":50,"name":"team"}]`)
+	g := c.Group()
+	parse := func(s string) jsonv.Value {
+		v, err := jsonv.ParseString(s)
+		require.NoError(t, err)
+		return v
+	}
+
+	ids, known := g.RawIDs()
+	assert.True(t, known)
+	assert.Equal(t, []uint64{50}, ids)
+	g.Keep(50, parse(`{"group_id":50,"read_ack":true}`), false)
+	g.Keep(60, parse(`{"group_id":60,"name":"new"}`), true)
+	ids, _ = g.RawIDs()
+	assert.Equal(t, []uint64{50, 60}, ids, "a created group is joined")
+	g.KeepFields(50, parse(`{"name":"crew"}`))
+	g.KeepFields(70, parse(`{"name":"none"}`))
+	v, stale, ok := g.Raw(50)
+	require.True(t, ok)
+	assert.False(t, stale)
+	assert.Equal(t, `{"group_id":50,"name":"crew","read_ack":true}`, v.String(), "merged, the fields of the newer win")
+	gids, _ := g.RawAll()
+	assert.Equal(t, []uint64{50, 60}, gids, "nothing cached for 70")
+
+	_, ok = g.RawMembers(50)
+	assert.False(t, ok)
+	g.KeepMembers(50, parse(`[{"user_id":100},{"user_id":5,"join_time":1},{"user_id":6}]`))
+	g.KeepRemoved(50, []uint64{6})
+	g.KeepDisplayName(50, 5, "five")
+	// Notices change the same copy.
+	c.applyGroupNotice(groupNotice(5, 50, 7, ""))  // 7 JOINED
+	c.applyGroupNotice(groupNotice(24, 50, 7, "")) // ANNOUNCEMENT_UPDATED
+	list, ok := g.RawMembers(50)
+	require.True(t, ok)
+	require.Len(t, list, 3)
+	assert.Equal(t, `{"user_id":5,"join_time":1,"display_name":"five"}`, list[1].String())
+	assert.Equal(t, "7", list[2].Get("user_id").String())
+	_, stale, _ = g.Raw(50)
+	assert.True(t, stale, "an announcement makes the info stale")
+	g.Keep(50, parse(`{"group_id":50}`), false)
+	_, stale, _ = g.Raw(50)
+	assert.False(t, stale, "fetched again")
+
+	g.Forget(60)
+	ids, _ = g.RawIDs()
+	assert.Equal(t, []uint64{50}, ids)
+	_, _, ok = g.Raw(60)
+	assert.False(t, ok)
+	g.KeepIDs([]uint64{80})
+	ids, _ = g.RawIDs()
+	assert.Equal(t, []uint64{80}, ids)
+	assert.Empty(t, h.all(), "no request")
 }

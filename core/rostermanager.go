@@ -1,6 +1,7 @@
 package core
 
 import (
+	"sort"
 	"strconv"
 
 	"github.com/flooim/floo/core/jsonv"
@@ -447,4 +448,86 @@ func (c *Client) applyRosterNotice(n NoticeMeta) {
 			st.rosters[other] = jsonv.Merge(v, patch.Delete("user_id"))
 		}
 	}
+}
+
+// The roster caches for a facade that makes the REST calls itself (the npm
+// package: its rosterManage wrappers are TypeScript over Client.Call) but
+// keeps no cache of its own: the engine's caches are the only copy, kept
+// current by the notices as for native clients, and the facade reads and
+// updates them through these methods. They take the current session.
+
+// RawIDs returns the cached friend uids and whether they are known.
+func (r *RosterManager) RawIDs() ([]uint64, bool) {
+	st, _ := r.c.mgrView()
+	defer st.mu.Unlock()
+	return append([]uint64(nil), st.rosterIDs...), st.rosterIDsKnown
+}
+
+// Raw returns the cached RosterItem object of uid as received.
+func (r *RosterManager) Raw(uid uint64) (jsonv.Value, bool) {
+	st, _ := r.c.mgrView()
+	defer st.mu.Unlock()
+	v, ok := st.rosters[uid]
+	return v, ok
+}
+
+// RawAll returns the uids of every cached RosterItem, in increasing
+// order, and their objects.
+func (r *RosterManager) RawAll() ([]uint64, []jsonv.Value) {
+	st, _ := r.c.mgrView()
+	uids := make([]uint64, 0, len(st.rosters))
+	for k := range st.rosters {
+		uids = append(uids, k)
+	}
+	// sort.Slice rather than slices.Sort: the wasm build links sort.Slice
+	// already, and slices.Sort would add its pdqsort for uint64.
+	sort.Slice(uids, func(i, j int) bool { return uids[i] < uids[j] })
+	items := make([]jsonv.Value, len(uids))
+	for i, k := range uids {
+		items[i] = st.rosters[k]
+	}
+	st.mu.Unlock()
+	return uids, items
+}
+
+// Keep caches the RosterItem objects of list (a POST /roster/list reply)
+// and returns the uids cached, in order; items without a user_id are
+// skipped. It emits nothing: the facade announces them.
+func (r *RosterManager) Keep(list jsonv.Value) []uint64 {
+	var uids []uint64
+	r.c.mgrUpdate(r.c.mgrSession(), func(st *managerState) {
+		for _, v := range list.Elements() {
+			if uid, ok := v.Get("user_id").AsUint64(); ok && uid != 0 {
+				st.rosters[uid] = v
+				uids = append(uids, uid)
+			}
+		}
+	})
+	return uids
+}
+
+// KeepIDs replaces the cached friend uids (a GET /roster/list reply).
+func (r *RosterManager) KeepIDs(ids []uint64) {
+	r.c.mgrUpdate(r.c.mgrSession(), func(st *managerState) {
+		st.rosterIDs, st.rosterIDsKnown = append([]uint64(nil), ids...), true
+	})
+}
+
+// KeepField sets one field of the cached item of uid (POST /roster/ext
+// done) and reports whether uid is cached.
+func (r *RosterManager) KeepField(uid uint64, key string, val jsonv.Value) bool {
+	changed := false
+	r.c.mgrUpdate(r.c.mgrSession(), func(st *managerState) {
+		if v, ok := st.rosters[uid]; ok {
+			st.rosters[uid] = v.Set(key, val)
+			changed = true
+		}
+	})
+	return changed
+}
+
+// KeepBlocked records a block or unblock of uid (POST /roster/block or
+// /roster/unblock done) in its cached item.
+func (r *RosterManager) KeepBlocked(uid uint64, blocked bool) {
+	r.c.mgrUpdate(r.c.mgrSession(), func(st *managerState) { st.setRelation(uid, blocked) })
 }

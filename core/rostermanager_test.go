@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/flooim/floo/core/jsonv"
 	"github.com/flooim/floo/internal/lite"
 )
 
@@ -292,4 +293,40 @@ func TestApplyRosterNotice(t *testing.T) {
 	mgrLogin(c, 0, 0, "")
 	c.applyRosterNotice(rosterNotice(1, 11, "", 100)) // no session: ignored, no panic
 	assert.Empty(t, c.Roster().CachedIDs())
+}
+
+// TestRosterFacadeCache: the cache methods of a facade that makes its own
+// REST calls read and update the one copy the notices also keep current.
+func TestRosterFacadeCache(t *testing.T) {
+	c, h, _ := newMgrClient(t) // the user is 100
+	mgrPrefetch(t, c, []uint64{5}, `[{"user_id":5,"relation":0,"alias":"b"}]`, nil, `[]`)
+	r := c.Roster()
+
+	ids, known := r.RawIDs()
+	assert.True(t, known)
+	assert.Equal(t, []uint64{5}, ids)
+	list, err := jsonv.ParseString(`[{"user_id":9,"username":"carol","relation":2},{"username":"no id"},{"user_id":"12345678901234567890"}]`)
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{9, 12345678901234567890}, r.Keep(list), "items without a user_id are skipped")
+	uids, items := r.RawAll()
+	assert.Equal(t, []uint64{5, 9, 12345678901234567890}, uids, "in id order")
+	assert.Equal(t, `{"user_id":9,"username":"carol","relation":2}`, items[1].String(), "kept as received")
+
+	assert.True(t, r.KeepField(5, "alias", jsonv.String("Bobby")))
+	assert.False(t, r.KeepField(6, "alias", jsonv.String("x")), "not cached")
+	r.KeepBlocked(9, true)
+	v, _ := r.Raw(9)
+	assert.Equal(t, "3", v.Get("relation").String(), "blocked")
+
+	// A notice changes the same copy.
+	c.applyRosterNotice(rosterNotice(2, 5, "", 100)) // REMOVED by 5
+	ids, _ = r.RawIDs()
+	assert.Empty(t, ids)
+	_, ok := r.Raw(5)
+	assert.False(t, ok, "the removed friend is gone")
+	r.KeepIDs([]uint64{9})
+	r.KeepBlocked(9, false)
+	v, _ = r.Raw(9)
+	assert.Equal(t, "0", v.Get("relation").String(), "a friend again once the list says so")
+	assert.Empty(t, h.all(), "no request")
 }

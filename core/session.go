@@ -888,7 +888,6 @@ func (c *Client) endSession(err *Error, clear bool) (unknown []uint64) {
 		lp.prepCancel = nil
 	}
 	lp.prepID++
-	c.resolveWaiters(s, err)
 	unknown = c.failOutbox(err)
 	c.failHistory(err)
 	lp.sess = nil
@@ -900,6 +899,9 @@ func (c *Client) endSession(err *Error, clear bool) (unknown []uint64) {
 		c.pre.clear()
 	}
 	c.setPhase(phaseIdle, err)
+	// After the phase: a Login call that returns its error sees State() idle,
+	// as one that returns success sees connected.
+	c.resolveWaiters(s, err)
 	return unknown
 }
 

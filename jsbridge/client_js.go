@@ -287,7 +287,6 @@ func (c *client) sessionMethods() []method {
 		{"setVisible", c.setVisible},
 		{"servers", c.servers},
 		{"rest", c.rest},
-		{"prefetched", c.prefetched},
 		{"useClientMid", c.useClientMid},
 		{"close", c.close},
 	}

@@ -193,7 +193,7 @@ func specNames(t *testing.T) map[string][]string {
 
 // internal are the Go methods the npm facade calls but does not expose
 // (npm/src/managers.ts copies the official names only).
-var internal = map[string]bool{"rosterManage.forgetRoster": true}
+var internal = map[string]bool{"rosterManage.forgetRoster": true, "rosterManage.cache": true, "groupManage.cache": true}
 
 // TestManagerNamesMatchSpec: the §3 methods exist on the Go client object,
 // and every manager method the Go side implements has its official
@@ -241,7 +241,8 @@ var noArgs = map[string]bool{
 	"userManage.getToken": true, "userManage.getUid": true, "userManage.getAppid": true, "userManage.getDeviceSN": true,
 	"userManage.deleteToken": true, "userManage.getConversationList": true,
 	"sysManage.getNoticeMessage": true, "sysManage.getLinkServer": true, "sysManage.getServers": true,
-	"sysManage.sendMessage": true,
+	"sysManage.sendMessage":           true,
+	"rosterManage.getAllRosterDetail": true, "groupManage.getAllGroupDetail": true,
 }
 
 // badInputs lists, per method, arguments (a JavaScript array's source) and
@@ -252,6 +253,19 @@ var badInputs = []struct{ method, args, want string }{
 	{"userManage.asyncTokenId", `{user_id: 1.5, password: "p"}`, "user_id must be a non-negative integer id"},
 
 	{"rosterManage.forgetRoster", ``, "uid is required"},
+	{"rosterManage.getRosterInfo", `"x"`, "rid must be a decimal id"},
+	{"rosterManage.cache", `"keep", "[1,"`, "jsonv: unexpected end of input"},
+	{"rosterManage.cache", `"keepIds", 5`, "document must be a string, got number"},
+	{"rosterManage.cache", `"keepField", 5, "alias", 3`, "document must be a string"},
+	{"rosterManage.cache", `"keepBlocked", 5, "yes"`, "blocked must be a boolean"},
+	{"rosterManage.cache", `"nope"`, "no cache operation nope"},
+	{"groupManage.cache", `"info"`, "gid is required"},
+	{"groupManage.cache", `"members", "x"`, "gid must be a decimal id"},
+	{"groupManage.cache", `"keepIds", [1]`, "document must be a string, got array"},
+	{"groupManage.cache", `"keep", 7, "{}", 1`, "join must be a boolean"},
+	{"groupManage.cache", `"keepMembers", 7, "[{"`, "jsonv:"},
+	{"groupManage.cache", `"displayName", 7, null, "x"`, "uid is required"},
+	{"groupManage.cache", `"nope", 7`, "no cache operation nope"},
 	{"rosterManage.getRosterMessageByRid", ``, "uid is required"},
 	{"rosterManage.getUnreadCount", `"-1"`, "uid must be a decimal id"},
 	{"rosterManage.readRosterMessage", `1, "x"`, `mid must be a decimal id`},
@@ -402,9 +416,43 @@ func TestManagerResults(t *testing.T) {
 		}
 		return jsonStringify(v)
 	}
+	// The roster caches are the engine's: the TypeScript wrappers keep
+	// their results there and the official reads return them.
+	assert.Equal(t, "undefined", jsonOf("rosterManage", "cache", `"ids"`), "not known before a list")
+	resolved(t, obj, e, "rosterManage", "cache", `"keepIds", "[5,\"12345678901234567890\"]"`)
+	assert.Equal(t, `[5,"12345678901234567890"]`, jsonOf("rosterManage", "cache", `"ids"`))
+	assert.Equal(t, `[5]`, jsonOf("rosterManage", "cache", `"keep", '[{"user_id":5,"username":"bob","n":12345678901234567890},{"username":"x"}]'`))
+	assert.Equal(t, `true`, jsonOf("rosterManage", "cache", `"keepField", 5, "alias", '"Bobby"'`))
+	assert.Equal(t, `false`, jsonOf("rosterManage", "cache", `"keepField", 6, "alias", '"x"'`))
+	resolved(t, obj, e, "rosterManage", "cache", `"keepBlocked", "5", true`)
+	assert.Equal(t, `{"user_id":5,"username":"bob","n":"12345678901234567890","alias":"Bobby","relation":3}`, jsonOf("rosterManage", "getRosterInfo", `5`))
+	assert.Equal(t, `{"5":{"user_id":5,"username":"bob","n":"12345678901234567890","alias":"Bobby","relation":3}}`, jsonOf("rosterManage", "getAllRosterDetail", ``))
+	assert.Equal(t, "undefined", jsonOf("rosterManage", "getRosterInfo", `6`))
+
+	// So are the group caches.
+	assert.Equal(t, "undefined", jsonOf("groupManage", "cache", `"ids"`))
+	resolved(t, obj, e, "groupManage", "cache", `"keepIds", "[7]"`)
+	resolved(t, obj, e, "groupManage", "cache", `"keep", 8, '{"group_id":8,"name":"new"}', true`)
+	assert.Equal(t, `[7,8]`, jsonOf("groupManage", "cache", `"ids"`))
+	resolved(t, obj, e, "groupManage", "cache", `"keep", 7, '{"group_id":7,"name":"robots","owner_id":1001}'`)
+	resolved(t, obj, e, "groupManage", "cache", `"keep", 7, '{"group_id":7,"read_ack":true}'`)
+	resolved(t, obj, e, "groupManage", "cache", `"keepFields", 7, '{"name":"droids"}'`)
+	resolved(t, obj, e, "groupManage", "cache", `"keepFields", 9, '{"name":"none"}'`)
+	assert.Equal(t, `{"group_id":7,"name":"droids","owner_id":1001,"read_ack":true}`, jsonOf("groupManage", "cache", `"info", 7`))
+	assert.Equal(t, "undefined", jsonOf("groupManage", "cache", `"members", 7`), "no member list yet")
+	resolved(t, obj, e, "groupManage", "cache", `"keepMembers", 7, '[{"user_id":1001},{"user_id":5,"join_time":1},{"user_id":6}]'`)
+	resolved(t, obj, e, "groupManage", "cache", `"removeMembers", 7, '[6]'`)
+	resolved(t, obj, e, "groupManage", "cache", `"displayName", 7, 5, "five"`)
+	assert.Equal(t, `[{"user_id":1001},{"user_id":5,"join_time":1,"display_name":"five"}]`, jsonOf("groupManage", "cache", `"members", 7`))
+	resolved(t, obj, e, "groupManage", "cache", `"forget", 8`)
+	assert.Equal(t, `{"7":{"group_id":7,"name":"droids","owner_id":1001,"read_ack":true}}`, jsonOf("groupManage", "getAllGroupDetail", ``))
+	assert.Equal(t, `[7]`, jsonOf("groupManage", "cache", `"ids"`))
+
 	// The local part of a friend removal (asyncDeleteRoster in TypeScript)
-	// ends with onRosterListUpdate.
+	// ends with onRosterListUpdate, and the friend leaves the caches.
 	resolved(t, obj, e, "rosterManage", "forgetRoster", `"5"`)
+	assert.Equal(t, `{}`, jsonOf("rosterManage", "getAllRosterDetail", ``))
+	assert.Equal(t, `["12345678901234567890"]`, jsonOf("rosterManage", "cache", `"ids"`))
 	waitFor(t, "onRosterListUpdate", func() bool {
 		for _, ev := range rec.events() {
 			if ev[0] == "onRosterListUpdate" {
@@ -506,7 +554,7 @@ func TestManagerResults(t *testing.T) {
 // managers, sends the request as given (query pairs in order, the JSON
 // body, the session's token) and resolves with the envelope's data, big
 // integers as decimal strings; REST errors keep the server's code and URL,
-// and bad requests are InvalidParam. client.prefetched has the login data.
+// and bad requests are InvalidParam.
 func TestRESTEntry(t *testing.T) {
 	checkFuncs(t)
 	svc := fakeService(t)
@@ -534,11 +582,4 @@ func TestRESTEntry(t *testing.T) {
 	bad := rejection(t, obj.Call("rest", jsEval(t, `return {method: "GET"}`)))
 	requireFlooError(t, e, bad, "InvalidParam")
 	assert.Contains(t, bad.Get("message").String(), "rest: path must be a string")
-
-	pre := obj.Call("prefetched")
-	assert.Equal(t, 0, pre.Get("rosterIds").Length())
-	assert.Equal(t, 0, pre.Get("groupIds").Length())
-	if r := pre.Get("rosters"); !r.IsUndefined() {
-		assert.Equal(t, "[]", jsonStringify(r), "the fake server knows no friends")
-	}
 }

@@ -4,7 +4,6 @@ import (
 	"syscall/js"
 
 	"github.com/flooim/floo/core"
-	"github.com/flooim/floo/core/jsonv"
 	"github.com/flooim/floo/internal/lite"
 )
 
@@ -56,33 +55,4 @@ func (c *client) rest(args []js.Value) (any, error) {
 		}
 		return jsonToJS(v), nil
 	}), nil
-}
-
-// prefetched implements client.prefetched(): the friend and group data
-// fetched at login, {rosterIds, rosters, groupIds, groups}, each missing
-// when it was not fetched.
-func (c *client) prefetched([]js.Value) (any, error) {
-	p := c.core.Prefetched()
-	var w jsonv.Writer
-	w.BeginObject()
-	ids := func(key string, v []uint64) {
-		w.Key(key)
-		w.BeginArray()
-		for _, id := range v {
-			w.Uint(id)
-		}
-		w.EndArray()
-	}
-	ids("rosterIds", p.RosterIDs)
-	ids("groupIds", p.GroupIDs)
-	if p.Rosters.Exists() {
-		w.Key("rosters")
-		appendSafeJSON(&w, p.Rosters)
-	}
-	if p.Groups.Exists() {
-		w.Key("groups")
-		appendSafeJSON(&w, p.Groups)
-	}
-	w.EndObject()
-	return parseJSON(&w), nil
 }

@@ -3,7 +3,7 @@
 import { closedError, FlooError } from "./errors.js";
 import { assertRunning, goModule, initialize, runtimeStopped } from "./loader.js";
 import { isSyncMethod, makeManager, type Manager, type ManagerHost, type ManagerName } from "./managers.js";
-import { observe, Session, tsMethods } from "./managers/index.js";
+import { Session, tsMethods } from "./managers/index.js";
 import { Args } from "./managers/args.js";
 import { sysReads } from "./managers/sys.js";
 import type { ConvState, TabHost, TabLink, TabState } from "./tabs.js";
@@ -259,7 +259,7 @@ export class FlooClient {
   #closed = false;
   readonly #listeners = new Map<string, Set<AnyListener>>();
   readonly #unwatch: Array<() => void> = [];
-  /** The caches of the TypeScript managers (npm/src/managers/). */
+  /** The session of the TypeScript managers (npm/src/managers/): the profile; the roster and group caches are the engine's. */
   readonly #session = new Session();
   /** The platform HTTP transport, set once the client starts: asyncFileUpload (managers/sys.ts) uploads with it. */
   #http: HttpTransport | undefined;
@@ -656,7 +656,6 @@ export class FlooClient {
   /** Hands a batch of events to the listeners, in order; a throwing listener does not stop the others. */
   #deliver(batch: Array<[string, unknown?]>): void {
     if (this.#tabs) batch = batch.filter(([name, p]) => this.#fresh(name, p as Record<string, unknown> | undefined));
-    if (this.#go) observe(this.#session, this.#go, batch);
     if (this.#tabs?.leading && this.#tabs.followers) {
       // The state first: a follower's listener reads it (getRosterMessageByRid in onRosterMessage).
       const dirty = new Set<string>();

@@ -1,6 +1,6 @@
 // The manager objects of the official API (JSAPI.md §4-§7). Every official method name exists on
-// its manager. The REST wrappers of userManage, rosterManage and groupManage (with the roster and
-// group caches), the read-receipt members of group sends and the account/demo calls are written in
+// its manager. The REST wrappers of userManage, rosterManage and groupManage (over the engine's
+// roster and group caches), the read-receipt members of group sends and the account/demo calls are written in
 // TypeScript (managers/), over the engine's one generic REST entry, which keeps the wasm small;
 // the others still forward to the Go manager of the same name (jsbridge/*manage_js.go), which
 // checks the arguments and does the work. rtcManage rejects with ServerRtcNotOpen, as JSAPI.md

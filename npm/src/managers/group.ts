@@ -1,47 +1,52 @@
-// The REST methods of groupManage (JSAPI.md §6, REST.md §8) and the group caches: the joined
-// group ids, the group information and the member lists. The caches are seeded from the login
-// prefetch, kept current by the manager's own calls and by the group notices the engine reports
-// (applyGroupNotice), and start empty for a new session. The group message methods
-// (getGruopMessage, readGroupMessage, recallMessage, ...) stay in the engine.
+// The REST methods of groupManage (JSAPI.md §6, REST.md §8). The group caches (the joined group
+// ids, the group information and the member lists) are the engine's (docs/localstore.md "Who owns
+// what"): seeded from the login prefetch and kept current by the group notices there, read and
+// updated here through the engine's cache methods (groupCache). The group message methods
+// (getGruopMessage, readGroupMessage, recallMessage, ...) and getAllGroupDetail are the engine's
+// too.
 
 import type { GoClient } from "../types/bridge.js";
+import { FlooError } from "../errors.js";
 import { type Args, clientError, Id } from "./args.js";
 import * as rest from "./rest.js";
 import { key } from "./rest.js";
-import type { Impl, Session, SessionCache } from "./session.js";
+import type { Impl, Session } from "./session.js";
 
 /** Groups per POST /group/info/batch (REST.md §8: the official clients send up to 20). */
 const batchSize = 20;
 
-/** The group caches of one session. */
-export interface GroupCache {
-  /** Joined group ids, undefined until known. */
-  ids: Array<number | string> | undefined;
-  /** GroupInfo (or GroupBrief) objects by decimal gid. */
-  info: Map<string, Record<string, unknown>>;
-  /** Groups whose cached info predates a change (a join, an announcement): fetched again on read. */
-  stale: Set<string>;
-  /** Member lists by decimal gid. */
-  members: Map<string, Array<Record<string, unknown>>>;
-  /** Notice ids already applied: one notice reaches JavaScript under more than one event. */
-  seen: Set<string>;
+/** The engine's group caches (groupManage.cache, jsbridge/groupmanage_js.go); a FlooError it returns is thrown. */
+export function groupCache(go: GoClient) {
+  const call = (name: string, ...args: unknown[]): any => {
+    const v = go.groupManage[name]!(...args);
+    if (v instanceof FlooError) throw v;
+    return v;
+  };
+  const json = (v: unknown) => JSON.stringify(v ?? null);
+  const op = (name: string, ...args: unknown[]) => call("cache", name, ...args);
+  return {
+    /** Joined group ids, undefined until known. */
+    ids: (): Array<number | string> | undefined => op("ids"),
+    /** The cached GroupInfo (or GroupBrief) of a decimal gid; undefined when missing or stale (a join, an announcement). */
+    info: (gid: string): Record<string, unknown> | undefined => op("info", gid),
+    /** Every cached group by decimal gid. */
+    all: (): Record<string, Record<string, unknown>> => call("getAllGroupDetail"),
+    /** The cached member list of gid, undefined when none. */
+    members: (gid: string): Array<Record<string, unknown>> | undefined => op("members", gid),
+    keepIds: (ids: Array<number | string>): void => op("keepIds", json(ids)),
+    /** Merges an info object (its fields win); with join, gid is joined too. */
+    keep: (gid: string, v: unknown, join = false): void => op("keep", gid, json(v), join),
+    /** Merges fields into the cached info of gid, if cached. */
+    patch: (gid: string, fields: Record<string, unknown>): void => op("keepFields", gid, json(fields)),
+    keepMembers: (gid: string, list: unknown[]): void => op("keepMembers", gid, json(list)),
+    removeMembers: (gid: string, uids: string[]): void => op("removeMembers", gid, json(uids)),
+    setDisplayName: (gid: string, uid: string, name: string): void => op("displayName", gid, uid, name),
+    /** Forgets everything cached about gid. */
+    drop: (gid: string): void => op("forget", gid),
+  };
 }
 
-/** The group caches of the current session, seeded from the login prefetch on first use. */
-export function groupCache(s: Session, go: GoClient): GroupCache {
-  const sess = s.current(go) as SessionCache & { group?: GroupCache };
-  if (!sess.group) {
-    const g: GroupCache = { ids: undefined, info: new Map(), stale: new Set(), members: new Map(), seen: new Set() };
-    const p = go.prefetched?.();
-    if (p && p.groupIds.length > 0) g.ids = [...p.groupIds];
-    for (const v of p?.groups ?? []) {
-      const gid = (v as Record<string, unknown> | null)?.group_id;
-      if (gid !== undefined) merge(g, key(gid as number), v);
-    }
-    sess.group = g;
-  }
-  return sess.group;
-}
+type GroupCache = ReturnType<typeof groupCache>;
 
 /** An id as the engine reports ids: a number when exact, else the decimal string. */
 export function idValue(id: Id | string): number | string {
@@ -51,128 +56,6 @@ export function idValue(id: Id | string): number | string {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** Merges a GroupInfo or GroupBrief into the cache: its fields win, fields only the cache has stay. */
-function merge(g: GroupCache, gid: string, v: unknown): void {
-  if (!isObject(v)) return;
-  g.info.set(gid, { ...(g.info.get(gid) ?? {}), ...v });
-  g.stale.delete(gid);
-}
-
-/** Merges fields into the cached info of gid, if cached. */
-function patch(g: GroupCache, gid: string, fields: Record<string, unknown>): void {
-  const old = g.info.get(gid);
-  if (old) g.info.set(gid, { ...old, ...fields });
-}
-
-function addId(g: GroupCache, gid: string): void {
-  if (!g.ids) g.ids = [];
-  if (!g.ids.some((x) => key(x) === gid)) g.ids.push(idValue(gid));
-}
-
-/** Forgets everything cached about gid. */
-function drop(g: GroupCache, gid: string): void {
-  if (g.ids) g.ids = g.ids.filter((x) => key(x) !== gid);
-  g.info.delete(gid);
-  g.stale.delete(gid);
-  g.members.delete(gid);
-}
-
-function removeMembers(g: GroupCache, gid: string, uids: string[]): void {
-  const list = g.members.get(gid);
-  if (list && uids.length > 0) g.members.set(gid, list.filter((m) => !uids.includes(key(m.user_id as number))));
-}
-
-function addMembers(g: GroupCache, gid: string, uids: string[], ts: unknown): void {
-  const list = g.members.get(gid);
-  if (!list) return;
-  const out = [...list];
-  for (const u of uids) {
-    if (u !== "0" && !out.some((m) => key(m.user_id as number) === u)) out.push({ user_id: idValue(u), join_time: ts });
-  }
-  g.members.set(gid, out);
-}
-
-function setDisplayName(g: GroupCache, gid: string, uid: string, name: unknown): void {
-  const list = g.members.get(gid);
-  if (list) g.members.set(gid, list.map((m) => (key(m.user_id as number) === uid ? { ...m, display_name: name } : m)));
-}
-
-/** Group notice types (xsync.proto GroupNotice.Type) that change the caches. */
-const N = { created: 3, destroyed: 4, joined: 5, leaved: 6, applyAccepted: 8, inviteAccepted: 11, kicked: 13, blocked: 14, ownerAssigned: 16, infoUpdated: 23, announcementUpdated: 24 };
-
-/**
- * Applies a group notice meta (JSAPI.md §11) to the caches, as the engine did before these caches
- * moved here. The client calls it for every event payload of a batch before the listeners run,
- * so that handlers of onGroupMemberChanged and onGroupListUpdate read updated caches.
- */
-export function applyGroupNotice(s: Session, go: GoClient, meta: unknown): void {
-  if (!isObject(meta) || !isObject(meta.payload)) return;
-  const p = meta.payload;
-  if (!isObject(p.gid) || typeof p.type !== "number") return;
-  const self = String(go.userManage.getUid() ?? "");
-  if (self === "") return;
-  const g = groupCache(s, go);
-  const id = key(meta.id as number);
-  if (g.seen.has(id)) return;
-  g.seen.add(id);
-  const gid = key(p.gid.uid as number);
-  const from = isObject(p.from) ? key(p.from.uid as number) : "0";
-  const to = Array.isArray(p.to) ? p.to.map((x) => key((x as { uid: number }).uid)) : [];
-  const toSelf = to.includes(self);
-  const join = () => {
-    addId(g, gid);
-    if (g.info.has(gid)) g.stale.add(gid);
-  };
-  switch (p.type) {
-    case N.created:
-      join();
-      break;
-    case N.destroyed:
-      drop(g, gid);
-      break;
-    case N.joined:
-    case N.inviteAccepted:
-      if (from === self) join();
-      else addMembers(g, gid, [from], meta.timestamp);
-      break;
-    case N.applyAccepted:
-      if (toSelf) join();
-      else addMembers(g, gid, to, meta.timestamp);
-      break;
-    case N.leaved:
-      if (from === self) drop(g, gid);
-      else removeMembers(g, gid, [from]);
-      break;
-    case N.kicked:
-    case N.blocked:
-      if (toSelf) drop(g, gid);
-      else removeMembers(g, gid, to);
-      break;
-    case N.ownerAssigned:
-      if (to.length > 0) patch(g, gid, { owner_id: idValue(to[0]!) });
-      break;
-    case N.infoUpdated: {
-      let v: unknown;
-      try {
-        v = JSON.parse(String(p.content));
-      } catch {
-        return;
-      }
-      if (!isObject(v)) return;
-      if (v.property === "display_name") {
-        if (typeof v.display_name === "string") setDisplayName(g, gid, from, v.display_name);
-        return;
-      }
-      const { property: _p, group_id: _g, ...fields } = v;
-      if (Object.keys(fields).length > 0) patch(g, gid, fields);
-      break;
-    }
-    case N.announcementUpdated:
-      if (g.info.has(gid)) g.stale.add(gid);
-      break;
-  }
 }
 
 const done = () => true;
@@ -185,21 +68,21 @@ export interface GroupHost {
 
 /** Runs req and, when the session did not change meanwhile, update(cache, data); resolves with the data. */
 async function cachedCall<T>(s: Session, go: GoClient, req: Promise<T>, update: (g: GroupCache, data: T) => void): Promise<T> {
-  const g = groupCache(s, go);
+  const sess = s.current(go);
   const data = await req;
-  if (groupCache(s, go) === g) update(g, data);
+  if (s.current(go) === sess) update(groupCache(go), data);
   return data;
 }
 
 /** Fetches a group's information (or settings, by path) into the cache. */
 function fetchInfo(s: Session, go: GoClient, path: string, gid: Id): Promise<Record<string, unknown>> {
-  return cachedCall(s, go, rest.get(go, path, [["group_id", gid.digits]]), (g, d) => merge(g, gid.digits, d));
+  return cachedCall(s, go, rest.get(go, path, [["group_id", gid.digits]]), (g, d) => g.keep(gid.digits, d));
 }
 
 /** Fetches a group's member list into the cache. */
 function fetchMembers(s: Session, go: GoClient, gid: Id): Promise<unknown> {
   return cachedCall(s, go, rest.get(go, "/group/member_list", [["group_id", gid.digits]]), (g, d: unknown) =>
-    g.members.set(gid.digits, list(d) as Array<Record<string, unknown>>));
+    g.keepMembers(gid.digits, list(d)));
 }
 
 /**
@@ -211,11 +94,11 @@ function fetchMembers(s: Session, go: GoClient, gid: Id): Promise<unknown> {
  */
 export async function readReceiptMembers(s: Session, go: GoClient, gid: string): Promise<Array<number | string> | null> {
   const id = new Id(gid);
-  const g = groupCache(s, go);
-  let v = g.info.get(gid);
-  if (!v || v.read_ack === undefined || g.stale.has(gid)) v = await fetchInfo(s, go, "/group/info", id);
+  const g = groupCache(go);
+  let v = g.info(gid);
+  if (!v || v.read_ack === undefined) v = await fetchInfo(s, go, "/group/info", id);
   if (!isObject(v) || v.read_ack !== true) return null;
-  const members = g.members.get(gid) ?? list(await fetchMembers(s, go, id));
+  const members = g.members(gid) ?? list(await fetchMembers(s, go, id));
   const self = String(go.userManage.getUid() ?? "");
   return rest.idList(members, "user_id").filter((u) => key(u) !== self);
 }
@@ -225,9 +108,9 @@ export function groupMethods(s: Session, host: GroupHost): Record<string, Impl> 
   const info = (go: GoClient, path: string, gid: Id) => fetchInfo(s, go, path, gid);
   const members = (go: GoClient, gid: Id) => fetchMembers(s, go, gid);
   const joined = (go: GoClient, force: boolean) => {
-    const ids = groupCache(s, go).ids;
-    if (ids && !force) return [...ids];
-    return cached(go, rest.get(go, "/group/user_joined"), (g, d) => (g.ids = rest.idList(d, "group_id"))).then((d) => rest.idList(d, "group_id"));
+    const ids = groupCache(go).ids();
+    if (ids && !force) return ids;
+    return cached(go, rest.get(go, "/group/user_joined"), (g, d) => g.keepIds(rest.idList(d, "group_id"))).then((d) => rest.idList(d, "group_id"));
   };
   /** A required field of the parameter object. */
   const need = (a: Args, k: string): unknown => {
@@ -247,7 +130,7 @@ export function groupMethods(s: Session, host: GroupHost): Record<string, Impl> 
   const set = (path: string, field: string | undefined, read: (a: Args) => unknown): Impl => (a, go) => {
     const gid = a.fid("group_id");
     const value = read(a);
-    return cached(go, rest.post(go, path, { group_id: gid, value }), (g) => field && patch(g, gid.digits, { [field]: value })).then(done);
+    return cached(go, rest.post(go, path, { group_id: gid, value }), (g) => field && g.patch(gid.digits, { [field]: value })).then(done);
   };
   /** POST {group_id, user_list, ...extra} with the per-user results. */
   const userList = (path: string, extra?: (a: Args) => Record<string, unknown>, remove = false): Impl => (a, go) => {
@@ -257,12 +140,12 @@ export function groupMethods(s: Session, host: GroupHost): Record<string, Impl> 
     return cached(go, rest.post(go, path, { group_id: gid, user_list, ...more }), (g, d: unknown) => {
       if (!remove) return;
       const gone = list(d).filter((r) => isObject(r) && r.result === "success").map((r) => key((r as { user_id: number }).user_id));
-      removeMembers(g, gid.digits, gone);
+      g.removeMembers(gid.digits, gone);
     }).then(list);
   };
   const leave = (path: string): Impl => (a, go) => {
     const gid = a.gid();
-    return cached(go, rest.postQuery(go, path, [["group_id", gid.digits]]), (g) => drop(g, gid.digits)).then(done);
+    return cached(go, rest.postQuery(go, path, [["group_id", gid.digits]]), (g) => g.drop(gid.digits)).then(done);
   };
   const byGid = (path: string): Impl => (a, go) => rest.get(go, path, [["group_id", a.gid().digits]]).then(list);
   const minutes = (a: Args) => reqNum(a, "duration", 1, 100 * 366 * 24 * 60);
@@ -271,9 +154,8 @@ export function groupMethods(s: Session, host: GroupHost): Record<string, Impl> 
     asyncGetGroupInfo: (a, go) => {
       const gid = a.gid();
       const force = a.flag(a.arg(1), "force");
-      const g = groupCache(s, go);
-      const v = g.info.get(gid.digits);
-      if (!force && v && !g.stale.has(gid.digits)) return { ...v };
+      const v = force ? undefined : groupCache(go).info(gid.digits);
+      if (v) return v;
       return info(go, "/group/info", gid);
     },
     asyncGetJoinedGroups: (a, go) => joined(go, a.flag(a.arg(0), "force")),
@@ -289,7 +171,7 @@ export function groupMethods(s: Session, host: GroupHost): Record<string, Impl> 
       for (let i = 0; i < gids.length; i += batchSize) {
         const chunk = gids.slice(i, i + batchSize);
         const data = await cached(go, rest.post(go, "/group/info/batch", { group_list: chunk }), (g, d: unknown) => {
-          for (const v of list(d)) if (isObject(v) && v.group_id !== undefined) merge(g, key(v.group_id as number), v);
+          for (const v of list(d)) if (isObject(v) && v.group_id !== undefined) g.keep(key(v.group_id as number), v);
         });
         out.push(...list(data));
       }
@@ -307,9 +189,7 @@ export function groupMethods(s: Session, host: GroupHost): Record<string, Impl> 
       const body = { name, type, avatar: avatar || undefined, description: description || undefined, user_list: users.length > 0 ? users : undefined };
       return cached(go, rest.post(go, "/group/create", body), (g, d: unknown) => {
         if (!isObject(d) || d.group_id === undefined) return;
-        const gid = key(d.group_id as number);
-        merge(g, gid, d);
-        addId(g, gid);
+        g.keep(key(d.group_id as number), d, true);
       });
     },
     asyncDestroy: leave("/group/destroy"),
@@ -335,25 +215,25 @@ export function groupMethods(s: Session, host: GroupHost): Record<string, Impl> 
       const gid = a.fid("group_id");
       const apply_approval = reqNum(a, "apply_approval", 0, 2);
       return cached(go, rest.post(go, "/group/settings/require_admin_approval", { group_id: gid, apply_approval }), (g) =>
-        patch(g, gid.digits, { apply_approval })).then(done);
+        g.patch(gid.digits, { apply_approval })).then(done);
     },
     asyncBanAll: (a, go) => {
       const gid = a.fid("group_id");
       const duration = minutes(a);
       return cached(go, rest.post(go, "/group/settings/ban_all", { group_id: gid, duration }), (g, d: unknown) =>
-        patch(g, gid.digits, { ban_expire_time: isObject(d) ? d.ban_expire_time : undefined })).then((d: unknown) => ({
+        g.patch(gid.digits, { ban_expire_time: isObject(d) ? d.ban_expire_time : undefined })).then((d: unknown) => ({
         ban_expire_time: isObject(d) && typeof d.ban_expire_time === "number" ? d.ban_expire_time : 0,
       }));
     },
     asyncUnBanAll: (a, go) => {
       const gid = a.gid();
-      return cached(go, rest.post(go, "/group/settings/unban_all", { group_id: gid }), (g) => patch(g, gid.digits, { ban_expire_time: 0 })).then(done);
+      return cached(go, rest.post(go, "/group/settings/unban_all", { group_id: gid }), (g) => g.patch(gid.digits, { ban_expire_time: 0 })).then(done);
     },
     asyncGroupMsgMutemode: (a, go) => {
       const gid = a.fid("group_id");
       const msg_mute_mode = reqNum(a, "msg_mute_mode", 0, 2);
       // The endpoint answers null (REST.md §8), and so does the method.
-      return cached(go, rest.post(go, "/group/msg/mute_mode", { group_id: gid, msg_mute_mode }), (g) => patch(g, gid.digits, { msg_mute_mode })).then(() => null);
+      return cached(go, rest.post(go, "/group/msg/mute_mode", { group_id: gid, msg_mute_mode }), (g) => g.patch(gid.digits, { msg_mute_mode })).then(() => null);
     },
     asyncGetAdminList: byGid("/group/admin_list"),
     asyncAdminAdd: userList("/group/admin/add"),
@@ -361,7 +241,7 @@ export function groupMethods(s: Session, host: GroupHost): Record<string, Impl> 
     asyncOwnerTransfer: (a, go) => {
       const gid = a.fid("group_id");
       const new_owner = a.fid("new_owner");
-      return cached(go, rest.post(go, "/group/transfer", { group_id: gid, new_owner }), (g) => patch(g, gid.digits, { owner_id: idValue(new_owner) }));
+      return cached(go, rest.post(go, "/group/transfer", { group_id: gid, new_owner }), (g) => g.patch(gid.digits, { owner_id: idValue(new_owner) }));
     },
     asyncApply: (a, go) => {
       const gid = a.fid("group_id");
@@ -407,7 +287,7 @@ export function groupMethods(s: Session, host: GroupHost): Record<string, Impl> 
       const gid = a.fid("group_id");
       const value = reqStr(a, "value");
       const self = String(go.userManage.getUid() ?? "");
-      return cached(go, rest.post(go, "/group/display_name", { group_id: gid, value }), (g) => setDisplayName(g, gid.digits, self, value)).then(done);
+      return cached(go, rest.post(go, "/group/display_name", { group_id: gid, value }), (g) => g.setDisplayName(gid.digits, self, value)).then(done);
     },
     asyncGetAnnouncementList: byGid("/group/announcement/list"),
     asyncGetAnouncementById: (a, go) => {
@@ -445,15 +325,10 @@ export function groupMethods(s: Session, host: GroupHost): Record<string, Impl> 
   };
 }
 
-/** The synchronous cache reads of groupManage: getAllGroupDetail and getGroupMembers. */
-export function groupReads(s: Session) {
+/** The synchronous cache read of groupManage the engine does not answer: getGroupMembers (its gid may be a {group_id} object). */
+export function groupReads() {
   return {
-    getAllGroupDetail: (_a: Args, go: GoClient) => {
-      const out: Record<string, unknown> = {};
-      for (const [gid, v] of groupCache(s, go).info) out[gid] = { ...v };
-      return out;
-    },
-    getGroupMembers: (a: Args, go: GoClient) => [...(groupCache(s, go).members.get(a.gid().digits) ?? [])],
+    getGroupMembers: (a: Args, go: GoClient) => groupCache(go).members(a.gid().digits) ?? [],
   };
 }
 

@@ -3,12 +3,12 @@
 
 import { register, sysAccountMethods, userMethods, fetchProfile } from "./user.js";
 import { asyncMethod, Session, syncMethod, type Impl, type Runner } from "./session.js";
-import { applyGroupNotice, groupMethods, groupReads, readReceiptMembers } from "./group.js";
+import { groupMethods, groupReads, readReceiptMembers } from "./group.js";
 
 import type { GoClient } from "../types/bridge.js";
 import { closedError, FlooError } from "../errors.js";
 import { groupCache } from "./group.js";
-import { applyRosterNotice, byId, rosterCache, rosterMethods, rosterReads } from "./roster.js";
+import { byId, rosterCache, rosterMethods } from "./roster.js";
 import { downloadAudio, fileUpload, sysMethods, sysReads } from "./sys.js";
 import type { HttpTransport } from "../types.js";
 
@@ -25,8 +25,7 @@ function wrap(runner: Runner, mgr: string, impls: Record<string, Impl>): Methods
 
 /** The TypeScript methods of every manager, sharing the caches of session; http is the platform HTTP transport once the client runs. */
 export function tsMethods(runner: Runner, session: Session, http: () => HttpTransport | undefined): Record<"userManage" | "rosterManage" | "groupManage" | "sysManage", Methods> {
-  const reads = groupReads(session);
-  const rosterRead = rosterReads(session);
+  const reads = groupReads();
   return {
     userManage: wrap(runner, "userManage", userMethods(session)),
     rosterManage: {
@@ -40,12 +39,9 @@ export function tsMethods(runner: Runner, session: Session, http: () => HttpTran
           return fetchProfile(session, go);
         },
       }),
-      getAllRosterDetail: syncMethod(runner, "rosterManage", "getAllRosterDetail", rosterRead.getAllRosterDetail, () => ({})),
-      getRosterInfo: syncMethod(runner, "rosterManage", "getRosterInfo", rosterRead.getRosterInfo, () => undefined),
     },
     groupManage: {
       ...wrap(runner, "groupManage", groupMethods(session, runner)),
-      getAllGroupDetail: syncMethod(runner, "groupManage", "getAllGroupDetail", reads.getAllGroupDetail, () => ({})),
       getGroupMembers: syncMethod(runner, "groupManage", "getGroupMembers", reads.getGroupMembers, () => []),
     },
     sysManage: {
@@ -89,18 +85,6 @@ function receiptSend(runner: Runner, session: Session, name: string): (...args: 
   };
 }
 
-/**
- * Updates the caches of the TypeScript managers from a batch of engine events, before the
- * listeners see any of them: the engine emits onGroupMemberChanged and onGroupListUpdate before
- * the group notice event that says what changed.
- */
-export function observe(session: Session, go: GoClient, batch: Array<[string, unknown?]>): void {
-  for (const [name, payload] of batch) {
-    if (name === "onRosterListUpdate") applyRosterNotice(session, go, payload);
-    else applyGroupNotice(session, go, payload);
-  }
-}
-
 interface SearchResult {
   rosterArr: Array<{ user_id: number | string; username?: string; avatar?: string; content?: string }>;
   groupArr: Array<{ group_id: number | string; name?: string; content?: string }>;
@@ -115,26 +99,27 @@ interface SearchResult {
 function searchCaches(s: Session, go: GoClient, keyword: string, r: SearchResult): SearchResult {
   const kw = keyword.trim().toLowerCase();
   if (kw === "") return r;
-  const roster = rosterCache(s, go);
+  const roster = rosterCache(go);
+  const items = roster.all();
   const str = (v: unknown) => (typeof v === "string" ? v : "");
   const rosterHit = (uid: string, content?: string) => {
-    const it = roster.items.get(uid) ?? {};
+    const it = items[uid] ?? {};
     const name = str(it.alias) || str(it.nick_name) || str(it.username);
     return { user_id: uid.length < 16 ? Number(uid) : uid, username: name, avatar: str(it.avatar), ...(content !== undefined ? { content } : {}) };
   };
-  const friends = (roster.ids ?? []).map(String).sort(byId).flatMap((uid) => {
-    const it = roster.items.get(uid);
+  const friends = (roster.ids() ?? []).map(String).sort(byId).flatMap((uid) => {
+    const it = items[uid];
     const match = it && [it.username, it.nick_name, it.alias].some((f) => typeof f === "string" && f !== "" && f.toLowerCase().includes(kw));
     return match ? [rosterHit(uid)] : [];
   });
   const rosterArr = [...friends, ...r.rosterArr.filter((h) => h.content !== undefined).map((h) => rosterHit(String(h.user_id), h.content))];
-  const info = groupCache(s, go).info;
-  const named = [...info.keys()].sort(byId).flatMap((gid) => {
-    const name = info.get(gid)!.name;
+  const info = groupCache(go).all();
+  const named = Object.keys(info).sort(byId).flatMap((gid) => {
+    const name = info[gid]!.name;
     return typeof name === "string" && name.toLowerCase().includes(kw) ? [{ group_id: gid.length < 16 ? Number(gid) : gid, name }] : [];
   });
   const hits = r.groupArr.filter((h) => h.content !== undefined).map((h) => {
-    const name = info.get(String(h.group_id))?.name;
+    const name = info[String(h.group_id)]?.name;
     return { group_id: h.group_id, name: typeof name === "string" ? name : "", content: h.content };
   });
   return { rosterArr, groupArr: [...named, ...hits] };

@@ -1,111 +1,44 @@
-// The REST methods of rosterManage (JSAPI.md §5, REST.md §7) and the roster caches: the friend
-// ids and the RosterItems of friends and of the strangers looked up. The caches are seeded from
-// the login prefetch, kept current by the manager's own calls and by the roster notices the engine
-// reports (applyRosterNotice), and start empty for a new session. The message methods
-// (getRosterMessageByRid, readRosterMessage, recallMessage, ...) stay in the engine.
+// The REST methods of rosterManage (JSAPI.md §5, REST.md §7). The roster caches (the friend ids
+// and the RosterItems of friends and of the strangers looked up) are the engine's
+// (docs/localstore.md "Who owns what"): seeded from the login prefetch and kept current by the
+// roster notices there, read and updated here through the engine's cache methods (rosterCache).
+// The message methods (getRosterMessageByRid, readRosterMessage, recallMessage, ...) and the
+// cache reads getAllRosterDetail and getRosterInfo are the engine's too.
 
 import type { GoClient } from "../types/bridge.js";
 import { FlooError } from "../errors.js";
 import { type Args, clientError, Id } from "./args.js";
 import * as rest from "./rest.js";
 import { key } from "./rest.js";
-import type { Impl, Session, SessionCache } from "./session.js";
+import type { Impl, Session } from "./session.js";
 import { idValue } from "./group.js";
 
-/** The roster caches of one session. */
-export interface RosterCache {
-  /** Friend ids, undefined until known. */
-  ids: Array<number | string> | undefined;
-  /** RosterItems by decimal uid. */
-  items: Map<string, Record<string, unknown>>;
-}
-
-/** RosterItem.relation values (REST.md §7). */
-const Relation = { friend: 0, stranger: 2, blocked: 3 };
-
-/** The roster caches of the current session, seeded from the login prefetch on first use. */
-export function rosterCache(s: Session, go: GoClient): RosterCache {
-  const sess = s.current(go) as SessionCache & { roster?: RosterCache };
-  if (!sess.roster) {
-    const r: RosterCache = { ids: undefined, items: new Map() };
-    const p = go.prefetched?.();
-    if (p && p.rosterIds.length > 0) r.ids = [...p.rosterIds];
-    for (const v of p?.rosters ?? []) {
-      if (isObject(v) && v.user_id !== undefined && v.user_id !== 0) r.items.set(key(v.user_id as number), { ...v });
-    }
-    sess.roster = r;
-  }
-  return sess.roster;
+/** The engine's roster caches (rosterManage.cache, jsbridge/rostermanage_js.go); a FlooError it returns is thrown. */
+export function rosterCache(go: GoClient) {
+  const call = (name: string, ...args: unknown[]): any => {
+    const v = go.rosterManage[name]!(...args);
+    if (v instanceof FlooError) throw v;
+    return v;
+  };
+  const op = (name: string, ...args: unknown[]) => call("cache", name, ...args);
+  return {
+    /** Friend ids, undefined until known. */
+    ids: (): Array<number | string> | undefined => op("ids"),
+    /** The cached RosterItem of a decimal uid (a copy). */
+    item: (uid: string): Record<string, unknown> | undefined => call("getRosterInfo", uid),
+    /** Every cached RosterItem by decimal uid, in id order. */
+    all: (): Record<string, Record<string, unknown>> => call("getAllRosterDetail"),
+    /** Caches RosterItems; returns the ids cached. */
+    keep: (items: unknown[]): Array<number | string> => op("keep", JSON.stringify(items)),
+    keepIds: (ids: Array<number | string>): void => op("keepIds", JSON.stringify(ids)),
+    /** Sets a field of a cached item; false when the item is not cached. */
+    keepField: (uid: string, field: string, value: unknown): boolean => op("keepField", uid, field, JSON.stringify(value)),
+    keepBlocked: (uid: string, blocked: boolean): void => op("keepBlocked", uid, blocked),
+  };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function isFriend(r: RosterCache, uid: string): boolean {
-  return r.ids?.some((x) => key(x) === uid) ?? false;
-}
-
-function patch(r: RosterCache, uid: string, fields: Record<string, unknown>): boolean {
-  const old = r.items.get(uid);
-  if (old) r.items.set(uid, { ...old, ...fields });
-  return old !== undefined;
-}
-
-/** Records a block or unblock: blocked, or back to friend or stranger depending on the friend list. */
-function setRelation(r: RosterCache, uid: string, blocked: boolean): void {
-  patch(r, uid, { relation: blocked ? Relation.blocked : isFriend(r, uid) ? Relation.friend : Relation.stranger });
-}
-
-/** Roster notice types (xsync.proto RosterNotice.Type) that change the caches. */
-const N = { added: 1, removed: 2, accepted: 3, blocked: 5, unblocked: 6, infoUpdated: 8, muted: 9, unmuted: 10 };
-
-/**
- * Applies a roster notice meta (the payload of onRosterListUpdate, JSAPI.md §11) to the caches,
- * as the engine did before these caches moved here; the client calls it before the listeners run.
- */
-export function applyRosterNotice(s: Session, go: GoClient, meta: unknown): void {
-  if (!isObject(meta) || !isObject(meta.payload)) return;
-  const p = meta.payload;
-  if (p.gid !== undefined || typeof p.type !== "number") return;
-  const self = String(go.userManage.getUid() ?? "");
-  if (self === "") return;
-  const from = isObject(p.from) ? key(p.from.uid as number) : "0";
-  const to0 = Array.isArray(p.to) && isObject(p.to[0]) ? key(p.to[0].uid as number) : "0";
-  const other = from === self || from === "0" ? to0 : from;
-  if (other === "0") return;
-  const r = rosterCache(s, go);
-  switch (p.type) {
-    case N.added:
-    case N.accepted:
-      if (!isFriend(r, other)) (r.ids ??= []).push(idValue(other));
-      patch(r, other, { relation: Relation.friend });
-      break;
-    case N.removed:
-      if (r.ids) r.ids = r.ids.filter((x) => key(x) !== other);
-      r.items.delete(other);
-      break;
-    case N.blocked:
-    case N.unblocked:
-      setRelation(r, other, p.type === N.blocked);
-      break;
-    case N.muted:
-    case N.unmuted:
-      patch(r, other, { mute_notification: p.type === N.muted });
-      break;
-    case N.infoUpdated: {
-      let v: unknown;
-      try {
-        v = JSON.parse(String(p.content));
-      } catch {
-        return;
-      }
-      if (!isObject(v)) return;
-      const { user_id: _u, ...fields } = v;
-      patch(r, other, fields);
-      break;
-    }
-  }
 }
 
 const done = () => true;
@@ -118,21 +51,16 @@ export interface RosterHost {
 
 export function rosterMethods(s: Session, host: RosterHost): Record<string, Impl> {
   /** Runs req and, when the session did not change meanwhile, update(cache, data); resolves with the data. */
-  const cached = async <T>(go: GoClient, req: Promise<T>, update: (r: RosterCache, data: T) => void): Promise<T> => {
-    const r = rosterCache(s, go);
+  const cached = async <T>(go: GoClient, req: Promise<T>, update: (r: ReturnType<typeof rosterCache>, data: T) => void): Promise<T> => {
+    const sess = s.current(go);
     const data = await req;
-    if (rosterCache(s, go) === r) update(r, data);
+    if (s.current(go) === sess) update(rosterCache(go), data);
     return data;
   };
   /** POST /roster/list {list}: caches the items received and announces them with onRosterInfoUpdate. */
   const fetch = (go: GoClient, uids: string[]): Promise<Array<Record<string, unknown>>> =>
     cached(go, rest.post(go, "/roster/list", { list: uids.map((u) => new Id(u)) }), (r, d: unknown) => {
-      const got: Array<number | string> = [];
-      for (const v of list(d)) {
-        if (!isObject(v) || v.user_id === undefined || v.user_id === 0) continue;
-        r.items.set(key(v.user_id as number), v);
-        got.push(idValue(key(v.user_id as number)));
-      }
+      const got = r.keep(list(d).filter(isObject));
       if (got.length > 0) host.emit("onRosterInfoUpdate", got);
     }).then((d) => list(d).filter((v): v is Record<string, unknown> => isObject(v) && v.user_id !== undefined && v.user_id !== 0));
   const uid = (a: Args) => a.fid("user_id");
@@ -140,29 +68,29 @@ export function rosterMethods(s: Session, host: RosterHost): Record<string, Impl
   const postUid = (path: string) => (a: Args, go: GoClient) => rest.postQuery(go, path, [["user_id", uid(a).digits]]);
   const blocked = (path: string, on: boolean): Impl => (a, go) => {
     const u = uid(a);
-    return cached(go, rest.postQuery(go, path, [["user_id", u.digits]]), (r) => setRelation(r, u.digits, on)).then(done);
+    return cached(go, rest.postQuery(go, path, [["user_id", u.digits]]), (r) => r.keepBlocked(u.digits, on)).then(done);
   };
   /** POST /roster/ext with one field (as the official clients do), mirrored in the cached item. */
   const ext = (field: string, read: (a: Args) => string): Impl => (a, go) => {
     const u = uid(a);
     const value = read(a);
     return cached(go, rest.post(go, "/roster/ext", { user_id: u, [field]: value }), (r) => {
-      if (patch(r, u.digits, { [field]: value })) host.emit("onRosterInfoUpdate", [idValue(u)]);
+      if (r.keepField(u.digits, field, value)) host.emit("onRosterInfoUpdate", [idValue(u)]);
     }).then(done);
   };
 
   return {
     asyncGetRosterIdList: (a, go) => {
       const force = a.flag(a.arg(0), "force");
-      const ids = rosterCache(s, go).ids;
-      if (ids && !force) return [...ids];
-      return cached(go, rest.get(go, "/roster/list"), (r, d) => (r.ids = rest.idList(d, "user_id"))).then((d) => rest.idList(d, "user_id"));
+      const ids = rosterCache(go).ids();
+      if (ids && !force) return ids;
+      return cached(go, rest.get(go, "/roster/list"), (r, d) => r.keepIds(rest.idList(d, "user_id"))).then((d) => rest.idList(d, "user_id"));
     },
     asyncGetRosterInfo: async (a, go) => {
       const u = a.id(a.arg(0), "rid");
       const force = a.flag(a.arg(1), "force");
-      const hit = rosterCache(s, go).items.get(u.digits);
-      if (!force && hit) return { ...hit };
+      const hit = force ? undefined : rosterCache(go).item(u.digits);
+      if (hit) return hit;
       const items = await fetch(go, [u.digits]);
       const it = items.find((v) => key(v.user_id as number) === u.digits);
       if (!it) throw notFound(u.digits);
@@ -170,24 +98,23 @@ export function rosterMethods(s: Session, host: RosterHost): Record<string, Impl
     },
     asnycGetRosterListDetailByIds: async (a, go) => {
       const ids = a.ids(a.need(a.arg(0), "ids"), "ids").map((x) => x.digits);
-      const r = rosterCache(s, go);
-      const missing = [...new Set(ids.filter((u) => !r.items.has(u)))];
+      const r = rosterCache(go);
+      const had = r.all();
+      const missing = [...new Set(ids.filter((u) => !(u in had)))];
       const fetched = new Map<string, Record<string, unknown>>();
       if (missing.length > 0) for (const v of await fetch(go, missing)) fetched.set(key(v.user_id as number), v);
-      const now = rosterCache(s, go).items;
+      const now = missing.length > 0 ? r.all() : had;
       return ids.flatMap((u) => {
-        const v = fetched.get(u) ?? now.get(u);
+        const v = fetched.get(u) ?? now[u];
         return v ? [{ ...v }] : [];
       });
     },
     asyncDeleteRoster: (a, go) => {
       const u = uid(a);
-      return cached(go, rest.postQuery(go, "/roster/delete", [["user_id", u.digits]]), (r) => {
-        if (r.ids) r.ids = r.ids.filter((x) => key(x) !== u.digits);
-        r.items.delete(u.digits);
-        // The engine drops the conversation, its messages and unread count, and fires
-        // onRosterListUpdate (and onRecentConversationUpdate when the list changed).
-        (go.rosterManage as Record<string, (...a: unknown[]) => unknown>).forgetRoster!(u.digits);
+      return cached(go, rest.postQuery(go, "/roster/delete", [["user_id", u.digits]]), () => {
+        // The engine drops the friend from its caches, the conversation, its messages and unread
+        // count, and fires onRosterListUpdate (and onRecentConversationUpdate when the list changed).
+        go.rosterManage.forgetRoster!(u.digits);
       }).then(done);
     },
     asyncGetApplyList: (a, go) => rest.get(go, "/roster/apply/list", rest.listQuery(a.listOptions(), true)).then(list),
@@ -215,22 +142,6 @@ export function rosterMethods(s: Session, host: RosterHost): Record<string, Impl
       return rest.get(go, "/roster/name", [["username", username]]);
     },
     asyncSearchRosterById: (a, go) => rest.get(go, "/roster/id", [["user_id", uid(a).digits]]),
-  };
-}
-
-/** The synchronous cache reads of rosterManage: getAllRosterDetail and getRosterInfo. */
-export function rosterReads(s: Session) {
-  return {
-    getAllRosterDetail: (_a: Args, go: GoClient) => {
-      const items = rosterCache(s, go).items;
-      const out: Record<string, unknown> = {};
-      for (const uid of [...items.keys()].sort(byId)) out[uid] = { ...items.get(uid)! };
-      return out;
-    },
-    getRosterInfo: (a: Args, go: GoClient) => {
-      const v = rosterCache(s, go).items.get(a.id(a.arg(0), "rid").digits);
-      return v ? { ...v } : undefined;
-    },
   };
 }
 

@@ -1,4 +1,5 @@
-// What the TypeScript managers share: the caches of the current session and the wrapper that turns
+// What the TypeScript managers share: the session (the user's profile; the roster and group caches
+// are the engine's, docs/localstore.md "Who owns what") and the wrapper that turns
 // an implementation into an official asynchronous method.
 
 import type { GoClient } from "../types/bridge.js";

@@ -2,9 +2,10 @@
 // server (docs/localstore.md). A user with many conversations reloads the page: the conversation
 // list, the unread counts and the last messages of a conversation are there before the WebSocket
 // opens. Sends made offline survive the page being closed and are delivered exactly once, in
-// order, by the next page. A recall and an edit survive a reload. A quota error, a database that
-// is not the SDK's and a database of a newer schema are each reported once, and the SDK keeps
-// working. Figure printed: cold start (navigation to the conversation list) from the store.
+// order, by the next page (the peer in a browser context of its own). A recall and an edit survive
+// a reload on both sides. A quota error, a database that is not the SDK's and a database of a newer
+// schema are each reported once, and the SDK keeps working. Figure printed: cold start (navigation
+// to the conversation list) from the store.
 //
 // Run: node --test npm/test/e2e/store.test.mjs (scripts/test-e2e.sh runs it with the others).
 // FLOO_E2E_STORE_CONVS and FLOO_E2E_STORE_EACH set the seeded size (default 50 × 100 = 5,000).
@@ -112,15 +113,15 @@ function instrument() {
   };
 }
 
-/** A page of `context` with the package loaded, its errors recorded. */
-async function openPage(context) {
+/** A page of `context` with the package loaded from `base` (through the proxy by default), its errors recorded. */
+async function openPage(context, base = ctx.proxy.base) {
   const page = await context.newPage();
   page.on("console", (m) => {
     if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) ctx.pageErrors.push(`console: ${m.text()}`);
   });
   page.on("pageerror", (e) => ctx.pageErrors.push(`pageerror: ${e.message}`));
   await page.addInitScript(instrument);
-  await page.goto(`${ctx.proxy.base}/e2e.html`);
+  await page.goto(`${base}/e2e.html`);
   await page.waitForFunction(() => window.pageLoaded === true, null, { timeout: 20_000 });
   return page;
 }
@@ -297,12 +298,11 @@ test("sends made offline survive closing the page and are delivered once, in ord
   const alice = await makeUser("st-off-a");
   const bob = await makeUser("st-off-b");
   await befriend(ctx.server.base, alice, bob);
-  const bobIm = nodeClient();
-  const got = [];
-  bobIm.on("onRosterMessage", (m) => {
-    if (m.from === String(alice.uid) || m.from === alice.uid) got.push(m.content);
-  });
-  await bobIm.login({ name: bob.name, password: PASSWORD });
+  // Bob in a browser context of his own, connected to the server directly (not through the proxy).
+  const bobContext = await ctx.browser.newContext();
+  const bobPage = await openPage(bobContext, ctx.server.base);
+  await pageLogin(bobPage, bob);
+  const got = () => bobPage.evaluate(() => window.rx.slice());
 
   const context = await ctx.browser.newContext();
   let page = await openPage(context);
@@ -315,67 +315,88 @@ test("sends made offline survive closing the page and are delivered once, in ord
   await page.waitForTimeout(500);
   await page.close();
   await new Promise((r) => setTimeout(r, 300));
-  assert.deepEqual(got, [], "nothing was delivered while offline");
+  assert.deepEqual(await got(), [], "nothing was delivered while offline");
 
   ctx.proxy.drop({ outageMs: 0 }); // online again
   page = await openPage(context);
   await pageLogin(page, alice);
-  const end = Date.now() + 20_000;
-  while (got.length < 20 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  await new Promise((r) => setTimeout(r, 1000)); // a duplicate would arrive by now
-  assert.deepEqual(got, Array.from({ length: 20 }, (_, i) => `off-${i}`), "delivered exactly once, in order");
+  await bobPage.waitForFunction(() => window.rx.length >= 20, null, { timeout: 20_000 });
+  await bobPage.waitForTimeout(1000); // a duplicate would arrive by now
+  assert.deepEqual(await got(), Array.from({ length: 20 }, (_, i) => `off-${i}`), "delivered exactly once, in order");
   // The outbox is empty now: a third page sends nothing again.
   await page.waitForTimeout(300);
   await page.close();
   page = await openPage(context);
   await pageLogin(page, alice);
   await page.waitForTimeout(1000);
-  assert.equal(got.length, 20, "nothing re-sent by a later page");
+  assert.equal((await got()).length, 20, "nothing re-sent by a later page");
   await page.close();
   await context.close();
+  await bobContext.close();
 });
 
-test("a recall and an edit survive a reload, and a group's messages", async () => {
+test("a recall and an edit survive a reload on both sides, and a group's messages", async () => {
   const alice = await makeUser("st-ed-a");
   const bob = await makeUser("st-ed-b");
   await befriend(ctx.server.base, alice, bob);
   const { group_id: gid } = await rest(ctx.server.base, "POST", "/group/create", { token: bob.token, body: { name: "store", type: 0, user_list: [alice.uid] } });
-  const bobIm = nodeClient();
-  await bobIm.login({ name: bob.name, password: PASSWORD });
-
+  // Two browser contexts: Bob sends, recalls and edits; Alice receives.
+  const bobContext = await ctx.browser.newContext();
+  let bobPage = await openPage(bobContext, ctx.server.base);
+  await pageLogin(bobPage, bob);
   const context = await ctx.browser.newContext();
   let page = await openPage(context);
   await pageLogin(page, alice);
-  await nodeSend(bobIm, alice.uid, "ed", 3);
-  bobIm.sysManage.sendGroupMessage({ gid, content: "in the group" });
+
+  await bobPage.evaluate(
+    async ({ to, gid }) => {
+      const mids = [0, 1, 2].map((i) => String(window.im.sysManage.sendRosterMessage({ uid: to, content: `ed-${i}` })));
+      mids.push(String(window.im.sysManage.sendGroupMessage({ gid, content: "in the group" })));
+      const end = Date.now() + 20_000;
+      while (!mids.every((m) => (window.statuses[m] || []).includes("sent")) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    },
+    { to: alice.uid, gid },
+  );
   await page.waitForFunction((uid) => window.im.rosterManage.getRosterMessageByRid(uid).length >= 3, bob.uid, { timeout: 20_000 });
   await page.waitForFunction((gid) => window.im.groupManage.getGruopMessage(gid).length >= 1, gid, { timeout: 20_000 });
-  const ids = await page.evaluate((uid) => window.im.rosterManage.getRosterMessageByRid(uid).map((m) => String(m.id)), bob.uid);
-  await bobIm.rosterManage.recallMessage(alice.uid, ids[0]);
-  await bobIm.rosterManage.replaceMessage(alice.uid, ids[1], "ed-1 edited");
-  await page.waitForFunction(
-    (uid) => {
-      const c = window.im.rosterManage.getRosterMessageByRid(uid).map((m) => m.content);
-      return c.length === 2 && c[0] === "ed-1 edited";
+  const ids = await bobPage.evaluate((uid) => window.im.rosterManage.getRosterMessageByRid(uid).map((m) => String(m.id)), alice.uid);
+  assert.equal(ids.length, 3, "Bob's own three messages, with their server ids");
+  await bobPage.evaluate(
+    async ({ uid, ids }) => {
+      await window.im.rosterManage.recallMessage(uid, ids[0]);
+      await window.im.rosterManage.replaceMessage(uid, ids[1], "ed-1 edited");
     },
-    bob.uid,
-    { timeout: 20_000 },
+    { uid: alice.uid, ids },
   );
+  const settled = (uid) => {
+    const c = window.im.rosterManage.getRosterMessageByRid(uid).map((m) => m.content);
+    return c.length === 2 && c[0] === "ed-1 edited";
+  };
+  await page.waitForFunction(settled, bob.uid, { timeout: 20_000 });
+  await bobPage.waitForFunction(settled, alice.uid, { timeout: 20_000 });
   await page.waitForTimeout(500);
   await page.close();
+  await bobPage.close();
 
+  // Both reload: what each shows before its socket opens comes from its own store.
   page = await openPage(context);
+  bobPage = await openPage(bobContext, ctx.server.base);
   await pageLogin(page, alice, { watch: bob.uid, wait: false, group: gid });
-  await pageConnected(page);
-  const log = await page.evaluate(() => window.log);
-  const open = log.findIndex((e) => e.ev === "ws-open");
-  const stored = log.find((e, i) => e.ev === "recent" && i < open && e.n >= 1);
-  assert.ok(stored, `a stored list before the socket: ${JSON.stringify(log)}`);
-  assert.equal(stored.n, 2, "the roster and the group conversation");
-  assert.deepEqual(stored.last, ["ed-1 edited", "ed-2"], "the recall and the edit came from the store");
-  assert.deepEqual(stored.group, ["in the group"], "the group's message came from the store");
+  await pageLogin(bobPage, bob, { watch: alice.uid, wait: false, group: gid });
+  for (const [who, p] of [["alice", page], ["bob", bobPage]]) {
+    await pageConnected(p);
+    const log = await p.evaluate(() => window.log);
+    const open = log.findIndex((e) => e.ev === "ws-open");
+    const stored = log.find((e, i) => e.ev === "recent" && i < open && e.n >= 1);
+    assert.ok(stored, `${who}: a stored list before the socket: ${JSON.stringify(log)}`);
+    assert.equal(stored.n, 2, `${who}: the roster and the group conversation`);
+    assert.deepEqual(stored.last, ["ed-1 edited", "ed-2"], `${who}: the recall and the edit came from the store`);
+    assert.deepEqual(stored.group, ["in the group"], `${who}: the group's message came from the store`);
+  }
   await page.close();
+  await bobPage.close();
   await context.close();
+  await bobContext.close();
 });
 
 /** Logs `user` in on a fresh page of `context` whose IndexedDB was prepared by `setup` (run in the page first). */
