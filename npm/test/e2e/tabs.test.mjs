@@ -324,13 +324,15 @@ test("the bad-input table passes through a follower tab", async () => {
   const mid = await follower.evaluate((uid) => window.im.sysManage.sendRosterMessage({ uid, content: "after-the-table" }), peer);
   await follower.waitForFunction((mid) => window.rx.some((m) => m.content === "after-the-table"), mid, { timeout: 15_000 });
   await context.close();
+  await waitConnections(1); // bob's alone again
 });
 
 test("a leader tab that stops answering is replaced, and follows once it runs again", async () => {
   const carol = await makeUser("tb-carol");
   const { user: bob } = await ensureBob();
   await befriend(ctx.server.base, carol, bob);
-  const before = (await connections()).open;
+  await waitConnections(1); // bob's alone
+  const before = 1;
   const context = await ctx.browser.newContext();
   const a = await openTab(context);
   assert.equal(await tabLogin(a, carol), "ok");
