@@ -112,6 +112,7 @@ type published struct {
 	deviceSN uint32
 	token    string
 	lastMid  uint64 // last client_mid handed out
+	nextMid  uint64 // when not 0, the client_mid of the next send (UseClientMid)
 	closed   bool
 }
 

@@ -30,7 +30,7 @@ func (c *Client) ReserveMessage(m Message, opts ...SendOption) (uint64, error) {
 	if !c.sessionActive() {
 		return 0, NewError(UserNotLogin, "send needs a logged-in session")
 	}
-	return c.nextClientMid(), nil
+	return c.messageMid(), nil
 }
 
 // PostReserved queues m under the client_mid cmid reserved by
@@ -42,7 +42,7 @@ func (c *Client) PostReserved(cmid uint64, m Message, prep error, opts ...SendOp
 	var it *outItem
 	err := prep
 	if err == nil {
-		it, err = c.newMessageItem(m, opts)
+		it, err = c.newMessageItem(m, opts, cmid)
 	}
 	if err != nil {
 		var e *Error
@@ -56,10 +56,6 @@ func (c *Client) PostReserved(cmid uint64, m Message, prep error, opts ...SendOp
 		c.emit(SendingStatus{Status: SendStatusFailed, Mid: cmid, UID: m.To, Message: &m, ErrorReason: e.Message, Err: e})
 		return
 	}
-	// newMessageItem drew a fresh mid; the reserved one is what the caller
-	// has handed out. Skipping a mid is harmless: they only need to be
-	// unique (PROTOCOL.md §7.2).
-	it.cmid, it.meta.Id, it.msg.ID = cmid, cmid, cmid
 	c.post(func() { c.enqueue(it) })
 }
 

@@ -127,6 +127,40 @@ func (c *Client) nextClientMid() uint64 {
 	return next
 }
 
+// messageMid returns the client_mid of a new message send: the one set by
+// UseClientMid, or a new one.
+func (c *Client) messageMid() uint64 {
+	c.mu.Lock()
+	m := c.pub.nextMid
+	c.pub.nextMid = 0
+	c.mu.Unlock()
+	if m != 0 {
+		return m
+	}
+	return c.nextClientMid()
+}
+
+// UseClientMid makes the next message send (PostMessage, SendMessage,
+// ReserveMessage) use client_mid cmid instead of drawing one, and returns
+// the previous override (0 = none). The npm package's shared-tabs mode
+// uses it: a tab without the engine hands out the client_mid of its send
+// at once, as the official API requires, and the tab that runs the engine
+// queues the send under it. cmid must be unique for this device (below
+// 2^53, and not one the counter hands out: see PROTOCOL.md §7.2); a send
+// whose client_mid is already in the outbox is dropped as a repeat (the
+// same send asked for twice across a change of engine), so that it goes
+// out once. UseClientMid(0) clears the override.
+func (c *Client) UseClientMid(cmid uint64) uint64 {
+	if cmid > maxClientMid {
+		cmid = 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	prev := c.pub.nextMid
+	c.pub.nextMid = cmid
+	return prev
+}
+
 // sessionActive reports whether a session exists; sends made without one
 // fail with UserNotLogin (ERRORS.md §3.1).
 func (c *Client) sessionActive() bool {
@@ -181,7 +215,7 @@ func buildMessage(m *Message, o *sendOptions) (*xsync.MessageBody, error) {
 // Without a session it fails with UserNotLogin; while disconnected the
 // message waits in the outbox and is sent after the next login.
 func (c *Client) PostMessage(m Message, opts ...SendOption) (uint64, error) {
-	it, err := c.newMessageItem(m, opts)
+	it, err := c.newMessageItem(m, opts, 0)
 	if err != nil {
 		return 0, err
 	}
@@ -197,7 +231,7 @@ func (c *Client) PostMessage(m Message, opts ...SendOption) (uint64, error) {
 // unknown: see Logout). If ctx ends first the send stays queued and
 // SendMessage returns a UserCancel error.
 func (c *Client) SendMessage(ctx lite.Context, m Message, opts ...SendOption) (Message, error) {
-	it, err := c.newMessageItem(m, opts)
+	it, err := c.newMessageItem(m, opts, 0)
 	if err != nil {
 		return Message{}, err
 	}
@@ -213,7 +247,9 @@ func (c *Client) SendMessage(ctx lite.Context, m Message, opts ...SendOption) (M
 	return r.msg, nil
 }
 
-func (c *Client) newMessageItem(m Message, opts []SendOption) (*outItem, error) {
+// newMessageItem builds the outbox item of message m, under client_mid
+// cmid, or when 0 the one messageMid returns.
+func (c *Client) newMessageItem(m Message, opts []SendOption, cmid uint64) (*outItem, error) {
 	var o sendOptions
 	for _, opt := range opts {
 		opt(&o)
@@ -225,7 +261,9 @@ func (c *Client) newMessageItem(m Message, opts []SendOption) (*outItem, error) 
 	if !c.sessionActive() {
 		return nil, NewError(UserNotLogin, "send needs a logged-in session")
 	}
-	cmid := c.nextClientMid()
+	if cmid == 0 {
+		cmid = c.messageMid()
+	}
 	now := uint64(c.clock.Now().UnixMilli())
 	m.ID = cmid
 	m.From = c.UID()
@@ -330,6 +368,12 @@ func (c *Client) enqueue(it *outItem) {
 	}
 	if it.kind == outMessage {
 		it.msg.From = lp.sess.uid
+	}
+	if c.findItem(it.cmid) >= 0 {
+		// The same send queued again under its client_mid (UseClientMid):
+		// the one in the outbox goes out, and the server's dedup covers
+		// a copy already written.
+		return
 	}
 	lp.outbox.items = append(lp.outbox.items, it)
 	c.ls.putOut(it.cmid)

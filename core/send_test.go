@@ -261,3 +261,44 @@ func TestSendOrderPerConversation(t *testing.T) {
 	}
 	_ = srv
 }
+
+func TestUseClientMid(t *testing.T) {
+	srv, a, _, _, brec := twoUsers(t)
+	a.Disconnect()
+	waitState(t, a, StateDisconnected)
+	const given = uint64(1_700_000_000_000_500)
+	assert.Zero(t, a.UseClientMid(given))
+	mid, err := a.PostMessage(Message{To: 1002, Content: "given"})
+	require.NoError(t, err)
+	assert.Equal(t, given, mid, "the given client_mid")
+	// The override is used once; an operation or the next send draws its own.
+	next, err := a.PostMessage(Message{To: 1002, Content: "drawn"})
+	require.NoError(t, err)
+	assert.NotEqual(t, given, next)
+
+	// The same send again (another tab's engine asked twice) is dropped.
+	a.UseClientMid(given)
+	again, err := a.PostMessage(Message{To: 1002, Content: "given"})
+	require.NoError(t, err)
+	assert.Equal(t, given, again)
+	waitIdle(t, a)
+	pending, err := a.PendingSends(ctxT(t))
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{given, next}, pending)
+
+	// A reserved send (the group path) takes it too.
+	a.UseClientMid(given + 1)
+	r, err := a.ReserveMessage(Message{To: 1002, Content: "reserved"})
+	require.NoError(t, err)
+	assert.Equal(t, given+1, r)
+	a.PostReserved(r, Message{To: 1002, Content: "reserved"}, nil)
+
+	a.Reconnect()
+	eventually(t, func() bool { return brec.count(EventRosterMessage) == 3 }, "delivered")
+	var wire []uint64
+	for _, m := range sends(srv) {
+		wire = append(wire, m.Id)
+	}
+	assert.Equal(t, []uint64{given, next, given + 1}, wire, "once each, under the given mids")
+	assert.Zero(t, a.UseClientMid(0), "consumed")
+}

@@ -287,6 +287,7 @@ func (c *client) sessionMethods() []method {
 		{"setVisible", c.setVisible},
 		{"servers", c.servers},
 		{"rest", c.rest},
+		{"useClientMid", c.useClientMid},
 		{"close", c.close},
 	}
 }
@@ -419,6 +420,24 @@ func (c *client) setOnline(args []js.Value) (any, error) {
 		return nil, err
 	}
 	c.core.SetOnline(online)
+	return undefined, nil
+}
+
+// useClientMid(cmid) makes the next message send use client_mid cmid (a
+// number or decimal string; 0 clears it): the npm package's shared-tabs
+// mode queues a send made in another tab under the client_mid that tab
+// already returned (core UseClientMid).
+func (c *client) useClientMid(args []js.Value) (any, error) {
+	v := argAt(args, 0)
+	var cmid uint64
+	if !(v.Type() == js.TypeNumber && v.Float() == 0) {
+		id, err := argID(v, "useClientMid: cmid")
+		if err != nil {
+			return nil, err
+		}
+		cmid = id
+	}
+	c.core.UseClientMid(cmid)
 	return undefined, nil
 }
 

@@ -98,6 +98,9 @@ func TestClientLifecycle(t *testing.T) {
 	assert.True(t, obj.Call("setOnline", true).IsUndefined())
 	requireFlooError(t, e, obj.Call("setOnline", "yes"), "InvalidParam")
 	assert.True(t, obj.Call("setVisible", true).IsUndefined())
+	assert.True(t, obj.Call("useClientMid", 1_700_000_000_000_500).IsUndefined())
+	assert.True(t, obj.Call("useClientMid", 0).IsUndefined())
+	requireFlooError(t, e, obj.Call("useClientMid", "x"), "InvalidParam")
 
 	// Asynchronous methods reject: bad argument types are InvalidParam,
 	// missing credentials core's SignInInvalidParam.

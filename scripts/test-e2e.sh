@@ -3,8 +3,8 @@
 # server, packs the package and installs the tarball into a temporary project (with ws and
 # playwright-core pinned there, never in the package), then runs the Node test, the socket.io test
 # (the official web client's socket.io-client 2.x against the server's socket.io mode) and the
-# headless Chromium test (npm/test/e2e). Node and Chromium print their figures (cold start, receive
-# throughput).
+# headless Chromium tests (npm/test/e2e: the browser, the local store, shared tabs). Node and Chromium
+# print their figures (cold start, receive throughput, the handover between tabs).
 #
 #   FLOO_E2E_NO_BUILD=1   reuse npm/dist when it is complete (e.g. right after scripts/test-npm.sh)
 #   FLOO_E2E_CHROMIUM     Chromium binary (default /usr/bin/chromium, which scripts/deps.sh
@@ -51,4 +51,6 @@ step "e2e: headless Chromium against the reference server"
 node --test --test-force-exit --test-timeout=150000 --test-reporter=spec npm/test/e2e/browser.test.mjs || status=1
 step "e2e: the local store (IndexedDB) in headless Chromium against the reference server"
 node --test --test-force-exit --test-timeout=240000 --test-reporter=spec npm/test/e2e/store.test.mjs || status=1
+step "e2e: shared tabs (one engine for the tabs of a browser profile) in headless Chromium against the reference server"
+node --test --test-force-exit --test-timeout=120000 --test-reporter=spec npm/test/e2e/tabs.test.mjs || status=1
 exit $status

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/flooim/floo/server/fireplace"
 	"github.com/flooim/floo/server/store"
 )
 
@@ -43,6 +44,17 @@ type Health struct {
 	Status   string          `json:"status"`
 	Database ComponentHealth `json:"database"`
 	Bus      ComponentHealth `json:"bus"`
+	// Connections counts this node's XSYNC connections, read at each
+	// request (not cached with the checks); absent when the gateway does
+	// not count them. Tests and dashboards read it: the npm package's
+	// shared-tabs test proves with it that three tabs hold one connection.
+	Connections *ConnectionCounts `json:"connections,omitempty"`
+}
+
+// ConnectionCounts is the connection figure of GET /api/health.
+type ConnectionCounts struct {
+	Open int `json:"open"` // open WebSockets (socket.io included)
+	Live int `json:"live"` // logged-in devices
 }
 
 // ComponentHealth is the state of one dependency.
@@ -128,6 +140,10 @@ func (s *Server) Health(ctx context.Context) (h Health, ok bool) {
 	h = Health{Status: "ok", Database: component(db), Bus: component(bus)}
 	if s.cfg.BusHealth == nil {
 		h.Bus = ComponentHealth{Status: "in-process"}
+	}
+	if g, ok := s.gateway.(interface{ Stats() fireplace.Stats }); ok {
+		st := g.Stats()
+		h.Connections = &ConnectionCounts{Open: st.Conns, Live: st.Live}
 	}
 	switch {
 	case s.draining.Load():

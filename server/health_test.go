@@ -38,7 +38,7 @@ func TestHealthReportsDependencies(t *testing.T) {
 		code, h := health(t, env)
 		assert.Equal(t, http.StatusOK, code)
 		assert.Equal(t, server.Health{Status: "ok", Database: server.ComponentHealth{Status: "ok"},
-			Bus: server.ComponentHealth{Status: "in-process"}}, h)
+			Bus: server.ComponentHealth{Status: "in-process"}, Connections: &server.ConnectionCounts{}}, h)
 		resp, body := send(t, "POST", env.URL+"/api/health", nil)
 		assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode, body)
 	})
@@ -104,6 +104,19 @@ func (b *blockingStore) Append(ctx context.Context, r *store.AppendRequest) (sto
 // answers the send being stored before closing its connection with 1001,
 // closes idle connections with 1001 at once, keeps REST working, and
 // returns once every connection is gone.
+func TestHealthCountsConnections(t *testing.T) {
+	env := servertest.Start(t)
+	alice := env.NewUser(t, "alice")
+	c := xsynctest.Dial(t, env.URL)
+	c.Login(t, alice.Token, alice.ID, 0, "alice-phone")
+	xsynctest.Dial(t, env.URL) // upgraded, never logged in
+	// Counted at each request, not with the cached checks.
+	require.Eventually(t, func() bool {
+		_, h := health(t, env)
+		return h.Connections != nil && *h.Connections == server.ConnectionCounts{Open: 2, Live: 1}
+	}, 5*time.Second, 20*time.Millisecond)
+}
+
 func TestDrain(t *testing.T) {
 	bs := &blockingStore{entered: make(chan struct{}, 1), release: make(chan struct{})}
 	env := servertest.Start(t, servertest.WithGateway(func(d server.GatewayDeps) (server.Gateway, error) {

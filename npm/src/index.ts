@@ -4,9 +4,11 @@
 import { entryHooks, flooim } from "./client.js";
 import { warnUnknownEvent } from "./events.js";
 import { browserPlatform } from "./transports/browser.js";
+import { linkTabs } from "./tabs.js";
 
 entryHooks.platform = browserPlatform;
 entryHooks.checkEvent = warnUnknownEvent;
+entryHooks.tabs = linkTabs;
 
 export default flooim;
 export { flooim, FlooClient } from "./client.js";

@@ -145,6 +145,11 @@ const syncMethods: { readonly [N in ManagerName]?: Readonly<Record<string, (() =
   },
 };
 
+/** @internal True for the methods that answer synchronously (the others return Promises). */
+export function isSyncMethod(name: ManagerName, method: string): boolean {
+  return method in (syncMethods[name] ?? {}) || method in (engineFree[name] ?? {});
+}
+
 /** @internal What a manager needs from its client. */
 export interface ManagerHost {
   /** The Go client once it runs; undefined before, and after close. */

@@ -70,6 +70,8 @@ export interface GoClient {
    * envelope's data (integers beyond 2^53 as decimal strings), rejects with a FlooError.
    */
   rest(req: { method: string; path: string; query?: Array<[string, string]>; body?: string }): Promise<any>;
+  /** Makes the next message send use client_mid cmid ("0" clears it): shared tabs (tabs.ts). */
+  useClientMid(cmid: string | number): undefined | FlooError;
   /**
    * The managers (jsbridge/*manage_js.go): every official method except rtcManage's. Synchronous
    * ones return their value or a FlooError, asynchronous ones a Promise.
