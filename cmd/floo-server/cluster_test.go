@@ -299,7 +299,8 @@ func TestDrainMovesClientsToAnotherNode(t *testing.T) {
 		resp.Body.Close()
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
 		assert.Equal(t, server.Health{Status: "ok", Database: server.ComponentHealth{Status: "ok"},
-			Bus: server.ComponentHealth{Status: "in-process"}}, h)
+			Bus: server.ComponentHealth{Status: "in-process"}, Connections: &server.ConnectionCounts{}}, h,
+			"healthy, and no connections yet")
 	}
 
 	aliceID, aliceTok := account(t, baseA, "alice", "secret-a")
