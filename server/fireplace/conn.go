@@ -60,21 +60,33 @@ type conn struct {
 	closing   bool   // kicked or failed login: no more frames are processed
 	draining  bool   // Gateway.Drain: no frame is read after the one being handled
 	timer     *time.Timer
-	tokenHash []byte          // the session's token (store.HashToken), checked on revocation
-	tokenExp  int64           // when the session's token expires, Unix ms
-	loginAt   int64           // when the session logged in, Unix ms (the gateway clock)
-	expiry    *time.Timer     // fires at tokenExp (real time; every frame checks too)
-	noticed   map[int64]bool  // streams with an outstanding Notice
-	transient []transientItem // typing indicators waiting to be pulled, oldest first
-	tbytes    int             // the size of transient
+	tokenHash []byte                // the session's token (store.HashToken), checked on revocation
+	tokenExp  int64                 // when the session's token expires, Unix ms
+	loginAt   int64                 // when the session logged in, Unix ms (the gateway clock)
+	expiry    *time.Timer           // fires at tokenExp (real time; every frame checks too)
+	noticed   map[int64]bool        // streams with an outstanding Notice
+	syncs     map[int64]*streamSync // per stream: signals, pages being built, exchange open (push.go)
+	transient []transientItem       // typing indicators waiting to be pulled, oldest first
+	tbytes    int                   // the size of transient
+
+	// pushPages: new entries of idle streams are pushed as pages rather
+	// than noticed (push.go). Fixed at the upgrade.
+	pushPages bool
+	// pushing counts the pushes started (push.go); the reader waits for
+	// them before the connection counts as gone.
+	pushing sync.WaitGroup
+
+	// syncMu serializes the building of pages (sync.go page), by the
+	// reader's pulls and by pushes, and guards watermarks and cursors.
+	syncMu     sync.Mutex
+	watermarks map[int64]int64 // highest id delivered per stream on this connection
+	cursors    map[int64]int64 // the device's confirmed position per stream, once read
 
 	// reader only
-	watermarks  map[int64]int64 // highest id delivered per stream on this connection
-	cursors     map[int64]int64 // the device's confirmed position per stream, once read
-	unreadCount int             // UNREAD frames answered since login
-	rateGate    uint64          // client_mid of the send refused for rate that holds later ones back (budget.go)
-	gateUntil   time.Time       // when rateGate stops holding sends back
-	sioIn       sioState        // the socket.io event being read
+	unreadCount int       // UNREAD frames answered since login
+	rateGate    uint64    // client_mid of the send refused for rate that holds later ones back (budget.go)
+	gateUntil   time.Time // when rateGate stops holding sends back
+	sioIn       sioState  // the socket.io event being read
 
 	// Pipelined sends (handleSend): the reader takes a slot and adds to
 	// sends before queuing an append, the store's committer gives both
@@ -99,6 +111,7 @@ func newConn(g *Gateway, ws *websocket.Conn, release func(), sio bool) *conn {
 		g:          g,
 		ws:         ws,
 		sio:        sio,
+		pushPages:  !sio && !g.cfg.NoPush,
 		signal:     make(chan struct{}, 1),
 		drained:    make(chan struct{}, 1),
 		sendSlots:  make(chan struct{}, maxPipelined),
@@ -147,7 +160,9 @@ func (c *conn) readLoop() {
 	defer c.g.wg.Done()
 	defer c.g.forget(c)
 	// The sends still committing are answered (or find the connection
-	// closed) before the connection counts as gone.
+	// closed) before the connection counts as gone, and so are the pages
+	// being pushed (the connection is closing by then: no push starts).
+	defer c.pushing.Wait()
 	defer c.waitSends()
 	ws := c.ws
 	idle := c.g.cfg.IdleTimeout
@@ -473,26 +488,6 @@ func (c *conn) closeLater(reason string) bool {
 	c.closing = true
 	c.timer = time.AfterFunc(c.g.cfg.CloseDelay, func() { c.close(closeNormal, reason) })
 	return true
-}
-
-// notice queues a Notice for stream unless one is outstanding (§18.5).
-func (c *conn) notice(stream int64) {
-	c.mu.Lock()
-	if c.uid == 0 || c.closing || c.noticed[stream] {
-		c.mu.Unlock()
-		return
-	}
-	c.noticed[stream] = true
-	c.mu.Unlock()
-	c.push(xsync.CommandNotice, &xsync.Notice{Xid: &xsync.XID{Uid: uint64(stream)}})
-}
-
-// clearNotice forgets the outstanding Notice of stream: the client is
-// pulling it now.
-func (c *conn) clearNotice(stream int64) {
-	c.mu.Lock()
-	delete(c.noticed, stream)
-	c.mu.Unlock()
 }
 
 // admitted gives back the connection's unauthenticated slot, once.
