@@ -43,6 +43,7 @@ type conn struct {
 	// hold until a frame has left.
 	qmu     sync.Mutex
 	queue   [][]byte
+	jobs    []pushJob // the pushes queued, in order; each stands in queue as an empty frame
 	qbytes  int
 	qframes int
 	signal  chan struct{} // 1-buffered: the queue is not empty
@@ -72,9 +73,6 @@ type conn struct {
 	// pushPages: new entries of idle streams are pushed as pages rather
 	// than noticed (push.go). Fixed at the upgrade.
 	pushPages bool
-	// pushing counts the pushes started (push.go); the reader waits for
-	// them before the connection counts as gone.
-	pushing sync.WaitGroup
 
 	// syncMu serializes the building of pages (sync.go page), by the
 	// reader's pulls and by pushes, and guards watermarks and cursors.
@@ -160,9 +158,7 @@ func (c *conn) readLoop() {
 	defer c.g.wg.Done()
 	defer c.g.forget(c)
 	// The sends still committing are answered (or find the connection
-	// closed) before the connection counts as gone, and so are the pages
-	// being pushed (the connection is closing by then: no push starts).
-	defer c.pushing.Wait()
+	// closed) before the connection counts as gone.
 	defer c.waitSends()
 	ws := c.ws
 	idle := c.g.cfg.IdleTimeout
@@ -352,6 +348,7 @@ func (c *conn) writeLoop() {
 		}
 	}
 	var batch [][]byte
+	var jobs []pushJob
 	for {
 		select {
 		case <-c.done:
@@ -369,8 +366,22 @@ func (c *conn) writeLoop() {
 		}
 		c.qmu.Lock()
 		batch, c.queue = c.queue, batch[:0]
+		jobs, c.jobs = c.jobs, jobs[:0]
 		c.qmu.Unlock()
 		for i, b := range batch {
+			queued := len(b)
+			if queued == 0 {
+				// A push (push.go): its page is built now.
+				b = c.page(jobs[0].stream, 0, &jobs[0])
+				jobs[0] = pushJob{}
+				jobs = jobs[1:]
+				if b == nil {
+					c.qmu.Lock()
+					c.qframes--
+					c.qmu.Unlock()
+					continue
+				}
+			}
 			c.ws.SetWriteDeadline(time.Now().Add(c.g.cfg.WriteTimeout))
 			var err error
 			if c.sio {
@@ -384,7 +395,7 @@ func (c *conn) writeLoop() {
 			}
 			batch[i] = nil
 			c.qmu.Lock()
-			c.qbytes -= len(b)
+			c.qbytes -= queued
 			c.qframes--
 			c.qmu.Unlock()
 			select {
@@ -394,6 +405,9 @@ func (c *conn) writeLoop() {
 		}
 		if cap(batch) > 64 {
 			batch = nil // do not keep a burst's backing array around
+		}
+		if cap(jobs) > 64 {
+			jobs = nil
 		}
 	}
 }

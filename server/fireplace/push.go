@@ -20,8 +20,9 @@ import "github.com/flooim/floo/xsync"
 // that pull reads past the entry. While a page is being built, the entry
 // may be in it or not; when the page ends the exchange and entries were
 // signalled during its build, the stream is treated as idle again right
-// away (endPage). A page that could not be built or queued falls back to a
-// Notice.
+// away (endPage). A push is queued like a frame and built by the writer
+// when it comes to it, so no goroutine stands between the commit and the
+// socket; a page that could not be built falls back to a Notice.
 //
 // The project SDK (core/sync.go) handles an unasked page whatever its
 // state: it processes the metas (deduplicated by id), asks for next_key,
@@ -36,7 +37,12 @@ import "github.com/flooim/floo/xsync"
 type streamSync struct {
 	// signals counts the entries signalled for the stream (notice).
 	signals uint64
-	// building counts the pages being built, pushes reserved included.
+	// snap is signals when the last page built began.
+	snap uint64
+	// pages counts the pages begun; a push finds out with it whether a
+	// page was built since it was decided.
+	pages uint64
+	// building counts the pages being built, pushes queued included.
 	building int
 	// open: the last page queued carried next_key ≠ 0, so the client asks
 	// again.
@@ -45,6 +51,16 @@ type streamSync struct {
 	// nothing more while signals was settledSignals; -1 when unknown.
 	settledAt      int64
 	settledSignals uint64
+}
+
+// pushJob is a push decided for stream and queued for the writer, which
+// builds the page when it comes to it (writeLoop): the page is read and
+// written without a goroutine of its own between the commit and the
+// socket. pages is the stream's page count when it was decided.
+type pushJob struct {
+	stream int64
+	st     *streamSync
+	pages  uint64
 }
 
 // syncOf returns the state of stream, creating it. c.mu must be held.
@@ -63,20 +79,27 @@ func (c *conn) syncOf(stream int64) *streamSync {
 // beginPage starts building a page of stream: it returns the stream's
 // state, its signal count now (before the store is read) and the
 // watermark at which the stream is known to hold nothing more, or -1. A
-// push passes the state its reservation was taken on.
-func (c *conn) beginPage(stream int64, pushed *streamSync) (st *streamSync, signals uint64, settled int64) {
+// push passes its job; skip is true when a page of the stream was built
+// since the push was decided: that page began after the entries the push
+// was for were signalled, so it carried them, and the push is dropped.
+func (c *conn) beginPage(stream int64, job *pushJob) (st *streamSync, signals uint64, settled int64, skip bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	st = pushed
-	if st == nil {
+	if job != nil {
+		st = job.st
+		if st.pages != job.pages {
+			return st, 0, -1, true
+		}
+	} else {
 		st = c.syncOf(stream)
 		st.building++
 	}
+	st.pages++
 	settled = -1
 	if st.settledAt >= 0 && st.settledSignals == st.signals {
 		settled = st.settledAt
 	}
-	return st, st.signals, settled
+	return st, st.signals, settled, false
 }
 
 // settle records that a read begun at signals found nothing after wm.
@@ -86,13 +109,17 @@ func (c *conn) settle(st *streamSync, signals uint64, wm int64) {
 	c.mu.Unlock()
 }
 
-// endPage ends the build begun at signals: sent says whether a page was
-// queued and open whether it carried next_key ≠ 0; failed, that a push
-// could not be built. An entry signalled meanwhile that the page may have
-// missed, or a failed push, is told to the client now.
-func (c *conn) endPage(stream int64, st *streamSync, signals uint64, sent, open, failed bool) {
+// endPage ends the build begun at signals (skipped: a push dropped by
+// beginPage): sent says whether a page was queued or handed to the writer,
+// and open whether it carried next_key ≠ 0; failed, that it could not be
+// built. An entry signalled since the last page began that it may have
+// missed, or a push that failed, is told to the client now.
+func (c *conn) endPage(stream int64, st *streamSync, signals uint64, sent, open, failed, skipped bool) {
 	c.mu.Lock()
 	st.building--
+	if !skipped {
+		st.snap = signals
+	}
 	if sent {
 		st.open = open
 	}
@@ -102,7 +129,7 @@ func (c *conn) endPage(stream int64, st *streamSync, signals uint64, sent, open,
 		// Closed, or a new session: its own state decides.
 	case failed && !sent:
 		notice = c.markNoticed(stream)
-	case st.signals != signals && st.building == 0 && !st.open:
+	case st.building == 0 && !st.open && st.signals != st.snap:
 		notice = c.idle(stream, st)
 	}
 	c.mu.Unlock()
@@ -137,23 +164,40 @@ func (c *conn) notice(stream int64) {
 	}
 }
 
-// idle delivers a new entry of an idle stream: it reserves a push and
-// starts it, or, when the write queue already holds more than a little,
+// idle delivers a new entry of an idle stream: it queues a push for the
+// writer, or, when the write queue already holds more than a little,
 // marks a Notice and reports that one must be queued. c.mu must be held.
 func (c *conn) idle(stream int64, st *streamSync) (notice bool) {
 	if c.noticed[stream] {
 		return false
 	}
-	if !c.pushPages || !c.queueLight() {
+	if !c.pushPages || !c.queuePush(pushJob{stream: stream, st: st, pages: st.pages}) {
 		return c.markNoticed(stream)
 	}
 	st.building++
-	c.pushing.Add(1)
-	go func() {
-		defer c.pushing.Done()
-		c.page(stream, 0, st)
-	}()
 	return false
+}
+
+// queuePush queues j for the writer (an empty frame in the queue stands
+// for the next job) and reports true, or reports false when the queue
+// already holds more than a little: a client that does not keep up gets
+// Notices, which cost its queue almost nothing.
+func (c *conn) queuePush(j pushJob) bool {
+	c.qmu.Lock()
+	light := c.qframes < 8 && c.qbytes < c.g.cfg.QueueBytes/16
+	if light {
+		c.queue = append(c.queue, nil)
+		c.jobs = append(c.jobs, j)
+		c.qframes++
+	}
+	c.qmu.Unlock()
+	if light {
+		select {
+		case c.signal <- struct{}{}:
+		default:
+		}
+	}
+	return light
 }
 
 // markNoticed records an outstanding Notice for stream and reports whether
@@ -177,13 +221,4 @@ func (c *conn) clearNotice(stream int64) {
 	c.mu.Lock()
 	delete(c.noticed, stream)
 	c.mu.Unlock()
-}
-
-// queueLight reports whether the write queue holds little enough for a
-// page to be pushed: a client that does not keep up gets Notices, which
-// cost its queue almost nothing.
-func (c *conn) queueLight() bool {
-	c.qmu.Lock()
-	defer c.qmu.Unlock()
-	return c.qframes < 8 && c.qbytes < c.g.cfg.QueueBytes/16
 }

@@ -78,10 +78,10 @@ func (c *conn) pull(ul *xsync.SyncUL) {
 	c.page(stream, ul.Key, nil)
 }
 
-// page builds the next page of stream for this connection and queues it:
-// as the reply to a pull (pushed = nil, key as the pull's), or unasked
-// (push.go: pushed is the stream's state the push was decided on; key 0,
-// and a page with nothing in it is not sent). Pages of a connection are built one at a time
+// page builds the next page of stream for this connection: the reply to a
+// pull (job = nil, key as the pull's), which it queues, or a push (push.go:
+// the writer's job; key 0), which it returns encoded for the writer, nil
+// when there is nothing in it. Pages of a connection are built one at a time
 // (syncMu), so watermarks only move forward and pages leave in the order
 // of their ids.
 //
@@ -94,17 +94,20 @@ func (c *conn) pull(ul *xsync.SyncUL) {
 // signalled after it, and makes the next pull read. A wake-up lost
 // between nodes delays an entry until the next pull with key 0 (the
 // client's UNREAD heartbeat lists the stream), as it delays a Notice.
-func (c *conn) page(stream int64, key uint64, pushed *streamSync) {
+func (c *conn) page(stream int64, key uint64, job *pushJob) (pushed []byte) {
 	g := c.g
 	ctx := context.Background()
-	reply := pushed == nil
+	reply := job == nil
 	xid := &xsync.XID{Uid: uint64(stream)}
 	c.syncMu.Lock()
 	defer c.syncMu.Unlock()
 	uid, sn := c.session()
-	st, signals, settled := c.beginPage(stream, pushed)
+	st, signals, settled, skip := c.beginPage(stream, job)
 	var sent, open, failed bool
-	defer func() { c.endPage(stream, st, signals, sent, open, failed) }()
+	defer func() { c.endPage(stream, st, signals, sent, open, failed, skip) }()
+	if skip {
+		return nil
+	}
 	fail := func(err error) {
 		g.log.Error("fireplace: sync", "uid", uid, "stream", stream, "err", err)
 		failed = true
@@ -121,7 +124,7 @@ func (c *conn) page(stream int64, key uint64, pushed *streamSync) {
 		var err error
 		if cursor, err = g.cursor(ctx, uid, sn, stream); err != nil {
 			fail(err)
-			return
+			return nil
 		}
 		c.cursors[stream] = cursor
 	}
@@ -145,7 +148,7 @@ func (c *conn) page(stream int64, key uint64, pushed *streamSync) {
 		var err error
 		if page, err = g.st.SyncPage(ctx, uid, sn, stream, from, syncPageSize); err != nil {
 			fail(err)
-			return
+			return nil
 		}
 	}
 	if n := g.pageFits(page.Items); n < len(page.Items) {
@@ -157,7 +160,7 @@ func (c *conn) page(stream int64, key uint64, pushed *streamSync) {
 	metas, err := g.metas(ctx, uid, page.Items, false)
 	if err != nil {
 		fail(err)
-		return
+		return nil
 	}
 	dl := &xsync.SyncDL{Status: statusOK, Xid: xid, Metas: metas}
 	end := from
@@ -171,12 +174,14 @@ func (c *conn) page(stream int64, key uint64, pushed *streamSync) {
 	}
 	dl.Metas = append(dl.Metas, c.takeTransient(stream, g.now())...)
 	open = dl.NextKey != 0
-	if reply {
+	switch {
+	case reply:
 		c.send(xsync.CommandSync, dl)
 		sent = true
-	} else if len(dl.Metas) > 0 || open {
-		sent = c.enqueue(xsync.MarshalFrame(xsync.CommandSync, dl), false)
+	case len(dl.Metas) > 0 || open:
+		pushed, sent = xsync.MarshalFrame(xsync.CommandSync, dl), true
 	}
+	return pushed
 }
 
 // history answers a history query (PROTOCOL.md §6.5): chat messages newest
