@@ -54,6 +54,7 @@ type options struct {
 	drainTimeout     time.Duration
 	appID            string
 	openRegistration bool
+	pushPages        bool
 	web              string
 	publicURL        string
 	maxUpload        byteSize
@@ -119,6 +120,7 @@ var defs = []flagDef{
 	{"drain-timeout", "FLOO_DRAIN_TIMEOUT", "on SIGTERM or SIGINT, how long WebSockets may take to leave and REST requests to finish before the process exits"},
 	{"app-id", "FLOO_APP_ID", "the app id served"},
 	{"open-registration", "FLOO_OPEN_REGISTRATION", "let anyone register through /user/register/*"},
+	{"push-pages", "FLOO_PUSH_PAGES", "send the page of a stream idle on a raw WebSocket with its new entries rather than a Notice the client answers with a pull (false = Notices only, as socket.io connections get)"},
 	{"web", "FLOO_WEB", "folder of static files served at / (optional)"},
 	{"public-url", "FLOO_PUBLIC_URL", "scheme://host[:port][/path] advertised in DNS and file URLs (default: as the client connected)"},
 	{"max-upload", "FLOO_MAX_UPLOAD", "largest uploaded file, as a `size` in bytes or with the suffix K, M or G (powers of 1024)"},
@@ -166,6 +168,7 @@ func parse(args []string, getenv func(string) string, out io.Writer) (options, e
 	fs.DurationVar(&o.drainTimeout, "drain-timeout", defaultDrainTimeout, usage("drain-timeout"))
 	fs.StringVar(&o.appID, "app-id", "welovemaxim", usage("app-id"))
 	fs.BoolVar(&o.openRegistration, "open-registration", true, usage("open-registration"))
+	fs.BoolVar(&o.pushPages, "push-pages", true, usage("push-pages"))
 	fs.StringVar(&o.web, "web", "", usage("web"))
 	fs.StringVar(&o.publicURL, "public-url", "", usage("public-url"))
 	o.maxUpload = defaultMaxUpload
@@ -438,6 +441,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			TransientBytes: int(o.limits.typingBytes),
 			SendRate:       o.limits.sendRate,
 			SendBurst:      sendBurst(o.limits.sendRate),
+			NoPush:         !o.pushPages,
 		},
 	})
 	if err != nil {

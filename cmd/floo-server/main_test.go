@@ -41,7 +41,7 @@ func TestParseDefaults(t *testing.T) {
 	o, err := parse(nil, envOf(nil), &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, options{addr: "127.0.0.1:8080", data: "./data", appID: "welovemaxim", drainTimeout: 10 * time.Second,
-		openRegistration: true, maxUpload: 100 << 20, maxDevices: 10, logLevel: slog.LevelInfo, limits: defaultLimits,
+		openRegistration: true, pushPages: true, maxUpload: 100 << 20, maxDevices: 10, logLevel: slog.LevelInfo, limits: defaultLimits,
 		login: loginOptions{freeFailures: 5, lockout: time.Second, lockoutMax: 15 * time.Minute}}, o)
 }
 
@@ -65,7 +65,7 @@ func TestParseLoginThrottle(t *testing.T) {
 func TestParseEnvAndFlags(t *testing.T) {
 	env := envOf(map[string]string{
 		"FLOO_ADDR": ":9000", "FLOO_DATA": "/tmp/x", "FLOO_APP_ID": "envapp",
-		"FLOO_OPEN_REGISTRATION": "false", "FLOO_WEB": "/srv/web",
+		"FLOO_OPEN_REGISTRATION": "false", "FLOO_PUSH_PAGES": "false", "FLOO_WEB": "/srv/web",
 		"FLOO_PUBLIC_URL": "https://im.example.com", "FLOO_LOG_LEVEL": "debug", "FLOO_MAX_UPLOAD": "5M",
 		"FLOO_MAX_DEVICES": "3", "FLOO_DEVICE_RECLAIM_AFTER": "1h", "FLOO_DB": "postgres://floo@db/floo",
 	})

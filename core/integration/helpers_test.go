@@ -167,6 +167,8 @@ type gateDialer struct {
 	dropInbound atomic.Bool
 	dials       atomic.Int64 // dial attempts that went through the gate
 	refusals    atomic.Int64 // send results with a non-OK status received
+	// tap, when set, stamps the frames read and written (BenchmarkPingPong).
+	tap atomic.Pointer[frameStamps]
 }
 
 // block makes later dials wait until open.
@@ -218,12 +220,22 @@ func (c *tapConn) Read(ctx context.Context) ([]byte, error) {
 	for {
 		b, err := c.Conn.Read(ctx)
 		if err == nil {
+			if tap := c.g.tap.Load(); tap != nil {
+				tap.frame(b, true, time.Now())
+			}
 			c.countRefusal(b)
 		}
 		if err != nil || !c.g.dropInbound.Load() {
 			return b, err
 		}
 	}
+}
+
+func (c *tapConn) Write(ctx context.Context, b []byte) error {
+	if tap := c.g.tap.Load(); tap != nil {
+		tap.frame(b, false, time.Now())
+	}
+	return c.Conn.Write(ctx, b)
 }
 
 // countRefusal counts a send result whose status is not OK.

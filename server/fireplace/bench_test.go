@@ -207,36 +207,38 @@ func (p *pipeline) drain(b *testing.B) {
 	}
 }
 
-// receive pulls stream on c whenever it is noticed and adds the chat
-// messages received to count, until stop is closed.
+// receive adds the chat messages of stream that reach c to count, until
+// stop is closed: it pulls when noticed, takes pushed pages (push.go) as
+// they come, and asks for next_key after every page, as the SDK does.
 func receive(c *xsynctest.Client, stream int64, count *atomic.Int64, stop <-chan struct{}) {
+	pull := func(key uint64) {
+		c.Write(xsync.NewSyncFrame(&xsync.SyncUL{Xid: &xsync.XID{Uid: uint64(stream)}, Key: key}))
+	}
 	for {
 		select {
 		case <-stop:
 			return
 		default:
 		}
-		if !c.TakeNotice(stream, 100*time.Millisecond) {
+		f, err := c.Take(100*time.Millisecond, func(f *xsync.Frame) bool {
+			return f.Command == xsync.CommandNotice || f.Command == xsync.CommandSync
+		})
+		switch {
+		case xsynctest.IsTimeout(err):
+			continue
+		case err != nil:
+			return
+		case f.Command == xsync.CommandNotice:
+			pull(0)
 			continue
 		}
-		key := uint64(0)
-		for {
-			c.Write(xsync.NewSyncFrame(&xsync.SyncUL{Xid: &xsync.XID{Uid: uint64(stream)}, Key: key}))
-			f, err := c.Take(30*time.Second, func(f *xsync.Frame) bool {
-				return f.Command == xsync.CommandSync
-			})
-			if err != nil {
-				return
-			}
-			dl, err := f.SyncDL()
-			if err != nil {
-				return
-			}
-			count.Add(int64(len(dl.Metas)))
-			if dl.NextKey == 0 {
-				break
-			}
-			key = dl.NextKey
+		dl, err := f.SyncDL()
+		if err != nil {
+			return
+		}
+		count.Add(int64(len(dl.Metas)))
+		if dl.NextKey != 0 {
+			pull(dl.NextKey)
 		}
 	}
 }

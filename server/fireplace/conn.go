@@ -43,6 +43,7 @@ type conn struct {
 	// hold until a frame has left.
 	qmu     sync.Mutex
 	queue   [][]byte
+	jobs    []pushJob // the pushes queued, in order; each stands in queue as an empty frame
 	qbytes  int
 	qframes int
 	signal  chan struct{} // 1-buffered: the queue is not empty
@@ -60,21 +61,30 @@ type conn struct {
 	closing   bool   // kicked or failed login: no more frames are processed
 	draining  bool   // Gateway.Drain: no frame is read after the one being handled
 	timer     *time.Timer
-	tokenHash []byte          // the session's token (store.HashToken), checked on revocation
-	tokenExp  int64           // when the session's token expires, Unix ms
-	loginAt   int64           // when the session logged in, Unix ms (the gateway clock)
-	expiry    *time.Timer     // fires at tokenExp (real time; every frame checks too)
-	noticed   map[int64]bool  // streams with an outstanding Notice
-	transient []transientItem // typing indicators waiting to be pulled, oldest first
-	tbytes    int             // the size of transient
+	tokenHash []byte                // the session's token (store.HashToken), checked on revocation
+	tokenExp  int64                 // when the session's token expires, Unix ms
+	loginAt   int64                 // when the session logged in, Unix ms (the gateway clock)
+	expiry    *time.Timer           // fires at tokenExp (real time; every frame checks too)
+	noticed   map[int64]bool        // streams with an outstanding Notice
+	syncs     map[int64]*streamSync // per stream: signals, pages being built, exchange open (push.go)
+	transient []transientItem       // typing indicators waiting to be pulled, oldest first
+	tbytes    int                   // the size of transient
+
+	// pushPages: new entries of idle streams are pushed as pages rather
+	// than noticed (push.go). Fixed at the upgrade.
+	pushPages bool
+
+	// syncMu serializes the building of pages (sync.go page), by the
+	// reader's pulls and by pushes, and guards watermarks and cursors.
+	syncMu     sync.Mutex
+	watermarks map[int64]int64 // highest id delivered per stream on this connection
+	cursors    map[int64]int64 // the device's confirmed position per stream, once read
 
 	// reader only
-	watermarks  map[int64]int64 // highest id delivered per stream on this connection
-	cursors     map[int64]int64 // the device's confirmed position per stream, once read
-	unreadCount int             // UNREAD frames answered since login
-	rateGate    uint64          // client_mid of the send refused for rate that holds later ones back (budget.go)
-	gateUntil   time.Time       // when rateGate stops holding sends back
-	sioIn       sioState        // the socket.io event being read
+	unreadCount int       // UNREAD frames answered since login
+	rateGate    uint64    // client_mid of the send refused for rate that holds later ones back (budget.go)
+	gateUntil   time.Time // when rateGate stops holding sends back
+	sioIn       sioState  // the socket.io event being read
 
 	// Pipelined sends (handleSend): the reader takes a slot and adds to
 	// sends before queuing an append, the store's committer gives both
@@ -99,6 +109,7 @@ func newConn(g *Gateway, ws *websocket.Conn, release func(), sio bool) *conn {
 		g:          g,
 		ws:         ws,
 		sio:        sio,
+		pushPages:  !sio && !g.cfg.NoPush,
 		signal:     make(chan struct{}, 1),
 		drained:    make(chan struct{}, 1),
 		sendSlots:  make(chan struct{}, maxPipelined),
@@ -337,6 +348,7 @@ func (c *conn) writeLoop() {
 		}
 	}
 	var batch [][]byte
+	var jobs []pushJob
 	for {
 		select {
 		case <-c.done:
@@ -354,8 +366,22 @@ func (c *conn) writeLoop() {
 		}
 		c.qmu.Lock()
 		batch, c.queue = c.queue, batch[:0]
+		jobs, c.jobs = c.jobs, jobs[:0]
 		c.qmu.Unlock()
 		for i, b := range batch {
+			queued := len(b)
+			if queued == 0 {
+				// A push (push.go): its page is built now.
+				b = c.page(jobs[0].stream, 0, &jobs[0])
+				jobs[0] = pushJob{}
+				jobs = jobs[1:]
+				if b == nil {
+					c.qmu.Lock()
+					c.qframes--
+					c.qmu.Unlock()
+					continue
+				}
+			}
 			c.ws.SetWriteDeadline(time.Now().Add(c.g.cfg.WriteTimeout))
 			var err error
 			if c.sio {
@@ -369,7 +395,7 @@ func (c *conn) writeLoop() {
 			}
 			batch[i] = nil
 			c.qmu.Lock()
-			c.qbytes -= len(b)
+			c.qbytes -= queued
 			c.qframes--
 			c.qmu.Unlock()
 			select {
@@ -379,6 +405,9 @@ func (c *conn) writeLoop() {
 		}
 		if cap(batch) > 64 {
 			batch = nil // do not keep a burst's backing array around
+		}
+		if cap(jobs) > 64 {
+			jobs = nil
 		}
 	}
 }
@@ -473,26 +502,6 @@ func (c *conn) closeLater(reason string) bool {
 	c.closing = true
 	c.timer = time.AfterFunc(c.g.cfg.CloseDelay, func() { c.close(closeNormal, reason) })
 	return true
-}
-
-// notice queues a Notice for stream unless one is outstanding (§18.5).
-func (c *conn) notice(stream int64) {
-	c.mu.Lock()
-	if c.uid == 0 || c.closing || c.noticed[stream] {
-		c.mu.Unlock()
-		return
-	}
-	c.noticed[stream] = true
-	c.mu.Unlock()
-	c.push(xsync.CommandNotice, &xsync.Notice{Xid: &xsync.XID{Uid: uint64(stream)}})
-}
-
-// clearNotice forgets the outstanding Notice of stream: the client is
-// pulling it now.
-func (c *conn) clearNotice(stream int64) {
-	c.mu.Lock()
-	delete(c.noticed, stream)
-	c.mu.Unlock()
 }
 
 // admitted gives back the connection's unauthenticated slot, once.

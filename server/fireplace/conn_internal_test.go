@@ -102,7 +102,10 @@ func TestQueueBoundedInBytes(t *testing.T) {
 // oldest items go first, whatever their stream, and expired ones before.
 func TestTransientQueueDropsOldest(t *testing.T) {
 	now := time.UnixMilli(1_000_000)
-	g, err := New(Config{Store: nopStore{}, TransientItems: 3, TransientBytes: 1000, Now: func() time.Time { return now }})
+	// NoPush: the items stay queued for the pulls below (a push would
+	// take them, through a store this test does not have).
+	g, err := New(Config{Store: nopStore{}, NoPush: true, TransientItems: 3, TransientBytes: 1000,
+		Now: func() time.Time { return now }})
 	require.NoError(t, err)
 	defer g.Close()
 	c := newConn(g, nil, nil, false)

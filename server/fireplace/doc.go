@@ -28,16 +28,22 @@
 // Everything stored goes through store.Messages in one transaction per send
 // (the item, every inbox entry, the state change and the dedup record), and
 // is acknowledged only after that transaction committed with
-// synchronous=FULL. Then each live device concerned gets at most one
-// outstanding Notice per stream, and pulls the entries itself with SyncUL;
-// a delivered entry counts as received only when the device confirms it with
-// the next key (§18.4), so a dropped connection loses nothing. Confirmations
+// synchronous=FULL. Then each live device concerned is told: on a raw
+// WebSocket whose stream is idle (no exchange open), it gets the page
+// itself, unasked, as PROTOCOL.md §6.3 allows; otherwise, and always in
+// socket.io mode or with Config.NoPush, at most one outstanding Notice per
+// stream, and it pulls the entries itself with SyncUL (push.go has the
+// rules). A delivered entry counts as received only when the device
+// confirms it with the next key (§18.4), so a dropped connection loses
+// nothing. A confirmation of a stream whose last read reached its end, with
+// nothing signalled since, is answered without reading the store. Confirmations
 // are written in batches every 50 ms rather than one transaction per pull
 // (see cursorBook): a crash may make a device receive the last few entries
 // again, which at-least-once delivery allows.
 //
 // Per connection the gateway keeps, per stream, a delivered watermark, the
-// outstanding-Notice flag and the transient items (typing indicators, kept
+// outstanding-Notice flag, whether an exchange is open or a page being
+// built, and the transient items (typing indicators, kept
 // at most 10 s; at most Config.TransientItems and Config.TransientBytes per
 // connection, the oldest dropped first). Only one connection per (uid, deviceSN) is live: a second
 // login of the same device kicks the older one.

@@ -129,6 +129,11 @@ type Config struct {
 	// TypingLifetime is how long a typing indicator waits for its
 	// recipient to pull it. 0 = 10 s.
 	TypingLifetime time.Duration
+	// NoPush turns off pushing pages (push.go): every new entry is told
+	// with a Notice and pulled by the client, as socket.io connections
+	// always are. The default pushes the page of an idle stream to raw
+	// WebSocket connections, which saves the client's pull round trip.
+	NoPush bool
 	// Bus connects this gateway to the other nodes on the same database
 	// (server/bus, cluster.go): wake-ups, typing indicators, kicks and
 	// revocations reach their devices on any node. nil = a bus of its own

@@ -41,6 +41,9 @@ func startClock(t *testing.T, clock *servertest.Clock, tune ...func(*fireplace.C
 		servertest.WithConfig(func(c *server.Config) { c.Now = h.clock.Now }),
 		servertest.WithGateway(func(d server.GatewayDeps) (server.Gateway, error) {
 			cfg := d.FireplaceConfig()
+			// The tests script the Notice → pull exchange step by step;
+			// push_test.go turns pushes back on.
+			cfg.NoPush = true
 			for _, f := range tune {
 				f(&cfg)
 			}

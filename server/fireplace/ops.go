@@ -284,7 +284,9 @@ func (s *sender) conversationOp(cv *xsync.Conversation) (*store.AppendRequest, f
 	case xsync.ConvOpDelete:
 		req.Effects = []store.Effect{{Kind: store.EffectClearConv, UID: s.uid, SN: s.sn, Stream: stream, Conv: conv}}
 		// The store moves this device's cursor: read it again next time.
+		s.c.syncMu.Lock()
 		delete(s.c.cursors, stream)
+		s.c.syncMu.Unlock()
 	default:
 		return nil, nil, refuse(xsync.StatusInvalidParameter, "unknown conversation operation")
 	}

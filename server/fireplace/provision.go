@@ -187,9 +187,13 @@ func (g *Gateway) guidFor(ctx context.Context, uid int64, offered uint32) string
 // startSession resets the per-session state for a (fresh) login with tok
 // at now (Unix ms).
 func (c *conn) startSession(uid int64, sn uint32, tok store.Token, now int64) {
+	// A page being built (a push) ends first, for the session it began in.
+	c.syncMu.Lock()
+	defer c.syncMu.Unlock()
 	c.mu.Lock()
 	c.uid, c.sn, c.loginAt = uid, sn, now
 	c.noticed = map[int64]bool{}
+	c.syncs = nil
 	c.transient, c.tbytes = nil, 0
 	c.tokenHash, c.tokenExp = tok.Hash, tok.ExpiresAt
 	if c.expiry != nil {

@@ -66,23 +66,56 @@ func streamOf(x *xsync.XID) (stream int64, ok bool) {
 // pull answers an incremental SyncUL (PROTOCOL.md §6.3, §18.4). A non-zero
 // key confirms everything this connection delivered up to it.
 func (c *conn) pull(ul *xsync.SyncUL) {
-	g := c.g
-	ctx := context.Background()
-	uid, sn := c.session()
 	stream, ok := streamOf(ul.Xid)
 	if !ok {
 		c.send(xsync.CommandSync, &xsync.SyncDL{Status: status(xsync.StatusInvalidParameter, "xid is required"),
 			Xid: ul.Xid})
 		return
 	}
-	xid := &xsync.XID{Uid: ul.Xid.Uid}
-	fail := func(err error) {
-		g.log.Error("fireplace: sync", "uid", uid, "stream", stream, "err", err)
-		c.send(xsync.CommandSync, &xsync.SyncDL{Status: status(xsync.StatusFail, reasonInternal), Xid: xid})
-	}
 	// Clear the Notice mark first: an entry committed from now on gets a
 	// new Notice even if this page already includes it.
 	c.clearNotice(stream)
+	c.page(stream, ul.Key, nil)
+}
+
+// page builds the next page of stream for this connection: the reply to a
+// pull (job = nil, key as the pull's), which it queues, or a push (push.go:
+// the writer's job; key 0), which it returns encoded for the writer, nil
+// when there is nothing in it. Pages of a connection are built one at a time
+// (syncMu), so watermarks only move forward and pages leave in the order
+// of their ids.
+//
+// The store is not read for a continuation (key ≠ 0) when the last read of
+// the stream on this connection reached its end and no entry was signalled
+// for the stream since that read began (streamSync.settled): the page is
+// then empty, with next_key 0. Every entry committed for a live device is
+// signalled to its connection (notice), after its commit; so an entry
+// committed before that read is in it, and one committed after it is
+// signalled after it, and makes the next pull read. A wake-up lost
+// between nodes delays an entry until the next pull with key 0 (the
+// client's UNREAD heartbeat lists the stream), as it delays a Notice.
+func (c *conn) page(stream int64, key uint64, job *pushJob) (pushed []byte) {
+	g := c.g
+	ctx := context.Background()
+	reply := job == nil
+	xid := &xsync.XID{Uid: uint64(stream)}
+	c.syncMu.Lock()
+	defer c.syncMu.Unlock()
+	uid, sn := c.session()
+	st, signals, settled, skip := c.beginPage(stream, job)
+	var sent, open, failed bool
+	defer func() { c.endPage(stream, st, signals, sent, open, failed, skip) }()
+	if skip {
+		return nil
+	}
+	fail := func(err error) {
+		g.log.Error("fireplace: sync", "uid", uid, "stream", stream, "err", err)
+		failed = true
+		if reply {
+			c.send(xsync.CommandSync, &xsync.SyncDL{Status: status(xsync.StatusFail, reasonInternal), Xid: xid})
+			sent = true
+		}
+	}
 
 	// Only this connection moves its device's cursors, so the value read
 	// once per stream stays right for the session.
@@ -91,7 +124,7 @@ func (c *conn) pull(ul *xsync.SyncUL) {
 		var err error
 		if cursor, err = g.cursor(ctx, uid, sn, stream); err != nil {
 			fail(err)
-			return
+			return nil
 		}
 		c.cursors[stream] = cursor
 	}
@@ -99,40 +132,56 @@ func (c *conn) pull(ul *xsync.SyncUL) {
 	if !ok {
 		wm = cursor
 	}
-	if ul.Key != 0 {
+	if key != 0 {
 		// The key confirms what this connection delivered, never more: a
 		// key from an older connection or a made-up one moves nothing.
-		confirm := min(int64(min(ul.Key, math.MaxInt64)), wm)
+		confirm := min(int64(min(key, math.MaxInt64)), wm)
 		if confirm > cursor {
 			g.cursors.confirm(uid, sn, stream, confirm)
 			cursor = confirm
 			c.cursors[stream] = cursor
 		}
 	}
-	page, err := g.st.SyncPage(ctx, uid, sn, stream, max(cursor, wm), syncPageSize)
-	if err != nil {
-		fail(err)
-		return
+	from := max(cursor, wm)
+	var page store.SyncPage
+	if key == 0 || settled != from {
+		var err error
+		if page, err = g.st.SyncPage(ctx, uid, sn, stream, from, syncPageSize); err != nil {
+			fail(err)
+			return nil
+		}
 	}
 	if n := g.pageFits(page.Items); n < len(page.Items) {
 		// The rest comes with the next request, which next_key asks for.
 		page.Items = page.Items[:n]
 		page.Last = page.Items[n-1].ID
+		page.More = true
 	}
 	metas, err := g.metas(ctx, uid, page.Items, false)
 	if err != nil {
 		fail(err)
-		return
+		return nil
 	}
 	dl := &xsync.SyncDL{Status: statusOK, Xid: xid, Metas: metas}
+	end := from
 	if page.Last != 0 {
 		dl.NextKey = uint64(page.Last)
-		c.watermarks[stream] = page.Last
-	} else {
-		c.watermarks[stream] = max(cursor, wm)
+		end = page.Last
+	}
+	c.watermarks[stream] = end
+	if !page.More {
+		c.settle(st, signals, end)
 	}
 	dl.Metas = append(dl.Metas, c.takeTransient(stream, g.now())...)
-	c.send(xsync.CommandSync, dl)
+	open = dl.NextKey != 0
+	switch {
+	case reply:
+		c.send(xsync.CommandSync, dl)
+		sent = true
+	case len(dl.Metas) > 0 || open:
+		pushed, sent = xsync.MarshalFrame(xsync.CommandSync, dl), true
+	}
+	return pushed
 }
 
 // history answers a history query (PROTOCOL.md §6.5): chat messages newest

@@ -53,8 +53,12 @@ func WithGateway(f func(server.GatewayDeps) (server.Gateway, error)) Option {
 
 // Start runs a server for the duration of the test. Defaults that differ
 // from production: bcrypt at its minimum cost, no per-IP rate limit, logs
-// at Warn level through t.Log. The per-account login throttle keeps its
-// production setting (5 free failures per account).
+// at Warn level through t.Log, and the gateway tells new entries with
+// Notices only (fireplace.Config.NoPush), since the xsynctest clients of
+// these tests script the Notice → pull exchange step by step (a test of
+// pushes, or one whose gateway is built by WithGateway, decides for
+// itself). The per-account login throttle keeps its production setting
+// (5 free failures per account).
 func Start(t testing.TB, opts ...Option) *Env {
 	t.Helper()
 	e := &Env{Notices: &ratel.NopNotifier{}, Client: &http.Client{Timeout: 30 * time.Second}}
@@ -64,6 +68,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 		RateLimit:  -1,
 		Logger:     slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
+	e.cfg.Fireplace.NoPush = true
 	for _, o := range opts {
 		o(&e.cfg)
 	}

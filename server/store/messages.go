@@ -196,6 +196,9 @@ type SyncPage struct {
 	// Last is the id of the last entry examined (deliverable or not), 0 if
 	// none was examined.
 	Last int64
+	// More is true when the limit ended the page: entries after Last may
+	// exist. False means the stream had nothing after Last when it was read.
+	More bool
 }
 
 // StreamUnread is one line of an UNREAD listing.

@@ -444,6 +444,7 @@ func (db *DB) SyncPage(ctx context.Context, uid int64, sn uint32, stream, after 
 		return page, err
 	}
 	defer rows.Close()
+	examined := 0
 	for rows.Next() {
 		var origin, target uint32
 		it, err := scanItem(rows, &origin, &target)
@@ -451,6 +452,8 @@ func (db *DB) SyncPage(ctx context.Context, uid int64, sn uint32, stream, after 
 			return page, err
 		}
 		page.Last = it.ID
+		examined++
+		page.More = examined >= limit
 		if origin == sn || (target != 0 && target != sn) {
 			continue
 		}

@@ -133,6 +133,7 @@ func testSyncPageSkipsOwnAndTargeted(t *testing.T, open Opener) {
 	require.Len(t, p.Items, 1)
 	assert.Equal(t, m2.ID, p.Items[0].ID)
 	assert.Equal(t, m2.ID, p.Last)
+	assert.False(t, p.More, "two entries examined, below the limit")
 
 	p, err = db.SyncPage(ctx, alice, 2, bob, 0, 50)
 	require.NoError(t, err)
@@ -143,6 +144,7 @@ func testSyncPageSkipsOwnAndTargeted(t *testing.T, open Opener) {
 	require.NoError(t, err)
 	assert.Empty(t, p.Items)
 	assert.Equal(t, m1.ID, p.Last)
+	assert.True(t, p.More, "the limit ended the page")
 
 	p, err = db.SyncPage(ctx, alice, 1, alice, 0, 50)
 	require.NoError(t, err)
@@ -156,6 +158,7 @@ func testSyncPageSkipsOwnAndTargeted(t *testing.T, open Opener) {
 	require.NoError(t, err)
 	assert.Empty(t, p.Items)
 	assert.Zero(t, p.Last)
+	assert.False(t, p.More)
 }
 
 func ids(items []store.Item) []int64 {
