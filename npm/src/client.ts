@@ -394,8 +394,19 @@ export class FlooClient {
    * a send of a follower ("send:sysManage.sendRosterMessage") under the client_mid cmid that the
    * follower has returned.
    */
-  async #run(path: string, args: unknown[], cmid: number | undefined): Promise<unknown> {
-    if (!path.startsWith("send:")) return this.#runLocal(path, args);
+  #run(path: string, args: unknown[], cmid: number | undefined): Promise<unknown> {
+    if (!path.startsWith("send:")) return Promise.resolve().then(() => this.#runLocal(path, args));
+    // Sends enter the engine one after the other, in the order they came: each may wait for the
+    // session, and their order is the order of the conversation.
+    const run = this.#sends.then(() => this.#runSend(path, args, cmid));
+    this.#sends = run.catch(() => {});
+    return run;
+  }
+
+  /** The sends handed to this tab's engine by #run, chained. */
+  #sends: Promise<unknown> = Promise.resolve();
+
+  async #runSend(path: string, args: unknown[], cmid: number | undefined): Promise<unknown> {
     const go = await this.#ready;
     // A new leader resumes the stored session in the background: wait for it, briefly.
     for (let i = 0; i < 100 && !go.isLogin() && !this.#closed; i++) await new Promise((r) => setTimeout(r, 50));

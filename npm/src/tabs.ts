@@ -265,9 +265,11 @@ export class TabLink {
     this.#misses = 0;
     this.#host.lead();
     this.#post({ t: "leader", from: this.id });
-    // The calls this tab made as a follower: run here now.
-    for (const [id, p] of this.#pending) this.#redispatch(id, p);
+    // The sends the previous leader had taken (older) go first, then the calls this tab made as a
+    // follower that were not answered: the engine queues them in this order.
+    const pending = [...this.#pending];
     this.#host.changed();
+    for (const [id, p] of pending) this.#redispatch(id, p);
   }
 
   /** Sends a call to the leader (or, once this tab leads, runs it here). */
@@ -347,8 +349,10 @@ export class TabLink {
         this.#leader = m.from;
         this.#pinged = false;
         this.#misses = 0;
-        for (const [id, p] of this.#pending) this.#redispatch(id, p);
+        // As in #takeOver: the sends the previous leader had taken first, then the unanswered calls.
+        const pending = [...this.#pending];
         if (!first) this.#host.changed();
+        for (const [id, p] of pending) this.#redispatch(id, p);
         return;
       case "call":
         if (m.to !== this.id || !this.leading) return;

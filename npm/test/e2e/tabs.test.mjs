@@ -131,13 +131,14 @@ after(async () => {
   if (ctx.pageErrors.length) console.log("page errors:\n" + ctx.pageErrors.join("\n"));
 });
 
-test("tabs of one user share one connection, its events, its sends and its logout", async () => {
+test("tabs of one user share one connection, its events, its sends and its logout", async (t) => {
   const alice = await makeUser("tb-alice");
   const { im, user: bob } = await ensureBob();
   await befriend(ctx.server.base, alice, bob);
   await waitConnections(1);
 
   const context = await ctx.browser.newContext();
+  t.after(() => context.close().catch(() => {})); // a failed test leaves no tab, and no connection, behind
   const tabs = [await openTab(context)];
   assert.equal(await tabLogin(tabs[0], alice), "ok");
   for (let i = 1; i < 3; i++) {
@@ -306,9 +307,10 @@ function runBadInputTable(page, bctx) {
   }, bctx);
 }
 
-test("the bad-input table passes through a follower tab", async () => {
+test("the bad-input table passes through a follower tab", async (t) => {
   const mal = await makeUser("tb-mal");
   const context = await ctx.browser.newContext();
+  t.after(() => context.close().catch(() => {})); // a failed test leaves no tab, and no connection, behind
   const leader = await openTab(context);
   assert.equal(await tabLogin(leader, mal), "ok");
   const follower = await openTab(context);
@@ -327,13 +329,14 @@ test("the bad-input table passes through a follower tab", async () => {
   await waitConnections(1); // bob's alone again
 });
 
-test("a leader tab that stops answering is replaced, and follows once it runs again", async () => {
+test("a leader tab that stops answering is replaced, and follows once it runs again", async (t) => {
   const carol = await makeUser("tb-carol");
   const { user: bob } = await ensureBob();
   await befriend(ctx.server.base, carol, bob);
   await waitConnections(1); // bob's alone
   const before = 1;
   const context = await ctx.browser.newContext();
+  t.after(() => context.close().catch(() => {})); // a failed test leaves no tab, and no connection, behind
   const a = await openTab(context);
   assert.equal(await tabLogin(a, carol), "ok");
   const b = await openTab(context);
