@@ -295,8 +295,9 @@ func (c *Client) SendInputStatus(uid uint64, status string) error {
 	return nil
 }
 
-// queueTyping writes a typing indicator now if a token is free and none of
-// its peer waits, or keeps it as its peer's pending one.
+// queueTyping makes meta its peer's pending typing indicator (replacing an
+// older one) and writes it at once unless the pending ones wait for a
+// token.
 func (c *Client) queueTyping(peer uint64, meta *xsync.Meta) {
 	ob := &c.lp.outbox
 	if c.lp.phase != phaseOnline {
@@ -308,14 +309,10 @@ func (c *Client) queueTyping(peer uint64, meta *xsync.Meta) {
 			return
 		}
 	}
-	if len(ob.typing) == 0 {
-		if c.paceTake() == 0 {
-			c.writeMeta(meta)
-			return
-		}
-	}
 	ob.typing = append(ob.typing, pendingTyping{peer: peer, meta: meta, at: c.clock.Now()})
-	c.flushTyping()
+	if !ob.typingTask.pending() {
+		c.flushTyping()
+	}
 }
 
 // dropTyping forgets the pending typing indicators.
@@ -328,16 +325,12 @@ func (c *Client) dropTyping() {
 }
 
 // flushTyping writes the pending typing indicators, oldest first, while
-// tokens are free, and waits for the next token for the rest.
+// tokens are free, and waits for the next token for the rest. It runs
+// online only: teardownConn drops the indicators and their timer.
 func (c *Client) flushTyping() {
 	lp := &c.lp
 	ob := &lp.outbox
-	lp.sched.cancel(ob.typingTask)
 	ob.typingTask = nil
-	if lp.phase != phaseOnline {
-		c.dropTyping()
-		return
-	}
 	now := c.clock.Now()
 	n := 0
 	for n < len(ob.typing) {

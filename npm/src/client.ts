@@ -131,27 +131,25 @@ function json(x: Args, v: unknown, name: string): void {
   }
 }
 
+/** The fields of sendRosterMessage and sendGroupMessage, `to` naming the target (jsbridge's message). */
+function message(x: Args, to: "uid" | "gid"): void {
+  x.fid(to);
+  x.text(x.need(x.f("content"), "content"), "content");
+  x.fstr("type");
+  x.ftext("ext");
+  json(x, x.f("config"), "config");
+  json(x, x.f("attachment"), "attachment");
+}
+
 /**
  * The argument checks of the synchronous methods a follower answers itself (the engine's checks,
  * jsbridge/*manage_js.go, which run only in the leader), so that a bad argument throws
  * InvalidParam in every tab.
  */
 const FOLLOWER_CHECKS: Record<string, (x: Args) => void> = {
-  sendRosterMessage: (x) => {
-    x.fid("uid");
-    x.text(x.need(x.f("content"), "content"), "content");
-    x.fstr("type");
-    x.ftext("ext");
-    json(x, x.f("config"), "config");
-    json(x, x.f("attachment"), "attachment");
-  },
+  sendRosterMessage: (x) => message(x, "uid"),
   sendGroupMessage: (x) => {
-    x.fid("gid");
-    x.text(x.need(x.f("content"), "content"), "content");
-    x.fstr("type");
-    x.ftext("ext");
-    json(x, x.f("config"), "config");
-    json(x, x.f("attachment"), "attachment");
+    message(x, "gid");
     x.num(x.f("priority"), "priority", 0, 0, 2 ** 31 - 1);
   },
   sendMentionMessage: (x) => {

@@ -11,9 +11,6 @@
 // Run: node --test npm/test/e2e/browser.test.mjs (scripts/test-e2e.sh runs it with the Node test).
 
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { after, before, test } from "node:test";
 
 import {
@@ -23,7 +20,7 @@ import {
   cleanupAll,
   closedPort,
   ensureUser,
-  getProject,
+  getProject, launchChromium,
   loadPackage,
   makeWebDir,
   restToken,
@@ -33,17 +30,6 @@ import {
   withTimeout,
 } from "./harness.mjs";
 
-const CHROMIUM = process.env.FLOO_E2E_CHROMIUM || "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const PASSWORD = "e2e-secret-1";
 
 /** Cold starts measured, each in a fresh browser context (empty HTTP cache and storage). */
@@ -183,14 +169,12 @@ function assertExactlyOnceInOrder(got, prefix, n, who) {
 }
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set FLOO_E2E_CHROMIUM)`);
   ctx.project = await getProject();
   ctx.pkg = await loadPackage(ctx.project);
-  const { chromium } = await import(pathToFileURL(path.join(ctx.project, "browser.mjs")).href);
   const web = await makeWebDir(ctx.project);
   ctx.server = await startServer({ webDir: web });
   ctx.proxy = await new TcpProxy(() => ctx.server.addr).listen();
-  ctx.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
+  ctx.browser = await launchChromium(ctx.project);
 });
 
 after(async () => {

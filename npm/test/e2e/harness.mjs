@@ -35,6 +35,17 @@ export const PINNED = { ws: "8.23.0", "playwright-core": "1.65.1", "socket.io-cl
 /** The app id the reference server serves by default, and the official demo app id. */
 export const APP_ID = "welovemaxim";
 
+/** Debian's chromium, and the flags every browser test launches it with. */
+export const CHROMIUM = process.env.FLOO_E2E_CHROMIUM || "/usr/bin/chromium";
+export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+/** Launches CHROMIUM headless through the playwright-core of the prepared `project`. */
+export async function launchChromium(project) {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set FLOO_E2E_CHROMIUM)`);
+  const { chromium } = await import(pathToFileURL(path.join(project, "browser.mjs")).href);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
+}
+
 const keep = () => process.env.FLOO_E2E_KEEP === "1";
 const cleanups = [];
 

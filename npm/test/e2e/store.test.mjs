@@ -11,16 +11,11 @@
 // FLOO_E2E_STORE_CONVS and FLOO_E2E_STORE_EACH set the seeded size (default 50 × 100 = 5,000).
 
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import http from "node:http";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { after, before, test } from "node:test";
 
-import { APP_ID, befriend, cleanupAll, ensureUser, getProject, loadPackage, makeWebDir, rest, restToken, startServer, TcpProxy, uniqueName } from "./harness.mjs";
+import { APP_ID, befriend, cleanupAll, ensureUser, getProject, launchChromium, loadPackage, makeWebDir, rest, restToken, startServer, TcpProxy, uniqueName } from "./harness.mjs";
 
-const CHROMIUM = process.env.FLOO_E2E_CHROMIUM || "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 const PASSWORD = "e2e-secret-1";
 /** Conversations seeded, and messages each peer sends (at most the server's send burst of 100). */
 const CONVS = Number(process.env.FLOO_E2E_STORE_CONVS || 50);
@@ -178,13 +173,11 @@ function pageConnected(page) {
 }
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set FLOO_E2E_CHROMIUM)`);
   ctx.project = await getProject();
   ctx.pkg = await loadPackage(ctx.project);
-  const { chromium } = await import(pathToFileURL(path.join(ctx.project, "browser.mjs")).href);
   ctx.server = await startServer({ webDir: await makeWebDir(ctx.project) });
   ctx.proxy = await new TcpProxy(() => ctx.server.addr).listen();
-  ctx.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
+  ctx.browser = await launchChromium(ctx.project);
 });
 
 after(async () => {

@@ -14,16 +14,13 @@
 // FLOO_E2E_TABS_DEBUG=1 prints every console message of the pages.
 
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { copyFile } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 
-import { APP_ID, befriend, cleanupAll, delay, ensureUser, getProject, loadPackage, makeWebDir, Recorder, restToken, startServer, uniqueName } from "./harness.mjs";
+import { APP_ID, befriend, cleanupAll, delay, ensureUser, getProject, launchChromium, loadPackage, makeWebDir, Recorder, restToken, startServer, uniqueName } from "./harness.mjs";
 
-const CHROMIUM = process.env.FLOO_E2E_CHROMIUM || "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 const PASSWORD = "e2e-secret-1";
 const BURST = 200;
 const DEBUG = process.env.FLOO_E2E_TABS_DEBUG;
@@ -113,15 +110,13 @@ async function waitReceived(page, from, prefix, n, ms = 20_000) {
 }
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set FLOO_E2E_CHROMIUM)`);
   ctx.project = await getProject();
   ctx.pkg = await loadPackage(ctx.project);
-  const { chromium } = await import(pathToFileURL(path.join(ctx.project, "browser.mjs")).href);
   const web = await makeWebDir(ctx.project);
   // The bad-input table, for the page to import.
   await copyFile(path.join(path.dirname(fileURLToPath(import.meta.url)), "badinput.mjs"), path.join(web, "badinput.mjs"));
   ctx.server = await startServer({ webDir: web });
-  ctx.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
+  ctx.browser = await launchChromium(ctx.project);
 });
 
 after(async () => {
