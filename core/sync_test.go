@@ -444,7 +444,11 @@ func TestHistory(t *testing.T) {
 		p, err := c.History(ctxT(t), 1002, 0, 20)
 		done <- res{p, err}
 	}()
-	waitIdle(t, c)
+	// The query is queued before the reconnect, so that it goes out ahead
+	// of the sync the login starts.
+	eventually(t, func() bool {
+		return engine(t, c, func() bool { return len(c.lp.history.pending[1002]) == 1 })
+	}, "the history query queued")
 	c.Reconnect()
 	r := <-done
 	require.NoError(t, r.err)

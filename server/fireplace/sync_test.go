@@ -90,6 +90,7 @@ func TestSyncPagingAndRedelivery(t *testing.T) {
 
 	// A made-up key confirms nothing beyond what was delivered.
 	a.SendOK(xsynctest.Text(bob.ID, "new"))
+	b.WaitNotice(alice.ID) // the ack precedes the Notice (§18.7); a pull before it may find nothing yet
 	dl := b.Pull(alice.ID, 1<<60)
 	require.Len(t, dl.Metas, 1)
 }
