@@ -84,7 +84,7 @@ function MessageList({ convKey: key, onEdit, typing }: { convKey: ConvKey; onEdi
   const me = chat.state.me?.uid ?? "";
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const anchor = useRef<{ first?: string; height: number; count: number }>({ height: 0, count: 0 });
+  const anchor = useRef<{ first?: string; height: number; top: number; count: number }>({ height: 0, top: 0, count: 0 });
 
   // Keep the view steady: stay at the bottom for new messages, keep the reading position when an
   // older page arrives at the top.
@@ -94,12 +94,17 @@ function MessageList({ convKey: key, onEdit, typing }: { convKey: ConvKey; onEdi
     const prev = anchor.current;
     const first = messages[0]?.key;
     const last = messages[messages.length - 1];
+    // A scroll event fires on the next frame: a scroll up that came just before this render has
+    // not been handled yet, and the view must not be pulled back to the bottom. Only the user
+    // moves the view up (the browser's scroll anchoring moves it down when a page lands above),
+    // so judge it against the height before this render.
+    if (el.scrollTop < prev.top - 1) atBottom.current = prev.height - el.scrollTop - el.clientHeight < 60;
     if (prev.count > 0 && first !== prev.first && messages.length > prev.count && !atBottom.current) {
       el.scrollTop += el.scrollHeight - prev.height;
     } else if (atBottom.current || (last && last.from === me && last.send)) {
       el.scrollTop = el.scrollHeight;
     }
-    anchor.current = { first, height: el.scrollHeight, count: messages.length };
+    anchor.current = { first, height: el.scrollHeight, top: el.scrollTop, count: messages.length };
     // A short conversation does not fill the view, so no scroll would ever ask for more. And a
     // scroll to the top that came while a page was still loading was ignored: when the load ends
     // with the view still at the top, the next page is due now, as no further scroll may come.
@@ -115,6 +120,7 @@ function MessageList({ convKey: key, onEdit, typing }: { convKey: ConvKey; onEdi
     if (!el) return;
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 60;
     anchor.current.height = el.scrollHeight;
+    anchor.current.top = el.scrollTop;
     if (el.scrollTop < 80) chat.loadHistory(key);
   };
   const keepBottom = () => {
