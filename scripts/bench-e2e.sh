@@ -25,7 +25,24 @@
 #
 #   FLOO_BENCH_LOADS=100,250,500,1000   offered loads, msg/s (its default)
 #   FLOO_BENCH_SETUPS=sqlite,postgres,two-nodes
+#
+# scripts/bench-e2e.sh hidden (make bench-hidden) measures the heartbeat of a hidden tab instead:
+# Chromium with a window on a virtual display (xvfb-run: scripts/deps.sh xvfb), the measured page
+# in a background tab, one client in the tab and one in a dedicated worker, for
+# FLOO_HIDDEN_MINUTES (default 10) (npm/test/e2e/hidden.mjs, docs/tabs.md "Hidden tabs").
 source "$(dirname "$0")/lib.sh"
+
+if [ "${1:-}" = hidden ]; then
+  scripts/deps.sh chromium xvfb
+  step "bench-hidden: build npm/dist"
+  scripts/wasm.sh
+  step "bench-hidden: npm pack, then npm install the tarball into a temporary project"
+  PROJECT=$(node npm/test/e2e/harness.mjs prepare)
+  trap 'rm -rf "$(dirname "$PROJECT")"' EXIT
+  step "bench-hidden: run (${FLOO_HIDDEN_MINUTES:-10} min)"
+  FLOO_E2E_PROJECT="$PROJECT" xvfb-run -a node npm/test/e2e/hidden.mjs
+  exit 0
+fi
 
 if [ "${1:-}" = cluster ]; then
   step "bench-cluster: PostgreSQL server binaries"

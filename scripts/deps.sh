@@ -9,6 +9,9 @@
 #   postgres   Debian postgresql (initdb and pg_ctl, on the PATH or in /usr/lib/postgresql/*/bin):
 #              the PostgreSQL store's tests, the tests of several nodes (cmd/floo-server: drain,
 #              kill -9) and make bench-cluster start a throw-away cluster (server/store/postgres/pgtest)
+#   xvfb       Debian xvfb (xvfb-run): a virtual display for a Chromium with windows and tabs, whose
+#              background tabs are hidden and throttled as on a desktop (make bench-hidden only;
+#              not in the default set)
 #
 # NATS needs nothing: the tests and the benchmark embed a NATS server (server/bus/natstest, a Go
 # module that go mod download fetches).
@@ -31,9 +34,9 @@ wanted=()
 for a in "$@"; do
   case "$a" in
     --check) check_only=true ;;
-    protoc | chromium | postgres) wanted+=("$a") ;;
+    protoc | chromium | postgres | xvfb) wanted+=("$a") ;;
     *)
-      echo "deps.sh: unknown argument $a (want --check, protoc, chromium, postgres)" >&2
+      echo "deps.sh: unknown argument $a (want --check, protoc, chromium, postgres, xvfb)" >&2
       exit 2
       ;;
   esac
@@ -62,6 +65,7 @@ missing() {
     case "$w" in
       protoc) command -v protoc >/dev/null 2>&1 || pkgs+=(protobuf-compiler) ;;
       postgres) have_initdb || pkgs+=(postgresql) ;;
+      xvfb) command -v xvfb-run >/dev/null 2>&1 || pkgs+=(xvfb) ;;
       chromium)
         if [ ! -x "$CHROMIUM" ]; then
           if [ "$CHROMIUM" != "$DEFAULT_CHROMIUM" ]; then
