@@ -63,6 +63,15 @@ test("webSocketTransport maps WebSocket events onto the hooks", async () => {
 
   t.send(ws, new Uint8Array([9]));
   assert.deepEqual(Array.from(ws.sent[0]), [9]);
+  // Closing (2) or closed (3), before the close event: nothing is handed to the socket, which
+  // would discard it (and Chrome would log an error for it).
+  for (const state of [2, 3]) {
+    ws.readyState = state;
+    t.send(ws, new Uint8Array([state]));
+  }
+  ws.readyState = 1;
+  t.send(ws, new Uint8Array([7]));
+  assert.deepEqual(ws.sent.map((d) => Array.from(d)), [[9], [7]]);
 });
 
 test("webSocketTransport closes with codes a browser accepts and detaches its handlers", () => {

@@ -108,7 +108,12 @@ export function webSocketTransport(WS?: WebSocketConstructor): SocketTransport {
       return ws;
     },
     send(handle: unknown, data: Uint8Array): void {
-      (handle as WebSocket).send(data);
+      const ws = handle as WebSocket;
+      // A socket that is closing or closed (its close event not handled yet) discards what it is
+      // given, and Chrome logs an error for each send: skip them. The engine learns of the close
+      // from the event, and its outbox sends again on the next connection.
+      if (ws.readyState > 1) return;
+      ws.send(data);
     },
     close(handle: unknown, code: number, reason: string): void {
       const ws = handle as WebSocket;
