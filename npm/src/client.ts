@@ -47,8 +47,8 @@ type AnyListener = (payload: unknown) => void;
  * without, keeping it out of its code: `platform`, the browser platform clients start from before
  * `config.platform` replaces parts of it (the WeChat entry passes a complete one), and
  * `checkEvent`, the run-time check of the event names given to on() and listen() (events.ts), and
- * `tabs`, which links the tabs of `tabs: "shared"` where the browser can (tabs.ts; mini-programs
- * have no tabs).
+ * `tabs`, which links the tabs of `tabs: "shared"` (the default) where the browser can (tabs.ts;
+ * mini-programs have no tabs).
  */
 export const entryHooks: {
   platform?: (options: BrowserPlatformOptions) => Platform;
@@ -214,6 +214,13 @@ const FOLLOWER_CHECKS: Record<string, (x: Args) => void> = {
   getServerIp: (x) => void x.str(x.arg(0), "appid"),
 };
 
+/** config.tabs, checked: "shared" (the default) or "independent". */
+function checkTabs(v: unknown): "shared" | "independent" {
+  if (v === undefined) return "shared";
+  if (v === "shared" || v === "independent") return v;
+  throw FlooError.fromName("InvalidParam", `tabs must be "shared" or "independent", got ${typeof v === "string" ? JSON.stringify(v) : typeName(v)}`);
+}
+
 /** The message status names of getMessageStatus by Message.status. */
 const STATUS_NAMES = ["unread", "delivered", "read"];
 
@@ -231,7 +238,7 @@ export class FlooClient {
 
   #go: GoClient | undefined;
   #ready: Promise<GoClient>;
-  /** Shared tabs (config.tabs "shared"): this tab's link to the others; undefined in independent mode. */
+  /** Shared tabs (config.tabs "shared", the default): this tab's link to the others; undefined when independent. */
   readonly #tabs: TabLink | undefined;
   /** Follower: the leader's state, which the synchronous reads answer from. */
   #tabState: TabState = { values: {}, convs: {} };
@@ -276,7 +283,7 @@ export class FlooClient {
   constructor(config: FlooConfig = {}) {
     let settle!: () => void;
     this.#tabs =
-      config.tabs === "shared"
+      checkTabs(config.tabs) === "shared"
         ? entryHooks.tabs?.("floo-tabs:" + (config.appid ?? "welovemaxim"), {
             lead: () => {
               const go = this.#start(config);

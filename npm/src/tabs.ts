@@ -1,4 +1,4 @@
-// Shared tabs (`tabs: "shared"`, docs/tabs.md): the tabs of one browser profile that use the same
+// Shared tabs (`tabs: "shared"`, the default; docs/tabs.md): the tabs of one browser profile that use the same
 // app id share one engine. The tabs elect a leader with the Web Locks API: every tab asks for one
 // lock and holds it for its life once granted, so that the browser grants it to the next tab in
 // line when the leader closes or crashes. The leader runs the engine (the wasm module, the
@@ -80,17 +80,23 @@ interface Pending {
 
 /**
  * @internal The link of this tab to the others named `name`, or undefined where shared tabs
- * cannot work (no Web Locks, which need a secure context, or no BroadcastChannel; Node): the
- * client then runs independently. The
- * browser and Node entries install it (client.ts entryHooks); the WeChat entry goes without.
+ * cannot work (no Web Locks, which need a secure context, or no BroadcastChannel; Node) or when
+ * another client of this page has the link: the client then runs independently. The browser and
+ * Node entries install it (client.ts entryHooks); the WeChat entry goes without.
  */
 export function linkTabs(name: string, host: TabHost): TabLink | undefined {
   const g = globalThis as { BroadcastChannel?: unknown; navigator?: { locks?: { request?: unknown } }; process?: { versions?: { node?: string } } };
   // Node (24 has navigator.locks, shared by the threads of one process) has no tabs: independent.
   if (g.process?.versions?.node !== undefined) return undefined;
   if (typeof g.BroadcastChannel !== "function" || typeof g.navigator?.locks?.request !== "function") return undefined;
+  // The clients of one page are independent of each other (JSAPI.md §14: a multi-account tool
+  // may create several): only the first live one of an app joins the other tabs.
+  if (linked.has(name)) return undefined;
   return new TabLink(name, host);
 }
+
+/** The names linked by a live client of this page. */
+const linked = new Set<string>();
 
 const ERR = "__flooError";
 
@@ -159,6 +165,7 @@ export class TabLink {
   constructor(name: string, host: TabHost) {
     this.#host = host;
     this.#name = name;
+    linked.add(name);
     this.#channel = new BroadcastChannel(name);
     this.#channel.onmessage = (e: MessageEvent<Wire>) => this.#receive(e.data);
     this.#channel.postMessage({ t: "hello", from: this.id } satisfies Wire);
@@ -396,6 +403,7 @@ export class TabLink {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    linked.delete(this.#name);
     clearInterval(this.#timer);
     this.#abort.abort();
     this.#release?.();

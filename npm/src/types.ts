@@ -205,13 +205,14 @@ export interface FlooConfig extends InitializeOptions {
   /** `Provision.sdk_vsn`. Default `"2.0.0"`. */
   sdkVersion?: string;
   /**
-   * How clients of this app in several tabs of one browser profile behave. `"independent"`
-   * (the default): each tab runs its own engine and connection, and as they share the device
-   * identity the last one to log in ends the others' sessions (`KICK_BY_SAME_DEVICE`). `"shared"`:
-   * the tabs share one engine and connection, run by one of them; the others call through it and
-   * receive every event (docs/tabs.md). Where Web Locks (a secure context: HTTPS or localhost) or
-   * BroadcastChannel are missing, in Node and in mini-programs `"shared"` falls back to
-   * independent.
+   * How clients of this app in several tabs of one browser profile behave. `"shared"` (the
+   * default): the tabs share one engine and connection, run by one of them; the others call
+   * through it and receive every event (docs/tabs.md). `"independent"`: each tab runs its own
+   * engine and connection, and as they share the device identity the last one to log in ends the
+   * others' sessions (`KICK_BY_SAME_DEVICE`), as with the official client. Where Web Locks (a
+   * secure context: HTTPS or localhost) or BroadcastChannel are missing, in Node and in
+   * mini-programs, and for a second client of the app in the same page, `"shared"` runs
+   * independently. Any other value: `InvalidParam`.
    */
   tabs?: "independent" | "shared";
 }

@@ -668,7 +668,7 @@ test("bad inputs: every exported method rejects wrong-typed and missing argument
   for (const name of topLevelWithoutParams) assert.equal(typeof mal.im[name], "function", `im.${name}`);
 
   // Bad configurations: flooim() returns a client whose ready() rejects, or throws.
-  for (const bad of [{ appid: 42 }, { dnsServer: 42 }, { logLevel: "loud" }, { requestTimeout: "soon" }]) {
+  for (const bad of [{ appid: 42 }, { dnsServer: 42 }, { logLevel: "loud" }, { requestTimeout: "soon" }, { tabs: "many" }]) {
     calls++;
     let im;
     const o = await outcome(() => {

@@ -5,7 +5,8 @@
 // user's own; the leader tab closed in the middle of a follower's burst of 200 sends, then one
 // closed right after handing a burst of 200 of its own to the SDK: every send reaches the peer
 // exactly once and in order, and no tab shows one twice; a login as another user
-// is refused; logout in one tab ends all of them. The bad-input table of the Node test
+// is refused; logout in one tab ends all of them. Without the option tabs share too, while a
+// second client in one page and `tabs: "independent"` run on their own. The bad-input table of the Node test
 // (badinput.mjs) passes through a follower tab. A leader tab that stops answering (hung, or frozen
 // by the browser) is replaced, and once it runs again it follows without having touched the stored
 // session. Figures printed: the handovers (leader closed or hung → the new leader connected).
@@ -63,11 +64,11 @@ async function waitConnections(open, ms = 15_000) {
 }
 
 /**
- * A tab: a page of `context` with a shared-tabs client, recording what it receives (window.rx:
+ * A tab: a page of `context` with a client (shared tabs, unless `options` say otherwise), recording what it receives (window.rx:
  * onRosterMessage as {from, content}), the logout event, and when its own engine connected
  * (window.connectedAt, Date.now(): set in the tab that leads, at each connection).
  */
-async function openTab(context) {
+async function openTab(context, options = { tabs: "shared" }) {
   const page = await context.newPage();
   page.on("console", (m) => {
     if (DEBUG || (m.type() === "error" && !m.text().startsWith("Failed to load resource"))) ctx.pageErrors.push(`console: ${m.text()}`);
@@ -75,8 +76,8 @@ async function openTab(context) {
   page.on("pageerror", (e) => ctx.pageErrors.push(`pageerror: ${e.stack}`));
   await page.goto(`${ctx.server.base}/e2e.html`);
   await page.waitForFunction(() => window.pageLoaded === true, null, { timeout: 20_000 });
-  await page.evaluate((appid) => {
-    const im = window.flooim({ appid, dnsServer: location.origin + "/v2/app_dns", ws: true, logLevel: "error", tabs: "shared" });
+  await page.evaluate(({ appid, options }) => {
+    const im = window.flooim({ appid, dnsServer: location.origin + "/v2/app_dns", ws: true, logLevel: "error", ...options });
     window.im = im;
     window.rx = [];
     window.logouts = 0;
@@ -86,7 +87,7 @@ async function openTab(context) {
     im.on("connectionStateChanged", (s) => {
       if ((s && s.state) === "connected" || s === "connected") window.connectedAt.push(Date.now());
     });
-  }, APP_ID);
+  }, { appid: APP_ID, options });
   return page;
 }
 
@@ -301,6 +302,53 @@ function runBadInputTable(page, bctx) {
     return { calls, problems, following: true };
   }, bctx);
 }
+
+test("tabs share by default; a second client in one page, and tabs: independent, run on their own", async (t) => {
+  const [alice, dave, erin] = [await makeUser("tb-alice"), await makeUser("tb-dave"), await makeUser("tb-erin")];
+  await ensureBob();
+  await waitConnections(1);
+  const context = await ctx.browser.newContext();
+  t.after(() => context.close().catch(() => {})); // a failed test leaves no tab, and no connection, behind
+  // No tabs option: two tabs of alice share one connection.
+  const tabs = [await openTab(context, {}), await openTab(context, {})];
+  for (const tab of tabs) assert.equal(await tabLogin(tab, alice), "ok");
+  for (const tab of tabs) await tab.waitForFunction(() => window.im.isLogin() && window.im.state() === "connected", null, { timeout: 15_000 });
+  await delay(500);
+  assert.deepEqual(await connections(), { open: 2, live: 2 }, "bob's connection and one for alice's two tabs");
+
+  // A second client of the app in the first tab is independent: another user logs in there (a
+  // shared one would refuse with UserAlreadyLogin), on a connection of its own.
+  const second = await tabs[0].evaluate(
+    async ({ appid, name, password }) => {
+      const im = window.flooim({ appid, dnsServer: location.origin + "/v2/app_dns", ws: true, autoLogin: false, logLevel: "error" });
+      window.im2 = im;
+      await im.login({ name, password });
+      return { uid: String(im.userManage.getUid()), first: String(window.im.userManage.getUid()) };
+    },
+    { appid: APP_ID, name: dave.name, password: PASSWORD },
+  );
+  assert.deepEqual(second, { uid: String(dave.uid), first: String(alice.uid) });
+  await waitConnections(3);
+
+  // tabs: "independent" in a third tab: its own engine and connection.
+  const own = await openTab(context, { tabs: "independent" });
+  assert.equal(await tabLogin(own, erin), "ok");
+  await waitConnections(4);
+  assert.equal(await tabs[1].evaluate(() => String(window.im.userManage.getUid())), String(alice.uid), "the shared tabs are untouched");
+
+  // Any other value is refused at once.
+  const bad = await own.evaluate((appid) => {
+    try {
+      window.flooim({ appid, tabs: "many" });
+      return "created";
+    } catch (e) {
+      return `${e instanceof window.FlooError} ${e.sdkName}`;
+    }
+  }, APP_ID);
+  assert.equal(bad, "true InvalidParam");
+  await context.close();
+  await waitConnections(1); // bob's alone again
+});
 
 test("the bad-input table passes through a follower tab", async (t) => {
   const mal = await makeUser("tb-mal");
