@@ -3,7 +3,7 @@
 import { closedError, FlooError } from "./errors.js";
 import { assertRunning, goModule, initialize, runtimeStopped } from "./loader.js";
 import { isSyncMethod, makeManager, type Manager, type ManagerHost, type ManagerName } from "./managers.js";
-import { Session, tsMethods } from "./managers/index.js";
+import { searchCaches, Session, tsMethods, type SearchResult } from "./managers/index.js";
 import { Args } from "./managers/args.js";
 import { sysReads } from "./managers/sys.js";
 import type { ConvState, TabHost, TabLink, TabState } from "./tabs.js";
@@ -110,6 +110,9 @@ const TAB_VALUES = [
   "sysManage.getLinkServer", "sysManage.getAppConfig", "sysManage.getAppStatus", "sysManage.getAccountVerification",
   "sysManage.getServerIp",
 ];
+
+/** The friend ids (the roster cache's, not a public read), which a follower's makeSearch needs. */
+const FRIEND_IDS = "rosterManage.cache:ids";
 
 /** The event payload fields that name a conversation, whose reads a leader publishes again. */
 const CONV_FIELDS = ["uid", "gid", "from", "to", "id", "groupId"];
@@ -522,9 +525,13 @@ export class FlooClient {
       case "saveConversationDraft":
       case "touchConversation":
       case "consumeGroupAtStatus":
-      case "markMessageUnread":
+      case "markMessageUnread": {
         this.#tabs!.call(key, a).catch((err: unknown) => console.error(`floo: ${key}:`, err));
-        return m === "markMessageUnread" ? null : undefined;
+        if (m !== "markMessageUnread") return undefined;
+        // The leader changes it; the answer is the published message, marked as it will be.
+        const msg = conv()?.messages.find((x) => String((x as { id?: unknown }).id) === String(a[1]));
+        return msg ? { ...(msg as object), status: 0 } : null;
+      }
       case "getRosterInfo":
         return ((v["rosterManage.getAllRosterDetail"] ?? {}) as Record<string, unknown>)[String(a[0])];
       case "getRosterMessageByRid":
@@ -547,8 +554,24 @@ export class FlooClient {
         const go = { servers: () => servers, userManage: { getToken: () => v["userManage.getToken"] ?? "", getAppid: () => this.#local.userManage.getAppid() } };
         return sysReads[m]!(new Args(key, a), go as unknown as GoClient);
       }
-      case "makeSearch":
-        return { rosterArr: [], groupArr: [] };
+      case "makeSearch": {
+        // The engine's message search (core SearchMessages: text messages of the listed
+        // conversations, ASCII letters folded) over the published conversations, completed with
+        // the friends and groups as in the leader.
+        const kw = String(a[0]).replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, "");
+        const hits: SearchResult = { rosterArr: [], groupArr: [] };
+        const fold = (t: string) => t.replace(/[A-Z]/g, (c) => c.toLowerCase());
+        for (const e of kw === "" ? [] : ((v["userManage.getConversationList"] ?? []) as ConversationEntry[])) {
+          for (const x of (this.#tabState.convs[String(e.id)]?.messages ?? []) as Array<{ type?: unknown; content?: unknown }>) {
+            if ((x.type === "text" || !x.type) && typeof x.content === "string" && fold(x.content).includes(fold(kw))) {
+              if (e.type === "group") hits.groupArr.push({ group_id: e.id, content: x.content });
+              else hits.rosterArr.push({ user_id: e.id, content: x.content });
+            }
+          }
+        }
+        const caches = { rosterManage: { cache: () => v[FRIEND_IDS], getAllRosterDetail: () => v["rosterManage.getAllRosterDetail"] ?? {} }, groupManage: { getAllGroupDetail: () => v["groupManage.getAllGroupDetail"] ?? {} } };
+        return searchCaches(this.#session, caches as unknown as GoClient, String(a[0]), hits);
+      }
     }
     return key in v ? v[key] : local(...a);
   }
@@ -575,6 +598,7 @@ export class FlooClient {
       const [mgr, m] = k.split(".") as [ManagerName, string];
       read(k, () => (this.#local[mgr] as unknown as Record<string, () => unknown>)[m]!());
     }
+    read(FRIEND_IDS, () => this.#go?.rosterManage.cache!("ids"));
     const convs: Record<string, ConvState> = {};
     const list = (values["userManage.getConversationList"] ?? []) as ConversationEntry[];
     const seen = new Map<string, string>();

@@ -35,6 +35,7 @@ type Wire =
   | { t: "leader"; from: string }
   | { t: "call"; from: string; to: string; id: number; path: string; args: unknown[]; cmid?: number }
   | { t: "reply"; from: string; to: string; id: number; ok: boolean; value?: unknown }
+  | { t: "callback"; from: string; to: string; id: number; k: number; args: unknown[] }
   | { t: "ping"; from: string; to: string }
   | { t: "pong"; from: string; to: string }
   | { t: "events"; batch: Batch }
@@ -74,6 +75,8 @@ interface Pending {
   cmid: number | undefined;
   /** Sent to this leader; "" while none is known. */
   to: string;
+  /** The functions among the arguments (progress callbacks), which the leader calls back. */
+  fns: Array<(...a: unknown[]) => unknown>;
   resolve(v: unknown): void;
   reject(err: unknown): void;
 }
@@ -99,6 +102,8 @@ export function linkTabs(name: string, host: TabHost): TabLink | undefined {
 const linked = new Set<string>();
 
 const ERR = "__flooError";
+/** The stand-in of a function argument on the channel: `{ [FN]: its number }`. */
+const FN = "__flooFn";
 
 /** A FlooError as the structured clone carries it (a clone of an Error keeps its message only). */
 function packError(e: FlooError): unknown {
@@ -283,11 +288,14 @@ export class TabLink {
   call(path: string, args: unknown[], cmid?: number): Promise<unknown> {
     if (this.#closed) return Promise.reject(FlooError.fromName("UserNotLogin", "the client is closed"));
     if (this.leading) return this.#host.run(path, args, cmid);
-    // Functions cannot cross to another tab: progress callbacks do not run in a follower.
-    args = args.map((v) => (typeof v === "function" ? undefined : v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).some((f) => typeof f === "function") ? Object.fromEntries(Object.entries(v).filter(([, f]) => typeof f !== "function")) : v));
+    // Functions cannot cross to another tab: each one, as an argument or a field of one (the
+    // progress callbacks), goes as a numbered stand-in, and the leader calls back through it.
+    const fns: Pending["fns"] = [];
+    const stub = (f: unknown) => (typeof f === "function" ? { [FN]: fns.push(f as Pending["fns"][number]) - 1 } : f);
+    args = args.map((v) => (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).some((f) => typeof f === "function") ? Object.fromEntries(Object.entries(v).map(([k, f]) => [k, stub(f)])) : stub(v)));
     return new Promise((resolve, reject) => {
       const id = this.#next++;
-      const p: Pending = { path, args, cmid, to: this.#leader, resolve, reject };
+      const p: Pending = { path, args, cmid, to: this.#leader, fns, resolve, reject };
       this.#pending.set(id, p);
       if (p.to !== "") this.#post({ t: "call", from: this.id, to: p.to, id, path, args, ...(cmid !== undefined ? { cmid } : {}) });
     });
@@ -361,13 +369,32 @@ export class TabLink {
         if (!first) this.#host.changed();
         for (const [id, p] of pending) this.#redispatch(id, p);
         return;
-      case "call":
+      case "call": {
         if (m.to !== this.id || !this.leading) return;
-        this.#host.run(m.path, m.args, m.cmid).then(
+        const back = (f: unknown) => {
+          const k = f !== null && typeof f === "object" ? (f as Record<string, unknown>)[FN] : undefined;
+          return typeof k === "number" ? (...args: unknown[]) => this.#post({ t: "callback", from: this.id, to: m.from, id: m.id, k, args }) : f;
+        };
+        const args = m.args.map((v) => {
+          const o = back(v);
+          return o === v && v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, f]) => [k, back(f)])) : o;
+        });
+        this.#host.run(m.path, args, m.cmid).then(
           (value) => this.#post({ t: "reply", from: this.id, to: m.from, id: m.id, ok: true, value: pack(value) }),
           (err) => this.#post({ t: "reply", from: this.id, to: m.from, id: m.id, ok: false, value: pack(err instanceof FlooError ? err : FlooError.fromName("GeneralError", String(err))) }),
         );
         return;
+      }
+      case "callback": {
+        const p = m.to === this.id ? this.#pending.get(m.id) : undefined;
+        if (!p || p.to !== m.from) return;
+        try {
+          p.fns[m.k]?.(...m.args);
+        } catch (err) {
+          console.error("floo: a callback threw", err);
+        }
+        return;
+      }
       case "ping":
         if (m.to === this.id && this.leading) this.#post({ t: "pong", from: this.id, to: m.from });
         return;

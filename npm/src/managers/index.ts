@@ -85,7 +85,8 @@ function receiptSend(runner: Runner, session: Session, name: string): (...args: 
   };
 }
 
-interface SearchResult {
+/** @internal The result of makeSearch. */
+export interface SearchResult {
   rosterArr: Array<{ user_id: number | string; username?: string; avatar?: string; content?: string }>;
   groupArr: Array<{ group_id: number | string; name?: string; content?: string }>;
 }
@@ -94,9 +95,11 @@ interface SearchResult {
  * Completes the engine's search, which returns the message hits only ({user_id | group_id,
  * content}), with the caches kept here: the friends whose user name, nickname or alias contains
  * the keyword and the groups whose name does, in id order, then the engine's message hits, named
- * from the caches. The engine folds ASCII letters only (no Unicode case tables in the wasm).
+ * from the caches. The engine folds ASCII letters only (no Unicode case tables in the wasm). A
+ * follower tab calls it with the caches the leader published (client.ts).
+ * @internal
  */
-function searchCaches(s: Session, go: GoClient, keyword: string, r: SearchResult): SearchResult {
+export function searchCaches(s: Session, go: GoClient, keyword: string, r: SearchResult): SearchResult {
   const kw = keyword.trim().toLowerCase();
   if (kw === "") return r;
   const roster = rosterCache(go);

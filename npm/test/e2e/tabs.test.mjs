@@ -160,6 +160,32 @@ test("tabs of one user share one connection, its events, its sends and its logou
   const history = await tabs[2].evaluate((uid) => window.im.rosterManage.getRosterMessageByRid(uid).map((m) => m.content), bob.uid);
   assert.ok(history.includes("from-tab2") && history.includes("to-alice-1"), `tab 3's getRosterMessageByRid: ${history}`);
 
+  // The follower's own answers match the leader's: makeSearch over messages, friends and groups
+  // (bob's user name is a friend hit, "TO-alice" a message hit, ASCII letters folded).
+  for (const keyword of ["TO-alice", bob.name.slice(0, 6), "nothing-like-this"]) {
+    const search = (page) => page.evaluate((kw) => window.im.sysManage.makeSearch(kw), keyword);
+    const [lead, follow] = [await search(tabs[0]), await search(tabs[2])];
+    assert.deepEqual(follow, lead, `makeSearch(${keyword}) in a follower`);
+    if (keyword !== "nothing-like-this") assert.ok(follow.rosterArr.length > 0, `makeSearch(${keyword}) found nothing: ${JSON.stringify(follow)}`);
+  }
+  // markMessageUnread in a follower answers with the message, unread, and the leader marks it.
+  const toAlice = await tabs[0].evaluate((uid) => window.im.rosterManage.getRosterMessageByRid(uid).find((m) => m.content === "to-alice-1"), bob.uid);
+  const marked = await tabs[2].evaluate(({ uid, mid }) => window.im.sysManage.markMessageUnread(uid, mid, false), { uid: bob.uid, mid: toAlice.id });
+  assert.deepEqual({ id: marked?.id, content: marked?.content, status: marked?.status }, { id: toAlice.id, content: "to-alice-1", status: 0 });
+  await tabs[0].waitForFunction(({ uid, mid }) => window.im.sysManage.getMessageStatus(uid, mid, false) === "unread", { uid: bob.uid, mid: toAlice.id }, { timeout: 5_000 });
+  // An upload from a follower runs in the leader, and its progress callback runs in the follower.
+  const upload = await tabs[2].evaluate(async (peer) => {
+    const bytes = new Uint8Array(200_000).map((_, i) => i % 251);
+    const progress = [];
+    const res = await window.im.sysManage.asyncFileUpload({ file: new File([bytes], "tab.bin"), fileType: "file", toType: "chat", to_id: peer, chatType: "roster", processCallback: (p) => progress.push([p.loaded, p.total]) });
+    const back = new Uint8Array(await (await fetch(window.im.sysManage.getChatFile({ url: res.url }))).arrayBuffer());
+    return { progress, same: back.length === bytes.length && back.every((b, i) => b === bytes[i]) };
+  }, bob.uid);
+  assert.ok(upload.same, "the file uploaded from a follower comes back the same");
+  assert.ok(upload.progress.length > 0, "the follower's progress callback ran");
+  const [loaded, total] = upload.progress.at(-1);
+  assert.ok(total > 0 && loaded === total, `the last progress report: ${loaded} of ${total}`);
+
   // The leader (tab 1) closes while tab 2 sends a burst, one every 5 ms.
   await tabs[1].evaluate(
     ({ uid, n }) => {
