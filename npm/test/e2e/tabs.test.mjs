@@ -2,7 +2,8 @@
 // real reference server: one browser context, several pages of one user = tabs of one browser
 // profile. Three tabs hold one server connection (GET /api/health counts them); a message from
 // another user appears in all three; one sent from a follower tab appears in the others as the
-// user's own; the leader tab closed in the middle of a follower's burst of 200 sends, then one
+// user's own; a follower's makeSearch answers as the leader's, its markMessageUnread with the
+// message, and its upload's progress callback runs; the leader tab closed in the middle of a follower's burst of 200 sends, then one
 // closed right after handing a burst of 200 of its own to the SDK: every send reaches the peer
 // exactly once and in order, and no tab shows one twice; a login as another user
 // is refused; logout in one tab ends all of them. Without the option tabs share too, while a
