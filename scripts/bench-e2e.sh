@@ -10,7 +10,7 @@
 #   FLOO_BENCH_WASM=0         leave floo-wasm in Node out
 #   FLOO_BENCH_CHROMIUM=path  the Chromium binary (default /usr/bin/chromium when it exists; 0 = none)
 #   FLOO_BENCH_NO_BUILD=1     reuse npm/dist when it is complete
-#   FLOO_BENCH_LOADS=1000,2000,5000,10000   offered loads, msg/s
+#   FLOO_BENCH_LOADS=1000,2000,5000,10000,20000   offered loads, msg/s
 #   FLOO_BENCH_LOAD_SECS=5, FLOO_BENCH_PINGS=1000, FLOO_BENCH_KEEP=1, FLOO_BENCH_PROFILE=dir
 #   FLOO_BENCH_DATA=dir       the server's data folder's parent (default /dev/shm, a tmpfs, when present)
 #                             see test/bench/bench_test.go

@@ -28,7 +28,7 @@ const appID = "welovemaxim"
 //	FLOO_BENCH_WASM=0       leave the floo-wasm clients in Node out
 //	FLOO_BENCH_CHROMIUM     a Chromium binary: also measure floo-wasm in headless Chromium
 //	FLOO_BENCH_SERVER_BIN   a built floo-server (default: built here)
-//	FLOO_BENCH_LOADS        offered loads in msg/s, comma-separated (default 1000,2000,5000,10000)
+//	FLOO_BENCH_LOADS        offered loads in msg/s, comma-separated (default 1000,2000,5000,10000,20000)
 //	FLOO_BENCH_LOAD_SECS    seconds of traffic per load (default 5)
 //	FLOO_BENCH_PINGS        ping-pong round trips (default 1000)
 //	FLOO_BENCH_KEEP=1       keep the temporary directory (server and node logs)
@@ -70,7 +70,7 @@ func loadConfig(t *testing.T) config {
 	if c.chromium == "0" {
 		c.chromium = ""
 	}
-	c.loads = parseLoads(t, "1000,2000,5000,10000")
+	c.loads = parseLoads(t, "1000,2000,5000,10000,20000")
 	if (c.wasm || c.chromium != "") && c.project == "" {
 		t.Fatal("FLOO_BENCH_PROJECT is not set: the wasm clients need a project made by `node npm/test/e2e/harness.mjs prepare` " +
 			"(scripts/bench-e2e.sh does it), or FLOO_BENCH_WASM=0")
