@@ -105,6 +105,11 @@ const ERR = "__flooError";
 /** The stand-in of a function argument on the channel: `{ [FN]: its number }`. */
 const FN = "__flooFn";
 
+/** A plain object (an object literal, or one the structured clone made of it). */
+function plain(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype;
+}
+
 /** A FlooError as the structured clone carries it (a clone of an Error keeps its message only). */
 function packError(e: FlooError): unknown {
   const f: FlooErrorFields = { code: e.code, sdkCode: e.sdkCode, sdkName: e.sdkName, source: e.source, serverCode: e.serverCode, temporary: e.temporary };
@@ -115,7 +120,7 @@ function packError(e: FlooError): unknown {
 /** @internal Replaces FlooErrors, as a value or a field of one, for the channel. */
 export function pack(v: unknown): unknown {
   if (v instanceof FlooError) return packError(v);
-  if (v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype) {
+  if (plain(v)) {
     let out: Record<string, unknown> | undefined;
     for (const [k, f] of Object.entries(v)) {
       if (f instanceof FlooError) (out ??= { ...(v as Record<string, unknown>) })[k] = packError(f);
@@ -292,7 +297,7 @@ export class TabLink {
     // progress callbacks), goes as a numbered stand-in, and the leader calls back through it.
     const fns: Pending["fns"] = [];
     const stub = (f: unknown) => (typeof f === "function" ? { [FN]: fns.push(f as Pending["fns"][number]) - 1 } : f);
-    args = args.map((v) => (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype && Object.values(v).some((f) => typeof f === "function") ? Object.fromEntries(Object.entries(v).map(([k, f]) => [k, stub(f)])) : stub(v)));
+    args = args.map((v) => (plain(v) && Object.values(v).some((f) => typeof f === "function") ? Object.fromEntries(Object.entries(v).map(([k, f]) => [k, stub(f)])) : stub(v)));
     return new Promise((resolve, reject) => {
       const id = this.#next++;
       const p: Pending = { path, args, cmid, to: this.#leader, fns, resolve, reject };
@@ -371,14 +376,11 @@ export class TabLink {
         return;
       case "call": {
         if (m.to !== this.id || !this.leading) return;
-        const back = (f: unknown) => {
-          const k = f !== null && typeof f === "object" ? (f as Record<string, unknown>)[FN] : undefined;
-          return typeof k === "number" ? (...args: unknown[]) => this.#post({ t: "callback", from: this.id, to: m.from, id: m.id, k, args }) : f;
-        };
-        const args = m.args.map((v) => {
-          const o = back(v);
-          return o === v && v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, f]) => [k, back(f)])) : o;
-        });
+        // The stand-ins of the caller's functions become functions that call them back. Only
+        // they are replaced: every other argument (a File, a Blob, a plain object) stays as is.
+        const stand = (f: unknown): f is Record<string, number> => plain(f) && typeof f[FN] === "number";
+        const back = (f: unknown) => (stand(f) ? (...args: unknown[]) => this.#post({ t: "callback", from: this.id, to: m.from, id: m.id, k: f[FN]!, args }) : f);
+        const args = m.args.map((v) => (plain(v) && !stand(v) && Object.values(v).some(stand) ? Object.fromEntries(Object.entries(v).map(([k, f]) => [k, back(f)])) : back(v)));
         this.#host.run(m.path, args, m.cmid).then(
           (value) => this.#post({ t: "reply", from: this.id, to: m.from, id: m.id, ok: true, value: pack(value) }),
           (err) => this.#post({ t: "reply", from: this.id, to: m.from, id: m.id, ok: false, value: pack(err instanceof FlooError ? err : FlooError.fromName("GeneralError", String(err))) }),
