@@ -50,18 +50,20 @@ func TestHeartbeatAndLiveness(t *testing.T) {
 	unreads := func() int { return len(srv.Uplinks(xsync.CommandUnread)) }
 	eventually(t, func() bool { return unreads() == 1 }, "login UNREAD")
 
+	// Answered heartbeats keep the connection: once the reply has cancelled
+	// the liveness timer (the next timer is then the heartbeat itself),
+	// advancing past the liveness timeout changes nothing. Each heartbeat's
+	// reply is awaited before the clock moves on: advancing while it is on
+	// its way would fire the liveness timer it is about to cancel.
 	for i := 2; i <= 3; i++ {
 		advance(t, srv, 50*lite.Second)
 		eventually(t, func() bool { return unreads() == i }, "heartbeat")
+		nextBeat := srv.Clock.Now().Add(50 * lite.Second)
+		eventually(t, func() bool {
+			when, ok := srv.Clock.nextDeadline()
+			return ok && when.Equal(nextBeat)
+		}, "the heartbeat reply cancels the liveness timer")
 	}
-	// Answered heartbeats keep the connection: once the reply has cancelled
-	// the liveness timer (the next timer is then the heartbeat itself),
-	// advancing past the liveness timeout changes nothing.
-	nextBeat := srv.Clock.Now().Add(50 * lite.Second)
-	eventually(t, func() bool {
-		when, ok := srv.Clock.nextDeadline()
-		return ok && when.Equal(nextBeat)
-	}, "the heartbeat reply cancels the liveness timer")
 	srv.Clock.Advance(25 * lite.Second)
 	waitIdle(t, c)
 	assert.Len(t, srv.Dials(), 1)
