@@ -1,8 +1,6 @@
 package core
 
 import (
-	"sort"
-
 	"github.com/flooim/floo/core/jsonv"
 	"github.com/flooim/floo/internal/lite"
 	"github.com/flooim/floo/xsync"
@@ -1000,19 +998,8 @@ func (g *GroupManager) Raw(gid uint64) (v jsonv.Value, stale, ok bool) {
 // their objects.
 func (g *GroupManager) RawAll() ([]uint64, []jsonv.Value) {
 	st, _ := g.c.mgrView()
-	gids := make([]uint64, 0, len(st.groups))
-	for k := range st.groups {
-		gids = append(gids, k)
-	}
-	// sort.Slice rather than slices.Sort: the wasm build links sort.Slice
-	// already, and slices.Sort would add its pdqsort for uint64.
-	sort.Slice(gids, func(i, j int) bool { return gids[i] < gids[j] })
-	out := make([]jsonv.Value, len(gids))
-	for i, k := range gids {
-		out[i] = st.groups[k]
-	}
-	st.mu.Unlock()
-	return gids, out
+	defer st.mu.Unlock()
+	return sortedByID(st.groups)
 }
 
 // RawMembers returns the cached member objects of gid as received.

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -338,3 +339,20 @@ func (o ListOptions) query(alwaysCursor bool) [][2]string {
 
 // managers returns the manager state of c.
 func (c *Client) managers() *managerState { return &c.mgr }
+
+// sortedByID returns the ids of a cache in increasing order and their
+// objects, for the managers' RawAll. The caller holds the cache's lock.
+func sortedByID(m map[uint64]jsonv.Value) ([]uint64, []jsonv.Value) {
+	ids := make([]uint64, 0, len(m))
+	for k := range m {
+		ids = append(ids, k)
+	}
+	// sort.Slice rather than slices.Sort: the wasm build links sort.Slice
+	// already, and slices.Sort would add its pdqsort for uint64.
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	out := make([]jsonv.Value, len(ids))
+	for i, k := range ids {
+		out[i] = m[k]
+	}
+	return ids, out
+}

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"sort"
 	"strconv"
 
 	"github.com/flooim/floo/core/jsonv"
@@ -475,19 +474,8 @@ func (r *RosterManager) Raw(uid uint64) (jsonv.Value, bool) {
 // order, and their objects.
 func (r *RosterManager) RawAll() ([]uint64, []jsonv.Value) {
 	st, _ := r.c.mgrView()
-	uids := make([]uint64, 0, len(st.rosters))
-	for k := range st.rosters {
-		uids = append(uids, k)
-	}
-	// sort.Slice rather than slices.Sort: the wasm build links sort.Slice
-	// already, and slices.Sort would add its pdqsort for uint64.
-	sort.Slice(uids, func(i, j int) bool { return uids[i] < uids[j] })
-	items := make([]jsonv.Value, len(uids))
-	for i, k := range uids {
-		items[i] = st.rosters[k]
-	}
-	st.mu.Unlock()
-	return uids, items
+	defer st.mu.Unlock()
+	return sortedByID(st.rosters)
 }
 
 // Keep caches the RosterItem objects of list (a POST /roster/list reply)

@@ -561,9 +561,10 @@ export class FlooClient {
         const kw = String(a[0]).replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, "");
         const hits: SearchResult = { rosterArr: [], groupArr: [] };
         const fold = (t: string) => t.replace(/[A-Z]/g, (c) => c.toLowerCase());
+        const k = fold(kw);
         for (const e of kw === "" ? [] : ((v["userManage.getConversationList"] ?? []) as ConversationEntry[])) {
           for (const x of (this.#tabState.convs[String(e.id)]?.messages ?? []) as Array<{ type?: unknown; content?: unknown }>) {
-            if ((x.type === "text" || !x.type) && typeof x.content === "string" && fold(x.content).includes(fold(kw))) {
+            if ((x.type === "text" || !x.type) && typeof x.content === "string" && fold(x.content).includes(k)) {
               if (e.type === "group") hits.groupArr.push({ group_id: e.id, content: x.content });
               else hits.rosterArr.push({ user_id: e.id, content: x.content });
             }
