@@ -998,8 +998,9 @@ func (g *GroupManager) Raw(gid uint64) (v jsonv.Value, stale, ok bool) {
 // their objects.
 func (g *GroupManager) RawAll() ([]uint64, []jsonv.Value) {
 	st, _ := g.c.mgrView()
-	defer st.mu.Unlock()
-	return sortedByID(st.groups)
+	ids, items := sortedByID(st.groups)
+	st.mu.Unlock()
+	return ids, items
 }
 
 // RawMembers returns the cached member objects of gid as received.

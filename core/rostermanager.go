@@ -474,8 +474,9 @@ func (r *RosterManager) Raw(uid uint64) (jsonv.Value, bool) {
 // order, and their objects.
 func (r *RosterManager) RawAll() ([]uint64, []jsonv.Value) {
 	st, _ := r.c.mgrView()
-	defer st.mu.Unlock()
-	return sortedByID(st.rosters)
+	ids, items := sortedByID(st.rosters)
+	st.mu.Unlock()
+	return ids, items
 }
 
 // Keep caches the RosterItem objects of list (a POST /roster/list reply)
